@@ -1,0 +1,9 @@
+// Every tier runs under `npm test`; each tier can also be run alone (see package.json scripts).
+module.exports = {
+  require: ["ts-node/register"],
+  extension: ["ts"],
+  spec: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts", "test/e2e/**/*.test.ts"],
+  recursive: true,
+  timeout: 60000,
+  reporter: "test/reporter.js",
+};

@@ -1,0 +1,86 @@
+// Provider configuration: `flowservice:*` stack config first, then environment variables, then
+// defaults. Pure: the caller passes the config getter and the environment.
+import { ConfigError } from "./errors";
+import { ProviderConfig } from "./schemas";
+
+export const DEFAULT_ENDPOINT = "https://platform.adobe.io/data/foundation/flowservice";
+export const DEFAULT_IMS_ENDPOINT = "https://ims-na1.adobelogin.com/ims/token/v3";
+export const DEFAULT_SCOPES = "openid,session,AdobeID,read_organizations,additional_info.projectedProductContext";
+
+/** config key (after `flowservice:`) → environment variable. */
+export const CONFIG_KEYS = {
+  clientId: "AEP_CLIENT_ID",
+  clientSecret: "AEP_CLIENT_SECRET",
+  orgId: "AEP_ORG_ID",
+  sandboxName: "AEP_SANDBOX_NAME",
+  scopes: "AEP_SCOPES",
+  accessToken: "AEP_ACCESS_TOKEN",
+  endpoint: "AEP_FLOW_ENDPOINT",
+  imsEndpoint: "AEP_IMS_ENDPOINT",
+  maxConcurrency: "AEP_MAX_CONCURRENCY",
+  requestTimeoutMs: "AEP_REQUEST_TIMEOUT_MS",
+  retryBudgetMs: "AEP_RETRY_BUDGET_MS",
+  maxRetries: "AEP_MAX_RETRIES",
+} as const;
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+
+export function resolveConfig(
+  get: (key: string) => string | undefined,
+  env: Record<string, string | undefined> = process.env,
+): ProviderConfig {
+  const value = (key: ConfigKey): string | undefined => {
+    const v = get(`flowservice:${key}`) ?? env[CONFIG_KEYS[key]];
+    return v === undefined || v === "" ? undefined : v;
+  };
+  const int = (key: ConfigKey, fallback: number): number => {
+    const raw = value(key);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0) {
+      throw new ConfigError(`flowservice:${key} must be a whole number, got "${raw}" (set it with 'pulumi config set flowservice:${key} N' or ${CONFIG_KEYS[key]})`);
+    }
+    return n;
+  };
+  const endpoint = (value("endpoint") ?? DEFAULT_ENDPOINT).replace(/\/+$/, "");
+  const parsed = ProviderConfig.safeParse({
+    endpoint,
+    imsEndpoint: value("imsEndpoint") ?? DEFAULT_IMS_ENDPOINT,
+    clientId: value("clientId"),
+    clientSecret: value("clientSecret"),
+    accessToken: value("accessToken"),
+    orgId: value("orgId"),
+    sandboxName: value("sandboxName") ?? "prod",
+    scopes: value("scopes") ?? DEFAULT_SCOPES,
+    maxConcurrency: int("maxConcurrency", 8) || 1,
+    requestTimeoutMs: int("requestTimeoutMs", 30_000) || 30_000,
+    retryBudgetMs: int("retryBudgetMs", 120_000),
+    maxRetries: int("maxRetries", 5),
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = String(issue.path[0]) as ConfigKey;
+    throw new ConfigError(`flowservice:${key} is invalid: ${issue.message} (or set ${CONFIG_KEYS[key]})`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Credentials are needed only when Flow Service is called, not to configure: a preview of a pull
+ * request runs `check` and `diff` only, and must work with no credentials at all.
+ */
+export function assertCredentials(config: ProviderConfig): void {
+  const missing: string[] = [];
+  if (!config.accessToken) {
+    if (!config.clientId) missing.push(`flowservice:clientId (or ${CONFIG_KEYS.clientId})`);
+    if (!config.clientSecret) missing.push(`flowservice:clientSecret (or ${CONFIG_KEYS.clientSecret})`);
+  } else if (!config.clientId) {
+    missing.push(`flowservice:clientId (or ${CONFIG_KEYS.clientId}), sent as x-api-key`);
+  }
+  if (!config.orgId) missing.push(`flowservice:orgId (or ${CONFIG_KEYS.orgId})`);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `Flow Service credentials are not configured: missing ${missing.join(", ")}. ` +
+        `Set them with 'pulumi config set flowservice:clientId …' and 'pulumi config set --secret flowservice:clientSecret …', or the environment variables.`,
+    );
+  }
+}

@@ -1,0 +1,104 @@
+// The patch planner: pure functions from (last applied desired state, new desired state) to the
+// smallest RFC 6902 patch Flow Service accepts. Shared by the provider (what `up` sends) and the
+// `flowservice-plan` command (what a reviewer reads), so the two can never disagree.
+import { compare } from "fast-json-patch";
+import type { Params, PatchOp } from "./schemas";
+
+/** The patchable part of a connection. */
+export interface Desired {
+  name: string;
+  description?: string;
+  params: Params;
+}
+
+/** The shape Flow Service patches: the ops' paths are JSON Pointers into this document. */
+interface PatchableDoc {
+  name: string;
+  description?: string;
+  auth: { params: Params };
+}
+
+/**
+ * Stands for a value that cannot be read back (a write-only secret of an adopted connection, or
+ * one whose remote copy may have changed): it equals no real value, so the planner re-sends it.
+ */
+export const UNVERIFIED = "\u0000flowservice:unverified";
+
+/** What secret values look like in plans meant for people: never the value. */
+export const SECRET_MASK = "[secret]";
+
+function toDoc(d: Desired): PatchableDoc {
+  const doc: PatchableDoc = { name: d.name, auth: { params: { ...d.params } } };
+  if (d.description !== undefined) doc.description = d.description;
+  return doc;
+}
+
+/**
+ * The smallest patch turning `old` into `next`: `add` for a field that was absent, `replace` for
+ * one that changed, `remove` for one the program dropped; per-key `/auth/params/<key>` ops with
+ * RFC 6901 escaping, so a rotation sends only the rotated credential.
+ */
+export function planPatch(old: Desired, next: Desired): PatchOp[] {
+  const ops = compare(toDoc(old), toDoc(next)) as PatchOp[];
+  // Stable order for readers and tests: name, description, then params by key.
+  return ops.sort((a, b) => rank(a.path) - rank(b.path) || a.path.localeCompare(b.path));
+}
+
+function rank(path: string): number {
+  if (path === "/name") return 0;
+  if (path === "/description") return 1;
+  return 2;
+}
+
+/** RFC 6901: `~` → `~0`, `/` → `~1`. */
+export function escapePointerToken(token: string): string {
+  return token.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+export function unescapePointerToken(token: string): string {
+  return token.replace(/~1/g, "/").replace(/~0/g, "~");
+}
+
+/** The param key an op touches, or undefined for /name and /description. */
+export function paramKeyOf(op: PatchOp): string | undefined {
+  const prefix = "/auth/params/";
+  return op.path.startsWith(prefix) ? unescapePointerToken(op.path.slice(prefix.length)) : undefined;
+}
+
+/** The same ops with every secret param value replaced by `[secret]`: safe to print or log. */
+export function maskOps(ops: PatchOp[], secretKeys: readonly string[]): PatchOp[] {
+  const secrets = new Set(secretKeys);
+  return ops.map((op) => {
+    const key = paramKeyOf(op);
+    return key !== undefined && secrets.has(key) && "value" in op ? { ...op, value: SECRET_MASK } : op;
+  });
+}
+
+/**
+ * Names of the secret params whose value differs between the last applied inputs and the new
+ * ones (or that are new). Recorded, by name only, in the inputs so that a plan rendered from
+ * `pulumi preview --json` (where every secret reads `[secret]`) still knows what will be sent.
+ */
+export function changedSecretKeys(oldParams: Params | undefined, newParams: Params, secretKeys: readonly string[]): string[] {
+  return secretKeys
+    .filter((k) => k in newParams && (!oldParams || !(k in oldParams) || oldParams[k] !== newParams[k]))
+    .sort();
+}
+
+/** Why a change needs a new connection rather than a patch (Flow Service refuses /connectionSpec). */
+export interface ReplaceableFields {
+  connectionSpec: { id: string; version?: string };
+  auth: { specName: string };
+  adoptId?: string;
+}
+
+export function replacementReasons(old: ReplaceableFields, next: ReplaceableFields): string[] {
+  const reasons: string[] = [];
+  if (old.connectionSpec.id !== next.connectionSpec.id) reasons.push("connectionSpec");
+  else if ((next.connectionSpec.version ?? old.connectionSpec.version) !== old.connectionSpec.version) {
+    reasons.push("connectionSpec");
+  }
+  if (old.auth.specName !== next.auth.specName) reasons.push("auth");
+  if ((old.adoptId ?? "") !== (next.adoptId ?? "")) reasons.push("adoptId");
+  return reasons;
+}

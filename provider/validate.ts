@@ -1,0 +1,93 @@
+// `check`, as a pure function: validates the program's args into failures that name the
+// property and the fix, and normalizes them into the inputs the engine stores. No network, no
+// credentials: previews of pull requests run this.
+import { lookupAuthSpec, CONNECTORS } from "./catalog";
+import { changedSecretKeys } from "./planner";
+import { ConnectionInputs, Params } from "./schemas";
+
+/** What the engine sends for a value not known until `up` (an output of another resource). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export function containsUnknown(value: unknown): boolean {
+  if (value === UNKNOWN) return true;
+  if (Array.isArray(value)) return value.some(containsUnknown);
+  if (value && typeof value === "object") return Object.values(value).some(containsUnknown);
+  return false;
+}
+
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+export interface CheckOutcome {
+  inputs: Record<string, unknown>;
+  failures: CheckFailure[];
+}
+
+const INPUT_KEYS = ["name", "description", "connectionSpec", "auth", "adoptId", "deleteOnDestroy", "secretKeys"] as const;
+
+export function checkConnection(olds: Record<string, unknown>, news: Record<string, unknown>): CheckOutcome {
+  // Keep only the declared inputs (output placeholders such as `etag` are dropped).
+  const inputs: Record<string, unknown> = {};
+  for (const k of INPUT_KEYS) if (news[k] !== undefined) inputs[k] = news[k];
+
+  const failures: CheckFailure[] = [];
+  // Unknown values are checked at `up`, when they are known: replace them with valid stand-ins.
+  const parsed = ConnectionInputs.safeParse(withStandIns(inputs));
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const property = issue.path.join(".") || "(args)";
+      failures.push({ property, reason: reasonFor(property, issue.message, issue.code) });
+    }
+    return { inputs, failures };
+  }
+  const args = parsed.data;
+  failures.push(...checkAgainstCatalog(args, inputs));
+  if (!containsUnknown(inputs.auth)) {
+    const oldParams = (olds.auth as { params?: Params } | undefined)?.params;
+    inputs.__secretChanges = changedSecretKeys(oldParams, args.auth.params, args.secretKeys);
+  }
+  return { inputs, failures };
+}
+
+function withStandIns(value: unknown, key?: string): unknown {
+  if (value === UNKNOWN) return key === "adoptId" ? "00000000-0000-0000-0000-000000000000" : key === "secretKeys" ? [] : "unknown";
+  if (Array.isArray(value)) return value.map((v) => withStandIns(v));
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withStandIns(v, k)]));
+  }
+  return value;
+}
+
+function reasonFor(property: string, message: string, code: string): string {
+  if (property.startsWith("auth.params.")) {
+    return `${message}: each auth param must be a string, number or boolean (wrap secrets with pulumi.secret())`;
+  }
+  if (code === "invalid_type" && /undefined/.test(message)) return `is required (${message})`;
+  return message;
+}
+
+/** For connectors the provider knows: the auth spec exists, required params are there, types match. */
+function checkAgainstCatalog(args: ConnectionInputs, raw: Record<string, unknown>): CheckFailure[] {
+  const connector = CONNECTORS[args.connectionSpec.id];
+  if (!connector || containsUnknown(raw.connectionSpec)) return [];
+  const rawAuth = raw.auth as { specName?: unknown; params?: Record<string, unknown> };
+  if (rawAuth.specName === UNKNOWN) return [];
+  const spec = lookupAuthSpec(args.connectionSpec.id, args.auth.specName);
+  if (!spec) {
+    const names = Object.keys(connector.authSpecs).map((n) => `"${n}"`).join(", ");
+    return [{ property: "auth.specName", reason: `"${args.auth.specName}" is not an auth spec of ${connector.name} (${args.connectionSpec.id}); use one of ${names}` }];
+  }
+  const failures: CheckFailure[] = [];
+  for (const [key, p] of Object.entries(spec.params)) {
+    const value = rawAuth.params?.[key];
+    if (value === UNKNOWN) continue;
+    if (value === undefined) {
+      if (p.required) failures.push({ property: `auth.params.${key}`, reason: `is required by ${connector.name} "${args.auth.specName}"` });
+    } else if (typeof value !== p.type) {
+      failures.push({ property: `auth.params.${key}`, reason: `must be a ${p.type} for ${connector.name} "${args.auth.specName}", got ${typeof value}` });
+    }
+  }
+  return failures;
+}
