@@ -1,0 +1,40 @@
+import assert from "assert";
+import { diffConnection } from "../../provider/diff";
+import { ConnectionOutputs } from "../../provider/schemas";
+import { UNKNOWN } from "../../provider/validate";
+import { salesforceInputs, salesforceOutputs } from "./fixtures";
+
+const olds = salesforceOutputs() as unknown as ConnectionOutputs;
+
+describe("diff (pure: no network, no credentials)", () => {
+  it("reports no change for an unchanged program", () => {
+    assert.deepStrictEqual(diffConnection(olds, salesforceInputs(), "p", "p"), { changes: false, replaces: [], ops: [] });
+  });
+
+  it("reports the exact patch for a rotated password and a new description", () => {
+    const news = salesforceInputs({ description: "rotated" });
+    news.auth.params = { ...news.auth.params, password: "pw-2" };
+    const d = diffConnection(olds, news);
+    assert.strictEqual(d.changes, true);
+    assert.deepStrictEqual(d.replaces, []);
+    assert.deepStrictEqual(d.ops, [
+      { op: "replace", path: "/description", value: "rotated" },
+      { op: "replace", path: "/auth/params/password", value: "pw-2" },
+    ]);
+  });
+
+  it("asks for a replacement when the connector changes", () => {
+    const d = diffConnection(olds, salesforceInputs({ connectionSpec: { id: "ecadc60c-7455-4d87-84dc-2a0e293d997b" } }));
+    assert.deepStrictEqual(d.replaces, ["connectionSpec"]);
+  });
+
+  it("reports a change, without a patch, when a value is unknown until up", () => {
+    const d = diffConnection(olds, salesforceInputs({ name: UNKNOWN }));
+    assert.deepStrictEqual(d, { changes: true, replaces: [], ops: [] });
+  });
+
+  it("reports a change when only the provider code or the destroy policy changed", () => {
+    assert.strictEqual(diffConnection(olds, salesforceInputs(), "old code", "new code").changes, true);
+    assert.strictEqual(diffConnection(olds, salesforceInputs({ deleteOnDestroy: false })).changes, true);
+  });
+});

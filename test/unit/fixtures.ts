@@ -1,0 +1,32 @@
+// Realistic connector fixtures (flow-service-api.md) shared by the unit tests.
+export const SALESFORCE = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5";
+export const S3 = "ecadc60c-7455-4d87-84dc-2a0e293d997b";
+export const AZURE_BLOB = "4c10e202-c428-4796-9208-5f1f5732b1cf";
+
+export function salesforceInputs(overrides: Record<string, unknown> = {}) {
+  return {
+    name: "Salesforce prod",
+    description: "CRM accounts",
+    connectionSpec: { id: SALESFORCE, version: "1.0" },
+    auth: {
+      specName: "Basic Authentication",
+      params: { environmentUrl: "login.salesforce.com", username: "sf-user", password: "pw-1", securityToken: "tok-1" },
+    },
+    secretKeys: ["password", "securityToken"],
+    ...overrides,
+  };
+}
+
+export function salesforceOutputs(overrides: Record<string, unknown> = {}) {
+  return {
+    ...salesforceInputs(),
+    connectionId: "139f6a5f-a78b-4744-9f6a-5fa78bd74431",
+    etag: '"1400dd53-0000-0200-0000-5f3f23450000"',
+    adopted: false,
+    state: "enabled",
+    createdAt: 1597973312000,
+    updatedAt: 1597973312000,
+    sandboxName: "prod",
+    ...overrides,
+  };
+}

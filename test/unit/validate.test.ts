@@ -1,0 +1,64 @@
+import assert from "assert";
+import { checkConnection, UNKNOWN } from "../../provider/validate";
+import { salesforceInputs, SALESFORCE } from "./fixtures";
+
+const properties = (news: Record<string, unknown>) => checkConnection({}, news).failures.map((f) => f.property).sort();
+
+describe("check (argument validation, offline)", () => {
+  it("accepts a complete Salesforce connection and records all its secrets as new", () => {
+    const r = checkConnection({}, salesforceInputs());
+    assert.deepStrictEqual(r.failures, []);
+    assert.deepStrictEqual(r.inputs.__secretChanges, ["password", "securityToken"]);
+  });
+
+  it("names the missing name", () => {
+    const { name: _n, ...rest } = salesforceInputs();
+    const r = checkConnection({}, rest);
+    assert.deepStrictEqual(r.failures.map((f) => f.property), ["name"]);
+    assert.match(r.failures[0].reason, /required/);
+  });
+
+  it("names an auth spec the connector does not have, and lists the valid ones", () => {
+    const r = checkConnection({}, salesforceInputs({ auth: { specName: "Basic", params: {} } }));
+    assert.deepStrictEqual(r.failures.map((f) => f.property), ["auth.specName"]);
+    assert.match(r.failures[0].reason, /"Basic Authentication", "OAuth2 Client Credential"/);
+  });
+
+  it("names a param of the wrong type and each missing required param", () => {
+    const inputs = salesforceInputs();
+    const params = { ...inputs.auth.params, username: 42 } as Record<string, unknown>;
+    delete params.securityToken;
+    assert.deepStrictEqual(properties({ ...inputs, auth: { ...inputs.auth, params } }), ["auth.params.securityToken", "auth.params.username"]);
+  });
+
+  it("names a param that is not a string, number or boolean", () => {
+    const inputs = salesforceInputs();
+    assert.deepStrictEqual(properties({ ...inputs, auth: { ...inputs.auth, params: { ...inputs.auth.params, extra: { a: 1 } } } }), ["auth.params.extra"]);
+  });
+
+  it("names a malformed adoptId, such as one that would change the URL", () => {
+    for (const bad of ["../139f6a5f", "139f6a5f-a78b-4744-9f6a-5fa78bd74431?x", "not an id"]) {
+      assert.deepStrictEqual(properties(salesforceInputs({ adoptId: bad })), ["adoptId"], bad);
+    }
+    assert.deepStrictEqual(properties(salesforceInputs({ adoptId: "139f6a5f-a78b-4744-9f6a-5fa78bd74431" })), []);
+  });
+
+  it("tolerates values unknown during preview", () => {
+    const r = checkConnection({}, salesforceInputs({ name: UNKNOWN, adoptId: UNKNOWN, auth: { specName: "Basic Authentication", params: { username: UNKNOWN, password: UNKNOWN, securityToken: "t" } } }));
+    assert.deepStrictEqual(r.failures, []);
+  });
+
+  it("records only the secret params whose value changed since the last inputs", () => {
+    const old = salesforceInputs();
+    const next = salesforceInputs();
+    next.auth.params = { ...next.auth.params, password: "pw-2" };
+    assert.deepStrictEqual(checkConnection(old, next).inputs.__secretChanges, ["password"]);
+    assert.deepStrictEqual(checkConnection(old, salesforceInputs()).inputs.__secretChanges, []);
+  });
+
+  it("drops output-only placeholders from the inputs", () => {
+    const r = checkConnection({}, { ...salesforceInputs(), etag: undefined, state: "x" });
+    assert.ok(!("state" in r.inputs));
+    assert.strictEqual((r.inputs.connectionSpec as { id: string }).id, SALESFORCE);
+  });
+});
