@@ -2,7 +2,6 @@
 module.exports = {
   require: ["ts-node/register"],
   extension: ["ts"],
-  spec: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts", "test/e2e/**/*.test.ts"],
   recursive: true,
   timeout: 60000,
   reporter: "test/reporter.js",

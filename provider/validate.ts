@@ -40,13 +40,14 @@ export function checkConnection(olds: Record<string, unknown>, news: Record<stri
       const property = issue.path.join(".") || "(args)";
       failures.push({ property, reason: reasonFor(property, issue.message, issue.code) });
     }
-    return { inputs, failures };
   }
-  const args = parsed.data;
-  failures.push(...checkAgainstCatalog(args, inputs));
-  if (!containsUnknown(inputs.auth)) {
+  // Report every problem at once, not one per preview.
+  for (const f of checkAgainstCatalog(inputs)) {
+    if (!failures.some((g) => g.property === f.property)) failures.push(f);
+  }
+  if (parsed.success && !containsUnknown(inputs.auth)) {
     const oldParams = (olds.auth as { params?: Params } | undefined)?.params;
-    inputs.__secretChanges = changedSecretKeys(oldParams, args.auth.params, args.secretKeys);
+    inputs.__secretChanges = changedSecretKeys(oldParams, parsed.data.auth.params, parsed.data.secretKeys);
   }
   return { inputs, failures };
 }
@@ -69,24 +70,25 @@ function reasonFor(property: string, message: string, code: string): string {
 }
 
 /** For connectors the provider knows: the auth spec exists, required params are there, types match. */
-function checkAgainstCatalog(args: ConnectionInputs, raw: Record<string, unknown>): CheckFailure[] {
-  const connector = CONNECTORS[args.connectionSpec.id];
-  if (!connector || containsUnknown(raw.connectionSpec)) return [];
-  const rawAuth = raw.auth as { specName?: unknown; params?: Record<string, unknown> };
-  if (rawAuth.specName === UNKNOWN) return [];
-  const spec = lookupAuthSpec(args.connectionSpec.id, args.auth.specName);
+function checkAgainstCatalog(raw: Record<string, unknown>): CheckFailure[] {
+  const specId = (raw.connectionSpec as { id?: unknown } | undefined)?.id;
+  const auth = raw.auth as { specName?: unknown; params?: Record<string, unknown> } | undefined;
+  const specName = auth?.specName;
+  const connector = typeof specId === "string" ? CONNECTORS[specId] : undefined;
+  if (!connector || typeof specName !== "string" || specName === UNKNOWN) return [];
+  const spec = lookupAuthSpec(specId as string, specName);
   if (!spec) {
     const names = Object.keys(connector.authSpecs).map((n) => `"${n}"`).join(", ");
-    return [{ property: "auth.specName", reason: `"${args.auth.specName}" is not an auth spec of ${connector.name} (${args.connectionSpec.id}); use one of ${names}` }];
+    return [{ property: "auth.specName", reason: `"${specName}" is not an auth spec of ${connector.name} (${specId}); use one of ${names}` }];
   }
   const failures: CheckFailure[] = [];
   for (const [key, p] of Object.entries(spec.params)) {
-    const value = rawAuth.params?.[key];
+    const value = auth?.params?.[key];
     if (value === UNKNOWN) continue;
     if (value === undefined) {
-      if (p.required) failures.push({ property: `auth.params.${key}`, reason: `is required by ${connector.name} "${args.auth.specName}"` });
+      if (p.required) failures.push({ property: `auth.params.${key}`, reason: `is required by ${connector.name} "${specName}"` });
     } else if (typeof value !== p.type) {
-      failures.push({ property: `auth.params.${key}`, reason: `must be a ${p.type} for ${connector.name} "${args.auth.specName}", got ${typeof value}` });
+      failures.push({ property: `auth.params.${key}`, reason: `must be a ${p.type} for ${connector.name} "${specName}", got ${typeof value}` });
     }
   }
   return failures;

@@ -50,6 +50,10 @@ async function main(): Promise<void> {
   const stack = `quickstart-${randomBytes(3).toString("hex")}`;
   try {
     await pulumi(ws, configFile, ["stack", "init", stack], false);
+    // `stack init` writes the stack's config file (with the passphrase salt) beside Pulumi.yaml;
+    // move it to the throwaway folder so the repository stays clean.
+    const initial = path.join(REPO, `Pulumi.${stack}.yaml`);
+    if (fs.existsSync(initial)) fs.renameSync(initial, configFile);
     await pulumi(ws, configFile, flowConfigArgs(emulator.url, DEMO), false);
     await pulumi(ws, configFile, ["config", "set", "--secret", "salesforcePassword", "first-password-" + randomBytes(4).toString("hex")], false);
     await pulumi(ws, configFile, ["config", "set", "--secret", "salesforceSecurityToken", "token-" + randomBytes(4).toString("hex")], false);
@@ -83,6 +87,7 @@ async function main(): Promise<void> {
     if (patches.length !== 1) throw new Error(`expected exactly one PATCH for the rotation, saw ${patches.length}`);
     say("\nDone. Next: README.md shows how to point the same program at Adobe (flowservice:* config).");
   } finally {
+    fs.rmSync(path.join(REPO, `Pulumi.${stack}.yaml`), { force: true });
     await emulator.stop();
     fs.rmSync(ws.root, { recursive: true, force: true });
   }

@@ -47,7 +47,8 @@ export class TestStack {
   /** Runs `pulumi ARGS` in the program folder (never rejects on a non-zero exit). */
   async run(args: string[], opts: { env?: Record<string, string> } = {}): Promise<RunResult> {
     const r = await runPulumi(this.ws, this.programDir, args, opts);
-    this.transcript.push(`$ pulumi ${args.join(" ")}\n${r.stdout}\n${r.stderr}`);
+    // The command line itself is not output: `config set --secret k=v` carries a value in clear.
+    this.transcript.push(`$ pulumi ${args[0]}\n${r.stdout}\n${r.stderr}`);
     return r;
   }
 
