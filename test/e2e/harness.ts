@@ -29,12 +29,20 @@ export class TestStack {
   /** Every CLI output of this stack, for the secret scans. */
   readonly transcript: string[] = [];
 
-  constructor(readonly stackName = "e2e") {
+  /** `programSource`: a folder whose files are copied as the program (default: the e2e program). */
+  constructor(
+    readonly stackName = "e2e",
+    programSource?: string,
+  ) {
     this.ws = makeWorkspace("flowservice-e2e-");
     this.programDir = path.join(this.ws.root, "program");
     fs.mkdirSync(this.programDir);
-    fs.copyFileSync(path.join(REPO, "test/e2e/program/index.js"), path.join(this.programDir, "index.js"));
-    fs.writeFileSync(path.join(this.programDir, "Pulumi.yaml"), "name: flowservice-e2e\nruntime: nodejs\n");
+    if (programSource) {
+      for (const f of fs.readdirSync(programSource)) fs.copyFileSync(path.join(programSource, f), path.join(this.programDir, f));
+    } else {
+      fs.copyFileSync(path.join(REPO, "test/e2e/program/index.js"), path.join(this.programDir, "index.js"));
+      fs.writeFileSync(path.join(this.programDir, "Pulumi.yaml"), "name: flowservice-e2e\nruntime: nodejs\n");
+    }
     fs.writeFileSync(path.join(this.programDir, "package.json"), '{"name":"flowservice-e2e","private":true}\n');
     // The program reaches the package (and @pulumi/pulumi) through the repository's node_modules.
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(this.programDir, "node_modules"));
