@@ -1,56 +1,112 @@
-// Starts the emulator as its own process (`bin/flow-emulator.js`), the way a user does, and
-// reads the address from its first line of output.
-import { ChildProcess, spawn } from "child_process";
-import path from "path";
-import { REPO } from "./pulumiCli";
+// Runs the real flow-emulator CLI (bin/flow-emulator.js, i.e. the built dist/) as a child process,
+// the way a user starts it. Shared by the tests, `npm start` and the benchmark.
+import { type ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { REPO as REPO_ROOT } from "./pulumiCli";
+
+const BIN = path.join(REPO_ROOT, "bin", "flow-emulator.js");
+const BUILT = path.join(REPO_ROOT, "dist", "emulator", "main.js");
 
 export interface EmulatorProcess {
+  /** http://127.0.0.1:PORT, from the CLI's first stdout line. */
   url: string;
   port: number;
-  process: ChildProcess;
-  /** Everything the emulator wrote to stderr (for diagnostics). */
-  stderr(): string;
+  /** SIGTERM, then SIGKILL after 5 s; resolves once the process has exited. Safe to call twice. */
   stop(): Promise<void>;
+  process: ChildProcess;
+  /** Everything the process wrote so far (stdout + stderr), for failure messages. */
+  output(): string;
 }
 
-export function startEmulatorProcess(args: string[] = []): Promise<EmulatorProcess> {
-  const child = spawn(process.execPath, [path.join(REPO, "bin/flow-emulator.js"), "--port", "0", ...args], {
-    cwd: REPO,
-    stdio: ["ignore", "pipe", "pipe"],
+export interface StartOptions {
+  /** How long to wait for the "listening" line (default 15 s). */
+  timeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+function assertBuilt(): void {
+  if (!fs.existsSync(BUILT)) throw new Error(`${BUILT} is missing: run \`npm run build\` first`);
+}
+
+function spawnCli(args: string[], env?: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
+  assertBuilt();
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  // Always drain both pipes: an emulator blocked on a full pipe would stop answering.
+  const keep = (chunk: Buffer) => {
+    out += chunk.toString("utf8");
+    if (out.length > 200_000) out = out.slice(-100_000);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  return { child, output: () => out };
+}
+
+/**
+ * Starts `node bin/flow-emulator.js --port 0 ...args` (no --port is added if args has one) and
+ * resolves once its first stdout line, `listening http://HOST:PORT`, has arrived.
+ */
+export function startEmulatorProcess(args: string[] = [], options: StartOptions = {}): Promise<EmulatorProcess> {
+  const fullArgs = args.some((a) => a === "--port" || a.startsWith("--port=")) ? args : ["--port", "0", ...args];
+  const { child, output } = spawnCli(fullArgs, options.env);
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once("exit", () => resolve());
   });
-  let err = "";
-  child.stderr.on("data", (d) => (err += d));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
   return new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => fail(new Error(`the emulator did not start within 15 s\n${err}`)), 15_000);
-    const fail = (e: Error) => {
+    let stdout = "";
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`flow-emulator did not print its listening line within ${options.timeoutMs ?? 15000} ms. Output:\n${output()}`));
+    }, options.timeoutMs ?? 15000);
+    const onData = (chunk: Buffer) => {
+      stdout += chunk.toString("utf8");
+      const nl = stdout.indexOf("\n");
+      if (nl < 0) return;
+      child.stdout?.off("data", onData);
       clearTimeout(timer);
-      child.kill("SIGKILL");
-      reject(e);
+      const first = stdout.slice(0, nl).replace(/\r$/, "");
+      const m = /^listening (http:\/\/\S+:(\d+))$/.exec(first);
+      if (!m) {
+        void stop();
+        reject(new Error(`flow-emulator's first stdout line is not "listening http://HOST:PORT": ${JSON.stringify(first)}`));
+        return;
+      }
+      resolve({ url: m[1], port: Number(m[2]), stop, process: child, output });
     };
-    child.on("exit", (code) => fail(new Error(`the emulator exited with code ${code} before listening\n${err}`)));
-    child.stdout.on("data", (d) => {
-      out += d;
-      const line = out.split("\n")[0];
-      if (!out.includes("\n")) return;
-      const m = /^listening (http:\/\/[^:]+:(\d+))$/.exec(line.trim());
-      if (!m) return fail(new Error(`unexpected first line from the emulator: ${JSON.stringify(line)}`));
+    child.stdout?.on("data", onData);
+    child.once("exit", (code, signal) => {
       clearTimeout(timer);
-      child.removeAllListeners("exit");
-      child.stdout.removeAllListeners("data");
-      child.stdout.resume();
-      resolve({
-        url: m[1],
-        port: Number(m[2]),
-        process: child,
-        stderr: () => err,
-        stop: () =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null || child.signalCode !== null) return done();
-            child.once("exit", () => done());
-            child.kill("SIGTERM");
-          }),
-      });
+      reject(new Error(`flow-emulator exited (code ${code}, signal ${signal}) before listening. Output:\n${output()}`));
+    });
+  });
+}
+
+/** Runs the CLI to completion (for start-up failures); kills it if still running after timeoutMs. */
+export function runEmulatorToExit(
+  args: string[],
+  timeoutMs = 15000,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  assertBuilt();
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
     });
   });
 }

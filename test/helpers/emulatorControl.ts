@@ -2,6 +2,7 @@
 // edits) and a raw API call "as someone else", e.g. the Experience Platform UI. Plain fetch:
 // never the provider's client, so the two check each other.
 import { createHash } from "crypto";
+import { EmulatorApi } from "./emulatorApi";
 
 export interface LoggedRequest {
   seq: number;
@@ -58,22 +59,8 @@ export class EmulatorControl {
     if (!r.ok) throw new Error(`add fault: ${r.status} ${await r.text()}`);
   }
 
-  /** A Flow Service API call with the emulator's demo credentials, outside any stack. */
-  async api(method: string, path: string, body?: unknown, creds = { clientId: "flowservice-demo-client", clientSecret: "flowservice-demo-secret", orgId: "DEMO0000000000000000000@AdobeOrg" }, sandbox = "prod"): Promise<{ status: number; json: any }> {
-    const form = new URLSearchParams({ grant_type: "client_credentials", client_id: creds.clientId, client_secret: creds.clientSecret, scope: "openid" });
-    const token = ((await (await fetch(`${this.url}/ims/token/v3`, { method: "POST", body: form })).json()) as { access_token: string }).access_token;
-    const r = await fetch(`${this.url}/data/foundation/flowservice${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        "x-api-key": creds.clientId,
-        "x-gw-ims-org-id": creds.orgId,
-        "x-sandbox-name": sandbox,
-        "content-type": "application/json",
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await r.text();
-    return { status: r.status, json: text ? JSON.parse(text) : undefined };
+  /** A Flow Service API call with the emulator's demo credentials, outside any stack (as another user would). */
+  async api(method: string, path: string, body?: unknown, sandbox = "prod"): Promise<{ status: number; json: any }> {
+    return new EmulatorApi(this.url, sandbox).call(method, path, { body });
   }
 }

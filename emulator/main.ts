@@ -1,0 +1,222 @@
+// The flow-emulator command, and startEmulator() for running it in-process.
+import type { AddressInfo } from "net";
+import { DEFAULT_TOKEN_TTL_SECONDS, DEMO_CREDENTIALS, type EmulatorConfig, FLOW_BASE, IMS_TOKEN_PATH } from "./context";
+import { EmulatorState, createHttpServer } from "./server";
+import { ConnectionStore, StateFileError } from "./store";
+
+export interface EmulatorOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** Persist connections to this file across restarts (default: memory only). */
+  stateFile?: string;
+  clientId?: string;
+  clientSecret?: string;
+  orgId?: string;
+  tokenTtlSeconds?: number;
+  defaultSandbox?: string;
+  strictIfMatch?: boolean;
+  /** Receives one line per answered API/IMS request; default: nothing is printed. */
+  onRequestLine?: (line: string) => void;
+}
+
+export interface RunningEmulator {
+  /** http://HOST:PORT */
+  url: string;
+  host: string;
+  port: number;
+  /** The Flow Service base URL (a client's `endpoint`). */
+  flowUrl: string;
+  /** The IMS token URL (a client's `imsEndpoint`). */
+  imsUrl: string;
+  config: Readonly<EmulatorConfig>;
+  close(): Promise<void>;
+}
+
+export { StateFileError };
+
+function formatHost(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+/** Starts the emulator; rejects (StateFileError) if the --state file exists but cannot be used. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const config: EmulatorConfig = {
+    clientId: options.clientId ?? DEMO_CREDENTIALS.clientId,
+    clientSecret: options.clientSecret ?? DEMO_CREDENTIALS.clientSecret,
+    orgId: options.orgId ?? DEMO_CREDENTIALS.orgId,
+    tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS,
+    defaultSandbox: options.defaultSandbox,
+    strictIfMatch: options.strictIfMatch ?? false,
+  };
+  const store = new ConnectionStore(options.stateFile);
+  store.load();
+  const state = new EmulatorState(config, store);
+  const server = createHttpServer(state, { onRequestLine: options.onRequestLine });
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${formatHost(host)}:${port}`;
+  return {
+    url,
+    host,
+    port,
+    flowUrl: url + FLOW_BASE,
+    imsUrl: url + IMS_TOKEN_PATH,
+    config,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+const USAGE = `Usage: flow-emulator [options]
+
+A local Adobe Flow Service (connections) + IMS token emulator. Docs: docs/emulator.md
+
+  --port N               port to listen on; 0 = any free port (default 0)
+  --host HOST            interface to bind (default 127.0.0.1)
+  --state FILE           persist connections in FILE across restarts (default: memory only)
+  --client-id ID         accepted OAuth client id (default ${DEMO_CREDENTIALS.clientId})
+  --client-secret SECRET accepted OAuth client secret (default ${DEMO_CREDENTIALS.clientSecret})
+  --org-id ORG           the IMS org of issued tokens (default ${DEMO_CREDENTIALS.orgId})
+  --token-ttl SECONDS    lifetime of issued tokens (default ${DEFAULT_TOKEN_TTL_SECONDS})
+  --default-sandbox NAME sandbox assumed when x-sandbox-name is absent (default: none → 400)
+  --strict-if-match      accept only the exact quoted etag as If-Match
+  --quiet                do not print a line per request
+  --help                 show this help
+
+The first line on stdout is "listening http://HOST:PORT".`;
+
+interface CliOptions extends EmulatorOptions {
+  quiet: boolean;
+  help: boolean;
+}
+
+class UsageError extends Error {}
+
+export function parseArgs(argv: string[]): CliOptions {
+  const opts: CliOptions = { quiet: false, help: false };
+  const valueFlags = new Set([
+    "--port",
+    "--host",
+    "--state",
+    "--client-id",
+    "--client-secret",
+    "--org-id",
+    "--token-ttl",
+    "--default-sandbox",
+  ]);
+  for (let i = 0; i < argv.length; i++) {
+    let flag = argv[i];
+    let value: string | undefined;
+    const eq = flag.indexOf("=");
+    if (flag.startsWith("--") && eq > 0) {
+      value = flag.slice(eq + 1);
+      flag = flag.slice(0, eq);
+    }
+    if (valueFlags.has(flag) && value === undefined) {
+      value = argv[++i];
+      if (value === undefined) throw new UsageError(`${flag} needs a value`);
+    }
+    const int = (min: number, max: number): number => {
+      if (!/^\d+$/.test(value ?? "") || Number(value) < min || Number(value) > max) {
+        throw new UsageError(`${flag} must be an integer from ${min} to ${max} (got '${value}')`);
+      }
+      return Number(value);
+    };
+    const nonEmpty = (): string => {
+      if (!value) throw new UsageError(`${flag} must not be empty`);
+      return value;
+    };
+    switch (flag) {
+      case "--port":
+        opts.port = int(0, 65535);
+        break;
+      case "--host":
+        opts.host = nonEmpty();
+        break;
+      case "--state":
+        opts.stateFile = nonEmpty();
+        break;
+      case "--client-id":
+        opts.clientId = nonEmpty();
+        break;
+      case "--client-secret":
+        opts.clientSecret = nonEmpty();
+        break;
+      case "--org-id":
+        opts.orgId = nonEmpty();
+        break;
+      case "--token-ttl":
+        opts.tokenTtlSeconds = int(1, 10 * 365 * 86400);
+        break;
+      case "--default-sandbox":
+        opts.defaultSandbox = nonEmpty();
+        break;
+      case "--strict-if-match":
+        opts.strictIfMatch = true;
+        break;
+      case "--quiet":
+        opts.quiet = true;
+        break;
+      case "--help":
+      case "-h":
+        opts.help = true;
+        break;
+      default:
+        throw new UsageError(`unknown option '${argv[i]}'`);
+    }
+  }
+  return opts;
+}
+
+/** The CLI entry point (bin/flow-emulator.js). */
+export function main(argv: string[]): void {
+  let opts: CliOptions;
+  try {
+    opts = parseArgs(argv);
+  } catch (e) {
+    process.stderr.write(`flow-emulator: ${(e as Error).message}\n\n${USAGE}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  if (opts.help) {
+    process.stdout.write(USAGE + "\n");
+    return;
+  }
+  if (!opts.quiet) opts.onRequestLine = (line) => process.stdout.write(line + "\n");
+  // Handlers go in before anything is printed: a caller may signal as soon as it reads the line.
+  let running: RunningEmulator | undefined;
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    // Writes reach the state file synchronously, so there is nothing to flush.
+    if (running) void running.close().then(() => process.exit(0));
+    else process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  startEmulator(opts).then(
+    (emulator) => {
+      running = emulator;
+      if (stopping) return void emulator.close().then(() => process.exit(0));
+      // The contract: this is the first line on stdout.
+      process.stdout.write(`listening ${emulator.url}\n`);
+    },
+    (err: Error) => {
+      const what = err instanceof StateFileError ? "cannot start" : "failed to start";
+      process.stderr.write(`flow-emulator: ${what}: ${err.message}\n`);
+      process.exit(1);
+    },
+  );
+}
