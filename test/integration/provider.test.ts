@@ -129,6 +129,57 @@ describe("the provider against the emulator", function () {
     assert.deepStrictEqual(spec.failures!.map((f) => f.property), ["auth.specName"]);
   });
 
+  it("explains a delete refused because dataflows use the connection (1418), and what to do", async () => {
+    const { id, outs } = await created();
+    const flags = await fetch(`${emulator.url}/__emulator/connections/${id}/flags`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ usedByFlows: true }),
+    });
+    assert.strictEqual(flags.status, 200);
+    await assert.rejects(provider.delete!(id, outs), (e: Error) => {
+      assert.match(e.message, /FLOW-1418-400/);
+      assert.match(e.message, /used by dataflows/);
+      assert.match(e.message, /deleteOnDestroy: false/);
+      return true;
+    });
+    assert.ok(await control.stored(id), "still there");
+  });
+
+  it("treats a 404 on delete as success, and keeps an adopted connection unless told otherwise", async () => {
+    const { id, outs } = await created();
+    await control.api("DELETE", `/connections/${id}`);
+    await provider.delete!(id, outs);
+    const other = await created("pw-kept-123");
+    await control.clearRequests();
+    await provider.delete!(other.id, { ...other.outs, adopted: true });
+    assert.deepStrictEqual(await requests(), [], "no DELETE for an adopted connection");
+    assert.ok(await control.stored(other.id));
+  });
+
+  it("surfaces the status, code, title, message and request id of both error body shapes", async () => {
+    const { id, outs } = await created();
+    const news = (await provider.check!(inputs("pw-one-123"), inputs("pw-one-123", { name: "Renamed" }))).inputs;
+    await control.addFault({
+      action: "respond",
+      method: "PATCH",
+      status: 400,
+      body: {
+        type: "https://ns.adobe.com/aep/errors/FLOW-1455-400",
+        title: "Patch validation failed",
+        status: 400,
+        report: { "detailed-message": "name is too long", "request-id": "req-problem-1" },
+      },
+    });
+    await assert.rejects(provider.update!(id, outs, news), /HTTP 400 FLOW-1455-400 Patch validation failed: name is too long \(request id req-problem-1\)/);
+    // The older, minimal body.
+    await control.addFault({ action: "respond", method: "PATCH", status: 400, body: { errorMessage: "Invalid patch", errorDetails: "path /nom is not allowed" } });
+    await assert.rejects(provider.update!(id, outs, news), /HTTP 400: Invalid patch — path \/nom is not allowed/);
+    // A gateway body.
+    await control.addFault({ action: "respond", method: "PATCH", status: 403, body: { error_code: "403025", message: "Profile is not valid" } });
+    await assert.rejects(provider.update!(id, outs, news), /HTTP 403 403025: Profile is not valid/);
+  });
+
   describe("under injected faults", () => {
     const faults = [
       { what: "three 429s without Retry-After", fault: { action: "respond", status: 429, body: { error_code: "429050", message: "Too many requests" }, times: 3 } },
