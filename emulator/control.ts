@@ -111,6 +111,13 @@ export function handleControl(state: EmulatorState, method: string, url: URL, ra
         if (input.defaultSandbox !== undefined) state.config.defaultSandbox = input.defaultSandbox ?? undefined;
         return configView(state);
       }
+      case "GET /tokens":
+        return { status: 200, body: { items: state.tokens.history() } };
+      case "GET /inflight":
+        return { status: 200, body: state.inFlight.view() };
+      case "DELETE /inflight":
+        state.inFlight.resetMax();
+        return { status: 200, body: state.inFlight.view() };
       case "GET /stats":
         return { status: 200, body: { ...state.stats, total: Object.values(state.stats).reduce((a, b) => a + b, 0) } };
     }

@@ -13,10 +13,14 @@ interface TokenInfo {
 
 export class TokenRegistry {
   private tokens = new Map<string, TokenInfo>();
+  /** Every token ever issued (the last 10 000), live or not: what a secret scan searches for. */
+  private readonly issued: Array<{ token: string; issuedAt: number }> = [];
 
   issue(clientId: string, orgId: string, ttlSeconds: number): string {
     this.prune();
     const token = "emu-" + randomBytes(24).toString("hex");
+    this.issued.push({ token, issuedAt: Date.now() });
+    if (this.issued.length > 10_000) this.issued.shift();
     this.tokens.set(token, { clientId, orgId, expiresAt: Date.now() + ttlSeconds * 1000 });
     return token;
   }
@@ -30,6 +34,11 @@ export class TokenRegistry {
       return undefined;
     }
     return info;
+  }
+
+  /** Every token issued so far, oldest first, with whether it is still accepted. */
+  history(): Array<{ token: string; issuedAt: string; live: boolean }> {
+    return this.issued.map((t) => ({ token: t.token, issuedAt: new Date(t.issuedAt).toISOString(), live: this.lookup(t.token) !== undefined }));
   }
 
   /** Revokes one token, or every live one; returns how many were revoked. */

@@ -35,6 +35,25 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export type RouteKind = "token" | "specs" | "list" | "get" | "post" | "patch" | "delete" | "test" | "unknown";
 export const ROUTE_KINDS: readonly RouteKind[] = ["token", "specs", "list", "get", "post", "patch", "delete", "test", "unknown"];
 
+/** API and IMS requests being handled right now, and the most seen at once since the last reset. */
+export class InFlight {
+  current = 0;
+  max = 0;
+  enter(): void {
+    this.current += 1;
+    if (this.current > this.max) this.max = this.current;
+  }
+  leave(): void {
+    this.current = Math.max(0, this.current - 1);
+  }
+  resetMax(): void {
+    this.max = this.current;
+  }
+  view(): { current: number; max: number } {
+    return { current: this.current, max: this.max };
+  }
+}
+
 /** Everything the emulator holds; one instance per server. */
 export class EmulatorState {
   config: EmulatorConfig;
@@ -42,6 +61,7 @@ export class EmulatorState {
   readonly faults = new Faults();
   readonly rateLimiter = new RateLimiter();
   readonly log = new RequestLog();
+  readonly inFlight = new InFlight();
   stats: Record<RouteKind, number> = EmulatorState.zeroStats();
 
   constructor(
@@ -65,6 +85,7 @@ export class EmulatorState {
     this.faults.clear();
     this.rateLimiter.configure(null, null);
     this.stats = EmulatorState.zeroStats();
+    this.inFlight.resetMax();
     this.config = { ...this.initialConfig };
   }
 
@@ -218,6 +239,17 @@ async function handle(state: EmulatorState, req: http.IncomingMessage, res: http
   // Logged on arrival, so the log is in arrival order; the body is filled in once read.
   let entry: LogEntry | undefined;
   if (!isControl) {
+    // Counted from arrival until the reply is sent or the socket is gone (GET /__emulator/inflight).
+    state.inFlight.enter();
+    let left = false;
+    const leave = () => {
+      if (!left) {
+        left = true;
+        state.inFlight.leave();
+      }
+    };
+    res.once("finish", leave);
+    res.once("close", leave);
     entry = state.log.add({
       time: new Date(started).toISOString(),
       method,

@@ -58,6 +58,14 @@ function auth(
   };
 }
 
+/** Like auth(), but params not listed in the schema are accepted too (additionalProperties: true). */
+function openAuth(name: string, type: string, description: string, properties: Record<string, ParamSchema>): AuthSpec {
+  return { name, type, spec: { $schema: DRAFT_07, type: "object", description, properties, required: [], additionalProperties: true } };
+}
+
+/** The emulator's own test connector: its auth spec accepts any param key (see docs/emulator.md). */
+export const OPEN_PARAMS_SPEC_ID = "e0e0e0e0-0000-4000-8000-00000000e001";
+
 function connector(
   id: string,
   name: string,
@@ -214,6 +222,13 @@ export const CONNECTION_SPECS: readonly ConnectionSpec[] = [
       },
       ["project", "clientId", "clientSecret", "refreshToken"],
     ),
+  ]),
+  // Not an Adobe connector: the only auth schema here that accepts unknown keys, so clients can test
+  // param keys with "/", "~", unicode... end to end. `password` is its one secret.
+  connector(OPEN_PARAMS_SPEC_ID, "Emulator open params", "Test", "https://example.invalid/emulator-open-params", [
+    openAuth("Open Params", "Custom", "any param key is accepted; password is secret", {
+      password: secret("A secret, write-only"),
+    }),
   ]),
 ];
 

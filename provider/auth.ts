@@ -81,10 +81,24 @@ export class ImsClientCredentials implements TokenSource {
     );
     const json = parseJson(reply.text);
     if (reply.status !== 200) {
+      // An IMS (or proxy) error page could echo the form it was sent: never show the client secret.
+      const hide = (text: string) => (this.opts.clientSecret.length >= 3 ? text.split(this.opts.clientSecret).join("[secret]") : text);
       const oauth = OAuthErrorBody.safeParse(json);
       const detail = oauth.success
-        ? `${oauth.data.error}${oauth.data.error_description ? `: ${oauth.data.error_description}` : ""}`
-        : snippet(reply.text);
+        ? hide(`${oauth.data.error}${oauth.data.error_description ? `: ${oauth.data.error_description}` : ""}`)
+        : snippet(hide(reply.text));
+      if (reply.status === 429 || reply.status >= 500) {
+        // An outage, not a credential problem: say so, and that nothing was sent to Flow Service.
+        throw new ApiError(
+          "API",
+          reply.status,
+          oauth.success ? oauth.data.error : undefined,
+          "IMS is unavailable",
+          `${detail}. No access token could be obtained after retrying for ${((Date.now() - started) / 1000).toFixed(1)} s, so no Flow Service request was sent for this operation; run the command again later`,
+          reply.headers.get("x-request-id") ?? undefined,
+          `POST ${new URL(this.opts.imsEndpoint).pathname}`,
+        );
+      }
       throw new ApiError(
         "AUTH",
         reply.status,
@@ -96,6 +110,9 @@ export class ImsClientCredentials implements TokenSource {
       );
     }
     const parsed = TokenReply.safeParse(json);
+    if (json === undefined) {
+      throw new BadReplyError(`IMS token reply (HTTP ${reply.status}) is not JSON: ${snippet(reply.text.split(this.opts.clientSecret).join("[secret]"))}`);
+    }
     if (!parsed.success) {
       throw new BadReplyError(`IMS token reply is malformed: ${parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")}`);
     }

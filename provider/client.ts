@@ -3,7 +3,7 @@
 import { randomUUID } from "crypto";
 import { z } from "zod";
 import { parseJson, snippet, TokenSource } from "./auth";
-import { ApiError, BadReplyError, ErrorCode, NetworkError } from "./errors";
+import { ApiError, BadReplyError, ErrorCode, FlowServiceProviderError, NetworkError } from "./errors";
 import {
   FlowConnection,
   GatewayErrorBody,
@@ -53,9 +53,11 @@ export class FlowServiceClient {
 
   /** GET /connections/{id}; undefined when Flow Service says 404. */
   async getConnection(id: string): Promise<FlowConnection | undefined> {
-    const reply = await this.call("GET", `/connections/${encodeURIComponent(id)}`, { allow404: true });
+    const path = connectionPath(id);
+    KNOWN_IDS.add(id);
+    const reply = await this.call("GET", path, { allow404: true });
     if (reply.status === 404) return undefined;
-    const items = this.parse(ItemsReply, reply, `GET /connections/${id}`).items;
+    const items = this.parse(ItemsReply, reply, `GET ${path}`).items;
     if (items.length === 0) return undefined;
     return items[0];
   }
@@ -80,41 +82,83 @@ export class FlowServiceClient {
   }
 
   /**
-   * POST /connections. Never retried blindly: a POST whose outcome is unknown (no reply, or a 5xx
-   * that may have come after the write) is followed by a search for the connection it may have
-   * created; only when there is none is it sent again. A 429 is a refusal, so it is simply retried.
+   * POST /connections. Never retried blindly: a POST whose outcome is unknown (no reply, a 5xx that
+   * may have come after the write, or a 2xx whose body is unreadable) is followed by a search for the
+   * connection it may have created; only when there is none is it sent again. A 429 is a refusal, so
+   * it is simply retried.
+   *
+   * Within one process, creates of the same name (in the same endpoint and sandbox) run one at a
+   * time, and the search never returns a connection this process already knows (one it created,
+   * found, read or wrote): so two resources of the same name can never take each other's connection.
    */
   async createConnection(body: CreateBody, secrets: string[]): Promise<WriteReply> {
+    const key = `${this.opts.endpoint}\u0000${this.opts.sandboxName}\u0000${body.name}`;
+    return serialized(key, async () => {
+      const created = await this.createOnce(body, secrets);
+      KNOWN_IDS.add(created.id);
+      return created;
+    });
+  }
+
+  private async createOnce(body: CreateBody, secrets: string[]): Promise<WriteReply> {
     const started = Date.now();
     let ambiguousAttempts = 0;
     for (;;) {
-      let reply: HttpReply;
+      let ambiguous: Error;
       try {
-        reply = await this.call("POST", "/connections", {
+        const reply = await this.call("POST", "/connections", {
           body,
           secrets,
           // Only throttling (the request never reached Flow Service) is retried here.
           retryable: (o) => !(o instanceof NetworkError) && o.status === 429,
         });
+        try {
+          return this.parse(WriteReply, reply, "POST /connections", secrets);
+        } catch (e) {
+          // A 2xx says the connection was created, but its id is unreadable: find it.
+          if (!(e instanceof BadReplyError)) throw e;
+          ambiguous = e;
+        }
       } catch (e) {
         if (!(e instanceof NetworkError) && !(e instanceof ApiError && e.status >= 500)) throw e;
-        const existing = await this.findCreated(body, started);
-        if (existing) return existing;
-        if (++ambiguousAttempts > this.opts.maxRetries) throw e;
-        await new Promise((r) => setTimeout(r, 250 * ambiguousAttempts));
-        continue;
+        ambiguous = e as Error;
       }
-      return this.parse(WriteReply, reply, "POST /connections");
+      let existing = await this.findCreated(body, started);
+      // A POST the client stopped waiting for may still be processed by Flow Service: keep looking
+      // (three request timeouts, at least 10 s, within the retry budget) before concluding that it was
+      // not applied and sending it again.
+      if (!existing && /no reply within/.test(ambiguous.message)) {
+        const until = Date.now() + Math.min(Math.max(3 * this.transport.timeoutMs, 10_000), this.opts.retryBudgetMs);
+        for (let wait = 250; !existing && Date.now() < until; wait = Math.min(wait * 2, 2000)) {
+          await new Promise((r) => setTimeout(r, Math.max(0, Math.min(wait, until - Date.now()))));
+          existing = await this.findCreated(body, started);
+        }
+      }
+      if (existing) return existing;
+      if (++ambiguousAttempts > this.opts.maxRetries) throw ambiguous;
+      await new Promise((r) => setTimeout(r, 250 * ambiguousAttempts));
     }
   }
 
-  /** A connection this client created since `since` with this name and connector, if exactly one. */
+  /**
+   * The connection this client may just have created: same name, connector and auth spec, created by
+   * this client since `since` (minus clock skew), and not one this process already knows. Exactly one
+   * such connection is taken; several are reported; none means the POST was not applied.
+   */
   private async findCreated(body: CreateBody, since: number): Promise<WriteReply | undefined> {
-    const candidates = (await this.listConnections([`name==${body.name}`])).filter(
+    const notBefore = since - 300_000;
+    // The list filter cannot express every name (a comma means any-of, and there is no escape):
+    // such names are matched here instead, over the connector's recent connections.
+    const filters = [`connectionSpec.id==${body.connectionSpec.id}`, `createdAt>=${notBefore}`];
+    if (/^[^,\u0000-\u001f\u007f]+$/.test(body.name)) filters.unshift(`name==${body.name}`);
+    const candidates = (await this.listConnections(filters)).filter(
       (c) =>
+        c.name === body.name &&
         c.connectionSpec.id === body.connectionSpec.id &&
+        (c.auth?.specName === undefined || c.auth.specName === body.auth.specName) &&
         (c.createdClient === undefined || c.createdClient === this.opts.clientId) &&
-        (c.createdAt === undefined || c.createdAt >= since - 300_000),
+        (c.createdAt === undefined || c.createdAt >= notBefore) &&
+        !KNOWN_IDS.has(c.id),
     );
     if (candidates.length === 1) return { id: candidates[0].id, etag: candidates[0].etag };
     if (candidates.length > 1) {
@@ -140,7 +184,8 @@ export class FlowServiceClient {
   async patchConnection(id: string, ops: PatchOp[], etag: string, secrets: string[], secretKeys: string[]): Promise<PatchResult> {
     const started = Date.now();
     let mayHaveApplied = false;
-    const path = `/connections/${encodeURIComponent(id)}`;
+    const path = connectionPath(id);
+    KNOWN_IDS.add(id);
     const reply = await this.call("PATCH", path, {
       body: ops,
       secrets,
@@ -158,7 +203,16 @@ export class FlowServiceClient {
       }
       throw this.apiError(reply, `PATCH ${path}`, secrets);
     }
-    return this.parse(WriteReply, reply, `PATCH ${path}`);
+    try {
+      return this.parse(WriteReply, reply, `PATCH ${path}`, secrets);
+    } catch (e) {
+      if (!(e instanceof BadReplyError)) throw e;
+      // A 2xx means "applied", but without the new etag the state cannot be brought up to date.
+      throw new BadReplyError(
+        `${e.message}. Flow Service answered HTTP ${reply.status}, so the update was probably applied, but its new version is unknown: ` +
+          `the state keeps the previous values. To reconcile: run 'pulumi refresh' (it reads connection ${id} and takes its version), then 'pulumi up' (it re-sends the secrets, which cannot be read back).`,
+      );
+    }
   }
 
   private showsOurWrite(live: FlowConnection, ops: PatchOp[], secretKeys: string[], since: number): boolean {
@@ -175,7 +229,8 @@ export class FlowServiceClient {
 
   /** DELETE /connections/{id}; "absent" when it was already gone. */
   async deleteConnection(id: string): Promise<"deleted" | "absent"> {
-    const reply = await this.call("DELETE", `/connections/${encodeURIComponent(id)}`, { allow404: true });
+    KNOWN_IDS.add(id);
+    const reply = await this.call("DELETE", connectionPath(id), { allow404: true });
     return reply.status === 404 ? "absent" : "deleted";
   }
 
@@ -195,6 +250,7 @@ export class FlowServiceClient {
     },
   ): Promise<HttpReply> {
     const url = this.opts.endpoint + path;
+    for (const v of o.secrets ?? []) if (v.length >= 3) SECRET_VALUES.add(v);
     let renewed = false;
     for (;;) {
       const token = await this.tokens.token();
@@ -233,10 +289,10 @@ export class FlowServiceClient {
     }
   }
 
-  private parse<T extends z.ZodTypeAny>(schema: T, reply: HttpReply, operation: string): z.infer<T> {
+  private parse<T extends z.ZodTypeAny>(schema: T, reply: HttpReply, operation: string, secrets: readonly string[] = []): z.infer<T> {
     const json = parseJson(reply.text);
     if (json === undefined) {
-      throw new BadReplyError(`${operation}: HTTP ${reply.status} with ${snippet(reply.text)}; expected JSON`);
+      throw new BadReplyError(`${operation}: HTTP ${reply.status} with ${snippet(redact(reply.text, [...SECRET_VALUES, ...secrets]))}; expected JSON`);
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
@@ -247,7 +303,9 @@ export class FlowServiceClient {
   }
 
   /** Builds the typed error from either error body shape, with secrets the body echoes redacted. */
-  private apiError(reply: HttpReply, operation: string, secrets: string[]): ApiError {
+  private apiError(reply: HttpReply, operation: string, own: string[]): ApiError {
+    // Every secret this process has handled, not only this request's: an error may echo another's.
+    const secrets = [...SECRET_VALUES, ...own];
     const json = parseJson(reply.text);
     const requestIdHeader = reply.headers.get("x-request-id") ?? undefined;
     let apiCode: string | undefined;
@@ -268,7 +326,8 @@ export class FlowServiceClient {
         .join(" — ") || undefined;
       requestId = p.report?.["request-id"] ?? requestIdHeader;
     } else {
-      detail = snippet(reply.text);
+      // Redacted before it is shortened: a cut must not leave the start of a secret behind.
+      detail = snippet(redact(reply.text, secrets));
     }
     const code: ErrorCode =
       reply.status === 401 || reply.status === 403
@@ -290,6 +349,44 @@ export class FlowServiceClient {
       operation,
     );
   }
+}
+
+// ---- process-wide bookkeeping of creates --------------------------------------------------------
+
+/** Connection ids this process has created, found, read, written or deleted: never "found" again. */
+const KNOWN_IDS = new Set<string>();
+const CREATE_QUEUES = new Map<string, Promise<unknown>>();
+/** Every secret value sent by this process: redacted from any error text, whichever request it came from. */
+const SECRET_VALUES = new Set<string>();
+
+/** Runs `fn` after every earlier call with the same key has settled. */
+async function serialized<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const previous = CREATE_QUEUES.get(key) ?? Promise.resolve();
+  const run = previous.then(fn, fn);
+  const tail = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  CREATE_QUEUES.set(key, tail);
+  try {
+    return await run;
+  } finally {
+    if (CREATE_QUEUES.get(key) === tail) CREATE_QUEUES.delete(key);
+  }
+}
+
+/**
+ * The URL path of one connection. Each id is one encoded path segment; "." and ".." (which URL
+ * parsers resolve to another path, even percent-encoded) and empty ids are refused.
+ */
+export function connectionPath(id: string): string {
+  if (typeof id !== "string" || id === "" || /^(\.|%2e){1,2}$/i.test(id)) {
+    throw new FlowServiceProviderError(
+      "VALIDATION",
+      `connection id ${JSON.stringify(id)} cannot be used in a URL: Flow Service connection ids are UUIDs. Check the id in the program (adoptId) or in the state.`,
+    );
+  }
+  return `/connections/${encodeURIComponent(id)}`;
 }
 
 /** Replaces every occurrence of each secret value with `[secret]`. */

@@ -50,6 +50,11 @@ export class Transport {
   /** Attempts sent, by method: what the benchmark and tests count. */
   readonly sent: Record<string, number> = {};
 
+  /** The per-attempt timeout: how long a request the client gave up on may still be processed. */
+  get timeoutMs(): number {
+    return this.opts.timeoutMs;
+  }
+
   constructor(private readonly opts: TransportOptions) {
     this.semaphore = new Semaphore(opts.maxConcurrency);
     this.httpAgent = new http.Agent({ keepAlive: true, maxSockets: opts.maxConcurrency });

@@ -256,6 +256,27 @@ describe("emulator control routes", function () {
     assert.equal(dev.status, 404, "the default sandbox dev does not hold a prod connection");
   });
 
+  it("lists every token it issued, revoked ones too, for secret scans", async () => {
+    api.forgetToken();
+    const first = (await api.requestToken()).json.access_token;
+    const second = (await api.requestToken()).json.access_token;
+    await api.control("POST", "/tokens/revoke", { token: first });
+    const items = (await api.control("GET", "/tokens")).json.items as Array<{ token: string; live: boolean }>;
+    assert.deepEqual(items.slice(-2).map((t) => [t.token, t.live]), [[first, false], [second, true]]);
+  });
+
+  it("counts API requests in flight and the most seen at once, until the max is reset", async () => {
+    await api.createSalesforce();
+    await api.control("POST", "/faults", { action: "delay-then-apply", delayMs: 200, method: "GET", times: 3 });
+    await api.control("DELETE", "/inflight");
+    const during = Promise.all([1, 2, 3].map(() => api.get("/connections")));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await api.control("GET", "/inflight")).json.current, 3);
+    await during;
+    assert.deepEqual((await api.control("GET", "/inflight")).json, { current: 0, max: 3 });
+    assert.deepEqual((await api.control("DELETE", "/inflight")).json, { current: 0, max: 0 });
+  });
+
   it("answers 404 with an error for an unknown control route and 400 for a malformed body", async () => {
     const r = await api.control("GET", "/nope");
     assert.equal(r.status, 404);
