@@ -6,7 +6,7 @@
 // replaced every secret value with "[secret]"; values of params named in `secretKeys` are masked
 // again here in case a program did not mark one secret.
 import { diffConnection } from "./diff";
-import { maskOps, replacementReasons, SECRET_MASK, UNVERIFIED } from "./planner";
+import { changedSecrets, maskOps, replacementReasons, SECRET_MASK, UNVERIFIED } from "./planner";
 import type { ConnectionOutputs, PatchOp } from "./schemas";
 import { containsUnknown } from "./validate";
 
@@ -295,7 +295,8 @@ function updateEntry(base: Pick<PlanEntry, "urn" | "resourceName">, oldState: St
   }
   const newParams: Record<string, unknown> = { ...newAuth.params };
   const notes: string[] = [];
-  const { oldSide, newSide } = alignSecrets(oldParams, newParams, secretKeysOf(news), news.__secretChanges, notes);
+  const changed = changedSecrets(oldState.inputs?.__secretVersions, news.__secretVersions);
+  const { oldSide, newSide } = alignSecrets(oldParams, newParams, secretKeysOf(news), changed, notes);
   const aligned = { ...news, auth: { ...newAuth, params: newSide } };
   const d = diffConnection({ ...olds, auth: { ...olds.auth, params: oldSide } } as ConnectionOutputs, aligned, rawOlds.__provider, news.__provider);
   entry.ops = maskOps(d.ops, [...new Set([...secretKeysOf(rawOlds) ?? [], ...secretKeysOf(news) ?? []])]).map((op) =>
@@ -316,7 +317,8 @@ function updateEntry(base: Pick<PlanEntry, "urn" | "resourceName">, oldState: St
 /**
  * Both sides' params with every secret value replaced, so the planner sees a secret change exactly
  * when the provider would send one. Preview masks a secret as "[secret]" on both sides, so for a
- * masked key `__secretChanges` (recorded by `check`, names only) decides: a key it names gets
+ * masked key the secret versions recorded by `check` decide (`__secretVersions`: a number per
+ * secret, bumped when its value changes; see planner.secretVersions): a changed key gets
  * UNVERIFIED on the old side (it equals nothing, so the planner emits its op) and "[secret]" on the
  * new; any other gets "[secret]" on both (no op). An added or removed key shows by its presence; a
  * value the preview left readable is compared as it is (and masked when printed).
@@ -325,12 +327,12 @@ function alignSecrets(
   oldParams: Record<string, unknown>,
   newParams: Record<string, unknown>,
   newSecretKeys: string[] | undefined,
-  secretChanges: unknown,
+  secretChanges: string[] | undefined,
   notes: string[],
 ): { oldSide: Record<string, unknown>; newSide: Record<string, unknown> } {
   const oldSide = { ...oldParams };
   const newSide = { ...newParams };
-  const changed = Array.isArray(secretChanges) ? new Set(secretChanges.map(String)) : undefined;
+  const changed = secretChanges ? new Set(secretChanges) : undefined;
   const unsure: string[] = [];
   for (const k of Object.keys(newParams)) {
     const o = oldParams[k];
@@ -363,7 +365,7 @@ function alignSecrets(
   for (const k of Object.keys(oldParams)) if (!(k in newParams)) oldSide[k] = SECRET_MASK; // removed: its value is never sent
   if (unsure.length > 0) {
     notes.push(
-      `the preview does not say whether secret params ${unsure.join(", ")} change (no __secretChanges: inputs checked by an older provider): ` +
+      `the preview does not say whether secret params ${unsure.join(", ")} change (no __secretVersions: inputs checked by an older provider): ` +
         "they are left out of the ops above and `up` may send them",
     );
   }

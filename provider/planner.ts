@@ -75,13 +75,36 @@ export function maskOps(ops: PatchOp[], secretKeys: readonly string[]): PatchOp[
 }
 
 /**
- * Names of the secret params whose value differs between the last applied inputs and the new
- * ones (or that are new). Recorded, by name only, in the inputs so that a plan rendered from
- * `pulumi preview --json` (where every secret reads `[secret]`) still knows what will be sent.
+ * A version number per secret param: kept while the value is unchanged, bumped when it changes
+ * (1 for a new one). Recorded in the inputs (`__secretVersions`) so that a plan rendered from
+ * `pulumi preview --json`, where every secret reads `[secret]`, still knows which secrets will be
+ * sent, without any value, hash or length of a secret being stored. Unlike a list of "changed"
+ * names it is stable: an unchanged program yields identical inputs, so the engine has nothing to
+ * rewrite in its checkpoint.
  */
-export function changedSecretKeys(oldParams: Params | undefined, newParams: Params, secretKeys: readonly string[]): string[] {
-  return secretKeys
-    .filter((k) => k in newParams && (!oldParams || !(k in oldParams) || oldParams[k] !== newParams[k]))
+export function secretVersions(
+  oldParams: Params | undefined,
+  oldVersions: Record<string, number> | undefined,
+  newParams: Params,
+  secretKeys: readonly string[],
+): Record<string, number> {
+  const versions: Record<string, number> = {};
+  for (const k of [...secretKeys].sort()) {
+    if (!(k in newParams)) continue;
+    const previous = oldVersions?.[k] ?? 0;
+    const same = oldParams !== undefined && k in oldParams && oldParams[k] === newParams[k];
+    versions[k] = same && previous > 0 ? previous : previous + 1;
+  }
+  return versions;
+}
+
+/** The secret params whose version differs between two inputs; undefined when the new side has none. */
+export function changedSecrets(oldVersions: unknown, newVersions: unknown): string[] | undefined {
+  if (!newVersions || typeof newVersions !== "object") return undefined;
+  const olds = (oldVersions && typeof oldVersions === "object" ? oldVersions : {}) as Record<string, unknown>;
+  return Object.entries(newVersions as Record<string, unknown>)
+    .filter(([k, v]) => olds[k] !== v)
+    .map(([k]) => k)
     .sort();
 }
 

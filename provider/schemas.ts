@@ -106,8 +106,8 @@ export const ConnectionInputs = z.object({
   deleteOnDestroy: z.boolean().optional(),
   /** Names (only) of the params held as secrets: write-only, never compared with what GET shows. */
   secretKeys: z.array(z.string()).default([]),
-  /** Names (only) of the secret params whose value differs from the last applied inputs (see README). */
-  __secretChanges: z.array(z.string()).optional(),
+  /** A version number per secret param, bumped when its value changes (see planner.secretVersions). */
+  __secretVersions: z.record(z.string(), z.number()).optional(),
 });
 export type ConnectionInputs = z.infer<typeof ConnectionInputs>;
 

@@ -33,7 +33,7 @@ export function buildOutputs(
   write: { id: string; etag: string },
   meta: { live?: FlowConnection; previous?: ConnectionOutputs; adopted: boolean },
 ): ConnectionOutputs {
-  const { __secretChanges: _ignored, ...desired } = inputs;
+  const { __secretVersions: _ignored, ...desired } = inputs;
   const live = meta.live;
   const prev = meta.previous;
   return plain({

@@ -2,7 +2,7 @@
 // property and the fix, and normalizes them into the inputs the engine stores. No network, no
 // credentials: previews of pull requests run this.
 import { lookupAuthSpec, CONNECTORS } from "./catalog";
-import { changedSecretKeys } from "./planner";
+import { secretVersions } from "./planner";
 import { ConnectionInputs, Params } from "./schemas";
 
 /** What the engine sends for a value not known until `up` (an output of another resource). */
@@ -47,7 +47,8 @@ export function checkConnection(olds: Record<string, unknown>, news: Record<stri
   }
   if (parsed.success && !containsUnknown(inputs.auth)) {
     const oldParams = (olds.auth as { params?: Params } | undefined)?.params;
-    inputs.__secretChanges = changedSecretKeys(oldParams, parsed.data.auth.params, parsed.data.secretKeys);
+    const oldVersions = olds.__secretVersions as Record<string, number> | undefined;
+    inputs.__secretVersions = secretVersions(oldParams, oldVersions, parsed.data.auth.params, parsed.data.secretKeys);
   }
   return { inputs, failures };
 }

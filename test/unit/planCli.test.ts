@@ -18,7 +18,7 @@ import {
   renderText,
 } from "../../provider/planRender";
 import { diffConnection } from "../../provider/diff";
-import { maskOps } from "../../provider/planner";
+import { changedSecrets, maskOps } from "../../provider/planner";
 import { ConnectionOutputs } from "../../provider/schemas";
 import { checkConnection, UNKNOWN } from "../../provider/validate";
 
@@ -215,9 +215,10 @@ describe("flowservice-plan: secrets", () => {
     const preview = fixture("update");
     // The captured preview: partners' password rotated, its token not; both read [secret] on both sides.
     const step = stepOf(preview, "partners");
-    assert.deepStrictEqual(step.newState.inputs.__secretChanges, ["password"]);
+    assert.deepStrictEqual(changedSecrets(step.oldState.inputs.__secretVersions, step.newState.inputs.__secretVersions), ["password"]);
     assert.strictEqual(step.oldState.outputs.auth.params.securityToken, step.newState.inputs.auth.params.securityToken);
-    step.newState.inputs.__secretChanges = ["password", "securityToken"];
+    const versions = step.newState.inputs.__secretVersions;
+    step.newState.inputs.__secretVersions = { ...versions, securityToken: versions.securityToken + 1 };
     assert.deepStrictEqual(entry(planOf(preview), "partners").ops, [
       { op: "replace", path: "/auth/params/password", value: "[secret]" },
       { op: "replace", path: "/auth/params/securityToken", value: "[secret]" },
@@ -248,7 +249,8 @@ describe("flowservice-plan: secrets", () => {
     const inputs = stepOf(preview, "crm").newState.inputs;
     inputs.auth.params.apiToken = "[secret]";
     inputs.secretKeys = [...inputs.secretKeys, "apiToken"];
-    inputs.__secretChanges = ["apiToken"];
+    inputs.__secretVersions = { ...inputs.__secretVersions, apiToken: 1 };
+    delete inputs.__secretVersions.securityToken;
     delete inputs.auth.params.securityToken;
     inputs.secretKeys = inputs.secretKeys.filter((k: string) => k !== "securityToken");
     assert.deepStrictEqual(entry(planOf(preview), "crm").ops, [
@@ -259,9 +261,9 @@ describe("flowservice-plan: secrets", () => {
     ]);
   });
 
-  it("says which secret params it cannot judge when the preview has no __secretChanges, and lists no op for them", () => {
+  it("says which secret params it cannot judge when the preview has no __secretVersions, and lists no op for them", () => {
     const preview = fixture("update");
-    delete stepOf(preview, "partners").newState.inputs.__secretChanges;
+    delete stepOf(preview, "partners").newState.inputs.__secretVersions;
     const partners = entry(planOf(preview), "partners");
     assert.deepStrictEqual(partners.ops, []);
     assert.match(partners.notes!.join("\n"), /does not say whether secret params password, securityToken change/);
@@ -298,7 +300,7 @@ describe("flowservice-plan: secrets", () => {
         });
         const oldInputs = checkConnection({}, args(before)).inputs;
         const newInputs = checkConnection(oldInputs, args(after)).inputs;
-        const { __secretChanges: _dropped, ...applied } = oldInputs;
+        const { __secretVersions: _dropped, ...applied } = oldInputs;
         const oldOutputs: Record<string, unknown> = { ...applied, connectionId: "139f6a5f-a78b-4744-9f6a-5fa78bd74431", etag: '"1"', adopted: false, __provider: "p1" };
         const news: Record<string, unknown> = { ...newInputs, __provider: providerChanged ? "p2" : "p1" };
         const real = diffConnection(oldOutputs as unknown as ConnectionOutputs, news, oldOutputs.__provider, news.__provider);
@@ -310,6 +312,7 @@ describe("flowservice-plan: secrets", () => {
               oldState: {
                 type: CONNECTION_TYPE,
                 id: oldOutputs.connectionId,
+                inputs: oldInputs,
                 outputs: { ...oldOutputs, auth: { ...(oldOutputs.auth as object), params: mask(before.params) } },
               },
               newState: { type: CONNECTION_TYPE, inputs: { ...news, auth: { ...(news.auth as object), params: mask(after.params) } } },
@@ -331,7 +334,7 @@ describe("flowservice-plan: updates without a request", () => {
     const preview = fixture("unchanged-show-sames");
     const step = stepOf(preview, "crm");
     step.op = "update";
-    step.newState.inputs = { ...step.oldState.inputs, __provider: step.oldState.inputs.__provider + "\n// v2", __secretChanges: [] };
+    step.newState.inputs = { ...step.oldState.inputs, __provider: step.oldState.inputs.__provider + "\n// v2" };
     const crm = entry(planOf(preview), "crm");
     assert.deepStrictEqual(crm.ops, []);
     assert.deepStrictEqual(crm.stateOnly, ["provider code"]);

@@ -1,7 +1,7 @@
 import assert from "assert";
 import fc from "fast-check";
 import { applyPatch, deepClone } from "fast-json-patch";
-import { changedSecretKeys, Desired, maskOps, planPatch, replacementReasons, escapePointerToken } from "../../provider/planner";
+import { changedSecrets, secretVersions, Desired, maskOps, planPatch, replacementReasons, escapePointerToken } from "../../provider/planner";
 
 const value = fc.oneof(fc.string(), fc.integer(), fc.boolean());
 // Keys include the characters JSON Pointer must escape.
@@ -77,12 +77,16 @@ describe("the patch planner", () => {
     assert.deepStrictEqual(masked.find((o) => o.path === "/auth/params/user")?.value, "v");
   });
 
-  it("names the secret params that changed or appeared, and only those", () => {
-    assert.deepStrictEqual(
-      changedSecretKeys({ password: "a", token: "t", user: "u" }, { password: "b", token: "t", user: "w", key: "k" }, ["password", "token", "key"]),
-      ["key", "password"],
-    );
-    assert.deepStrictEqual(changedSecretKeys(undefined, { password: "b" }, ["password"]), ["password"]);
+  it("versions each secret param: kept while unchanged, bumped when changed, 1 when new", () => {
+    const first = secretVersions(undefined, undefined, { password: "a", token: "t" }, ["password", "token"]);
+    assert.deepStrictEqual(first, { password: 1, token: 1 });
+    const same = secretVersions({ password: "a", token: "t" }, first, { password: "a", token: "t" }, ["password", "token"]);
+    assert.deepStrictEqual(same, first, "an unchanged program gives identical inputs");
+    const rotated = secretVersions({ password: "a", token: "t" }, first, { password: "b", token: "t", key: "k" }, ["password", "token", "key"]);
+    assert.deepStrictEqual(rotated, { key: 1, password: 2, token: 1 });
+    assert.deepStrictEqual(changedSecrets(first, rotated), ["key", "password"]);
+    assert.deepStrictEqual(changedSecrets(first, same), []);
+    assert.strictEqual(changedSecrets(first, undefined), undefined);
   });
 
   it("asks for a replacement when the connector, its version, the auth spec or the adopted id changes", () => {

@@ -8,7 +8,7 @@ describe("check (argument validation, offline)", () => {
   it("accepts a complete Salesforce connection and records all its secrets as new", () => {
     const r = checkConnection({}, salesforceInputs());
     assert.deepStrictEqual(r.failures, []);
-    assert.deepStrictEqual(r.inputs.__secretChanges, ["password", "securityToken"]);
+    assert.deepStrictEqual(r.inputs.__secretVersions, { password: 1, securityToken: 1 });
   });
 
   it("names the missing name", () => {
@@ -48,12 +48,12 @@ describe("check (argument validation, offline)", () => {
     assert.deepStrictEqual(r.failures, []);
   });
 
-  it("records only the secret params whose value changed since the last inputs", () => {
-    const old = salesforceInputs();
+  it("bumps the version of a secret param whose value changed, and only that one", () => {
+    const old = checkConnection({}, salesforceInputs()).inputs;
     const next = salesforceInputs();
     next.auth.params = { ...next.auth.params, password: "pw-2" };
-    assert.deepStrictEqual(checkConnection(old, next).inputs.__secretChanges, ["password"]);
-    assert.deepStrictEqual(checkConnection(old, salesforceInputs()).inputs.__secretChanges, []);
+    assert.deepStrictEqual(checkConnection(old, next).inputs.__secretVersions, { password: 2, securityToken: 1 });
+    assert.deepStrictEqual(checkConnection(old, salesforceInputs()).inputs, old, "an unchanged program: identical inputs");
   });
 
   it("drops output-only placeholders from the inputs", () => {
