@@ -1,0 +1,30 @@
+// The benchmark's Pulumi program (our provider): N Salesforce connections, as declared by
+// bench.json beside it ({n, version, overrides}). Connection i's password is
+// `pw-<version>-<i>`, or `pw-<overrides[i]>-<i>` when overridden: the driver rotates one secret
+// by overriding one index and all of them by bumping `version`.
+// bench/trivial/index.js declares the same resources with a provider that makes no request.
+const fs = require("fs");
+const path = require("path");
+const pulumi = require("@pulumi/pulumi");
+const { Connection } = require("pulumi-flowservice");
+
+const spec = JSON.parse(fs.readFileSync(path.join(__dirname, "bench.json"), "utf8"));
+const SALESFORCE = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5";
+
+for (let i = 0; i < spec.n; i++) {
+  const version = (spec.overrides && spec.overrides[i]) || spec.version;
+  new Connection(`conn-${i}`, {
+    name: `bench connection ${i}`,
+    description: "benchmark",
+    connectionSpec: { id: SALESFORCE, version: "1.0" },
+    auth: {
+      specName: "Basic Authentication",
+      params: {
+        environmentUrl: "login.salesforce.com",
+        username: `bench-user-${i}`,
+        password: pulumi.secret(`pw-${version}-${i}`),
+        securityToken: pulumi.secret(`token-${i}`),
+      },
+    },
+  });
+}

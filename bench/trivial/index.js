@@ -1,0 +1,68 @@
+// The engine's floor: the same program shape as bench/program (N resources, the same inputs,
+// two secret params, the same outputs), with a dynamic provider that makes no request and does
+// no work. What `pulumi up` costs here is what the engine, the language host and the
+// dynamic-provider host cost anyway, whatever the provider does.
+const fs = require("fs");
+const path = require("path");
+const pulumi = require("@pulumi/pulumi");
+
+const spec = JSON.parse(fs.readFileSync(path.join(__dirname, "bench.json"), "utf8"));
+const SALESFORCE = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5";
+
+// Methods capture nothing, so the serialized __provider stays small and identical per resource.
+const noRequestProvider = {
+  async check(olds, news) {
+    return { inputs: news };
+  },
+  async diff(id, olds, news) {
+    const keys = ["name", "description", "connectionSpec", "auth"];
+    const changed = keys.some((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+    return { changes: changed, replaces: [], deleteBeforeReplace: false };
+  },
+  async create(inputs) {
+    const id = require("crypto").randomUUID();
+    const now = Date.now();
+    return { id, outs: { ...inputs, connectionId: id, etag: `"${require("crypto").randomUUID()}"`, state: "enabled", createdAt: now, updatedAt: now, sandboxName: "prod", adopted: false } };
+  },
+  async read(id, props) {
+    return { id, props };
+  },
+  async update(id, olds, news) {
+    return { outs: { ...olds, ...news, etag: `"${require("crypto").randomUUID()}"` } };
+  },
+  async delete() {},
+};
+
+class TrivialConnection extends pulumi.dynamic.Resource {
+  constructor(name, args, opts) {
+    super(noRequestProvider, name, {
+      ...args,
+      secretKeys: ["password", "securityToken"],
+      connectionId: undefined,
+      etag: undefined,
+      state: undefined,
+      createdAt: undefined,
+      updatedAt: undefined,
+      sandboxName: undefined,
+      adopted: undefined,
+    }, opts, "trivial", "Connection");
+  }
+}
+
+for (let i = 0; i < spec.n; i++) {
+  const version = (spec.overrides && spec.overrides[i]) || spec.version;
+  new TrivialConnection(`conn-${i}`, {
+    name: `bench connection ${i}`,
+    description: "benchmark",
+    connectionSpec: { id: SALESFORCE, version: "1.0" },
+    auth: {
+      specName: "Basic Authentication",
+      params: {
+        environmentUrl: "login.salesforce.com",
+        username: `bench-user-${i}`,
+        password: pulumi.secret(`pw-${version}-${i}`),
+        securityToken: pulumi.secret(`token-${i}`),
+      },
+    },
+  });
+}

@@ -1,0 +1,110 @@
+// A small run of `npm run bench` (N = 5): the benchmark still works end to end (real engine,
+// emulator, trivial floor, wire floor, provider in process, concurrency experiment), and the
+// request-count targets hold. No timing is asserted: times on a shared machine are not a test.
+import assert from "assert";
+import { BenchReport, formatMarkdown, formatText, NResult, OPS, runBenchmark } from "../../tools/bench";
+import { ensureEngine } from "./harness";
+
+describe("benchmark smoke run (npm run bench, N = 5)", function () {
+  this.timeout(15 * 60_000);
+  const N = 5;
+  let report: BenchReport;
+  let r: NResult;
+
+  before(async function () {
+    this.timeout(45 * 60_000); // the first run on a machine builds the engine
+    ensureEngine();
+    report = await runBenchmark({
+      ns: [N],
+      repeats: 1,
+      concurrencyN: 6,
+      concurrencyDelayMs: 50,
+      engineVariants: false,
+      outDir: undefined, // never overwrite bench/results from a test
+      log: () => undefined,
+    });
+    r = report.results[0];
+  });
+
+  it("measures every operation for both providers and prints a table", () => {
+    for (const op of OPS.filter((o) => o !== "rotate-all-nocheckpoints")) {
+      assert.ok(r.ours.ops[op], `ours: ${op}`);
+      assert.ok(r.trivial.ops[op], `trivial: ${op}`);
+      assert.ok(r.ours.ops[op]!.wallMs > 0);
+    }
+    assert.ok(r.wire.ms > 0 && r.inProcess.updateMs > 0);
+    const text = formatText(report);
+    assert.match(text, /up: rotate all N/);
+    assert.match(formatMarkdown(report), /^\| N \| operation \|/m);
+  });
+
+  it("a no-change preview and up make no Flow Service request and no token request", () => {
+    for (const op of ["preview", "up-nochange", "up-nochange-again", "up-nochange-after-rotate"] as const) {
+      const o = r.ours.ops[op]!;
+      assert.deepStrictEqual(o.flow, {}, op);
+      assert.strictEqual(o.token, 0, op);
+    }
+  });
+
+  it("rotating k of N secrets sends exactly k PATCHes and nothing else, with at most one token request", () => {
+    const one = r.ours.ops["rotate-one"]!;
+    assert.deepStrictEqual(one.flow, { PATCH: 1 });
+    assert.ok(one.token <= 1);
+    const all = r.ours.ops["rotate-all"]!;
+    assert.deepStrictEqual(all.flow, { PATCH: N });
+    assert.ok(all.token <= 1);
+  });
+
+  it("every command makes at most one token request; create, refresh and destroy make N-proportional requests", () => {
+    for (const op of OPS) {
+      const o = r.ours.ops[op];
+      if (o) assert.ok(o.token <= 1, `${op}: ${o.token} token requests`);
+    }
+    assert.deepStrictEqual(r.ours.ops.refresh!.flow, { GET: N });
+    assert.deepStrictEqual(r.ours.ops.destroy!.flow, { DELETE: N });
+    const create = r.ours.ops.create!.flow;
+    assert.strictEqual(create.POST, N);
+    // The trivial provider is the engine alone: it must reach no service at all.
+    for (const op of OPS) {
+      const t = r.trivial.ops[op];
+      if (t) assert.strictEqual(t.flowTotal + t.token, 0, `trivial ${op}`);
+    }
+  });
+
+  it("__provider is the same text for every resource, in inputs and outputs, and under 4 KB", () => {
+    for (const s of [r.ours.stateAfterCreate!, r.ours.stateAfterRotate!]) {
+      assert.strictEqual(s.providerDistinct, 1);
+      assert.ok(s.providerInputsEqualOutputs);
+      assert.strictEqual(s.providerBytes.length, 1);
+      assert.ok(s.providerBytes[0] > 0 && s.providerBytes[0] < 4096, `${s.providerBytes[0]} bytes`);
+    }
+  });
+
+  it("the provider run in process and the wire floor send the same PATCHes", () => {
+    assert.strictEqual(r.inProcess.updateRequests, N);
+    assert.strictEqual(r.wire.n, N);
+  });
+
+  it("the dynamic-provider host was observed (memory and the probe of its calls)", () => {
+    const rot = r.ours.ops["rotate-all"]!;
+    assert.ok(rot.proc.providerHost.peakRssBytes > 0, "peak RSS of the provider host");
+    assert.strictEqual(rot.host?.rpc.update?.count, N);
+    assert.strictEqual(rot.host?.http.count, N + rot.token);
+  });
+
+  it("never has more PATCHes in flight than flowservice:maxConcurrency", () => {
+    assert.strictEqual(report.concurrency.length, 3);
+    for (const c of report.concurrency) {
+      const limit = c.maxConcurrency === "default" ? 8 : c.maxConcurrency;
+      assert.strictEqual(c.patches, c.n);
+      assert.ok(c.maxInFlight >= 1 && c.maxInFlight <= limit, `maxConcurrency ${c.maxConcurrency}: ${c.maxInFlight} in flight`);
+    }
+    assert.strictEqual(report.concurrency.find((c) => c.maxConcurrency === 1)!.maxInFlight, 1);
+  });
+
+  it("the count targets pass", () => {
+    const countTargets = report.targets.filter((t) => /request|PATCH|__provider|in flight/.test(t.name) && !/time/.test(t.name));
+    assert.ok(countTargets.length >= 7);
+    for (const t of countTargets) assert.ok(t.ok, `${t.name}: ${t.detail}`);
+  });
+});
