@@ -1,4 +1,5 @@
 // A tiny HTTP client for the emulator tests: plain fetch, no code shared with provider/.
+import { type RunningEmulator, startEmulator } from "../../emulator/main";
 export const DEMO = {
   clientId: "flowservice-demo-client",
   clientSecret: "flowservice-demo-secret",
@@ -144,4 +145,20 @@ export function flowCode(res: Res): string | undefined {
   const type = res.json?.type;
   const m = typeof type === "string" ? /FLOW-(\d+-\d+)$/.exec(type) : null;
   return m ? m[1] : undefined;
+}
+
+/**
+ * One in-process emulator for a mocha suite: started before it, closed after it, and (unless
+ * `reset: false`) reset before each test. `use` receives the emulator and a client for it.
+ */
+export function useEmulator(use: (emu: RunningEmulator, api: EmulatorApi) => void, opts: { reset?: boolean } = {}): void {
+  let emu: RunningEmulator | undefined;
+  let api: EmulatorApi | undefined;
+  before(async () => {
+    emu = await startEmulator();
+    api = new EmulatorApi(emu.url);
+    use(emu, api);
+  });
+  after(() => emu?.close());
+  if (opts.reset !== false) beforeEach(() => api?.control("POST", "/reset"));
 }

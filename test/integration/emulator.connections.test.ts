@@ -2,7 +2,7 @@
 import { strict as assert } from "assert";
 import { z } from "zod";
 import { type RunningEmulator, startEmulator } from "../../emulator/main";
-import { BASE, DEMO, EmulatorApi, SALESFORCE, flowCode } from "../helpers/emulatorApi";
+import { BASE, DEMO, EmulatorApi, SALESFORCE, flowCode, useEmulator } from "../helpers/emulatorApi";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SFTP = "b7bf2577-4520-42c9-bae9-cad01560f7bc";
@@ -66,11 +66,7 @@ const ProblemBody = z.object({
 describe("emulator connectionSpecs", function () {
   let emu: RunningEmulator;
   let api: EmulatorApi;
-  before(async () => {
-    emu = await startEmulator();
-    api = new EmulatorApi(emu.url);
-  });
-  after(() => emu.close());
+  useEmulator((e, a) => ([emu, api] = [e, a]), { reset: false });
 
   it("lists every connector of the fixtures table with its auth specs, in S1's shape", async () => {
     const r = await api.get("/connectionSpecs");
@@ -131,12 +127,7 @@ describe("emulator connectionSpecs", function () {
 describe("emulator connections: create, read, delete, test", function () {
   let emu: RunningEmulator;
   let api: EmulatorApi;
-  before(async () => {
-    emu = await startEmulator();
-    api = new EmulatorApi(emu.url);
-  });
-  after(() => emu.close());
-  beforeEach(() => api.control("POST", "/reset"));
+  useEmulator((e, a) => ([emu, api] = [e, a]));
 
   const sfBody = (params: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
     name: "sf",

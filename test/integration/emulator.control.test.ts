@@ -1,17 +1,12 @@
 // The /__emulator control routes: reset, request log, stats, faults, rate limit, edits and flags.
 import { strict as assert } from "assert";
 import { type RunningEmulator, startEmulator } from "../../emulator/main";
-import { BASE, EmulatorApi, flowCode } from "../helpers/emulatorApi";
+import { BASE, EmulatorApi, flowCode, useEmulator } from "../helpers/emulatorApi";
 
 describe("emulator control routes", function () {
   let emu: RunningEmulator;
   let api: EmulatorApi;
-  before(async () => {
-    emu = await startEmulator();
-    api = new EmulatorApi(emu.url);
-  });
-  after(() => emu.close());
-  beforeEach(() => api.control("POST", "/reset"));
+  useEmulator((e, a) => ([emu, api] = [e, a]));
 
   const count = async () => (await api.get("/connections?count=true")).json.count as number;
 

@@ -1,19 +1,14 @@
 // IMS token issuing and the API gateway's header checks, over HTTP against an in-process emulator.
 import { strict as assert } from "assert";
 import { type RunningEmulator, startEmulator } from "../../emulator/main";
-import { BASE, DEMO, EmulatorApi, flowCode } from "../helpers/emulatorApi";
+import { BASE, DEMO, EmulatorApi, flowCode, useEmulator } from "../helpers/emulatorApi";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("emulator IMS token endpoint", function () {
   let emu: RunningEmulator;
   let api: EmulatorApi;
-  before(async () => {
-    emu = await startEmulator();
-    api = new EmulatorApi(emu.url);
-  });
-  after(() => emu.close());
-  beforeEach(() => api.control("POST", "/reset"));
+  useEmulator((e, a) => ([emu, api] = [e, a]));
 
   it("issues an opaque bearer token for the demo client credentials", async () => {
     const r = await api.requestToken();
@@ -73,12 +68,7 @@ describe("emulator IMS token endpoint", function () {
 describe("emulator gateway checks", function () {
   let emu: RunningEmulator;
   let api: EmulatorApi;
-  before(async () => {
-    emu = await startEmulator();
-    api = new EmulatorApi(emu.url);
-  });
-  after(() => emu.close());
-  beforeEach(() => api.control("POST", "/reset"));
+  useEmulator((e, a) => ([emu, api] = [e, a]));
 
   async function gatewayError(headers: Record<string, string | undefined>): Promise<{ status: number; body: any }> {
     const r = await api.get("/connections", { headers });

@@ -1,7 +1,7 @@
 // GET /connections: filters, ordering, pagination, count.
 import { strict as assert } from "assert";
 import { type RunningEmulator, startEmulator } from "../../emulator/main";
-import { EmulatorApi, flowCode } from "../helpers/emulatorApi";
+import { EmulatorApi, flowCode, useEmulator } from "../helpers/emulatorApi";
 
 const S3 = "ecadc60c-7455-4d87-84dc-2a0e293d997b";
 
@@ -161,11 +161,7 @@ describe("emulator GET /connections (list)", function () {
 describe("emulator GET /connections default page size", function () {
   let emu: RunningEmulator;
   let api: EmulatorApi;
-  before(async () => {
-    emu = await startEmulator();
-    api = new EmulatorApi(emu.url);
-  });
-  after(() => emu.close());
+  useEmulator((e, a) => ([emu, api] = [e, a]), { reset: false });
 
   it("returns at most 100 items per page without limit, with a next link for the rest", async () => {
     await Promise.all(Array.from({ length: 105 }, (_, i) => api.createSalesforce(`bulk-${i}`)));
