@@ -7,32 +7,14 @@
 import http from "http";
 import path from "path";
 import { REPO } from "./pulumiCli";
+import { connectionArgs } from "./benchArgs";
 
-export const SALESFORCE = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5";
 
 export interface Creds {
   clientId: string;
   clientSecret: string;
   orgId: string;
   sandboxName: string;
-}
-
-/** What bench/program/index.js declares for connection i (before the Connection class wraps it). */
-export function connectionArgs(i: number, version: string, tag = "") {
-  return {
-    name: `bench connection ${tag}${i}`,
-    description: "benchmark",
-    connectionSpec: { id: SALESFORCE, version: "1.0" },
-    auth: {
-      specName: "Basic Authentication",
-      params: {
-        environmentUrl: "login.salesforce.com",
-        username: `bench-user-${i}`,
-        password: `pw-${version}-${i}`,
-        securityToken: `token-${i}`,
-      },
-    },
-  };
 }
 
 interface Reply {

@@ -9,22 +9,9 @@ const pulumi = require("@pulumi/pulumi");
 const { Connection } = require("pulumi-flowservice");
 
 const spec = JSON.parse(fs.readFileSync(path.join(__dirname, "bench.json"), "utf8"));
-const SALESFORCE = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5";
+const { connectionArgs } = require("pulumi-flowservice/dist/tools/benchArgs");
 
 for (let i = 0; i < spec.n; i++) {
   const version = (spec.overrides && spec.overrides[i]) || spec.version;
-  new Connection(`conn-${i}`, {
-    name: `bench connection ${i}`,
-    description: "benchmark",
-    connectionSpec: { id: SALESFORCE, version: "1.0" },
-    auth: {
-      specName: "Basic Authentication",
-      params: {
-        environmentUrl: "login.salesforce.com",
-        username: `bench-user-${i}`,
-        password: pulumi.secret(`pw-${version}-${i}`),
-        securityToken: pulumi.secret(`token-${i}`),
-      },
-    },
-  });
+  new Connection(`conn-${i}`, connectionArgs(i, version, "", pulumi.secret));
 }

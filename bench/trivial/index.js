@@ -7,7 +7,7 @@ const path = require("path");
 const pulumi = require("@pulumi/pulumi");
 
 const spec = JSON.parse(fs.readFileSync(path.join(__dirname, "bench.json"), "utf8"));
-const SALESFORCE = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5";
+const { connectionArgs } = require("pulumi-flowservice/dist/tools/benchArgs");
 
 // Methods capture nothing, so the serialized __provider stays small and identical per resource.
 const noRequestProvider = {
@@ -51,18 +51,5 @@ class TrivialConnection extends pulumi.dynamic.Resource {
 
 for (let i = 0; i < spec.n; i++) {
   const version = (spec.overrides && spec.overrides[i]) || spec.version;
-  new TrivialConnection(`conn-${i}`, {
-    name: `bench connection ${i}`,
-    description: "benchmark",
-    connectionSpec: { id: SALESFORCE, version: "1.0" },
-    auth: {
-      specName: "Basic Authentication",
-      params: {
-        environmentUrl: "login.salesforce.com",
-        username: `bench-user-${i}`,
-        password: pulumi.secret(`pw-${version}-${i}`),
-        securityToken: pulumi.secret(`token-${i}`),
-      },
-    },
-  });
+  new TrivialConnection(`conn-${i}`, connectionArgs(i, version, "", pulumi.secret));
 }
