@@ -15,8 +15,16 @@ const step = (n: number, s: string) => say(`\n== ${n}. ${s}`);
 async function pulumi(ws: Workspace, configFile: string, args: string[], show: boolean): Promise<string> {
   // Keep the throwaway stack's config file out of the repository.
   const withConfig = ["config", "up", "preview", "refresh", "destroy"].includes(args[0]) ? ["--config-file", configFile] : [];
+  let pending = "";
   const r = await runPulumi(ws, REPO, [...args, ...withConfig], {
-    onOutput: show ? (c) => process.stdout.write(indent(c)) : undefined,
+    onOutput: show
+      ? (chunk) => {
+          // Whole lines only, without the engine's progress dots ("@ updating....").
+          const lines = (pending + chunk).split("\n");
+          pending = lines.pop() ?? "";
+          for (const line of lines) if (!/^@ /.test(line)) process.stdout.write(indent(line) + "\n");
+        }
+      : undefined,
   });
   if (r.code !== 0) {
     if (!show) process.stdout.write(indent(r.stdout + r.stderr));
