@@ -39,13 +39,7 @@ describe("concurrency through the real engine", function () {
     fetch(`${emulator.url}/__emulator/rate-limit`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ perSecond, retryAfter }) });
 
   it("lets exactly one of two stacks that adopted the same connection rotate its password; the other gets the conflict error", async () => {
-    const created = await control.api("POST", "/connections", {
-      name: "Shared by two stacks",
-      connectionSpec: { id: SALESFORCE, version: "1.0" },
-      auth: { specName: "Basic Authentication", params: { username: "shared", password: "initial-pass", securityToken: "initial-token" } },
-    });
-    assert.strictEqual(created.status, 201);
-    const id = created.json.id;
+    const { id } = await control.createSalesforce("Shared by two stacks", { username: "shared", password: "initial-pass", securityToken: "initial-token" });
     const adopt = (pw: string): ConnectionDecl => ({
       resourceName: "shared",
       name: "Shared by two stacks",

@@ -49,18 +49,14 @@ describe("the examples, run through the real engine", function () {
   });
 
   it("adopt takes over an existing connection and leaves it in place on destroy", async () => {
-    const made = await control.api("POST", "/connections", {
-      name: "Made in the UI",
-      connectionSpec: { id: "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5" },
-      auth: { specName: "Basic Authentication", params: { username: "x", password: "y", securityToken: "z" } },
-    });
+    const made = await control.createSalesforce("Made in the UI", { username: "x", password: "y", securityToken: "z" });
     const conns = await runExample(
       "adopt",
-      [["salesforceConnectionId", made.json.id], ["salesforceUser", "aep-integration"]],
+      [["salesforceConnectionId", made.id], ["salesforceUser", "aep-integration"]],
       [["salesforcePassword", "adopt-pass-1"], ["salesforceSecurityToken", "adopt-tok-1"]],
     );
-    assert.strictEqual(conns.salesforce.id, made.json.id);
-    const kept = await control.stored(made.json.id);
+    assert.strictEqual(conns.salesforce.id, made.id);
+    const kept = await control.stored(made.id);
     assert.strictEqual(kept.name, "Salesforce prod");
     assert.strictEqual(kept.auth.params.username, "aep-integration");
   });

@@ -233,13 +233,7 @@ describe("end to end: the real pulumi CLI against the emulator", function () {
   });
 
   it("adopts a connection created outside the stack, brings it to the declared state, and keeps it on destroy", async () => {
-    const created = await control.api("POST", "/connections", {
-      name: "Made by hand",
-      connectionSpec: { id: SALESFORCE, version: "1.0" },
-      auth: { specName: "Basic Authentication", params: { username: "old-user", password: "old-pass", securityToken: "old-token" } },
-    });
-    assert.strictEqual(created.status, 201);
-    const adoptId = created.json.id;
+    const { id: adoptId } = await control.createSalesforce("Made by hand", { username: "old-user", password: "old-pass", securityToken: "old-token" });
     const adopted: ConnectionDecl = {
       resourceName: "adopted",
       name: "Adopted by Pulumi",

@@ -9,6 +9,7 @@ import { randomBytes } from "crypto";
 import fs from "fs";
 import path from "path";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
+import { EmulatorApi } from "../helpers/emulatorApi";
 import { ConnectionDecl, DEMO, ensureEngine, REPO, TestStack } from "./harness";
 
 const SALESFORCE = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5";
@@ -259,17 +260,8 @@ describe("flowservice-plan on the real pulumi preview --json", function () {
 
   it("renders every kind of change from one real preview: create, adopt, update, replace, delete, delete kept remotely", async () => {
     // Two more connections to delete: one created by the stack, one adopted (kept on delete).
-    const created = await fetch(`${emulator.url}${CONNECTIONS}`, {
-      method: "POST",
-      headers: await apiHeaders(emulator.url),
-      body: JSON.stringify({
-        name: "Made in the UI",
-        connectionSpec: { id: SALESFORCE, version: "1.0" },
-        auth: { specName: "Basic Authentication", params: { username: "ui-user", password: secrets.adoptedPassword, securityToken: secrets.adoptedPassword } },
-      }),
-    });
-    assert.strictEqual(created.status, 201, await created.clone().text());
-    const adoptable = ((await created.json()) as { id: string }).id;
+    const created = await new EmulatorApi(emulator.url).createSalesforce("Made in the UI", { username: "ui-user", password: secrets.adoptedPassword, securityToken: secrets.adoptedPassword });
+    const adoptable = created.id;
     const legacy = salesforce("legacy", { name: "Legacy", password: secrets.crmPassword, token: secrets.crmToken });
     const ui = { ...salesforce("ui", { name: "Made in the UI", password: secrets.adoptedPassword, token: secrets.adoptedPassword, username: "ui-user" }), adoptId: adoptable };
     const crm2 = salesforce("crm", { name: "CRM accounts (EU)", password: secrets.crmPassword, token: secrets.crmToken });
@@ -277,16 +269,8 @@ describe("flowservice-plan on the real pulumi preview --json", function () {
     stack.setProgram([crm2, partners2, legacy, ui]);
     await stack.ok(["up", "--yes", "--skip-preview"]);
 
-    const second = await fetch(`${emulator.url}${CONNECTIONS}`, {
-      method: "POST",
-      headers: await apiHeaders(emulator.url),
-      body: JSON.stringify({
-        name: "Second UI connection",
-        connectionSpec: { id: SALESFORCE, version: "1.0" },
-        auth: { specName: "Basic Authentication", params: { username: "ui-user-2", password: secrets.adoptedPassword, securityToken: secrets.adoptedPassword } },
-      }),
-    });
-    const adoptNext = ((await second.json()) as { id: string }).id;
+    const second = await new EmulatorApi(emulator.url).createSalesforce("Second UI connection", { username: "ui-user-2", password: secrets.adoptedPassword, securityToken: secrets.adoptedPassword });
+    const adoptNext = second.id;
     stack.setProgram([
       // update: the token rotates (the password stays)
       salesforce("crm", { name: "CRM accounts (EU)", password: secrets.crmPassword, token: secrets.partnersToken2 }),
@@ -343,14 +327,3 @@ describe("flowservice-plan on the real pulumi preview --json", function () {
 });
 
 /** Headers of a direct API call with the emulator's demo credentials (someone else's write). */
-async function apiHeaders(url: string): Promise<Record<string, string>> {
-  const form = new URLSearchParams({ grant_type: "client_credentials", client_id: DEMO.clientId, client_secret: DEMO.clientSecret, scope: "openid" });
-  const token = ((await (await fetch(`${url}/ims/token/v3`, { method: "POST", body: form })).json()) as { access_token: string }).access_token;
-  return {
-    authorization: `Bearer ${token}`,
-    "x-api-key": DEMO.clientId,
-    "x-gw-ims-org-id": DEMO.orgId,
-    "x-sandbox-name": "prod",
-    "content-type": "application/json",
-  };
-}

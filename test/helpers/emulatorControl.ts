@@ -59,6 +59,11 @@ export class EmulatorControl {
     if (!r.ok) throw new Error(`add fault: ${r.status} ${await r.text()}`);
   }
 
+  /** A Salesforce connection created outside any stack (as in the UI); returns {id, etag}. */
+  createSalesforce(name: string, params: Record<string, unknown>): Promise<{ id: string; etag: string }> {
+    return new EmulatorApi(this.url).createSalesforce(name, params);
+  }
+
   /** A Flow Service API call with the emulator's demo credentials, outside any stack (as another user would). */
   async api(method: string, path: string, body?: unknown, sandbox = "prod"): Promise<{ status: number; json: any }> {
     return new EmulatorApi(this.url, sandbox).call(method, path, { body });
