@@ -23,15 +23,23 @@ export interface StartOptions {
   /** How long to wait for the "listening" line (default 15 s). */
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** The launcher to run instead of this repository's, e.g. an installed package's `flow-emulator`. */
+  bin?: string;
+  /** The node executable to run it with (default: the one running this process). */
+  node?: string;
 }
 
 function assertBuilt(): void {
   if (!fs.existsSync(BUILT)) throw new Error(`${BUILT} is missing: run \`npm run build\` first`);
 }
 
-function spawnCli(args: string[], env?: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
-  assertBuilt();
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+function spawnCli(args: string[], options: StartOptions): { child: ChildProcess; output: () => string } {
+  if (!options.bin) assertBuilt();
+  const child = spawn(options.node ?? process.execPath, [options.bin ?? BIN, ...args], {
+    cwd: REPO_ROOT,
+    env: options.env ?? process.env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   // Always drain both pipes: an emulator blocked on a full pipe would stop answering.
   const keep = (chunk: Buffer) => {
@@ -49,7 +57,7 @@ function spawnCli(args: string[], env?: NodeJS.ProcessEnv): { child: ChildProces
  */
 export function startEmulatorProcess(args: string[] = [], options: StartOptions = {}): Promise<EmulatorProcess> {
   const fullArgs = args.some((a) => a === "--port" || a.startsWith("--port=")) ? args : ["--port", "0", ...args];
-  const { child, output } = spawnCli(fullArgs, options.env);
+  const { child, output } = spawnCli(fullArgs, options);
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     else child.once("exit", () => resolve());

@@ -1,0 +1,195 @@
+// The package as a user gets it: `npm pack`, then a fresh TypeScript Pulumi program with its own
+// @pulumi/pulumi installs the tarball, and runs up, a rotation, the plan command and destroy
+// through the real engine, against the emulator started from the installed `flow-emulator`.
+//
+// Which Node: FLOWSERVICE_TEST_NODE_BIN, a folder holding `node` and `npm` (scripts/node24.sh
+// prints one), default the Node running mocha. It is put on PATH for every command here, so npm,
+// the language host (which runs `node` from PATH) and both commands run on it. Which SDK:
+// FLOWSERVICE_TEST_PULUMI_SDK, default 3.248.x below Node 22 (the newest SDK that supports
+// Node 20) and the newest published one from Node 22 on.
+import assert from "assert";
+import { spawn } from "child_process";
+import fs from "fs";
+import path from "path";
+import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
+import { ensureEngine, flowConfigArgs, makeWorkspace, REPO, RunResult, runPulumi, Workspace } from "../../tools/pulumiCli";
+import { DEMO, SALESFORCE } from "../helpers/emulatorApi";
+import { EmulatorControl, sha256 } from "../helpers/emulatorControl";
+
+const NODE_BIN = process.env.FLOWSERVICE_TEST_NODE_BIN || path.dirname(process.execPath);
+
+const PROGRAM = `import * as pulumi from "@pulumi/pulumi";
+import { Connection } from "pulumi-flowservice";
+
+const config = new pulumi.Config();
+const crm = new Connection("crm", {
+  name: "Consumer CRM",
+  connectionSpec: { id: "${SALESFORCE}", version: "1.0" },
+  auth: {
+    specName: "Basic Authentication",
+    params: {
+      environmentUrl: "login.salesforce.com",
+      username: "consumer@example.com",
+      password: config.requireSecret("salesforcePassword"),
+      securityToken: config.requireSecret("salesforceSecurityToken"),
+    },
+  },
+});
+export const connectionId = crm.id;
+// Which Node and which SDK copy really ran the program.
+export const runtime = { node: process.version, sdk: require.resolve("@pulumi/pulumi") };
+`;
+
+// A Pulumi template's settings, plus esModuleInterop: the package's declarations reference zod's,
+// which need it whenever `tsc` checks libraries (skipLibCheck off); the README says so.
+const TSCONFIG = {
+  compilerOptions: { strict: true, target: "es2020", module: "commonjs", moduleResolution: "node", esModuleInterop: true, outDir: "bin" },
+  files: ["index.ts"],
+};
+
+/** Runs a command with NODE_BIN first on PATH; never rejects on a non-zero exit. */
+function run(cmd: string, args: string[], cwd: string, stdin = ""): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${NODE_BIN}${path.delimiter}${process.env.PATH}` };
+    for (const k of Object.keys(env)) if (k.startsWith("npm_")) delete env[k]; // not the outer `npm test`'s settings
+    const child = spawn(cmd, args, { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+async function ok(cmd: string, args: string[], cwd: string, stdin?: string): Promise<RunResult> {
+  const r = await run(cmd, args, cwd, stdin);
+  if (r.code !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
+  return r;
+}
+
+/** The SDK range the program asks for: what a user on this Node would install. */
+async function sdkRange(nodeMajor: number): Promise<string> {
+  if (process.env.FLOWSERVICE_TEST_PULUMI_SDK) return process.env.FLOWSERVICE_TEST_PULUMI_SDK;
+  if (nodeMajor < 22) return "~3.248.0";
+  return "^" + (await ok("npm", ["view", "@pulumi/pulumi", "version"], REPO)).stdout.trim();
+}
+
+describe("the packed package, installed into a fresh TypeScript Pulumi program", function () {
+  this.timeout(180_000);
+  let ws: Workspace;
+  let program: string;
+  let nodeVersion: string;
+  let sdk: string;
+  let packed: { filename: string; files: Array<{ path: string }> };
+  let emulator: EmulatorProcess;
+  let control: EmulatorControl;
+  let connectionId: string;
+
+  const bin = (name: string) => path.join(program, "node_modules/.bin", name);
+  // The engine first (it holds no node), then the chosen Node, for the language host and the provider.
+  const pulumi = (args: string[]) => runPulumi(ws, program, args, { env: { PATH: [ensureEngine(), NODE_BIN, process.env.PATH].join(path.delimiter) } });
+  const pulumiOk = async (args: string[]) => {
+    const r = await pulumi(args);
+    if (r.code !== 0) throw new Error(`pulumi ${args[0]} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
+    return r;
+  };
+
+  before(async function () {
+    this.timeout(45 * 60_000); // the first run on a machine builds the engine
+    ensureEngine();
+    nodeVersion = (await ok("node", ["--version"], REPO)).stdout.trim();
+    const major = Number(/^v(\d+)/.exec(nodeVersion)?.[1]);
+    sdk = await sdkRange(major);
+    ws = makeWorkspace("flowservice-consumer-");
+    program = path.join(ws.root, "program");
+    fs.mkdirSync(program);
+    // dist/ is built by the caller (`npm test`, `npm run test:node24`): no second build racing it.
+    const pack = await ok("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", ws.root], REPO);
+    packed = JSON.parse(pack.stdout)[0];
+    fs.writeFileSync(path.join(program, "Pulumi.yaml"), "name: flowservice-consumer\nruntime: nodejs\n");
+    fs.writeFileSync(path.join(program, "tsconfig.json"), JSON.stringify(TSCONFIG, null, 2));
+    fs.writeFileSync(path.join(program, "index.ts"), PROGRAM);
+    const manifest = {
+      name: "flowservice-consumer",
+      private: true,
+      main: "index.ts",
+      dependencies: { "@pulumi/pulumi": sdk },
+      devDependencies: { "@types/node": `^${major}.0.0`, typescript: "~5.9.0" },
+    };
+    fs.writeFileSync(path.join(program, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
+    // As `npm install pulumi-flowservice` would, from the tarball; the local npm cache first.
+    await ok("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", path.join(ws.root, packed.filename)], program);
+  });
+
+  after(async () => {
+    await emulator?.stop();
+    if (ws) fs.rmSync(ws.root, { recursive: true, force: true });
+  });
+
+  it("holds the library with its types, both commands and the emulator they run, and none of the repository's tools or tests", () => {
+    const files = packed.files.map((f) => f.path).sort();
+    for (const needed of ["LICENSE", "README.md", "package.json", "bin/flow-emulator.js", "bin/flowservice-plan.js", "dist/provider/index.js", "dist/provider/index.d.ts", "dist/provider/dynamicProvider.js", "dist/provider/planCli.js", "dist/emulator/main.js"]) {
+      assert.ok(files.includes(needed), `${needed} is missing from the package`);
+    }
+    const foreign = files.filter((f) => !/^(LICENSE|README\.md|package\.json|bin\/[\w-]+\.js|dist\/provider\/.+\.(js|d\.ts)|dist\/emulator\/.+\.js)$/.test(f));
+    assert.deepStrictEqual(foreign, [], "files a user does not need");
+  });
+
+  it("installs with a clean `npm ls` and exactly one @pulumi/pulumi, the program's own", async () => {
+    const ls = await run("npm", ["ls"], program);
+    assert.strictEqual(ls.code, 0, `npm ls failed:\n${ls.stdout}\n${ls.stderr}`);
+    const all = await ok("npm", ["ls", "--all", "--parseable"], program);
+    const copies = new Set(all.stdout.split("\n").filter((p) => p.endsWith(`${path.sep}node_modules${path.sep}@pulumi${path.sep}pulumi`)));
+    assert.deepStrictEqual([...copies], [path.join(program, "node_modules/@pulumi/pulumi")]);
+    const installed = fs.lstatSync(path.join(program, "node_modules/pulumi-flowservice"));
+    assert.ok(installed.isDirectory() && !installed.isSymbolicLink(), "the package is a copy from the tarball, not a link to the repository");
+    const own = JSON.parse(fs.readFileSync(path.join(program, "node_modules/pulumi-flowservice/package.json"), "utf8"));
+    assert.deepStrictEqual(Object.keys(own.dependencies ?? {}).filter((d) => d === "pulumi-flowservice" || d === "@pulumi/pulumi"), []);
+  });
+
+  it("type-checks against the package's declarations and the program's SDK", async () => {
+    await ok(bin("tsc"), ["--noEmit", "-p", "."], program);
+  });
+
+  it("`pulumi up` creates the connection, with the program on the chosen Node and its one SDK copy", async () => {
+    emulator = await startEmulatorProcess([], { bin: bin("flow-emulator"), node: path.join(NODE_BIN, "node") });
+    control = new EmulatorControl(emulator.url);
+    await pulumiOk(["stack", "init", "consumer"]);
+    await pulumiOk(flowConfigArgs(emulator.url, DEMO));
+    await pulumiOk(["config", "set-all", "--secret", "salesforcePassword=consumer-pass-1", "--secret", "salesforceSecurityToken=consumer-tok-1"]);
+    await pulumiOk(["up", "--yes", "--skip-preview"]);
+    const outputs = JSON.parse((await pulumiOk(["stack", "output", "--json"])).stdout);
+    connectionId = outputs.connectionId;
+    const stored = await control.stored(connectionId);
+    assert.strictEqual(stored?.name, "Consumer CRM");
+    assert.strictEqual(stored.auth.params.password, sha256("consumer-pass-1"));
+    assert.strictEqual(outputs.runtime.node, nodeVersion);
+    assert.ok(outputs.runtime.sdk.startsWith(path.join(program, "node_modules/@pulumi/pulumi") + path.sep), outputs.runtime.sdk);
+  });
+
+  it("a rotation: the installed flowservice-plan shows the one op, and `up` sends exactly one PATCH", async () => {
+    await pulumiOk(["config", "set", "--secret", "salesforcePassword", "consumer-pass-2"]);
+    const preview = await pulumiOk(["preview", "--json"]);
+    const plan = await run(bin("flowservice-plan"), ["--format", "markdown"], program, preview.stdout);
+    assert.strictEqual(plan.code, 2, `flowservice-plan: ${plan.stderr}`);
+    assert.match(plan.stdout, /\{"op":"replace","path":"\/auth\/params\/password","value":"\[secret\]"\}/);
+    assert.ok(!plan.stdout.includes("consumer-pass-2"), "the plan shows the new password");
+
+    const before = await control.stored(connectionId);
+    await control.clearRequests();
+    await pulumiOk(["up", "--yes", "--skip-preview"]);
+    const writes = (await control.apiRequests()).filter((r) => r.method !== "GET" && !r.path.startsWith("/ims/"));
+    assert.deepStrictEqual(
+      writes.map((r) => [r.method, r.path, r.headers["if-match"]]),
+      [["PATCH", `/data/foundation/flowservice/connections/${connectionId}`, before.etag]],
+    );
+    assert.strictEqual((await control.stored(connectionId)).auth.params.password, sha256("consumer-pass-2"));
+  });
+
+  it("`pulumi destroy` deletes the connection", async () => {
+    await pulumiOk(["destroy", "--yes", "--skip-preview"]);
+    assert.strictEqual(await control.stored(connectionId), undefined);
+  });
+});
