@@ -5,8 +5,8 @@
 // Which Node: FLOWSERVICE_TEST_NODE_BIN, a folder holding `node` and `npm` (scripts/node24.sh
 // prints one), default the Node running mocha. It is put on PATH for every command here, so npm,
 // the language host (which runs `node` from PATH) and both commands run on it. Which SDK:
-// FLOWSERVICE_TEST_PULUMI_SDK, default 3.248.x below Node 22 (the newest SDK that supports
-// Node 20) and the newest published one from Node 22 on.
+// FLOWSERVICE_TEST_PULUMI_SDK (an exact version), default 3.248.x below Node 22 (the newest SDK
+// that supports Node 20) and the newest published one from Node 22 on.
 import assert from "assert";
 import { spawn } from "child_process";
 import fs from "fs";
@@ -69,11 +69,13 @@ async function ok(cmd: string, args: string[], cwd: string, stdin?: string): Pro
   return r;
 }
 
-/** The SDK range the program asks for: what a user on this Node would install. */
-async function sdkRange(nodeMajor: number): Promise<string> {
-  if (process.env.FLOWSERVICE_TEST_PULUMI_SDK) return process.env.FLOWSERVICE_TEST_PULUMI_SDK;
-  if (nodeMajor < 22) return "~3.248.0";
-  return "^" + (await ok("npm", ["view", "@pulumi/pulumi", "version"], REPO)).stdout.trim();
+/** The SDK the program asks for (what a user on this Node would install) and the version it must get. */
+async function sdkWanted(nodeMajor: number): Promise<{ range: string; version: RegExp }> {
+  const pinned = process.env.FLOWSERVICE_TEST_PULUMI_SDK;
+  if (pinned) return { range: pinned, version: new RegExp(`^${pinned.replace(/\./g, "\\.")}$`) };
+  if (nodeMajor < 22) return { range: "~3.248.0", version: /^3\.248\.\d+$/ };
+  const newest = (await ok("npm", ["view", "@pulumi/pulumi", "version"], REPO)).stdout.trim();
+  return { range: `^${newest}`, version: new RegExp(`^${newest.replace(/\./g, "\\.")}$`) };
 }
 
 describe("the packed package, installed into a fresh TypeScript Pulumi program", function () {
@@ -81,12 +83,14 @@ describe("the packed package, installed into a fresh TypeScript Pulumi program",
   let ws: Workspace;
   let program: string;
   let nodeVersion: string;
-  let sdk: string;
+  let sdk: { range: string; version: RegExp };
   let packed: { filename: string; files: Array<{ path: string }> };
   let emulator: EmulatorProcess;
   let control: EmulatorControl;
   let connectionId: string;
 
+  const manifestOf = (pkg: string) => JSON.parse(fs.readFileSync(path.join(program, "node_modules", pkg, "package.json"), "utf8"));
+  const installedVersion = (pkg: string): string => manifestOf(pkg).version;
   const bin = (name: string) => path.join(program, "node_modules/.bin", name);
   // The engine first (it holds no node), then the chosen Node, for the language host and the provider.
   const pulumi = (args: string[]) => runPulumi(ws, program, args, { env: { PATH: [ensureEngine(), NODE_BIN, process.env.PATH].join(path.delimiter) } });
@@ -101,7 +105,7 @@ describe("the packed package, installed into a fresh TypeScript Pulumi program",
     ensureEngine();
     nodeVersion = (await ok("node", ["--version"], REPO)).stdout.trim();
     const major = Number(/^v(\d+)/.exec(nodeVersion)?.[1]);
-    sdk = await sdkRange(major);
+    sdk = await sdkWanted(major);
     ws = makeWorkspace("flowservice-consumer-");
     program = path.join(ws.root, "program");
     fs.mkdirSync(program);
@@ -115,12 +119,13 @@ describe("the packed package, installed into a fresh TypeScript Pulumi program",
       name: "flowservice-consumer",
       private: true,
       main: "index.ts",
-      dependencies: { "@pulumi/pulumi": sdk },
+      dependencies: { "@pulumi/pulumi": sdk.range },
       devDependencies: { "@types/node": `^${major}.0.0`, typescript: "~5.9.0" },
     };
     fs.writeFileSync(path.join(program, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
     // As `npm install pulumi-flowservice` would, from the tarball; the local npm cache first.
     await ok("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", path.join(ws.root, packed.filename)], program);
+    console.error(`consumer: Node ${nodeVersion}, @pulumi/pulumi ${installedVersion("@pulumi/pulumi")}`);
   });
 
   after(async () => {
@@ -143,9 +148,10 @@ describe("the packed package, installed into a fresh TypeScript Pulumi program",
     const all = await ok("npm", ["ls", "--all", "--parseable"], program);
     const copies = new Set(all.stdout.split("\n").filter((p) => p.endsWith(`${path.sep}node_modules${path.sep}@pulumi${path.sep}pulumi`)));
     assert.deepStrictEqual([...copies], [path.join(program, "node_modules/@pulumi/pulumi")]);
+    assert.match(installedVersion("@pulumi/pulumi"), sdk.version);
     const installed = fs.lstatSync(path.join(program, "node_modules/pulumi-flowservice"));
     assert.ok(installed.isDirectory() && !installed.isSymbolicLink(), "the package is a copy from the tarball, not a link to the repository");
-    const own = JSON.parse(fs.readFileSync(path.join(program, "node_modules/pulumi-flowservice/package.json"), "utf8"));
+    const own = manifestOf("pulumi-flowservice");
     assert.deepStrictEqual(Object.keys(own.dependencies ?? {}).filter((d) => d === "pulumi-flowservice" || d === "@pulumi/pulumi"), []);
   });
 
