@@ -113,7 +113,7 @@ describe("flowservice-plan on the real pulumi preview --json", function () {
 
   before(async function () {
     this.timeout(45 * 60_000); // the first run on a machine builds the engine
-    assert.ok(fs.existsSync(path.join(REPO, "dist/provider/planCli.js")), "dist/ is missing: run `npm run build` first");
+    assert.ok(fs.existsSync(path.join(REPO, "dist/commands/plan/cli.js")), "dist/ is missing: run `npm run build` first");
     ensureEngine();
     emulator = await startEmulatorProcess();
     stack = new TestStack("plan");

@@ -7,7 +7,7 @@ import os from "os";
 import path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { configure, provider, requestStats } from "../../provider/dynamicProvider";
-import { ConflictError } from "../../provider/errors";
+import { ConflictError } from "../../provider/core/errors";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { REPO } from "../../tools/pulumiCli";
 import { EmulatorControl, sha256 } from "../helpers/emulatorControl";
@@ -222,7 +222,7 @@ describe("the provider against the emulator", function () {
   });
 
   it("runs from its serialized form in a fresh Node process, small and free of secrets", async () => {
-    const { connectionProvider } = require("pulumi-flowservice/dist/provider/connection");
+    const { connectionProvider } = require("pulumi-flowservice/dist/provider/resources/connection");
     const serialized = await pulumi.runtime.serializeFunction(() => connectionProvider, { allowSecrets: true });
     const text = serialized.text;
     assert.ok(text.length < 8192, `serialized provider is ${text.length} bytes`);

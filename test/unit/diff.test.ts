@@ -1,7 +1,7 @@
 import assert from "assert";
-import { diffConnection } from "../../provider/diff";
-import { ConnectionOutputs } from "../../provider/schemas";
-import { UNKNOWN } from "../../provider/validate";
+import { diffConnection } from "../../provider/core/diff";
+import { ConnectionOutputs } from "../../provider/core/schemas";
+import { UNKNOWN } from "../../provider/core/check";
 import { salesforceInputs, salesforceOutputs } from "./fixtures";
 
 const olds = salesforceOutputs() as unknown as ConnectionOutputs;

@@ -1,5 +1,5 @@
 import assert from "assert";
-import { checkConnection, UNKNOWN } from "../../provider/validate";
+import { checkConnection, UNKNOWN } from "../../provider/core/check";
 import { salesforceInputs, SALESFORCE } from "./fixtures";
 
 const properties = (news: Record<string, unknown>) => checkConnection({}, news).failures.map((f) => f.property).sort();

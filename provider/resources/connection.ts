@@ -1,6 +1,6 @@
 // The `Connection` resource: typed args and outputs, and secret wrapping of credentials.
 import * as pulumi from "@pulumi/pulumi";
-import { isSecretParam } from "./catalog";
+import { isSecretParam } from "../core/catalog";
 
 export type ParamInput = pulumi.Input<string | number | boolean>;
 

@@ -1,10 +1,10 @@
-// Pure mappings between the resource's inputs, its stored outputs and a live Flow Service
-// connection: what `create`, `read` and `update` return, what counts as drift, and how a
-// conflict is explained.
-import { Desired, UNVERIFIED } from "./planner";
+// Pure mappings between the resource's inputs, its stored outputs (Pulumi state) and a live Flow
+// Service connection: what `create`, `read` and `update` return, what counts as drift, how a
+// conflict is explained, and one tolerant reading of stored outputs for every reader.
+import { PatchableFields, UNVERIFIED } from "./planner";
 import { ConnectionInputs, ConnectionOutputs, FlowConnection, Params, ParamValue } from "./schemas";
 
-export function desiredFromInputs(i: Pick<ConnectionInputs, "name" | "description" | "auth">): Desired {
+export function fieldsFromInputs(i: Pick<ConnectionInputs, "name" | "description" | "auth">): PatchableFields {
   return { name: i.name, description: i.description, params: { ...i.auth.params } };
 }
 
@@ -13,13 +13,29 @@ export function desiredFromInputs(i: Pick<ConnectionInputs, "name" | "descriptio
  * them), so a secret that is present counts as UNVERIFIED: the planner will send the program's
  * value rather than trust it.
  */
-export function desiredFromLive(live: FlowConnection, secretKeys: readonly string[]): Desired {
+export function fieldsFromLive(live: FlowConnection, secretKeys: readonly string[]): PatchableFields {
   const params: Params = {};
   for (const [k, v] of Object.entries(live.auth?.params ?? {})) {
     if (secretKeys.includes(k)) params[k] = UNVERIFIED;
     else if (ParamValue.safeParse(v).success) params[k] = v as ParamValue;
   }
   return { name: live.name, description: live.description, params };
+}
+
+/**
+ * Stored outputs as the provider and `flowservice-plan` read them: tolerant of state written by
+ * earlier releases (members missing) and of preview JSON (secret params masked as "[secret]").
+ */
+export function storedOutputs(raw: Record<string, unknown>): ConnectionOutputs {
+  const obj = (v: unknown): Record<string, unknown> => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  const secretKeys = Array.isArray(raw.secretKeys) ? raw.secretKeys.filter((k): k is string => typeof k === "string") : [];
+  return {
+    adopted: false,
+    ...raw,
+    secretKeys,
+    auth: { specName: "", params: {}, ...obj(raw.auth) },
+    connectionSpec: { id: "", ...obj(raw.connectionSpec) },
+  } as unknown as ConnectionOutputs;
 }
 
 /** JSON-only copy without undefined members: the dynamic-provider host rejects anything else. */
@@ -84,7 +100,7 @@ export function driftOf(outputs: ConnectionOutputs, live: FlowConnection): Drift
 export function refreshedState(
   outputs: ConnectionOutputs,
   live: FlowConnection,
-): { outputs: ConnectionOutputs; inputs?: ConnectionInputs; drift: Drift[]; unverifiedSecrets: string[] } {
+): { outputs: ConnectionOutputs; inputs?: ConnectionInputs; drift: Drift[] } {
   const stamps = {
     state: live.state,
     updatedAt: live.updatedAt,
@@ -93,13 +109,12 @@ export function refreshedState(
     sandboxName: live.sandboxName ?? outputs.sandboxName,
   };
   if (live.etag === outputs.etag) {
-    return { outputs: plain({ ...outputs, ...stamps }), drift: [], unverifiedSecrets: [] };
+    return { outputs: plain({ ...outputs, ...stamps }), drift: [] };
   }
   const drift = driftOf(outputs, live);
-  const liveParams = desiredFromLive(live, outputs.secretKeys).params;
+  const liveParams = fieldsFromLive(live, outputs.secretKeys).params;
   const params: Params = {};
   for (const [k, v] of Object.entries(liveParams)) if (v !== UNVERIFIED) params[k] = v;
-  const unverifiedSecrets = outputs.secretKeys.filter((k) => k in outputs.auth.params);
   const desired = {
     name: live.name,
     description: live.description,
@@ -113,7 +128,6 @@ export function refreshedState(
     outputs: plain({ ...outputs, ...desired, ...stamps, etag: live.etag }),
     inputs: plain(desired),
     drift,
-    unverifiedSecrets,
   };
 }
 

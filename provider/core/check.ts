@@ -1,7 +1,7 @@
 // `check`, as a pure function: validates the program's args into failures that name the
 // property and the fix, and normalizes them into the inputs the engine stores. No network, no
 // credentials: previews of pull requests run this.
-import { lookupAuthSpec, CONNECTORS } from "./catalog";
+import { CONNECTORS, lookupAuthSpec, ParamSpec } from "./catalog";
 import { secretVersions } from "./planner";
 import { ConnectionInputs, Params } from "./schemas";
 
@@ -70,7 +70,10 @@ function reasonFor(property: string, message: string, code: string): string {
   return message;
 }
 
-/** For connectors the provider knows: the auth spec exists, required params are there, types match. */
+/**
+ * For connectors the provider knows: the auth spec exists, every required param is there, no param
+ * the auth spec does not know (Flow Service refuses it at `up`), and types match.
+ */
 function checkAgainstCatalog(raw: Record<string, unknown>): CheckFailure[] {
   const specId = (raw.connectionSpec as { id?: unknown } | undefined)?.id;
   const auth = raw.auth as { specName?: unknown; params?: Record<string, unknown> } | undefined;
@@ -82,15 +85,27 @@ function checkAgainstCatalog(raw: Record<string, unknown>): CheckFailure[] {
     const names = Object.keys(connector.authSpecs).map((n) => `"${n}"`).join(", ");
     return [{ property: "auth.specName", reason: `"${specName}" is not an auth spec of ${connector.name} (${specId}); use one of ${names}` }];
   }
+  const where = `${connector.name} auth spec "${specName}"`;
   const failures: CheckFailure[] = [];
+  const given = auth?.params ?? {};
   for (const [key, p] of Object.entries(spec.params)) {
-    const value = auth?.params?.[key];
+    const value = given[key];
     if (value === UNKNOWN) continue;
     if (value === undefined) {
-      if (p.required) failures.push({ property: `auth.params.${key}`, reason: `is required by ${connector.name} "${specName}"` });
-    } else if (typeof value !== p.type) {
-      failures.push({ property: `auth.params.${key}`, reason: `must be a ${p.type} for ${connector.name} "${specName}", got ${typeof value}` });
+      if (p.required) failures.push({ property: `auth.params.${key}`, reason: `is required by ${where}: add it to auth.params` });
+    } else if (!hasType(value, p.type)) {
+      failures.push({ property: `auth.params.${key}`, reason: `must be ${p.type === "integer" ? "an integer" : `a ${p.type}`} for ${where}, got ${JSON.stringify(value)}` });
+    }
+  }
+  const known = Object.keys(spec.params);
+  for (const key of Object.keys(given)) {
+    if (!(key in spec.params)) {
+      failures.push({ property: `auth.params.${key}`, reason: `is not a param of ${where} (Flow Service would refuse it); known params: ${known.join(", ")}` });
     }
   }
   return failures;
+}
+
+function hasType(value: unknown, type: ParamSpec["type"]): boolean {
+  return type === "integer" ? Number.isInteger(value) : typeof value === type;
 }

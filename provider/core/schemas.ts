@@ -58,6 +58,9 @@ export const ListReply = z
 export const WriteReply = z.object({ id: z.string(), etag: z.string() }).passthrough();
 export type WriteReply = z.infer<typeof WriteReply>;
 
+/** GET /connections/{id}/test. */
+export const TestReply = z.object({ result: z.boolean() }).passthrough();
+
 export const TokenReply = z
   .object({ access_token: z.string().min(1), token_type: z.string().optional(), expires_in: z.coerce.number() })
   .passthrough();

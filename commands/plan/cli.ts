@@ -1,8 +1,11 @@
 // `flowservice-plan`: reads `pulumi preview --json` (a file, or stdin), prints what `up` will send
-// to Flow Service. The I/O around planRender.ts; exit codes for CI: 0 nothing changes, 2 something
+// to Flow Service. The I/O around render.ts; exit codes for CI: 0 nothing changes, 2 something
 // will, 1 error.
 import fs from "fs";
-import { buildPlan, hasChanges, parsePreview, PlanInputError, renderJson, renderMarkdown, renderText } from "./planRender";
+import { parseArgs as parseCommandLine } from "util";
+import { buildPlan, hasChanges } from "./plan";
+import { parsePreview, PlanInputError } from "./preview";
+import { renderJson, renderMarkdown, renderText } from "./render";
 
 export const EXIT_NO_CHANGES = 0;
 export const EXIT_ERROR = 1;
@@ -43,25 +46,25 @@ export interface Options {
 export class UsageError extends Error {}
 
 export function parseArgs(argv: readonly string[]): Options {
-  const opts: Options = { format: "text", help: false };
-  const files: string[] = [];
-  const setFormat = (v: string | undefined) => {
-    if (v === undefined || v === "") throw new UsageError("--format needs a value: text, markdown or json");
-    if (!FORMATS.includes(v as Format)) throw new UsageError(`unknown format "${v}": use text, markdown or json`);
-    opts.format = v as Format;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "-h" || a === "--help") opts.help = true;
-    else if (a === "--format" || a === "-f") setFormat(argv[++i]);
-    else if (a.startsWith("--format=")) setFormat(a.slice("--format=".length));
-    else if (a === "--") files.push(...argv.slice(i + 1)), (i = argv.length);
-    else if (a.startsWith("-") && a !== "-") throw new UsageError(`unknown option ${a} (see --help)`);
-    else files.push(a);
+  let parsed;
+  try {
+    parsed = parseCommandLine({
+      args: [...argv],
+      allowPositionals: true,
+      options: { format: { type: "string", short: "f" }, help: { type: "boolean", short: "h" } },
+    });
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    if (err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") throw new UsageError("--format needs a value: text, markdown or json");
+    const option = /'([^']+)'/.exec(err.message)?.[1] ?? "";
+    throw new UsageError(`unknown option ${option} (see --help)`);
   }
-  if (files.length > 1) throw new UsageError(`one input at a time, got ${files.length}: ${files.join(" ")}`);
-  opts.file = files[0];
-  return opts;
+  const { values, positionals } = parsed;
+  const format = values.format ?? "text";
+  if (format === "") throw new UsageError("--format needs a value: text, markdown or json");
+  if (!FORMATS.includes(format as Format)) throw new UsageError(`unknown format "${format}": use text, markdown or json`);
+  if (positionals.length > 1) throw new UsageError(`one input at a time, got ${positionals.length}: ${positionals.join(" ")}`);
+  return { format: format as Format, file: positionals[0], help: values.help ?? false };
 }
 
 export interface Io {

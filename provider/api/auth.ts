@@ -1,10 +1,11 @@
 // Access tokens: Adobe IMS OAuth server-to-server (client credentials), or a ready token.
 // One token serves every resource of a provider process; it is renewed before it expires and
 // fetched by one request even when many resources ask for it at once.
-import { ApiError } from "./errors";
-import { OAuthErrorBody, TokenReply } from "./schemas";
-import { Transport, withRetries } from "./transport";
-import { BadReplyError } from "./errors";
+import { ApiError, BadReplyError, NetworkError } from "../core/errors";
+import { OAuthErrorBody, TokenReply } from "../core/schemas";
+import { parseJson, snippet } from "./redact";
+import { retrying, RetryPolicy } from "./retry";
+import { httpVerdict, Transport } from "./transport";
 
 export interface TokenSource {
   /** A valid bearer token. */
@@ -34,8 +35,7 @@ export interface ImsOptions {
   scopes: string;
   /** Renew this long before expiry (aepp uses 500 s; tokens live 24 h). */
   renewBeforeMs?: number;
-  maxRetries: number;
-  retryBudgetMs: number;
+  retry: RetryPolicy;
 }
 
 export class ImsClientCredentials implements TokenSource {
@@ -68,17 +68,17 @@ export class ImsClientCredentials implements TokenSource {
       scope: this.opts.scopes,
     });
     const started = Date.now();
-    const reply = await withRetries(
-      () => {
-        this.requests++;
-        return this.transport.attempt(this.opts.imsEndpoint, {
-          method: "POST",
-          headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
-          body: form.toString(),
-        });
-      },
-      { maxRetries: this.opts.maxRetries, budgetMs: this.opts.retryBudgetMs },
-    );
+    const outcome = await retrying(this.opts.retry, async () => {
+      this.requests++;
+      const attempt = await this.transport.attempt(this.opts.imsEndpoint, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+        body: form.toString(),
+      });
+      return httpVerdict(attempt, "token");
+    });
+    if (outcome instanceof NetworkError) throw outcome;
+    const reply = outcome;
     const json = parseJson(reply.text);
     if (reply.status !== 200) {
       // An IMS (or proxy) error page could echo the form it was sent: never show the client secret.
@@ -121,18 +121,4 @@ export class ImsClientCredentials implements TokenSource {
     this.current = { value: parsed.data.access_token, renewAt: started + lifetimeMs - renewBefore };
     return parsed.data.access_token;
   }
-}
-
-export function parseJson(text: string): unknown {
-  try {
-    return text === "" ? undefined : JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/** A short, tag-free excerpt of a non-JSON body (an HTML error page from a gateway, say). */
-export function snippet(text: string): string {
-  const plain = text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
-  return plain === "" ? "(empty body)" : `non-JSON reply: "${plain.slice(0, 160)}${plain.length > 160 ? "…" : ""}"`;
 }

@@ -9,7 +9,6 @@ export type ErrorCode =
   | "CONFLICT"
   | "NOT_FOUND"
   | "NETWORK"
-  | "TIMEOUT"
   | "BAD_REPLY"
   | "IN_USE";
 
@@ -65,9 +64,13 @@ export class ConflictError extends FlowServiceProviderError {
   }
 }
 
-/** No reply (connection reset, DNS, refused) after all retries. */
+/** No reply (connection reset, DNS, refused, or none within the timeout). */
 export class NetworkError extends FlowServiceProviderError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The client stopped waiting: Flow Service may still process the request. */
+    readonly timedOut = false,
+  ) {
     super("NETWORK", message);
   }
 }

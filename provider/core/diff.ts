@@ -1,8 +1,8 @@
 // `diff`, as a pure function: no network and no credentials, so a preview needs neither.
 import { planPatch, replacementReasons } from "./planner";
 import { ConnectionInputs, ConnectionOutputs, PatchOp } from "./schemas";
-import { desiredFromInputs } from "./state";
-import { containsUnknown } from "./validate";
+import { fieldsFromInputs } from "./mappings";
+import { containsUnknown } from "./check";
 
 export interface DiffOutcome {
   changes: boolean;
@@ -22,7 +22,7 @@ export function diffConnection(olds: ConnectionOutputs, news: Record<string, unk
     // A value known only at `up`: there will be a change, its exact patch is decided then.
     return { changes: true, replaces, ops: [] };
   }
-  const ops = planPatch(desiredFromInputs(olds), desiredFromInputs(n));
+  const ops = planPatch(fieldsFromInputs(olds), fieldsFromInputs(n));
   const changes =
     replaces.length > 0 ||
     ops.length > 0 ||

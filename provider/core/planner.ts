@@ -4,8 +4,8 @@
 import { compare } from "fast-json-patch";
 import type { Params, PatchOp } from "./schemas";
 
-/** The patchable part of a connection. */
-export interface Desired {
+/** The fields of a connection that a PATCH can change (name, description, auth params). */
+export interface PatchableFields {
   name: string;
   description?: string;
   params: Params;
@@ -27,7 +27,7 @@ export const UNVERIFIED = "\u0000flowservice:unverified";
 /** What secret values look like in plans meant for people: never the value. */
 export const SECRET_MASK = "[secret]";
 
-function toDoc(d: Desired): PatchableDoc {
+function toDoc(d: PatchableFields): PatchableDoc {
   const doc: PatchableDoc = { name: d.name, auth: { params: { ...d.params } } };
   if (d.description !== undefined) doc.description = d.description;
   return doc;
@@ -38,7 +38,7 @@ function toDoc(d: Desired): PatchableDoc {
  * one that changed, `remove` for one the program dropped; per-key `/auth/params/<key>` ops with
  * RFC 6901 escaping, so a rotation sends only the rotated credential.
  */
-export function planPatch(old: Desired, next: Desired): PatchOp[] {
+export function planPatch(old: PatchableFields, next: PatchableFields): PatchOp[] {
   const ops = compare(toDoc(old), toDoc(next)) as PatchOp[];
   // Stable order for readers and tests: name, description, then params by key.
   return ops.sort((a, b) => rank(a.path) - rank(b.path) || a.path.localeCompare(b.path));
