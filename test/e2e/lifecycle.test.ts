@@ -271,4 +271,14 @@ describe("end to end: the real pulumi CLI against the emulator", function () {
     assert.match(text, /property adoptId .*must be a Flow Service connection id/);
     assert.deepStrictEqual(await control.apiRequests(), []);
   });
+
+  it("fails a preview that lacks a param the connector requires, naming the param and the auth spec, before any request", async () => {
+    const { s3SecretKey: _dropped, ...params } = s3.auth.params;
+    stack.setProgram([{ ...s3, auth: { ...s3.auth, params } }]);
+    await control.clearRequests();
+    const r = await stack.run(["preview"]);
+    assert.notStrictEqual(r.code, 0);
+    assert.match(r.stdout + r.stderr, /property auth\.params\.s3SecretKey .*is required by Amazon S3 auth spec "Access Key"/);
+    assert.deepStrictEqual(await control.apiRequests(), []);
+  });
 });
