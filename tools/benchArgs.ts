@@ -42,7 +42,7 @@ export function parseBenchArgs(argv: string[], cwd = process.cwd()): BenchArgs {
       },
     }));
   } catch (e) {
-    throw new BenchArgsError(`${(e as Error).message.split("\n")[0]} (see --help)`);
+    throw new BenchArgsError(`${(e as Error).message.replace(/\s*\n\s*/g, " ")} (see --help)`);
   }
   const o: Partial<BenchOptions> = {};
   const str = (k: string) => values[k] as string | undefined;
