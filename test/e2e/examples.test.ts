@@ -60,6 +60,7 @@ describe("the examples, run through the real engine", function () {
         await control.clearRequests();
         await stack.ok(["up", "--yes", "--skip-preview"]);
         const landing = before["landing-bucket"];
+        assert.match(landing.outputs.etag, /^".+"$/, "state holds the connection's etag");
         const flow = (await control.apiRequests()).filter((r) => r.path.startsWith("/data/"));
         assert.deepStrictEqual(
           flow.map((r) => `${r.method} ${r.path}`),
@@ -71,6 +72,7 @@ describe("the examples, run through the real engine", function () {
         const stored = await control.stored(landing.id);
         assert.strictEqual(stored.auth.params.s3SecretKey, sha256("s3-secret-2"));
         const after = await stack.connections();
+        assert.notStrictEqual(stored.etag, landing.outputs.etag, "the PATCH gave the connection a new etag");
         assert.strictEqual(after["landing-bucket"].outputs.etag, stored.etag, "the new etag is in state");
         assert.strictEqual(after.archive.outputs.etag, before.archive.outputs.etag, "the other connection is untouched");
       },
