@@ -3,11 +3,11 @@
 // The steps build on each other, in order, on one stack.
 import assert from "assert";
 import { randomBytes } from "crypto";
+import { FLOW_BASE_PATH, SALESFORCE } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { EmulatorControl, sha256 } from "../helpers/emulatorControl";
 import { ConnectionDecl, DEMO, ensureEngine, TestStack } from "./harness";
 
-const SALESFORCE = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5";
 const S3 = "ecadc60c-7455-4d87-84dc-2a0e293d997b";
 const AZURE = "4c10e202-c428-4796-9208-5f1f5732b1cf";
 const GCS = "32e8f412-cdf7-464c-9885-78184cb113fd";
@@ -125,7 +125,7 @@ describe("end to end: the real pulumi CLI against the emulator", function () {
     await up();
     const patches = (await control.apiRequests()).filter((r) => r.method === "PATCH");
     assert.strictEqual(patches.length, 1);
-    assert.strictEqual(patches[0].path, `/data/foundation/flowservice/connections/${ids.salesforce}`);
+    assert.strictEqual(patches[0].path, `${FLOW_BASE_PATH}/connections/${ids.salesforce}`);
     assert.strictEqual(patches[0].headers["if-match"], before.etag);
     assert.deepStrictEqual(patches[0].body, [
       { op: "replace", path: "/description", value: "CRM accounts (rotated)" },

@@ -1,13 +1,8 @@
 // A tiny HTTP client for the emulator tests: plain fetch, no code shared with provider/.
 import { type RunningEmulator, startEmulator } from "../../emulator/main";
-export const DEMO = {
-  clientId: "flowservice-demo-client",
-  clientSecret: "flowservice-demo-secret",
-  orgId: "DEMO0000000000000000000@AdobeOrg",
-} as const;
+import { DEMO, FLOW_BASE_PATH as BASE, SALESFORCE } from "../../tools/demo";
 
-export const BASE = "/data/foundation/flowservice";
-export const SALESFORCE = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5";
+export { BASE, DEMO, SALESFORCE };
 export const SCOPE = "openid,session,AdobeID,read_organizations,additional_info.projectedProductContext";
 
 export interface Res {

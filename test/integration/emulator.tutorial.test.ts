@@ -1,6 +1,7 @@
 // The seed tutorial (Adobe's "update accounts using the Flow Service API") run against the real CLI.
 import { strict as assert } from "assert";
 import { EmulatorApi, SALESFORCE } from "../helpers/emulatorApi";
+import { FLOW_BASE_PATH } from "../../tools/demo";
 import { type EmulatorProcess, runEmulatorToExit, startEmulatorProcess } from "../../tools/emulatorProcess";
 
 describe("emulator CLI and the seed tutorial", function () {
@@ -38,7 +39,7 @@ describe("emulator CLI and the seed tutorial", function () {
     });
     assert.equal(created.status, 201, created.text);
     const { id } = created.json;
-    assert.equal(created.headers.get("location"), `/data/foundation/flowservice/connections/${id}`);
+    assert.equal(created.headers.get("location"), `${FLOW_BASE_PATH}/connections/${id}`);
 
     // GET: items[0], version == etag, both with literal double quotes.
     const got = await api.get(`/connections/${id}`);
@@ -124,7 +125,7 @@ describe("emulator CLI and the seed tutorial", function () {
       const body = (await token.json()) as any;
       assert.equal(token.status, 200);
       assert.equal(body.expires_in, 120);
-      const list = await fetch(`${custom.url}/data/foundation/flowservice/connections`, {
+      const list = await fetch(`${custom.url}${FLOW_BASE_PATH}/connections`, {
         headers: { Authorization: `Bearer ${body.access_token}`, "x-api-key": "cli-client", "x-gw-ims-org-id": "CLI0000000000000000000@AdobeOrg" },
       });
       assert.equal(list.status, 200, "no x-sandbox-name needed with --default-sandbox");
