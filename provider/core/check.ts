@@ -50,6 +50,8 @@ export function checkConnection(olds: Record<string, unknown>, news: Record<stri
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const property = issue.path.join(".") || "(args)";
+      // One reason per property: an empty sandbox name is too short and malformed at once.
+      if (failures.some((f) => f.property === property)) continue;
       failures.push({ property, reason: reasonFor(property, issue.message, issue.code, inputs) });
     }
   }
