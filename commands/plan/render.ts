@@ -9,6 +9,7 @@ export function actionLabel(c: PlanEntry): string {
   if (c.action === "update" && c.pending) return "update (patch decided at up)";
   if (c.action === "update" && c.ops && c.ops.length === 0) return "update (no request: state only)";
   if (c.action === "delete" && c.keptRemotely) return "delete (kept remotely)";
+  if (c.action === "replace" && c.fromSandboxName !== undefined) return `replace (moved from sandbox ${c.fromSandboxName})`;
   return c.action;
 }
 

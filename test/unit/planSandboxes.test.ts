@@ -79,6 +79,7 @@ describe("flowservice-plan: sandboxes", () => {
     delete step.newState.inputs.__sandboxFromStack;
     assert.match(entry(planOf(preview), "crm").replaceDetails!.join("\n"), /the program's sandboxName changed/);
     assert.strictEqual(JSON.parse(renderJson(planOf(preview))).connections.find((c: any) => c.resourceName === "crm").fromSandboxName, "prod");
+    assert.match(renderText(planOf(preview)), /\nSandbox stage: 1 to replace\n\n\+- crm: replace \(moved from sandbox prod\) "CRM accounts \(EU\)"/);
   });
 
   it("says so when a sandbox is known only at up", () => {
