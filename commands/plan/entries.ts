@@ -1,6 +1,6 @@
 // One plan entry per resource and action: what `up` will send for a create, a delete, a
 // replacement or an update, computed with the provider's own diff and planner.
-import { containsUnknown } from "../../provider/core/check";
+import { containsUnknown, UNKNOWN } from "../../provider/core/check";
 import { diffConnection } from "../../provider/core/diff";
 import { storedOutputs } from "../../provider/core/mappings";
 import { changedSecrets, maskOps, replacementReasons, SECRET_MASK, UNVERIFIED } from "../../provider/core/planner";
@@ -60,6 +60,7 @@ export function replaceEntry(
     connectionSpec: isObject(news.connectionSpec) ? (news.connectionSpec as ConnectionOutputs["connectionSpec"]) : olds.connectionSpec,
     auth: { specName: str((news.auth as { specName?: unknown } | undefined)?.specName) ?? olds.auth.specName },
     adoptId: str(news.adoptId),
+    sandboxName: news.sandboxName === UNKNOWN ? undefined : str(news.sandboxName),
   };
   // The planner's reasons, as the provider's diff gave them to the engine; the engine's own list
   // covers what the planner cannot see (a `replaceOnChanges` option, `--target-replace`).
@@ -71,6 +72,11 @@ export function replaceEntry(
   }
   if (reasons.includes("auth")) details.push(`auth.specName: ${show(olds.auth.specName)} → ${show(next.auth.specName)}`);
   if (reasons.includes("adoptId")) details.push(`adoptId: ${show(olds.adoptId)} → ${show(next.adoptId)}`);
+  const moves = reasons.includes("sandboxName") && olds.sandboxName !== undefined && next.sandboxName !== undefined && olds.sandboxName !== next.sandboxName;
+  if (reasons.includes("sandboxName")) {
+    const why = news.__sandboxFromStack === true ? "the stack's default flowservice:sandboxName changed" : "the program's sandboxName changed";
+    details.push(`sandboxName: ${show(olds.sandboxName)} → ${show(next.sandboxName)} (${why}; a connection cannot move between sandboxes)`);
+  }
   const entry: PlanEntry = {
     ...base,
     action: "replace",
@@ -81,12 +87,14 @@ export function replaceEntry(
   };
   if (next.adoptId === undefined) entry.body = createBody(news);
   const old = entry.connectionId ? `the old connection ${entry.connectionId}` : "the old connection";
-  const notes = [next.adoptId !== undefined ? `the replacement adopts connection ${next.adoptId}` : "a new connection is created first (POST /connections)"];
+  const inNew = moves ? ` in sandbox ${next.sandboxName}` : "";
+  const inOld = moves ? ` in sandbox ${olds.sandboxName}` : "";
+  const notes = [next.adoptId !== undefined ? `the replacement adopts connection ${next.adoptId}${inNew}` : `a new connection is created first${inNew} (POST /connections)`];
   if (keptOnDelete(oldState.outputs ?? {})) {
     entry.keptRemotely = true;
-    notes.push(`then ${old} leaves the stack but stays in Flow Service (no DELETE: it was adopted, or deleteOnDestroy is false)`);
+    notes.push(`then ${old}${inOld} leaves the stack but stays in Flow Service (no DELETE: it was adopted, or deleteOnDestroy is false)`);
   } else {
-    notes.push(`then ${old} is deleted (DELETE)`);
+    notes.push(`then ${old} is deleted${moves ? ` from sandbox ${olds.sandboxName}` : ""} (DELETE)`);
   }
   entry.notes = notes;
   return entry;

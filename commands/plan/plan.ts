@@ -5,6 +5,7 @@
 // reviewer reads is what `up` sends. It is built only from the preview's JSON, where Pulumi has
 // already replaced every secret value with "[secret]"; values of params named in `secretKeys` are
 // masked again here in case a program did not mark one secret.
+import { UNKNOWN } from "../../provider/core/check";
 import type { PatchOp } from "../../provider/core/schemas";
 import { createEntry, deleteEntry, idOf, replaceEntry, str, updateEntry } from "./entries";
 import type { PreviewJson, StepJson } from "./preview";
@@ -25,13 +26,17 @@ export interface PlanEntry {
   connectionId?: string;
   /** The connection's display name after the change (before it, for a delete). */
   name?: string;
+  /** The sandbox the change touches (for a replace: where the new connection is); undefined when not known before `up`. */
+  sandboxName?: string;
+  /** replace: the sandbox of the old connection, when the connection moves to another sandbox. */
+  fromSandboxName?: string;
   /** update: the PATCH body `up` sends, secrets masked; [] when `up` sends no request. */
   ops?: PatchOp[];
   /** update: the version sent as If-Match. */
   ifMatch?: string;
   /** create: the POST body, secrets masked. */
   body?: Record<string, unknown>;
-  /** replace: the properties that force it (connectionSpec, auth, adoptId). */
+  /** replace: the properties that force it (connectionSpec, auth, adoptId, sandboxName). */
   replaceReasons?: string[];
   /** replace: each reason with its old and new value, for people. */
   replaceDetails?: string[];
@@ -76,9 +81,10 @@ export function buildPlan(preview: PreviewJson): Plan {
     byUrn.set(step.urn, [...(byUrn.get(step.urn) ?? []), step]);
   }
   const connections: PlanEntry[] = [];
+  const stackSandbox = str(preview.config?.["flowservice:sandboxName"]);
   for (const [urn, steps] of byUrn) {
     const entry = entryFor(urn, steps);
-    if (entry) connections.push(entry);
+    if (entry) connections.push(withSandbox(entry, steps, stackSandbox));
   }
   connections.sort((a, b) => LISTING_ORDER.indexOf(a.action) - LISTING_ORDER.indexOf(b.action) || a.resourceName.localeCompare(b.resourceName));
   const summary = Object.fromEntries(ACTIONS.map((a) => [a, 0])) as Summary;
@@ -100,6 +106,22 @@ export function buildPlan(preview: PreviewJson): Plan {
 /** Whether `up` will change anything this plan covers (the exit code 2). */
 export function hasChanges(plan: Plan): boolean {
   return plan.connections.some((c) => c.action !== "unchanged");
+}
+
+/**
+ * The sandbox each change touches: the one `check` recorded in the new inputs, else (state and
+ * previews from earlier releases) the one the old connection was applied in, else the stack's.
+ */
+function withSandbox(entry: PlanEntry, steps: StepJson[], stackSandbox: string | undefined): PlanEntry {
+  const known = (v: unknown) => (v === UNKNOWN ? undefined : str(v));
+  const newInputs = steps.map((s) => s.newState?.inputs).find((i) => i !== undefined) ?? {};
+  const old = steps.map((s) => s.oldState).find((s) => s?.outputs) ?? steps.map((s) => s.oldState).find((s) => s !== undefined);
+  const oldSandbox = str(old?.outputs?.sandboxName) ?? str(old?.inputs?.sandboxName);
+  if (entry.action === "delete") return { ...entry, sandboxName: oldSandbox ?? stackSandbox };
+  const declared = newInputs.sandboxName;
+  const sandboxName = declared === UNKNOWN ? undefined : (known(declared) ?? oldSandbox ?? stackSandbox);
+  const moved = entry.action === "replace" && oldSandbox !== undefined && oldSandbox !== sandboxName;
+  return { ...entry, sandboxName, ...(moved ? { fromSandboxName: oldSandbox } : {}) };
 }
 
 /** Steps that say what `up` does; others (`refresh` before the change under --refresh, read, discard…) do not. */

@@ -17,6 +17,8 @@ export interface StepJson {
 }
 
 export interface PreviewJson {
+  /** The stack's configuration (secrets masked): gives the default sandbox, flowservice:sandboxName. */
+  config?: Record<string, unknown>;
   steps?: StepJson[];
   diagnostics?: Array<{ urn?: string; message?: string; severity?: string }>;
   changeSummary?: Record<string, number>;

@@ -3,7 +3,7 @@
 // credentials: previews of pull requests run this.
 import { CONNECTORS, lookupAuthSpec, ParamSpec } from "./catalog";
 import { secretVersions } from "./planner";
-import { ConnectionInputs, Params } from "./schemas";
+import { ConnectionInputs, Params, SANDBOX_NAME_RULE } from "./schemas";
 
 /** What the engine sends for a value not known until `up` (an output of another resource). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -25,12 +25,24 @@ export interface CheckOutcome {
   failures: CheckFailure[];
 }
 
-const INPUT_KEYS = ["name", "description", "connectionSpec", "auth", "adoptId", "deleteOnDestroy", "secretKeys"] as const;
+const INPUT_KEYS = ["name", "description", "connectionSpec", "auth", "adoptId", "deleteOnDestroy", "sandboxName", "secretKeys"] as const;
 
-export function checkConnection(olds: Record<string, unknown>, news: Record<string, unknown>): CheckOutcome {
+/** What `check` takes from the stack's configuration (the host configures the provider before it checks). */
+export interface StackDefaults {
+  /** flowservice:sandboxName, for connections that declare no sandboxName. */
+  sandboxName?: string;
+}
+
+export function checkConnection(olds: Record<string, unknown>, news: Record<string, unknown>, stack: StackDefaults = {}): CheckOutcome {
   // Keep only the declared inputs (output placeholders such as `etag` are dropped).
   const inputs: Record<string, unknown> = {};
   for (const k of INPUT_KEYS) if (news[k] !== undefined) inputs[k] = news[k];
+  // The effective sandbox is recorded, so that `diff` sees a connection move when the stack's
+  // default changes, and only the connections that rely on it.
+  if (inputs.sandboxName === undefined && stack.sandboxName !== undefined) {
+    inputs.sandboxName = stack.sandboxName;
+    inputs.__sandboxFromStack = true;
+  }
 
   const failures: CheckFailure[] = [];
   // Unknown values are checked at `up`, when they are known: replace them with valid stand-ins.
@@ -38,7 +50,9 @@ export function checkConnection(olds: Record<string, unknown>, news: Record<stri
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const property = issue.path.join(".") || "(args)";
-      failures.push({ property, reason: reasonFor(property, issue.message, issue.code) });
+      // One reason per property: an empty sandbox name is too short and malformed at once.
+      if (failures.some((f) => f.property === property)) continue;
+      failures.push({ property, reason: reasonFor(property, issue.message, issue.code, inputs) });
     }
   }
   // Report every problem at once, not one per preview.
@@ -62,7 +76,13 @@ function withStandIns(value: unknown, key?: string): unknown {
   return value;
 }
 
-function reasonFor(property: string, message: string, code: string): string {
+function reasonFor(property: string, message: string, code: string, inputs: Record<string, unknown>): string {
+  if (property === "sandboxName") {
+    const rule = code === "invalid_type" ? `must be a string: ${SANDBOX_NAME_RULE}` : message;
+    return inputs.__sandboxFromStack
+      ? `comes from the stack's flowservice:sandboxName (${JSON.stringify(inputs.sandboxName)}), which ${rule}. Fix it with 'pulumi config set flowservice:sandboxName NAME' (or AEP_SANDBOX_NAME), or declare sandboxName on the connection`
+      : `${inputs.sandboxName === "" ? "" : `${JSON.stringify(inputs.sandboxName)} `}${rule}. Leave sandboxName out to use the stack's flowservice:sandboxName`;
+  }
   if (property.startsWith("auth.params.")) {
     return `${message}: each auth param must be a string, number or boolean (wrap secrets with pulumi.secret())`;
   }

@@ -17,6 +17,8 @@ export function diffConnection(olds: ConnectionOutputs, news: Record<string, unk
     connectionSpec: containsUnknown(n.connectionSpec) ? olds.connectionSpec : n.connectionSpec,
     auth: { specName: n.auth?.specName === undefined || containsUnknown(n.auth.specName) ? olds.auth.specName : n.auth.specName },
     adoptId: containsUnknown(n.adoptId) ? olds.adoptId : n.adoptId,
+    // olds are the outputs: the sandbox as applied (as read from Flow Service, for earlier releases).
+    sandboxName: containsUnknown(n.sandboxName) ? olds.sandboxName : n.sandboxName,
   });
   if (containsUnknown(news)) {
     // A value known only at `up`: there will be a change, its exact patch is decided then.

@@ -49,7 +49,7 @@ export function buildOutputs(
   write: { id: string; etag: string },
   meta: { live?: FlowConnection; previous?: ConnectionOutputs; adopted: boolean },
 ): ConnectionOutputs {
-  const { __secretVersions: _ignored, ...desired } = inputs;
+  const { __secretVersions: _ignored, __sandboxFromStack: _fromStack, ...desired } = inputs;
   const live = meta.live;
   const prev = meta.previous;
   return plain({
@@ -62,7 +62,8 @@ export function buildOutputs(
     createdAt: live?.createdAt ?? prev?.createdAt,
     updatedAt: live?.updatedAt ?? prev?.updatedAt,
     updatedBy: live?.updatedBy ?? prev?.updatedBy,
-    sandboxName: live?.sandboxName ?? prev?.sandboxName,
+    // The sandbox the requests went to.
+    sandboxName: inputs.sandboxName ?? live?.sandboxName ?? prev?.sandboxName,
   });
 }
 
@@ -122,6 +123,7 @@ export function refreshedState(
     auth: { specName: live.auth?.specName ?? outputs.auth.specName, params },
     adoptId: outputs.adoptId,
     deleteOnDestroy: outputs.deleteOnDestroy,
+    sandboxName: stamps.sandboxName,
     secretKeys: outputs.secretKeys,
   };
   return {

@@ -113,6 +113,8 @@ export interface ReplaceableFields {
   connectionSpec: { id: string; version?: string };
   auth: { specName: string };
   adoptId?: string;
+  /** Undefined when unknown (state from an earlier release without it): never a reason then. */
+  sandboxName?: string;
 }
 
 export function replacementReasons(old: ReplaceableFields, next: ReplaceableFields): string[] {
@@ -123,5 +125,7 @@ export function replacementReasons(old: ReplaceableFields, next: ReplaceableFiel
   }
   if (old.auth.specName !== next.auth.specName) reasons.push("auth");
   if ((old.adoptId ?? "") !== (next.adoptId ?? "")) reasons.push("adoptId");
+  // A connection cannot move between sandboxes: a new one is created in the new sandbox.
+  if (old.sandboxName !== undefined && next.sandboxName !== undefined && old.sandboxName !== next.sandboxName) reasons.push("sandboxName");
   return reasons;
 }

@@ -16,6 +16,17 @@ export const ConnectionId = z
     message: "must be a Flow Service connection id (a UUID such as 139f6a5f-a78b-4744-9f6a-5fa78bd74431)",
   });
 
+/**
+ * Experience Platform sandbox names, as `x-sandbox-name` takes them (the name, never the title):
+ * lowercase letters, digits and hyphens, beginning with a letter or digit, such as "prod" or "dev-2".
+ */
+export const SANDBOX_NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
+export const SANDBOX_NAME_RULE = 'a sandbox name is lowercase letters, digits and hyphens, beginning with a letter or digit (such as "prod" or "dev-2"); use the sandbox\'s name, not its title';
+export const SandboxName = z
+  .string()
+  .min(1, { message: `must not be empty: ${SANDBOX_NAME_RULE}` })
+  .regex(SANDBOX_NAME_PATTERN, { message: `is not a sandbox name: ${SANDBOX_NAME_RULE}` });
+
 // ---- Flow Service replies ------------------------------------------------------------------
 
 /** One connection as GET /connections/{id} returns it. Unknown fields are tolerated. */
@@ -107,6 +118,14 @@ export const ConnectionInputs = z.object({
   }),
   adoptId: ConnectionId.optional(),
   deleteOnDestroy: z.boolean().optional(),
+  /**
+   * The sandbox of every request for this connection (x-sandbox-name): the declared one, or the
+   * stack's flowservice:sandboxName, recorded by `check` so that `diff` (which has no configuration)
+   * sees a move. Absent only in state written by earlier releases.
+   */
+  sandboxName: SandboxName.optional(),
+  /** Set by `check` when sandboxName came from the stack's flowservice:sandboxName, not the program. */
+  __sandboxFromStack: z.boolean().optional(),
   /** Names (only) of the params held as secrets: write-only, never compared with what GET shows. */
   secretKeys: z.array(z.string()).default([]),
   /** A version number per secret param, bumped when its value changes (see planner.secretVersions). */

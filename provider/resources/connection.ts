@@ -24,6 +24,12 @@ export interface ConnectionArgs {
    * this stack created, keep adopted ones.
    */
   deleteOnDestroy?: pulumi.Input<boolean>;
+  /**
+   * The sandbox this connection lives in (lowercase name, such as "dev"); default the stack's
+   * `flowservice:sandboxName`. A change means a new connection in the new sandbox (created first),
+   * then the old one deleted.
+   */
+  sandboxName?: pulumi.Input<string>;
 }
 
 /**
@@ -61,6 +67,7 @@ export class Connection extends pulumi.dynamic.Resource {
   declare readonly createdAt: pulumi.Output<number>;
   /** As last read from Flow Service (an update sends one PATCH and does not read back). */
   declare readonly updatedAt: pulumi.Output<number>;
+  /** The sandbox the connection was applied in. */
   declare readonly sandboxName: pulumi.Output<string>;
   /** Whether this resource adopted an existing connection rather than creating it. */
   declare readonly adopted: pulumi.Output<boolean>;
@@ -93,6 +100,7 @@ export class Connection extends pulumi.dynamic.Resource {
         auth: { specName: args.auth?.specName, params },
         adoptId: args.adoptId,
         deleteOnDestroy: args.deleteOnDestroy,
+        sandboxName: args.sandboxName,
         secretKeys,
         // Output-only properties: declared so that the engine exposes them.
         connectionId: undefined,
@@ -100,7 +108,6 @@ export class Connection extends pulumi.dynamic.Resource {
         state: undefined,
         createdAt: undefined,
         updatedAt: undefined,
-        sandboxName: undefined,
         adopted: undefined,
       },
       opts,

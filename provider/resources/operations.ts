@@ -14,18 +14,21 @@ export function secretValues(i: Pick<ConnectionInputs, "auth" | "secretKeys">): 
 export async function createConnection(s: FlowSession, inputs: ConnectionInputs): Promise<{ id: string; outs: ConnectionOutputs }> {
   if (inputs.adoptId) return adoptConnection(s, inputs, inputs.adoptId);
   const { name, description, connectionSpec, auth } = inputs;
-  const write = await s.recovery.create({ body: { name, description, connectionSpec, auth }, secrets: secretValues(inputs) });
+  const sandbox = inputs.sandboxName;
+  const write = await s.recovery.create({ body: { name, description, connectionSpec, auth }, secrets: secretValues(inputs), sandbox });
   // The connection exists from here on: a failed read of its metadata must not lose it.
-  const live = await s.client.getConnection(write.id).catch(() => undefined);
+  const live = await s.client.getConnection(write.id, { sandbox }).catch(() => undefined);
   return { id: write.id, outs: buildOutputs(inputs, write, { live, adopted: false }) };
 }
 
 async function adoptConnection(s: FlowSession, inputs: ConnectionInputs, id: string): Promise<{ id: string; outs: ConnectionOutputs }> {
-  const live = await s.client.getConnection(id);
+  const sandbox = inputs.sandboxName;
+  const live = await s.client.getConnection(id, { sandbox });
   if (!live) {
     throw new FlowServiceProviderError(
       "NOT_FOUND",
-      `adoptId ${id}: no such connection in sandbox "${s.client.sandboxOf()}". Check the id (GET /connections/${id}) and flowservice:sandboxName.`,
+      `adoptId ${id}: no such connection in sandbox "${s.client.sandboxOf({ sandbox })}". Check the id (GET /connections/${id}) and the sandbox: ` +
+        `the connection's sandboxName, or when it declares none the stack's flowservice:sandboxName.`,
     );
   }
   if (live.connectionSpec.id !== inputs.connectionSpec.id || live.auth?.specName !== inputs.auth.specName) {
@@ -39,7 +42,7 @@ async function adoptConnection(s: FlowSession, inputs: ConnectionInputs, id: str
   const ops = planPatch(fieldsFromLive(live, inputs.secretKeys), fieldsFromInputs(inputs));
   let etag = live.etag;
   if (ops.length > 0) {
-    const result = await s.recovery.patch({ id, ops, etag: live.etag, secrets: secretValues(inputs), secretKeys: inputs.secretKeys });
+    const result = await s.recovery.patch({ id, ops, etag: live.etag, secrets: secretValues(inputs), secretKeys: inputs.secretKeys, sandbox });
     if ("conflict" in result) throw result.conflict;
     etag = result.applied.etag;
   }
@@ -50,7 +53,8 @@ async function adoptConnection(s: FlowSession, inputs: ConnectionInputs, id: str
 export type ReadOutcome = { gone: true } | { gone: false; outs: ConnectionOutputs; inputs?: ConnectionInputs };
 
 export async function readConnection(s: FlowSession, id: string, outs: ConnectionOutputs): Promise<ReadOutcome> {
-  const live = await s.client.getConnection(id);
+  // Each connection is read in its own sandbox (state from earlier releases: the stack's).
+  const live = await s.client.getConnection(id, { sandbox: outs.sandboxName });
   if (!live) return { gone: true };
   const r = refreshedState(outs, live);
   return { gone: false, outs: r.outputs, inputs: r.inputs };
@@ -61,7 +65,9 @@ export async function updateConnection(s: FlowSession, id: string, olds: Connect
   if (ops.length === 0) {
     return buildOutputs(news, { id, etag: olds.etag }, { previous: olds, adopted: olds.adopted });
   }
-  const result = await s.recovery.patch({ id, ops, etag: olds.etag, secrets: secretValues(news), secretKeys: news.secretKeys });
+  // The connection lives where it was applied (a different sandbox is a replacement, never an update).
+  const sandbox = olds.sandboxName ?? news.sandboxName;
+  const result = await s.recovery.patch({ id, ops, etag: olds.etag, secrets: secretValues(news), secretKeys: news.secretKeys, sandbox });
   if ("conflict" in result) throw new ConflictError(describeConflict(id, olds, result.live), id, olds.etag, result.live?.etag);
   return buildOutputs(news, result.applied, { previous: olds, adopted: olds.adopted });
 }
@@ -71,7 +77,7 @@ export async function deleteConnection(s: FlowSession, id: string, outs: Connect
   const deleteIt = outs.deleteOnDestroy ?? !outs.adopted;
   if (!deleteIt) return "retained";
   try {
-    return await s.client.deleteConnection(id);
+    return await s.client.deleteConnection(id, { sandbox: outs.sandboxName });
   } catch (e) {
     if (e instanceof ApiError && e.code === "IN_USE") {
       throw new FlowServiceProviderError(

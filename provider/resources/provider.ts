@@ -24,6 +24,12 @@ export class ProviderRuntime {
     this.current = undefined;
   }
 
+  /** The stack's sandbox (flowservice:sandboxName): the default of connections that declare none. */
+  stackSandbox(): string {
+    if (!this.config) this.configure(() => undefined);
+    return (this.config as ProviderConfig).sandboxName;
+  }
+
   /** The API session, built on first use: previews (check + diff only) never need credentials. */
   session(): FlowSession {
     if (!this.config) this.configure(() => undefined);
@@ -58,7 +64,7 @@ export function connectionProvider(runtime: ProviderRuntime): pulumi.dynamic.Res
     },
 
     async check(olds: Record<string, unknown>, news: Record<string, unknown>) {
-      return checkConnection(olds ?? {}, news);
+      return checkConnection(olds ?? {}, news, { sandboxName: runtime.stackSandbox() });
     },
 
     async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {

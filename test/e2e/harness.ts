@@ -17,6 +17,7 @@ export interface ConnectionDecl {
   auth: { specName: string; params: Record<string, string | number | boolean | { secret: string }> };
   adoptId?: string;
   deleteOnDestroy?: boolean;
+  sandboxName?: string;
 }
 
 export class TestStack {
