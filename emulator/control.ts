@@ -5,7 +5,7 @@ import { applyEdit } from "./connections";
 import { CONTROL_PREFIX, type Reply } from "./context";
 import { FaultInput, RateLimitInput } from "./faults";
 import { parsePatch } from "./patch";
-import type { EmulatorState } from "./server";
+import type { EmulatorState } from "./state";
 import { CONNECTION_STATES, type Entry } from "./store";
 
 class ControlError extends Error {
