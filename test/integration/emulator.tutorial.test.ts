@@ -142,6 +142,18 @@ describe("emulator CLI and the seed tutorial", function () {
     assert.match(r.stderr, /Usage: flow-emulator/);
   });
 
+  it("rejects a flag without its value, a value on a switch and a stray argument, naming each", async () => {
+    const missing = await runEmulatorToExit(["--quiet", "--port"]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--port needs a value/);
+    const onSwitch = await runEmulatorToExit(["--quiet=yes"]);
+    assert.equal(onSwitch.code, 2);
+    assert.match(onSwitch.stderr, /--quiet does not take a value/);
+    const stray = await runEmulatorToExit(["4010"]);
+    assert.equal(stray.code, 2);
+    assert.match(stray.stderr, /unexpected argument '4010'/);
+  });
+
   it("rejects a port that is not a number", async () => {
     const r = await runEmulatorToExit(["--port", "eighty"]);
     assert.equal(r.code, 2);
