@@ -21,30 +21,55 @@ export interface Row<T> {
   seq: number;
 }
 
-export function listCollection<T>(req: ApiRequest, rows: Array<Row<T>>, spec: CollectionSpec<T>, view: (item: T) => unknown): Reply {
+export interface ListOptions {
+  /** Answer range filters (>, <, >=, <=) with 1453, as a service that does not support them would. */
+  refuseRangeFilters?: boolean;
+}
+
+/**
+ * A parameter that may be repeated only with one value: a client that re-sends its query with a
+ * next link's (aepp does) repeats it identically; two different values are refused.
+ */
+function single(q: URLSearchParams, name: string): string | undefined {
+  const values = [...new Set(q.getAll(name))];
+  if (values.length > 1) {
+    throw errors.badQueryParam(name, `${name} is given several times with different values (${values.map((v) => `'${v}'`).join(", ")}); give it once.`);
+  }
+  return values[0];
+}
+
+export function listCollection<T>(
+  req: ApiRequest,
+  rows: Array<Row<T>>,
+  spec: CollectionSpec<T>,
+  view: (item: T) => unknown,
+  opts: ListOptions = {},
+): Reply {
   const q = req.query;
   for (const key of new Set(q.keys())) {
     if (!LIST_PARAMS.includes(key)) throw errors.badQueryParam(key, `supported parameters: ${LIST_PARAMS.join(", ")}.`);
   }
   let count = false;
-  if (q.has("count")) {
-    const v = (q.get("count") ?? "").toLowerCase();
-    if (v !== "true" && v !== "false") throw errors.badQueryParam(`count=${q.get("count")}`, "count must be true or false.");
+  const countParam = single(q, "count");
+  if (countParam !== undefined) {
+    const v = countParam.toLowerCase();
+    if (v !== "true" && v !== "false") throw errors.badQueryParam(`count=${countParam}`, "count must be true or false.");
     count = v === "true";
   }
-  if (count && q.has("limit")) throw errors.limitWithCount();
+  const limitParam = single(q, "limit");
+  if (count && limitParam !== undefined) throw errors.limitWithCount();
   let limit = DEFAULT_LIMIT;
-  if (q.has("limit")) {
-    const v = q.get("limit") ?? "";
-    if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > MAX_LIMIT) {
-      throw errors.badQueryParam(`limit=${v}`, `limit must be an integer from 1 to ${MAX_LIMIT}.`);
+  if (limitParam !== undefined) {
+    if (!/^\d+$/.test(limitParam) || Number(limitParam) < 1 || Number(limitParam) > MAX_LIMIT) {
+      throw errors.badQueryParam(`limit=${limitParam}`, `limit must be an integer from 1 to ${MAX_LIMIT}.`);
     }
-    limit = Number(v);
+    limit = Number(limitParam);
   }
-  const properties = q.getAll("property");
-  const filters = parseFilters(properties, spec.fields);
-  const orderby = q.get("orderby");
-  const order = orderby !== null ? parseOrderby(orderby, spec.fields) : spec.defaultOrder;
+  // The same filter twice is the same filter (aepp re-sends its query with the next link's).
+  const properties = [...new Set(q.getAll("property"))];
+  const filters = parseFilters(properties, spec.fields, { range: !opts.refuseRangeFilters });
+  const orderby = single(q, "orderby");
+  const order = orderby !== undefined ? parseOrderby(orderby, spec.fields) : spec.defaultOrder;
 
   const matching = rows.filter((r) => matchesAll(r.item, filters, spec.fields));
   if (count) return { status: 200, body: { count: matching.length } };
@@ -54,15 +79,18 @@ export function listCollection<T>(req: ApiRequest, rows: Array<Row<T>>, spec: Co
     {
       order,
       limit,
-      continuationToken: q.get("continuationToken") ?? undefined,
+      continuationToken: single(q, "continuationToken"),
       fingerprint: fingerprint([[...properties].sort(), order, req.caller.orgId, req.caller.sandboxName]),
     },
     spec.fields,
   );
   const body: Record<string, unknown> = { items: result.items.map(view) };
   if (result.nextToken !== undefined) {
-    const next = new URLSearchParams(q);
-    next.delete("continuationToken");
+    // The query as understood (each parameter once), then the token.
+    const next = new URLSearchParams();
+    for (const key of new Set(q.keys())) {
+      if (key !== "continuationToken") for (const v of new Set(q.getAll(key))) next.append(key, v);
+    }
     next.append("continuationToken", result.nextToken);
     // Relative to the Flow Service base, like S1's PageLink example ("/connections?continuationToken=…").
     body._links = { next: { href: `${spec.path}?${next.toString()}` } };

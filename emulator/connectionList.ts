@@ -15,7 +15,7 @@ const CONNECTIONS: CollectionSpec<Connection> = {
     state: { kind: "string", get: (c) => c.state, sortable: true },
     "connectionSpec.id": { kind: "string", get: (c) => c.connectionSpec.id, sortable: true },
     "connectionSpec.version": { kind: "string", get: (c) => c.connectionSpec.version },
-    "auth.specName": { kind: "string", get: (c) => c.auth.specName },
+    "auth.specName": { kind: "string", get: (c) => c.auth?.specName },
     createdAt: { kind: "number", get: (c) => c.createdAt, sortable: true },
     updatedAt: { kind: "number", get: (c) => c.updatedAt, sortable: true },
     createdBy: { kind: "string", get: (c) => c.createdBy },
@@ -28,5 +28,5 @@ const CONNECTIONS: CollectionSpec<Connection> = {
 
 export function listConnections(req: ApiRequest, svc: Services): Reply {
   const rows = svc.store.list(req.caller.orgId, req.caller.sandboxName).map((e) => ({ item: e.connection, seq: e.seq }));
-  return listCollection(req, rows, CONNECTIONS, publicView);
+  return listCollection(req, rows, CONNECTIONS, publicView, { refuseRangeFilters: svc.config.refuseRangeFilters });
 }

@@ -4,11 +4,12 @@ import { type AuthSpec, findAuthSpec, secretParamNames } from "./specs";
 import type { Connection } from "./store";
 
 export function authSpecOf(c: Connection): AuthSpec | undefined {
-  return findAuthSpec(c.connectionSpec.id, c.auth.specName);
+  return c.auth ? findAuthSpec(c.connectionSpec.id, c.auth.specName) : undefined;
 }
 
 /** Secret param names of a connection; if its authSpec is unknown every param counts as secret. */
 export function secretsOf(c: Connection): Set<string> {
+  if (!c.auth) return new Set();
   const spec = authSpecOf(c);
   return spec ? secretParamNames(spec) : new Set(Object.keys(c.auth.params));
 }
@@ -30,7 +31,7 @@ export function publicView(c: Connection): Record<string, unknown> {
     ...(c.description !== undefined ? { description: c.description } : {}),
     connectionSpec: { id: c.connectionSpec.id, version: c.connectionSpec.version },
     state: c.state,
-    auth: { specName: c.auth.specName, params: masked(c.auth.params, secretsOf(c)) },
+    ...(c.auth ? { auth: { specName: c.auth.specName, params: masked(c.auth.params, secretsOf(c)) } } : {}),
     version: c.version,
     etag: c.etag,
   };

@@ -25,7 +25,8 @@ const CreateBody = z.object({
   name: z.string().refine((s) => s.trim() !== "", "must not be empty"),
   description: z.string().optional(),
   connectionSpec: z.object({ id: z.string().min(1), version: z.string().min(1).optional() }),
-  auth: z.object({ specName: z.string().min(1), params: z.record(z.string(), z.unknown()) }),
+  // Optional in Adobe's CreateConnectionRequest; required below for connectors with auth specs.
+  auth: z.object({ specName: z.string().min(1), params: z.record(z.string(), z.unknown()) }).optional(),
 });
 
 export function createConnection(req: ApiRequest, svc: Services): Reply {
@@ -47,16 +48,22 @@ export function createConnection(req: ApiRequest, svc: Services): Reply {
       `The spec ID provided is invalid: connection spec ${spec.id} (${spec.name}) has no version '${version}' (available: ${spec.version}).`,
     );
   }
-  const authSpec = spec.authSpec.find((a) => a.name === body.auth.specName);
-  if (!authSpec) {
-    throw errors.authSpecNotFound(body.auth.specName, spec.id, spec.authSpec.map((a) => a.name));
+  let auth: Connection["auth"];
+  if (body.auth) {
+    const authSpec = spec.authSpec.find((a) => a.name === body.auth?.specName);
+    if (!authSpec) throw errors.authSpecNotFound(body.auth.specName, spec.id, spec.authSpec.map((a) => a.name));
+    const secrets = secretParamNames(authSpec);
+    const problems = validateAuthParams(authSpec, body.auth.params);
+    for (const k of maskRoundTrips(body.auth.params, secrets)) {
+      problems.push(`auth.params.${k} is the mask GET shows for secrets ('********'), not a real secret value`);
+    }
+    if (problems.length > 0) throw errors.validation(problems);
+    auth = { specName: authSpec.name, params: toStored(body.auth.params, secrets) };
+  } else if (spec.authSpec.length > 0) {
+    throw errors.validation([
+      `auth is required: connector ${spec.name} (${spec.id}) takes credentials (auth specs: ${spec.authSpec.map((a) => `'${a.name}'`).join(", ")})`,
+    ]);
   }
-  const secrets = secretParamNames(authSpec);
-  const problems = validateAuthParams(authSpec, body.auth.params);
-  for (const k of maskRoundTrips(body.auth.params, secrets)) {
-    problems.push(`auth.params.${k} is the mask GET shows for secrets ('********'), not a real secret value`);
-  }
-  if (problems.length > 0) throw errors.validation(problems);
 
   const { caller } = req;
   const now = Date.now();
@@ -76,7 +83,7 @@ export function createConnection(req: ApiRequest, svc: Services): Reply {
     ...(body.description !== undefined ? { description: body.description } : {}),
     connectionSpec: { id: spec.id, version },
     state: "enabled",
-    auth: { specName: authSpec.name, params: toStored(body.auth.params, secrets) },
+    ...(auth ? { auth } : {}),
     version: etag,
     etag,
   };
@@ -120,27 +127,35 @@ export interface Actor {
  */
 export function applyEdit(store: ConnectionStore, entry: Entry, ops: PatchOp[], actor: Actor): string {
   const c = entry.connection;
-  const authSpec = authSpecOf(c);
-  if (!authSpec) throw errors.internal(`connection ${c.id} refers to an unknown auth spec '${c.auth.specName}'`);
-  const secrets = secretParamNames(authSpec);
-  const next = applyPatch(
-    { name: c.name, description: c.description, params: wrapRetained(c.auth.params, secrets) },
-    ops,
-    c.id,
-  );
-  const problems = validateAuthParams(authSpec, validationView(next.params));
-  for (const k of maskRoundTrips(next.params, secrets)) {
-    problems.push(`auth.params.${k} is the mask GET shows for secrets ('********'), not a real secret value`);
+  let auth: Connection["auth"];
+  let next: { name: string; description?: string };
+  if (c.auth) {
+    const authSpec = authSpecOf(c);
+    if (!authSpec) throw errors.internal(`connection ${c.id} refers to an unknown auth spec '${c.auth.specName}'`);
+    const secrets = secretParamNames(authSpec);
+    const patched = applyPatch({ name: c.name, description: c.description, params: wrapRetained(c.auth.params, secrets) }, ops, c.id);
+    const problems = validateAuthParams(authSpec, validationView(patched.params));
+    for (const k of maskRoundTrips(patched.params, secrets)) {
+      problems.push(`auth.params.${k} is the mask GET shows for secrets ('********'), not a real secret value`);
+    }
+    if (problems.length > 0) throw errors.patchValidation(problems, c.id);
+    auth = { specName: c.auth.specName, params: toStored(patched.params, secrets) };
+    next = patched;
+  } else {
+    const onParams = ops.find((o) => o.target.kind === "params" || o.target.kind === "param");
+    if (onParams) {
+      throw errors.patchValidation([`path '${onParams.path}' cannot be patched: this connection's connector takes no auth`], c.id);
+    }
+    next = applyPatch({ name: c.name, description: c.description, params: {} }, ops, c.id);
   }
-  if (problems.length > 0) throw errors.patchValidation(problems, c.id);
 
   const etag = newEtag(c.etag);
-  const { description: _old, ...rest } = c;
+  const { description: _old, auth: _oldAuth, ...rest } = c;
   const updated: Connection = {
     ...rest,
     name: next.name,
     ...(next.description !== undefined ? { description: next.description } : {}),
-    auth: { specName: c.auth.specName, params: toStored(next.params, secrets) },
+    ...(auth ? { auth } : {}),
     updatedAt: Math.max(Date.now(), c.updatedAt + 1), // strictly later, even within one millisecond
     updatedBy: actor.by,
     updatedClient: actor.client,

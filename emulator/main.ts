@@ -18,6 +18,8 @@ export interface EmulatorOptions {
   tokenTtlSeconds?: number;
   defaultSandbox?: string;
   strictIfMatch?: boolean;
+  /** Refuse range filters on GET /connections (1453), like a service without them. */
+  refuseRangeFilters?: boolean;
   /** Receives one line per answered API/IMS request; default: nothing is printed. */
   onRequestLine?: (line: string) => void;
 }
@@ -50,6 +52,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS,
     defaultSandbox: options.defaultSandbox,
     strictIfMatch: options.strictIfMatch ?? false,
+    refuseRangeFilters: options.refuseRangeFilters ?? false,
   };
   const store = new ConnectionStore(options.stateFile);
   store.load();
