@@ -9,13 +9,15 @@ import { type ApiRequest, type EmulatorConfig, type Reply, FLOW_BASE, header } f
 import { errors } from "./errors";
 import { applyPatch, type PatchOp, parsePatch } from "./patch";
 import { maskRoundTrips, toStored, validationView, wrapRetained } from "./secrets";
-import { findSpec, secretParamNames } from "./specs";
+import type { SourceSystem } from "./sourceSystem";
+import { connectionTestSupported, findSpec, secretParamNames } from "./specs";
 import { type Connection, type ConnectionStore, type Entry, MUTABLE_STATES, newEtag, sandboxIdFor } from "./store";
 import { validateAuthParams } from "./validate";
 
 export interface Services {
   store: ConnectionStore;
   config: EmulatorConfig;
+  sourceSystem: SourceSystem;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -108,8 +110,12 @@ export function getConnection(req: ApiRequest, svc: Services, id: string): Reply
   return { status: 200, body: { items: [publicView(findOr404(req, svc, id).connection)] } };
 }
 
+/** The connectivity check: the testResult flag, unless the source system refuses a stored credential. */
 export function testConnection(req: ApiRequest, svc: Services, id: string): Reply {
-  return { status: 200, body: { result: findOr404(req, svc, id).flags.testResult } };
+  const entry = findOr404(req, svc, id);
+  const c = entry.connection;
+  if (!connectionTestSupported(c.connectionSpec.id)) throw errors.testUnsupported(id, findSpec(c.connectionSpec.id)?.name ?? c.connectionSpec.id);
+  return { status: 200, body: { result: entry.flags.testResult && !svc.sourceSystem.refuses(c) } };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import { applyEdit } from "./connections";
 import { CONTROL_PREFIX, type Reply } from "./context";
 import { FaultInput, RateLimitInput } from "./faults";
 import { parsePatch } from "./patch";
+import { RefuseInput } from "./sourceSystem";
 import type { EmulatorState } from "./state";
 import { CONNECTION_STATES, type Entry } from "./store";
 
@@ -113,6 +114,14 @@ export function handleControl(state: EmulatorState, method: string, url: URL, ra
         if (input.refuseRangeFilters !== undefined) state.config.refuseRangeFilters = input.refuseRangeFilters;
         return configView(state);
       }
+      case "POST /refuse-credentials": {
+        const input = parseBody(RefuseInput, rawBody);
+        return { status: 200, body: state.sourceSystem.refuse(input) };
+      }
+      case "GET /refuse-credentials":
+        return { status: 200, body: { items: state.sourceSystem.list() } };
+      case "DELETE /refuse-credentials":
+        return { status: 200, body: { ok: true, cleared: state.sourceSystem.clear() } };
       case "GET /tokens":
         return { status: 200, body: { items: state.tokens.history() } };
       case "GET /inflight":

@@ -156,6 +156,14 @@ export const errors = {
       `Unsupported operation '${op}' received. Please use one of the supported operation types (add, replace, remove) and try again.`,
       id ? { id, type: "connections" } : undefined,
     ),
+  testUnsupported: (id: string, connector: string) =>
+    new FlowError(
+      "1100",
+      400,
+      INVALID,
+      `Test connection is not supported for this connector (${connector}); connection ${id} cannot be tested.`,
+      { id, type: "connections" },
+    ),
   /** Validation of patch instructions, and (here) of a create body; `problems` names each field. */
   validation: (problems: string[]) =>
     new FlowError(

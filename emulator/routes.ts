@@ -64,7 +64,7 @@ export function dispatch(state: EmulatorState, route: Route, req: http.IncomingM
   }
   const caller = checkGateway(req.headers, state.config, state.tokens);
   const apiReq: ApiRequest = { method, path: route.rel, query: url.searchParams, headers: req.headers, rawBody, requestId, caller };
-  const svc = { store: state.store, config: state.config };
+  const svc = { store: state.store, config: state.config, sourceSystem: state.sourceSystem };
   const id = route.id ?? "";
   switch (route.kind) {
     case "specs":

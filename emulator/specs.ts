@@ -65,6 +65,8 @@ function openAuth(name: string, type: string, description: string, properties: R
 
 /** The emulator's own test connector: its auth spec accepts any param key (see docs/emulator.md). */
 export const OPEN_PARAMS_SPEC_ID = "e0e0e0e0-0000-4000-8000-00000000e001";
+/** The emulator's own test connector whose connections cannot be tested (GET …/test → 400). */
+export const NO_TEST_SPEC_ID = "e0e0e0e0-0000-4000-8000-00000000e002";
 
 function connector(
   id: string,
@@ -243,7 +245,24 @@ export const CONNECTION_SPECS: readonly ConnectionSpec[] = [
       password: secret("A secret, write-only"),
     }),
   ]),
+  // Not an Adobe connector: an ordinary credential whose connectivity test is unsupported.
+  connector(NO_TEST_SPEC_ID, "Emulator no connection test", "Test", "https://example.invalid/emulator-no-connection-test", [
+    auth(
+      "Basic Authentication",
+      "BasicAuthentication",
+      "a username and password; GET /connections/{id}/test is not supported",
+      { username: str("A user name"), password: secret("A password") },
+      ["username", "password"],
+    ),
+  ]),
 ];
+
+/** Connectors whose connections GET /connections/{id}/test refuses (the docs say nothing; our choice). */
+const CONNECTION_TEST_UNSUPPORTED: ReadonlySet<string> = new Set([NO_TEST_SPEC_ID, DATA_LAKE_SPEC_ID]);
+
+export function connectionTestSupported(specId: string): boolean {
+  return !CONNECTION_TEST_UNSUPPORTED.has(specId);
+}
 
 export function findSpec(id: string): ConnectionSpec | undefined {
   return CONNECTION_SPECS.find((s) => s.id === id);

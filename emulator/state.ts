@@ -5,6 +5,7 @@ import type { EmulatorConfig } from "./context";
 import { Faults, RateLimiter } from "./faults";
 import { TokenRegistry } from "./gateway";
 import { RequestLog, type SecretResolver } from "./requestLog";
+import { SourceSystem } from "./sourceSystem";
 import { findAuthSpec, secretParamNames } from "./specs";
 import type { ConnectionStore } from "./store";
 
@@ -42,6 +43,7 @@ export class EmulatorState {
   readonly rateLimiter = new RateLimiter();
   readonly log = new RequestLog();
   readonly inFlight = new InFlight();
+  readonly sourceSystem = new SourceSystem();
   stats: Record<RouteKind, number> = zeroStats();
 
   constructor(
@@ -52,13 +54,14 @@ export class EmulatorState {
   }
 
   /**
-   * Back to a fresh start: no connections, log, faults, rate limit or stats, and the start-up
+   * Back to a fresh start: no connections, log, faults, refused credentials, rate limit or stats, and the start-up
    * config. Issued tokens stay valid, so a client's cached token keeps working across tests.
    */
   reset(): void {
     this.store.clear();
     this.log.clear();
     this.faults.clear();
+    this.sourceSystem.clear();
     this.rateLimiter.configure(null, null);
     this.stats = zeroStats();
     this.inFlight.resetMax();
