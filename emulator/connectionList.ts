@@ -1,11 +1,8 @@
 // GET /connections: the filterable and sortable fields of a connection.
-import { type CollectionSpec, listCollection } from "./collection";
-import { publicView } from "./connectionView";
-import type { ApiRequest, Reply } from "./context";
-import type { Services } from "./connections";
-import type { Connection } from "./store";
+import type { CollectionSpec } from "./collection";
+import type { Connection } from "./records";
 
-const CONNECTIONS: CollectionSpec<Connection> = {
+export const CONNECTIONS_LIST: CollectionSpec<Connection> = {
   path: "/connections",
   defaultOrder: [{ field: "createdAt", dir: -1 }], // newest first
   fields: {
@@ -25,8 +22,3 @@ const CONNECTIONS: CollectionSpec<Connection> = {
     sandboxName: { kind: "string", get: (c) => c.sandboxName },
   },
 };
-
-export function listConnections(req: ApiRequest, svc: Services): Reply {
-  const rows = svc.store.list(req.caller.orgId, req.caller.sandboxName).map((e) => ({ item: e.connection, seq: e.seq }));
-  return listCollection(req, rows, CONNECTIONS, publicView, { refuseRangeFilters: svc.config.refuseRangeFilters });
-}

@@ -1,7 +1,7 @@
 // How a stored connection is shown: key order as the service's, secret params masked.
 import { masked } from "./secrets";
 import { type AuthSpec, findAuthSpec, secretParamNames } from "./specs";
-import type { Connection } from "./store";
+import type { Connection } from "./records";
 
 export function authSpecOf(c: Connection): AuthSpec | undefined {
   return c.auth ? findAuthSpec(c.connectionSpec.id, c.auth.specName) : undefined;

@@ -1,27 +1,19 @@
-// The connections handlers: create, read, test, patch, delete (lists: connectionList.ts).
-// Everything here is synchronous: once a request's body has been read, nothing awaits until the
-// reply, so the If-Match check and the write it guards cannot interleave with another request.
-import { randomUUID } from "crypto";
+// Base connections as an entity kind: create (auth checked against the connector's auth spec,
+// secrets stored as digests), patch (/name, /description, /auth/params…), delete (refused while
+// used), and the connectivity test.
 import { z } from "zod";
-import { readJson, zodProblems } from "./body";
+import { zodProblems } from "./body";
+import { CONNECTIONS_LIST } from "./connectionList";
 import { authSpecOf, publicView } from "./connectionView";
-import { type ApiRequest, type EmulatorConfig, type Reply, FLOW_BASE, header } from "./context";
+import type { ApiRequest, Reply } from "./context";
+import { type EntityKind, type Services, findOr404 } from "./entity";
 import { errors } from "./errors";
 import { applyPatch, type PatchOp, parsePatch } from "./patch";
+import { type Connection, DEFAULT_FLAGS, MUTABLE_STATES, type Stamp } from "./records";
 import { maskRoundTrips, toStored, validationView, wrapRetained } from "./secrets";
-import type { SourceSystem } from "./sourceSystem";
 import { connectionTestSupported, findSpec, secretParamNames } from "./specs";
-import { type Connection, type ConnectionStore, type Entry, MUTABLE_STATES, newEtag, sandboxIdFor } from "./store";
+import type { ConnectionRow } from "./store";
 import { validateAuthParams } from "./validate";
-
-export interface Services {
-  store: ConnectionStore;
-  config: EmulatorConfig;
-  sourceSystem: SourceSystem;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Create
 
 const CreateBody = z.object({
   name: z.string().refine((s) => s.trim() !== "", "must not be empty"),
@@ -31,9 +23,9 @@ const CreateBody = z.object({
   auth: z.object({ specName: z.string().min(1), params: z.record(z.string(), z.unknown()) }).optional(),
 });
 
-export function createConnection(req: ApiRequest, svc: Services): Reply {
-  const raw = readJson(req, false);
-  if (raw === undefined) throw errors.emptyBody();
+const MASK_PROBLEM = (k: string) => `auth.params.${k} is the mask GET shows for secrets ('********'), not a real secret value`;
+
+function create(raw: unknown, stamp: Stamp): Omit<ConnectionRow, "seq"> {
   const parsed = CreateBody.safeParse(raw);
   if (!parsed.success) throw errors.validation(zodProblems(parsed.error));
   const body = parsed.data;
@@ -56,9 +48,7 @@ export function createConnection(req: ApiRequest, svc: Services): Reply {
     if (!authSpec) throw errors.authSpecNotFound(body.auth.specName, spec.id, spec.authSpec.map((a) => a.name));
     const secrets = secretParamNames(authSpec);
     const problems = validateAuthParams(authSpec, body.auth.params);
-    for (const k of maskRoundTrips(body.auth.params, secrets)) {
-      problems.push(`auth.params.${k} is the mask GET shows for secrets ('********'), not a real secret value`);
-    }
+    for (const k of maskRoundTrips(body.auth.params, secrets)) problems.push(MASK_PROBLEM(k));
     if (problems.length > 0) throw errors.validation(problems);
     auth = { specName: authSpec.name, params: toStored(body.auth.params, secrets) };
   } else if (spec.authSpec.length > 0) {
@@ -66,73 +56,23 @@ export function createConnection(req: ApiRequest, svc: Services): Reply {
       `auth is required: connector ${spec.name} (${spec.id}) takes credentials (auth specs: ${spec.authSpec.map((a) => `'${a.name}'`).join(", ")})`,
     ]);
   }
-
-  const { caller } = req;
-  const now = Date.now();
-  const etag = newEtag();
   const connection: Connection = {
-    id: randomUUID(),
-    createdAt: now,
-    updatedAt: now,
-    createdBy: `${caller.clientId}@AdobeID`,
-    updatedBy: `${caller.clientId}@AdobeID`,
-    createdClient: header(req.headers, "x-api-key") ?? caller.clientId,
-    updatedClient: header(req.headers, "x-api-key") ?? caller.clientId,
-    sandboxId: sandboxIdFor(caller.orgId, caller.sandboxName),
-    sandboxName: caller.sandboxName,
-    imsOrgId: caller.orgId,
+    ...stamp,
     name: body.name,
     ...(body.description !== undefined ? { description: body.description } : {}),
     connectionSpec: { id: spec.id, version },
     state: "enabled",
     ...(auth ? { auth } : {}),
-    version: etag,
-    etag,
   };
-  svc.store.insert(connection);
-  return {
-    status: 201,
-    body: { id: connection.id, etag },
-    headers: { Location: `${FLOW_BASE}/connections/${connection.id}` },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Read
-
-export function findOr404(req: ApiRequest, svc: Services, id: string): Entry {
-  const entry = svc.store.find(req.caller.orgId, req.caller.sandboxName, id);
-  if (!entry) throw errors.connectionNotFound(id);
-  return entry;
-}
-
-export function getConnection(req: ApiRequest, svc: Services, id: string): Reply {
-  return { status: 200, body: { items: [publicView(findOr404(req, svc, id).connection)] } };
-}
-
-/** The connectivity check: the testResult flag, unless the source system refuses a stored credential. */
-export function testConnection(req: ApiRequest, svc: Services, id: string): Reply {
-  const entry = findOr404(req, svc, id);
-  const c = entry.connection;
-  if (!connectionTestSupported(c.connectionSpec.id)) throw errors.testUnsupported(id, findSpec(c.connectionSpec.id)?.name ?? c.connectionSpec.id);
-  return { status: 200, body: { result: entry.flags.testResult && !svc.sourceSystem.refuses(c) } };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Update
-
-export interface Actor {
-  by: string;
-  client: string;
+  return { record: connection, flags: { ...DEFAULT_FLAGS } };
 }
 
 /**
- * Applies patch ops to a connection as `actor`: to a copy, re-validating auth.params against the
- * authSpec afterwards, so a rejected patch changes nothing. Shared by PATCH and the control route
- * that simulates an edit in the UI. Returns the new etag.
+ * Applies patch ops to a copy of the connection, re-validating auth.params against the authSpec
+ * afterwards, so a rejected patch changes nothing.
  */
-export function applyEdit(store: ConnectionStore, entry: Entry, ops: PatchOp[], actor: Actor): string {
-  const c = entry.connection;
+function applyConnectionPatch(entry: ConnectionRow, ops: PatchOp[]): Connection {
+  const c = entry.record;
   let auth: Connection["auth"];
   let next: { name: string; description?: string };
   if (c.auth) {
@@ -141,9 +81,7 @@ export function applyEdit(store: ConnectionStore, entry: Entry, ops: PatchOp[], 
     const secrets = secretParamNames(authSpec);
     const patched = applyPatch({ name: c.name, description: c.description, params: wrapRetained(c.auth.params, secrets) }, ops, c.id);
     const problems = validateAuthParams(authSpec, validationView(patched.params));
-    for (const k of maskRoundTrips(patched.params, secrets)) {
-      problems.push(`auth.params.${k} is the mask GET shows for secrets ('********'), not a real secret value`);
-    }
+    for (const k of maskRoundTrips(patched.params, secrets)) problems.push(MASK_PROBLEM(k));
     if (problems.length > 0) throw errors.patchValidation(problems, c.id);
     auth = { specName: c.auth.specName, params: toStored(patched.params, secrets) };
     next = patched;
@@ -154,63 +92,47 @@ export function applyEdit(store: ConnectionStore, entry: Entry, ops: PatchOp[], 
     }
     next = applyPatch({ name: c.name, description: c.description, params: {} }, ops, c.id);
   }
-
-  const etag = newEtag(c.etag);
-  const { description: _old, auth: _oldAuth, ...rest } = c;
-  const updated: Connection = {
-    ...rest,
-    name: next.name,
-    ...(next.description !== undefined ? { description: next.description } : {}),
-    ...(auth ? { auth } : {}),
-    updatedAt: Math.max(Date.now(), c.updatedAt + 1), // strictly later, even within one millisecond
-    updatedBy: actor.by,
-    updatedClient: actor.client,
-    version: etag,
-    etag,
-  };
-  store.replace({ ...entry, connection: updated });
-  return etag;
+  const { description: _d, auth: _a, ...rest } = c;
+  return { ...rest, name: next.name, ...(next.description !== undefined ? { description: next.description } : {}), ...(auth ? { auth } : {}) };
 }
 
-function ifMatchAccepted(sent: string, etag: string, strict: boolean): boolean {
-  if (sent === etag) return true;
-  // Lenient by default: the French tutorial sends the etag without its quotes.
-  return !strict && sent === etag.replace(/^"(.*)"$/, "$1");
+/** What still uses a base connection: source and target connections of its sandbox. */
+function usersOf(svc: Services, c: Connection): string[] {
+  const rows = [
+    ...svc.store.sourceConnections.list(c.imsOrgId, c.sandboxName),
+    ...svc.store.targetConnections.list(c.imsOrgId, c.sandboxName),
+  ];
+  return rows.filter((r) => r.record.baseConnectionId === c.id).map((r) => r.record.id);
 }
 
-export function patchConnection(req: ApiRequest, svc: Services, id: string): Reply {
-  const entry = findOr404(req, svc, id);
-  const ifMatch = header(req.headers, "if-match")?.trim();
-  if (!ifMatch) throw errors.ifMatchMissing(id);
-  const ops = parsePatch(readJson(req, true), id);
-  const c = entry.connection;
-  if (!MUTABLE_STATES.includes(c.state)) throw errors.wrongState(id, c.state, "Update");
-  if (!ifMatchAccepted(ifMatch, c.etag, svc.config.strictIfMatch)) {
-    const unquotedHint =
-      svc.config.strictIfMatch && ifMatch === c.etag.replace(/^"(.*)"$/, "$1")
-        ? " The value was sent without its double quotes; this emulator runs with --strict-if-match, so send the etag exactly as returned, quotes included."
-        : "";
-    throw errors.versionMismatch(
-      id,
-      `The supplied version '${ifMatch}' does not match the current version '${c.etag}' on entity ${id}. ` +
-        `It was last updated by ${c.updatedBy} (client ${c.updatedClient}) at ${new Date(c.updatedAt).toISOString()} (updatedAt ${c.updatedAt}). ` +
-        `Please ensure that the supplied version matches the current version on entity and try again.${unquotedHint}`,
-    );
+export const CONNECTIONS: EntityKind<ConnectionRow, PatchOp> = {
+  collection: "connections",
+  table: (store) => store.connections,
+  notFound: (id) => errors.connectionNotFound(id),
+  list: CONNECTIONS_LIST,
+  listOptions: (svc) => ({ refuseRangeFilters: svc.config.refuseRangeFilters }),
+  view: (c) => publicView(c),
+  create: (body, stamp) => create(body, stamp),
+  parsePatch: (body, id) => parsePatch(body, id),
+  checkUpdatable: (e) => {
+    if (!MUTABLE_STATES.includes(e.record.state)) throw errors.wrongState(e.record.id, e.record.state, "Update");
+  },
+  applyPatch: (e, ops) => applyConnectionPatch(e, ops),
+  checkDeletable: (e, svc) => {
+    const c = e.record;
+    if (!MUTABLE_STATES.includes(c.state)) throw errors.wrongState(c.id, c.state, "Delete");
+    if (e.flags.usedByFlows) throw errors.usedByFlows(c.id);
+    const users = usersOf(svc, c);
+    if (users.length > 0) throw errors.usedByFlows(c.id, ` It is the base connection of: ${users.join(", ")}.`);
+  },
+};
+
+/** The connectivity check: the testResult flag, unless the source system refuses a stored credential. */
+export function testConnection(req: ApiRequest, svc: Services, id: string): Reply {
+  const entry = findOr404(CONNECTIONS, req, svc, id);
+  const c = entry.record;
+  if (!connectionTestSupported(c.connectionSpec.id)) {
+    throw errors.testUnsupported(id, findSpec(c.connectionSpec.id)?.name ?? c.connectionSpec.id);
   }
-  const etag = applyEdit(svc.store, entry, ops, {
-    by: `${req.caller.clientId}@AdobeID`,
-    client: header(req.headers, "x-api-key") ?? req.caller.clientId,
-  });
-  return { status: 200, body: { id, etag } };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Delete
-
-export function deleteConnection(req: ApiRequest, svc: Services, id: string): Reply {
-  const entry = findOr404(req, svc, id);
-  if (!MUTABLE_STATES.includes(entry.connection.state)) throw errors.wrongState(id, entry.connection.state, "Delete");
-  if (entry.flags.usedByFlows) throw errors.usedByFlows(id);
-  svc.store.delete(id);
-  return { status: 204 };
+  return { status: 200, body: { result: entry.flags.testResult && !svc.sourceSystem.refuses(c) } };
 }

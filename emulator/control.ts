@@ -1,13 +1,15 @@
 // Control routes under /__emulator: test-only knobs, never part of the emulated API (no auth, not
 // logged, not rate limited, not faulted). Bodies are JSON; errors answer 400/404 `{"error": "..."}`.
 import { z } from "zod";
-import { applyEdit } from "./connections";
+import { CONNECTIONS } from "./connections";
 import { CONTROL_PREFIX, type Reply } from "./context";
 import { FaultInput, RateLimitInput } from "./faults";
 import { parsePatch } from "./patch";
 import { RefuseInput } from "./sourceSystem";
 import type { EmulatorState } from "./state";
-import { CONNECTION_STATES, type Entry } from "./store";
+import { CONNECTION_STATES } from "./records";
+import type { ConnectionRow } from "./store";
+import { editEntity } from "./entity";
 
 class ControlError extends Error {
   constructor(
@@ -54,12 +56,12 @@ function configView(state: EmulatorState): Reply {
 }
 
 /** A stored connection as the store holds it: secret params are already "sha256:<hex>" digests. */
-function storedView(e: Entry): Record<string, unknown> {
-  return { ...e.connection, _emulator: { usedByFlows: e.flags.usedByFlows, testResult: e.flags.testResult, seq: e.seq } };
+function storedView(e: ConnectionRow): Record<string, unknown> {
+  return { ...e.record, _emulator: { usedByFlows: e.flags.usedByFlows, testResult: e.flags.testResult, seq: e.seq } };
 }
 
-function entryOr404(state: EmulatorState, id: string): Entry {
-  const e = state.store.get(id);
+function entryOr404(state: EmulatorState, id: string): ConnectionRow {
+  const e = state.store.connections.get(id);
   if (!e) throw new ControlError(404, `no connection with id ${id}`);
   return e;
 }
@@ -82,7 +84,7 @@ export function handleControl(state: EmulatorState, method: string, url: URL, ra
       case "DELETE /requests":
         return { status: 200, body: { ok: true, cleared: state.log.clear() } };
       case "GET /connections":
-        return { status: 200, body: { items: state.store.all().map(storedView) } };
+        return { status: 200, body: { items: state.store.connections.all().map(storedView) } };
       case "GET /faults":
         return { status: 200, body: { items: state.faults.list() } };
       case "POST /faults": {
@@ -141,7 +143,7 @@ export function handleControl(state: EmulatorState, method: string, url: URL, ra
         const input = parseBody(EditBody, rawBody);
         const entry = entryOr404(state, id);
         // Same rules as PATCH (FlowError problem bodies on failure), minus If-Match: the UI always wins.
-        const etag = applyEdit(state.store, entry, parsePatch(input.patch, id), {
+        const etag = editEntity(CONNECTIONS, state.services(), entry, parsePatch(input.patch, id), {
           by: input.user ?? "ui-user@AdobeID",
           client: "exc_app",
         });
@@ -152,16 +154,16 @@ export function handleControl(state: EmulatorState, method: string, url: URL, ra
         const entry = entryOr404(state, id);
         // Flags model conditions outside the connection (flows using it, the remote system's
         // health, a state set by the platform): they do not change the etag.
-        const next: Entry = {
+        const next: ConnectionRow = {
           ...entry,
-          connection: { ...entry.connection, state: input.state ?? entry.connection.state },
+          record: { ...entry.record, state: input.state ?? entry.record.state },
           flags: {
             usedByFlows: input.usedByFlows ?? entry.flags.usedByFlows,
             testResult: input.testResult ?? entry.flags.testResult,
           },
         };
-        state.store.replace(next);
-        return { status: 200, body: { id, ...next.flags, state: next.connection.state } };
+        state.store.connections.replace(next);
+        return { status: 200, body: { id, ...next.flags, state: next.record.state } };
       }
     }
     throw new ControlError(404, `no control route ${route}; see docs/emulator.md`);

@@ -4,7 +4,7 @@ import { parseArgs as parseCliArgs } from "node:util";
 import { DEFAULT_TOKEN_TTL_SECONDS, DEMO_CREDENTIALS, type EmulatorConfig, FLOW_BASE, IMS_TOKEN_PATH } from "./context";
 import { createHttpServer } from "./server";
 import { EmulatorState } from "./state";
-import { ConnectionStore, StateFileError } from "./store";
+import { StateFileError, Store } from "./store";
 
 export interface EmulatorOptions {
   /** 0 (the default) picks a free port. */
@@ -54,7 +54,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     strictIfMatch: options.strictIfMatch ?? false,
     refuseRangeFilters: options.refuseRangeFilters ?? false,
   };
-  const store = new ConnectionStore(options.stateFile);
+  const store = new Store(options.stateFile);
   store.load();
   const state = new EmulatorState(config, store);
   const server = createHttpServer(state, { onRequestLine: options.onRequestLine });

@@ -1,18 +1,25 @@
 // Which Flow Service route a request is for, and the handler that answers it.
 import type * as http from "http";
 import { getSpec, listSpecs } from "./catalog";
-import { listConnections } from "./connectionList";
-import { createConnection, deleteConnection, getConnection, patchConnection, testConnection } from "./connections";
+import { CONNECTIONS, testConnection } from "./connections";
 import { type ApiRequest, FLOW_BASE, IMS_TOKEN_PATH, type Reply } from "./context";
+import { type AnyKind, createEntity, deleteEntity, getEntity, listEntities, patchEntity } from "./entity";
 import { errors } from "./errors";
 import { checkGateway, handleImsToken } from "./gateway";
 import type { EmulatorState, RouteKind } from "./state";
+
+/** The entity collections, by path segment. */
+const KINDS: Record<string, AnyKind> = {
+  connections: CONNECTIONS,
+};
 
 export interface Route {
   area: "ims" | "flow" | "other";
   kind: RouteKind;
   /** The path faults match against: after the Flow Service base, or the whole path otherwise. */
   rel: string;
+  /** The first path segment under the base ("connections", "flowSpecs"…). */
+  collection?: string;
   id?: string;
   /** Methods the path supports, when the path is known but the method is not. */
   allowed?: string[];
@@ -32,17 +39,19 @@ export function classify(method: string, pathname: string): Route {
   const rel = pathname.slice(FLOW_BASE.length);
   // A trailing slash is accepted everywhere (S1 writes the PATCH/DELETE path as /connections/{id}/).
   const segs = rel.replace(/\/$/, "").split("/").slice(1).map(decodeSegment);
-  const known = (kinds: Partial<Record<string, RouteKind>>, id?: string): Route => {
+  const [collection, id, sub] = segs;
+  const known = (kinds: Partial<Record<string, RouteKind>>): Route => {
     const kind = kinds[method];
-    return kind ? { area: "flow", kind, rel, id } : { area: "flow", kind: "unknown", rel, id, allowed: Object.keys(kinds) };
+    return kind
+      ? { area: "flow", kind, rel, collection, id }
+      : { area: "flow", kind: "unknown", rel, collection, id, allowed: Object.keys(kinds) };
   };
-  if (segs[0] === "connectionSpecs" && segs.length === 1) return known({ GET: "specs" });
-  if (segs[0] === "connectionSpecs" && segs.length === 2) return known({ GET: "specs" }, segs[1]);
-  if (segs[0] === "connections" && segs.length === 1) return known({ GET: "list", POST: "post" });
-  if (segs[0] === "connections" && segs.length === 2 && segs[1] !== "") {
-    return known({ GET: "get", PATCH: "patch", DELETE: "delete" }, segs[1]);
+  if (collection === "connectionSpecs" && segs.length <= 2) return known({ GET: "specs" });
+  if (collection !== undefined && Object.hasOwn(KINDS, collection) && id !== "") {
+    if (segs.length === 1) return known({ GET: "list", POST: "post" });
+    if (segs.length === 2) return known({ GET: "get", PATCH: "patch", DELETE: "delete" });
+    if (segs.length === 3 && collection === "connections" && sub === "test") return known({ GET: "test" });
   }
-  if (segs[0] === "connections" && segs.length === 3 && segs[2] === "test") return known({ GET: "test" }, segs[1]);
   return { area: "flow", kind: "unknown", rel };
 }
 
@@ -64,25 +73,29 @@ export function dispatch(state: EmulatorState, route: Route, req: http.IncomingM
   }
   const caller = checkGateway(req.headers, state.config, state.tokens);
   const apiReq: ApiRequest = { method, path: route.rel, query: url.searchParams, headers: req.headers, rawBody, requestId, caller };
-  const svc = { store: state.store, config: state.config, sourceSystem: state.sourceSystem };
+  const svc = state.services();
   const id = route.id ?? "";
+  const kind = route.collection !== undefined && Object.hasOwn(KINDS, route.collection) ? KINDS[route.collection] : undefined;
   switch (route.kind) {
     case "specs":
       return route.id === undefined ? listSpecs(apiReq) : getSpec(id);
-    case "list":
-      return listConnections(apiReq, svc);
-    case "post":
-      return createConnection(apiReq, svc);
-    case "get":
-      return getConnection(apiReq, svc, id);
-    case "patch":
-      return patchConnection(apiReq, svc, id);
-    case "delete":
-      return deleteConnection(apiReq, svc, id);
     case "test":
       return testConnection(apiReq, svc, id);
-    default:
-      if (route.allowed) throw errors.methodNotAllowed(method, url.pathname, route.allowed);
-      throw errors.routeNotFound(method, url.pathname);
   }
+  if (kind) {
+    switch (route.kind) {
+      case "list":
+        return listEntities(kind, apiReq, svc);
+      case "post":
+        return createEntity(kind, apiReq, svc);
+      case "get":
+        return getEntity(kind, apiReq, svc, id);
+      case "patch":
+        return patchEntity(kind, apiReq, svc, id);
+      case "delete":
+        return deleteEntity(kind, apiReq, svc, id);
+    }
+  }
+  if (route.allowed) throw errors.methodNotAllowed(method, url.pathname, route.allowed);
+  throw errors.routeNotFound(method, url.pathname);
 }

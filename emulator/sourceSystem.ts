@@ -5,7 +5,7 @@ import { randomUUID } from "crypto";
 import { z } from "zod";
 import { secretsOf } from "./connectionView";
 import { digest } from "./secrets";
-import type { Connection } from "./store";
+import type { Connection } from "./records";
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 

@@ -2,12 +2,13 @@
 // Its own module so that the server and the control routes both depend on it, not on each other.
 import { secretsOf } from "./connectionView";
 import type { EmulatorConfig } from "./context";
+import type { Services } from "./entity";
 import { Faults, RateLimiter } from "./faults";
 import { TokenRegistry } from "./gateway";
 import { RequestLog, type SecretResolver } from "./requestLog";
 import { SourceSystem } from "./sourceSystem";
 import { findAuthSpec, secretParamNames } from "./specs";
-import type { ConnectionStore } from "./store";
+import type { Store } from "./store";
 
 export const ROUTE_KINDS = ["token", "specs", "list", "get", "post", "patch", "delete", "test", "unknown"] as const;
 export type RouteKind = (typeof ROUTE_KINDS)[number];
@@ -48,7 +49,7 @@ export class EmulatorState {
 
   constructor(
     readonly initialConfig: EmulatorConfig,
-    readonly store: ConnectionStore,
+    readonly store: Store,
   ) {
     this.config = { ...initialConfig };
   }
@@ -68,6 +69,11 @@ export class EmulatorState {
     this.config = { ...this.initialConfig };
   }
 
+  /** What the Flow Service handlers work with. */
+  services(): Services {
+    return { store: this.store, config: this.config, sourceSystem: this.sourceSystem };
+  }
+
   readonly secretResolver: SecretResolver = {
     forSpec: (specId, specName) => {
       if (typeof specId !== "string" || typeof specName !== "string") return undefined;
@@ -75,8 +81,8 @@ export class EmulatorState {
       return authSpec ? secretParamNames(authSpec) : undefined;
     },
     forConnection: (id) => {
-      const entry = this.store.get(id);
-      return entry ? secretsOf(entry.connection) : undefined;
+      const entry = this.store.connections.get(id);
+      return entry ? secretsOf(entry.record) : undefined;
     },
   };
 }
