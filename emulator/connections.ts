@@ -123,7 +123,7 @@ export const CONNECTIONS: EntityKind<ConnectionRow, PatchOp> = {
     if (!MUTABLE_STATES.includes(c.state)) throw errors.wrongState(c.id, c.state, "Delete");
     if (e.flags.usedByFlows) throw errors.usedByFlows(c.id);
     const users = usersOf(svc, c);
-    if (users.length > 0) throw errors.usedByFlows(c.id, ` It is the base connection of: ${users.join(", ")}.`);
+    if (users.length > 0) throw errors.usedByFlows(c.id, ` It is the base connection of these source or target connections: ${users.join(", ")}; delete them (and their flows) first.`);
   },
 };
 

@@ -13,6 +13,8 @@ export interface EmulatorConfig {
   strictIfMatch: boolean;
   /** GET /connections answers range filters (>, <, >=, <=) with 1453 instead of applying them. */
   refuseRangeFilters: boolean;
+  /** A flow's interval must be ≥ 15 for frequency minute only, ≥ 1 otherwise (default: ≥ 15 for all but once). */
+  lenientScheduleIntervals: boolean;
 }
 
 export const DEMO_CREDENTIALS = {

@@ -48,11 +48,15 @@ const ConfigBody = z.object({
   strictIfMatch: z.boolean().optional(),
   defaultSandbox: z.string().min(1).nullable().optional(),
   refuseRangeFilters: z.boolean().optional(),
+  lenientScheduleIntervals: z.boolean().optional(),
 });
 
 function configView(state: EmulatorState): Reply {
-  const { tokenTtlSeconds, strictIfMatch, defaultSandbox, refuseRangeFilters } = state.config;
-  return { status: 200, body: { tokenTtlSeconds, strictIfMatch, defaultSandbox: defaultSandbox ?? null, refuseRangeFilters } };
+  const { tokenTtlSeconds, strictIfMatch, defaultSandbox, refuseRangeFilters, lenientScheduleIntervals } = state.config;
+  return {
+    status: 200,
+    body: { tokenTtlSeconds, strictIfMatch, defaultSandbox: defaultSandbox ?? null, refuseRangeFilters, lenientScheduleIntervals },
+  };
 }
 
 /** A stored connection as the store holds it: secret params are already "sha256:<hex>" digests. */
@@ -114,6 +118,7 @@ export function handleControl(state: EmulatorState, method: string, url: URL, ra
         if (input.strictIfMatch !== undefined) state.config.strictIfMatch = input.strictIfMatch;
         if (input.defaultSandbox !== undefined) state.config.defaultSandbox = input.defaultSandbox ?? undefined;
         if (input.refuseRangeFilters !== undefined) state.config.refuseRangeFilters = input.refuseRangeFilters;
+        if (input.lenientScheduleIntervals !== undefined) state.config.lenientScheduleIntervals = input.lenientScheduleIntervals;
         return configView(state);
       }
       case "POST /refuse-credentials": {

@@ -19,10 +19,24 @@ export const errors = {
       `The requested resource is not found. Error from flow provider: Resource with given id ${id} does not exist in this organization and sandbox.`,
       { id, type: "connections" },
     ),
-  specNotFound: (id: string) =>
-    new FlowError("1101", 404, "Resource not found", `The requested connection spec ${id} is not found.`, {
+  specNotFound: (id: string, type: "connectionSpecs" | "flowSpecs" = "connectionSpecs") =>
+    new FlowError("1101", 404, "Resource not found", `The requested ${type === "flowSpecs" ? "flow" : "connection"} spec ${id} is not found.`, {
       id,
-      type: "connectionSpecs",
+      type,
+    }),
+  /** A source or target connection. */
+  entityNotFound: (id: string, type: string) =>
+    new FlowError(
+      "1101",
+      404,
+      "Resource not found",
+      `The requested resource is not found. Error from flow provider: Resource with given id ${id} does not exist in this organization and sandbox.`,
+      { id, type },
+    ),
+  flowNotFound: (id: string) =>
+    new FlowError("1439", 404, "Resource not found", `The requested flows resource ${id} is not found. Verify the resource ID before trying again.`, {
+      id,
+      type: "flows",
     }),
   routeNotFound: (method: string, path: string) =>
     new FlowError("1101", 404, "Resource not found", `No Flow Service resource answers ${method} ${path}.`, {
@@ -94,6 +108,33 @@ export const errors = {
       INVALID,
       `The base connection with the ID ${id} cannot be deleted because the base connection is being used in one or more flows. Please ensure that corresponding flows are deleted before deleting a base connection.${detail}`,
       { id, type: "connections" },
+    ),
+  stateInCreate: () => new FlowError("1410", 400, INVALID, "`State` is not allowed in the create flow request. Flows are created enabled; use POST /flows/{id}/action?op=DISABLE."),
+  usedByFlow: (id: string, type: string, flowIds: string[]) =>
+    new FlowError(
+      "1447",
+      400,
+      INVALID,
+      `Found active flows containing id ${id}. Delete these flows first: ${flowIds.join(", ")}.`,
+      { id, type },
+    ),
+  providerOnlyAction: (op: string, id: string) =>
+    new FlowError("1402", 400, INVALID, `The action '${op.toLowerCase()}' is supported for provider requests only.`, { id, type: "flows" }),
+  unsupportedAction: (op: string, id: string) =>
+    new FlowError(
+      "1434",
+      400,
+      INVALID,
+      `Unsupported operation '${op}' received. Please use one of the supported operation types (ENABLE, DISABLE) and try again.`,
+      { id, type: "flows" },
+    ),
+  actionNotApplicable: (op: string, state: string, id: string) =>
+    new FlowError(
+      "1422",
+      400,
+      INVALID,
+      `The action ${op.toLowerCase()} cannot be applied on the current state ${state}. Please update the action and try again.`,
+      { id, type: "flows" },
     ),
   unsupportedOp: (op: string, a?: About) =>
     new FlowError(

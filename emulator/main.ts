@@ -20,6 +20,8 @@ export interface EmulatorOptions {
   strictIfMatch?: boolean;
   /** Refuse range filters on GET /connections (1453), like a service without them. */
   refuseRangeFilters?: boolean;
+  /** Flows: interval ≥ 15 for frequency minute only, ≥ 1 for hour/day/week (the flow spec's schema). */
+  lenientScheduleIntervals?: boolean;
   /** Receives one line per answered API/IMS request; default: nothing is printed. */
   onRequestLine?: (line: string) => void;
 }
@@ -53,6 +55,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     defaultSandbox: options.defaultSandbox,
     strictIfMatch: options.strictIfMatch ?? false,
     refuseRangeFilters: options.refuseRangeFilters ?? false,
+    lenientScheduleIntervals: options.lenientScheduleIntervals ?? false,
   };
   const store = new Store(options.stateFile);
   store.load();

@@ -1,16 +1,21 @@
 // Which Flow Service route a request is for, and the handler that answers it.
 import type * as http from "http";
-import { getSpec, listSpecs } from "./catalog";
+import { getFlowSpec, getSpec, listFlowSpecs, listSpecs } from "./catalog";
 import { CONNECTIONS, testConnection } from "./connections";
 import { type ApiRequest, FLOW_BASE, IMS_TOKEN_PATH, type Reply } from "./context";
 import { type AnyKind, createEntity, deleteEntity, getEntity, listEntities, patchEntity } from "./entity";
+import { SOURCE_CONNECTIONS, TARGET_CONNECTIONS } from "./dataConnections";
 import { errors } from "./errors";
+import { FLOWS, flowAction } from "./flows";
 import { checkGateway, handleImsToken } from "./gateway";
 import type { EmulatorState, RouteKind } from "./state";
 
 /** The entity collections, by path segment. */
 const KINDS: Record<string, AnyKind> = {
   connections: CONNECTIONS,
+  sourceConnections: SOURCE_CONNECTIONS,
+  targetConnections: TARGET_CONNECTIONS,
+  flows: FLOWS,
 };
 
 export interface Route {
@@ -46,11 +51,12 @@ export function classify(method: string, pathname: string): Route {
       ? { area: "flow", kind, rel, collection, id }
       : { area: "flow", kind: "unknown", rel, collection, id, allowed: Object.keys(kinds) };
   };
-  if (collection === "connectionSpecs" && segs.length <= 2) return known({ GET: "specs" });
+  if ((collection === "connectionSpecs" || collection === "flowSpecs") && segs.length <= 2) return known({ GET: "specs" });
   if (collection !== undefined && Object.hasOwn(KINDS, collection) && id !== "") {
     if (segs.length === 1) return known({ GET: "list", POST: "post" });
     if (segs.length === 2) return known({ GET: "get", PATCH: "patch", DELETE: "delete" });
     if (segs.length === 3 && collection === "connections" && sub === "test") return known({ GET: "test" });
+    if (segs.length === 3 && collection === "flows" && sub === "action") return known({ POST: "action" });
   }
   return { area: "flow", kind: "unknown", rel };
 }
@@ -78,9 +84,12 @@ export function dispatch(state: EmulatorState, route: Route, req: http.IncomingM
   const kind = route.collection !== undefined && Object.hasOwn(KINDS, route.collection) ? KINDS[route.collection] : undefined;
   switch (route.kind) {
     case "specs":
+      if (route.collection === "flowSpecs") return route.id === undefined ? listFlowSpecs(apiReq) : getFlowSpec(id);
       return route.id === undefined ? listSpecs(apiReq) : getSpec(id);
     case "test":
       return testConnection(apiReq, svc, id);
+    case "action":
+      return flowAction(apiReq, svc, id);
   }
   if (kind) {
     switch (route.kind) {

@@ -25,6 +25,7 @@ export interface EmulatorConfigView {
   strictIfMatch: boolean;
   defaultSandbox: string | null;
   refuseRangeFilters: boolean;
+  lenientScheduleIntervals: boolean;
 }
 
 export const sha256 = (v: string) => "sha256:" + createHash("sha256").update(v).digest("hex");

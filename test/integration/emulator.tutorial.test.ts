@@ -129,7 +129,7 @@ describe("emulator CLI and the seed tutorial", function () {
       });
       assert.equal(list.status, 200, "no x-sandbox-name needed with --default-sandbox");
       const config = (await (await fetch(`${custom.url}/__emulator/config`)).json()) as any;
-      assert.deepEqual(config, { tokenTtlSeconds: 120, strictIfMatch: true, defaultSandbox: "dev", refuseRangeFilters: false });
+      assert.deepEqual(config, { tokenTtlSeconds: 120, strictIfMatch: true, defaultSandbox: "dev", refuseRangeFilters: false, lenientScheduleIntervals: false });
     } finally {
       await custom.stop();
     }
