@@ -7,8 +7,8 @@ import { FaultInput, RateLimitInput } from "./faults";
 import { parsePatch } from "./patch";
 import { RefuseInput } from "./sourceSystem";
 import type { EmulatorState } from "./state";
-import { CONNECTION_STATES } from "./records";
-import type { ConnectionRow } from "./store";
+import { CONNECTION_STATES, type Stamp } from "./records";
+import type { ConnectionRow, Row } from "./store";
 import { editEntity } from "./entity";
 
 class ControlError extends Error {
@@ -138,6 +138,17 @@ export function handleControl(state: EmulatorState, method: string, url: URL, ra
         return { status: 200, body: state.inFlight.view() };
       case "GET /stats":
         return { status: 200, body: { ...state.stats, total: Object.values(state.stats).reduce((a, b) => a + b, 0) } };
+    }
+
+    // The other tables, read-only, as stored (every org and sandbox).
+    const other = /^\/(sourceConnections|targetConnections|flows)(?:\/([^/]+))?$/.exec(path);
+    if (other && method === "GET") {
+      const table = state.store[other[1] as "sourceConnections" | "targetConnections" | "flows"];
+      const rowView = (r: Row<Stamp>) => ({ ...r.record, _emulator: { seq: r.seq } });
+      if (other[2] === undefined) return { status: 200, body: { items: table.all().map(rowView) } };
+      const row = table.get(decodeURIComponent(other[2]));
+      if (!row) throw new ControlError(404, `no ${other[1]} entry with id ${other[2]}`);
+      return { status: 200, body: rowView(row) };
     }
 
     const m = /^\/connections\/([^/]+)(\/edit|\/flags)?$/.exec(path);

@@ -54,6 +54,14 @@ export class EmulatorControl {
     return r.json();
   }
 
+  /** A stored source connection, target connection or flow (any org and sandbox); undefined when absent. */
+  async storedEntity(collection: "sourceConnections" | "targetConnections" | "flows", id: string): Promise<any | undefined> {
+    const r = await fetch(`${this.url}/__emulator/${collection}/${id}`);
+    if (r.status === 404) return undefined;
+    if (!r.ok) throw new Error(`control GET ${collection}/${id}: ${r.status} ${await r.text()}`);
+    return r.json();
+  }
+
   /** An edit as if made in the Experience Platform UI: a new etag, another writer. */
   async editOutOfBand(id: string, patch: unknown[], user = "jane.doe@example.com"): Promise<{ etag: string }> {
     const r = await fetch(`${this.url}/__emulator/connections/${id}/edit`, {
