@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // Thin launcher: the command is written in TypeScript and built to dist/ (npm install runs the build).
-require("../dist/provider/planCli.js").main(process.argv.slice(2));
+require("../dist/commands/plan/cli.js").main(process.argv.slice(2));

@@ -1,21 +1,64 @@
-// What the benchmark declares for connection i, shared by its two Pulumi programs (ours and the
-// no-request floor, through the built package) and the wire-floor script, so all three send the
-// same thing. `secret` wraps the two secret params (pulumi.secret in the programs).
-export const SALESFORCE = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5";
+// `npm run bench -- …`: the command line, parsed with node:util parseArgs into benchmark options.
+import path from "path";
+import { parseArgs } from "util";
+import type { BenchOptions } from "./benchTypes";
 
-export function connectionArgs<S = string>(i: number, version: string, tag = "", secret: (v: string) => S | string = (v) => v) {
-  return {
-    name: `bench connection ${tag}${i}`,
-    description: "benchmark",
-    connectionSpec: { id: SALESFORCE, version: "1.0" },
-    auth: {
-      specName: "Basic Authentication",
-      params: {
-        environmentUrl: "login.salesforce.com",
-        username: `bench-user-${i}`,
-        password: secret(`pw-${version}-${i}`),
-        securityToken: secret(`token-${i}`),
+export const USAGE =
+  "usage: npm run bench -- [--n 10,50,200] [--repeats 3] [--concurrency-n 50] [--concurrency-delay-ms 100]\n" +
+  "                        [--out bench/results | --no-write] [--no-engine-variants]\n";
+
+export class BenchArgsError extends Error {
+  readonly code = "BENCH_ARGS";
+}
+
+export interface BenchArgs {
+  options: Partial<BenchOptions>;
+  help: boolean;
+}
+
+const wholeNumber = (flag: string, value: string, min: number, hint: string): number => {
+  const n = Number(value.trim());
+  if (value.trim() === "" || !Number.isInteger(n) || n < min) throw new BenchArgsError(`${flag} takes ${hint}, got "${value}"`);
+  return n;
+};
+
+/** Parses the arguments after `npm run bench --`; throws BenchArgsError naming the flag at fault. */
+export function parseBenchArgs(argv: string[], cwd = process.cwd()): BenchArgs {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        n: { type: "string" },
+        repeats: { type: "string" },
+        "concurrency-n": { type: "string" },
+        "concurrency-delay-ms": { type: "string" },
+        out: { type: "string" },
+        "no-write": { type: "boolean" },
+        "no-engine-variants": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
       },
-    },
-  };
+    }));
+  } catch (e) {
+    throw new BenchArgsError(`${(e as Error).message.replace(/\s*\n\s*/g, " ")} (see --help)`);
+  }
+  const o: Partial<BenchOptions> = {};
+  const str = (k: string) => values[k] as string | undefined;
+  if (str("n") !== undefined) {
+    o.ns = (str("n") as string).split(",").map((x) => wholeNumber("--n", x, 1, "positive whole numbers, e.g. --n 10,50,200"));
+  }
+  if (str("repeats") !== undefined) o.repeats = wholeNumber("--repeats", str("repeats") as string, 1, "a positive whole number");
+  if (str("concurrency-n") !== undefined) {
+    o.concurrencyN = wholeNumber("--concurrency-n", str("concurrency-n") as string, 0, "a whole number (0 skips the experiment)");
+  }
+  if (str("concurrency-delay-ms") !== undefined) {
+    o.concurrencyDelayMs = wholeNumber("--concurrency-delay-ms", str("concurrency-delay-ms") as string, 0, "a whole number of milliseconds");
+  }
+  if (str("out") !== undefined && values["no-write"]) throw new BenchArgsError("--out and --no-write contradict each other: give one of them");
+  if (str("out") !== undefined) o.outDir = path.resolve(cwd, str("out") as string);
+  if (values["no-write"]) o.outDir = undefined;
+  if (values["no-engine-variants"]) o.engineVariants = false;
+  return { options: o, help: values.help === true };
 }

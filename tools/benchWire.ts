@@ -6,16 +6,11 @@
 //    compared with the wire's without the engine in between.
 import http from "http";
 import path from "path";
+import { connectionArgs } from "./benchConnection";
+import { type Credentials, FLOW_BASE_PATH, IMS_TOKEN_PATH } from "./demo";
 import { REPO } from "./pulumiCli";
-import { connectionArgs } from "./benchArgs";
 
-
-export interface Creds {
-  clientId: string;
-  clientSecret: string;
-  orgId: string;
-  sandboxName: string;
-}
+export type Creds = Required<Credentials>;
 
 interface Reply {
   status: number;
@@ -47,7 +42,7 @@ async function pool(n: number, concurrency: number, fn: (i: number) => Promise<v
 
 async function token(agent: http.Agent, baseUrl: string, creds: Creds): Promise<string> {
   const form = new URLSearchParams({ grant_type: "client_credentials", client_id: creds.clientId, client_secret: creds.clientSecret, scope: "openid" });
-  const r = await request(agent, `${baseUrl}/ims/token/v3`, "POST", { "content-type": "application/x-www-form-urlencoded" }, form.toString());
+  const r = await request(agent, `${baseUrl}${IMS_TOKEN_PATH}`, "POST", { "content-type": "application/x-www-form-urlencoded" }, form.toString());
   if (r.status !== 200) throw new Error(`wire floor: token request answered ${r.status}: ${r.text}`);
   return (JSON.parse(r.text) as { access_token: string }).access_token;
 }
@@ -64,6 +59,8 @@ export interface WireResult {
   meanLatencyMs: number;
   /** Mean latency of one PATCH sent alone (concurrency 1): what one request costs on the wire. */
   serialLatencyMs: number;
+  /** PATCHes the emulator counted during the first timed run (sanity: N, as the provider sends). */
+  updateRequests?: number;
 }
 
 /**
@@ -71,9 +68,17 @@ export interface WireResult {
  * request log); every string value redacted in the log gets a fresh value, so each request is a
  * real rotation. The connections patched are created (untimed) and deleted afterwards.
  */
-export async function wireFloor(baseUrl: string, creds: Creds, n: number, concurrency: number, repeats: number, opsTemplate: unknown[]): Promise<WireResult> {
+export async function wireFloor(
+  baseUrl: string,
+  creds: Creds,
+  n: number,
+  concurrency: number,
+  repeats: number,
+  opsTemplate: unknown[],
+  countRequests?: () => Promise<number>,
+): Promise<WireResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const flow = `${baseUrl}/data/foundation/flowservice`;
+  const flow = `${baseUrl}${FLOW_BASE_PATH}`;
   try {
     const bearer = await token(agent, baseUrl, creds);
     const headers = (extra: Record<string, string> = {}): Record<string, string> => ({
@@ -94,9 +99,11 @@ export async function wireFloor(baseUrl: string, creds: Creds, n: number, concur
     const runsMs: number[] = [];
     const latencies: number[][] = [];
     const serial: number[] = [];
+    let updateRequests: number | undefined;
     // Repetition 0 is one request at a time; then `repeats` runs at the given concurrency.
     for (let rep = -1; rep < repeats; rep++) {
       const lat: number[] = [];
+      const before = rep === 0 && countRequests ? await countRequests() : 0;
       const started = performance.now();
       await pool(n, rep < 0 ? 1 : concurrency, async (i) => {
         const body = JSON.stringify(freshValues(opsTemplate, `wire-${rep}-${i}`));
@@ -112,13 +119,14 @@ export async function wireFloor(baseUrl: string, creds: Creds, n: number, concur
       }
       runsMs.push(performance.now() - started);
       latencies.push(lat);
+      if (rep === 0 && countRequests) updateRequests = (await countRequests()) - before;
     }
     await pool(n, concurrency, async (i) => {
       await request(agent, `${flow}/connections/${conns[i].id}`, "DELETE", headers());
     });
     const ms = median(runsMs);
     const medianRun = latencies[runsMs.indexOf(ms)] ?? latencies[0];
-    return { n, concurrency, runsMs: runsMs.map(round2), ms: round2(ms), perRequestMs: round2(ms / n), meanLatencyMs: round2(mean(medianRun)), serialLatencyMs: round2(mean(serial)) };
+    return { n, concurrency, runsMs: runsMs.map(round2), ms: round2(ms), perRequestMs: round2(ms / n), meanLatencyMs: round2(mean(medianRun)), serialLatencyMs: round2(mean(serial)), updateRequests };
   } finally {
     agent.destroy();
   }

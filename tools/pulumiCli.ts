@@ -1,10 +1,11 @@
 // Runs the real `pulumi` CLI offline: the engine from scripts/engine.sh, a local file backend in
 // a throwaway folder, the passphrase secrets provider, no update check, no plugin download.
 // Used by the end-to-end tests, `npm start` and the benchmark.
-import { execFileSync, spawn } from "child_process";
+import { type ChildProcess, execFileSync, spawn } from "child_process";
 import fs from "fs";
 import os from "os";
 import path from "path";
+import { type Credentials, FLOW_BASE_PATH, IMS_TOKEN_PATH } from "./demo";
 
 /** The repository root, whether this runs from tools/ (ts-node) or dist/tools/ (built). */
 export const REPO = path.basename(path.dirname(__dirname)) === "dist" ? path.resolve(__dirname, "../..") : path.resolve(__dirname, "..");
@@ -74,15 +75,18 @@ export function pulumiEnv(ws: Workspace, extra: Record<string, string> = {}): No
   };
 }
 
+export interface RunOptions {
+  env?: Record<string, string>;
+  onOutput?: (chunk: string) => void;
+  /** Called once the process is spawned (the benchmark samples /proc under its pid). */
+  onSpawn?: (child: ChildProcess) => void;
+}
+
 /** Runs `pulumi ARGS` in `cwd`; resolves with its exit code and output (never rejects on exit code). */
-export function runPulumi(
-  ws: Workspace,
-  cwd: string,
-  args: string[],
-  opts: { env?: Record<string, string>; onOutput?: (chunk: string) => void } = {},
-): Promise<RunResult> {
+export function runPulumi(ws: Workspace, cwd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn("pulumi", [...args, "--non-interactive", "--color", "never"], { cwd, env: pulumiEnv(ws, opts.env) });
+    opts.onSpawn?.(child);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {
@@ -98,22 +102,25 @@ export function runPulumi(
   });
 }
 
-/** Provider config pointing at a local emulator (or any Flow Service). */
-export function flowConfigArgs(
-  baseUrl: string,
-  creds: { clientId: string; clientSecret: string; orgId: string; sandboxName?: string },
-  extra: Record<string, string> = {},
-): string[] {
-  const plain: Record<string, string> = {
-    "flowservice:endpoint": `${baseUrl}/data/foundation/flowservice`,
-    "flowservice:imsEndpoint": `${baseUrl}/ims/token/v3`,
+/** Provider config pointing at a local emulator (or any Flow Service), as key → value. */
+export function flowConfig(baseUrl: string, creds: Credentials, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    "flowservice:endpoint": `${baseUrl}${FLOW_BASE_PATH}`,
+    "flowservice:imsEndpoint": `${baseUrl}${IMS_TOKEN_PATH}`,
     "flowservice:clientId": creds.clientId,
+    "flowservice:clientSecret": creds.clientSecret,
     "flowservice:orgId": creds.orgId,
     "flowservice:sandboxName": creds.sandboxName ?? "prod",
     ...extra,
   };
+}
+
+/** `pulumi config set-all` arguments for flowConfig, the client secret as a secret. */
+export function flowConfigArgs(baseUrl: string, creds: Credentials, extra: Record<string, string> = {}): string[] {
   const args = ["config", "set-all"];
-  for (const [k, v] of Object.entries(plain)) args.push("--plaintext", `${k}=${v}`);
-  args.push("--secret", `flowservice:clientSecret=${creds.clientSecret}`);
+  for (const [k, v] of Object.entries(flowConfig(baseUrl, creds, extra))) {
+    if (k === "flowservice:clientSecret") args.push("--secret", `${k}=${v}`);
+    else args.push("--plaintext", `${k}=${v}`);
+  }
   return args;
 }

@@ -4,10 +4,9 @@
 import { randomBytes } from "crypto";
 import fs from "fs";
 import path from "path";
+import { DEMO, IMS_TOKEN_PATH } from "./demo";
 import { startEmulatorProcess } from "./emulatorProcess";
 import { ensureEngine, flowConfigArgs, makeWorkspace, REPO, runPulumi, Workspace } from "./pulumiCli";
-
-const DEMO = { clientId: "flowservice-demo-client", clientSecret: "flowservice-demo-secret", orgId: "DEMO0000000000000000000@AdobeOrg" };
 
 const say = (s = "") => process.stdout.write(s + "\n");
 const step = (n: number, s: string) => say(`\n== ${n}. ${s}`);
@@ -80,7 +79,7 @@ async function main(): Promise<void> {
     step(5, "What was sent to Flow Service for the rotation");
     const log = (await (await fetch(`${emulator.url}/__emulator/requests`)).json()) as { items: LoggedRequest[] };
     const patches = log.items.filter((r) => r.method === "PATCH");
-    const tokens = log.items.filter((r) => r.path.endsWith("/ims/token/v3"));
+    const tokens = log.items.filter((r) => r.path.endsWith(IMS_TOKEN_PATH));
     for (const p of patches) {
       say(`   PATCH ${p.path}`);
       say(`   If-Match: ${p.headers["if-match"]}`);

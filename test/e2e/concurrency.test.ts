@@ -3,12 +3,12 @@
 // limit, with flowservice:maxConcurrency keeping the provider under the limit the user chose.
 import assert from "assert";
 import { randomBytes } from "crypto";
+import { SALESFORCE } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { recordCase } from "../../tools/reliabilityReport";
 import { EmulatorControl, sha256 } from "../helpers/emulatorControl";
 import { ConnectionDecl, DEMO, ensureEngine, TestStack } from "./harness";
 
-const SALESFORCE = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5";
 const TEST = "test/e2e/concurrency.test.ts";
 const tag = randomBytes(4).toString("hex");
 

@@ -1,9 +1,11 @@
-// Every example runs as a user would run it: `pulumi up` then `pulumi destroy`, through the real
-// engine (TypeScript programs compiled by the language host) against the emulator.
+// Every example runs as a user would run it: `pulumi up` then `pulumi destroy` (and, for rotation,
+// the rotation its header describes), through the real engine (TypeScript programs compiled by
+// the language host) against the emulator.
 import assert from "assert";
 import path from "path";
+import { FLOW_BASE_PATH } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
-import { EmulatorControl } from "../helpers/emulatorControl";
+import { EmulatorControl, sha256 } from "../helpers/emulatorControl";
 import { ensureEngine, REPO, TestStack } from "./harness";
 
 describe("the examples, run through the real engine", function () {
@@ -19,7 +21,10 @@ describe("the examples, run through the real engine", function () {
   });
   after(() => emulator?.stop());
 
-  async function runExample(dir: string, config: string[][], secrets: string[][]) {
+  type Connections = Awaited<ReturnType<TestStack["connections"]>>;
+
+  /** `up`, a no-change preview, then `next` (the user's next step, if any), then `destroy`. */
+  async function runExample(dir: string, config: string[][], secrets: string[][], next?: (stack: TestStack, conns: Connections) => Promise<void>) {
     const stack = new TestStack("example", path.join(REPO, "examples", dir));
     try {
       await stack.init(emulator.url);
@@ -31,6 +36,7 @@ describe("the examples, run through the real engine", function () {
       const conns = await stack.connections();
       const preview = await stack.ok(["preview", "--json"]);
       assert.ok(JSON.parse(preview.stdout).steps.every((s: { op: string }) => s.op === "same"), "a second preview shows no change");
+      await next?.(stack, conns);
       await stack.ok(["destroy", "--yes", "--skip-preview"]);
       return conns;
     } finally {
@@ -43,8 +49,34 @@ describe("the examples, run through the real engine", function () {
     assert.deepStrictEqual(Object.keys(conns), ["salesforce"]);
   });
 
-  it("rotation creates an S3 and an Azure Blob connection from secret config", async () => {
-    const conns = await runExample("rotation", [["s3AccessKey", "AKIAEXAMPLE"]], [["s3SecretKey", "s3-secret-1"], ["azureConnectionString", "DefaultEndpointsProtocol=https;AccountKey=k1"]]);
+  it("rotation: a new secret in config then `up` sends one PATCH of that secret, with the etag from state", async () => {
+    const conns = await runExample(
+      "rotation",
+      [["s3AccessKey", "AKIAEXAMPLE"]],
+      [["s3SecretKey", "s3-secret-1"], ["azureConnectionString", "DefaultEndpointsProtocol=https;AccountKey=k1"]],
+      async (stack, before) => {
+        // What the example's header tells the user to do.
+        await stack.ok(["config", "set", "--secret", "s3SecretKey", "s3-secret-2"]);
+        await control.clearRequests();
+        await stack.ok(["up", "--yes", "--skip-preview"]);
+        const landing = before["landing-bucket"];
+        assert.match(landing.outputs.etag, /^".+"$/, "state holds the connection's etag");
+        const flow = (await control.apiRequests()).filter((r) => r.path.startsWith("/data/"));
+        assert.deepStrictEqual(
+          flow.map((r) => `${r.method} ${r.path}`),
+          [`PATCH ${FLOW_BASE_PATH}/connections/${landing.id}`],
+          "exactly one Flow Service request: the PATCH of the rotated connection",
+        );
+        assert.strictEqual(flow[0].headers["if-match"], landing.outputs.etag, "If-Match carries the etag from state");
+        assert.deepStrictEqual(flow[0].body, [{ op: "replace", path: "/auth/params/s3SecretKey", value: "[redacted]" }]);
+        const stored = await control.stored(landing.id);
+        assert.strictEqual(stored.auth.params.s3SecretKey, sha256("s3-secret-2"));
+        const after = await stack.connections();
+        assert.notStrictEqual(stored.etag, landing.outputs.etag, "the PATCH gave the connection a new etag");
+        assert.strictEqual(after["landing-bucket"].outputs.etag, stored.etag, "the new etag is in state");
+        assert.strictEqual(after.archive.outputs.etag, before.archive.outputs.etag, "the other connection is untouched");
+      },
+    );
     assert.deepStrictEqual(Object.keys(conns).sort(), ["archive", "landing-bucket"]);
   });
 

@@ -2,15 +2,11 @@
 // (tools/pulumiCli.ts) against the emulator. Nothing here mocks the engine.
 import fs from "fs";
 import path from "path";
+import { type Credentials, DEMO } from "../../tools/demo";
 import { flowConfigArgs, makeWorkspace, REPO, RunResult, runPulumi, Workspace } from "../../tools/pulumiCli";
 
+export { DEMO } from "../../tools/demo";
 export { ensureEngine, REPO } from "../../tools/pulumiCli";
-
-export const DEMO = {
-  clientId: "flowservice-demo-client",
-  clientSecret: "flowservice-demo-secret",
-  orgId: "DEMO0000000000000000000@AdobeOrg",
-};
 
 export interface ConnectionDecl {
   resourceName: string;
@@ -21,6 +17,7 @@ export interface ConnectionDecl {
   auth: { specName: string; params: Record<string, string | number | boolean | { secret: string }> };
   adoptId?: string;
   deleteOnDestroy?: boolean;
+  sandboxName?: string;
 }
 
 export class TestStack {
@@ -68,7 +65,7 @@ export class TestStack {
   }
 
   /** Creates the stack and points the provider at an emulator with the given credentials. */
-  async init(emulatorUrl: string, creds = DEMO, extraConfig: Record<string, string> = {}): Promise<void> {
+  async init(emulatorUrl: string, creds: Credentials = DEMO, extraConfig: Record<string, string> = {}): Promise<void> {
     await this.ok(["stack", "init", this.stackName]);
     await this.ok(flowConfigArgs(emulatorUrl, creds, extraConfig));
   }

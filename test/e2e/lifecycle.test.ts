@@ -3,11 +3,11 @@
 // The steps build on each other, in order, on one stack.
 import assert from "assert";
 import { randomBytes } from "crypto";
+import { FLOW_BASE_PATH, SALESFORCE } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { EmulatorControl, sha256 } from "../helpers/emulatorControl";
 import { ConnectionDecl, DEMO, ensureEngine, TestStack } from "./harness";
 
-const SALESFORCE = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5";
 const S3 = "ecadc60c-7455-4d87-84dc-2a0e293d997b";
 const AZURE = "4c10e202-c428-4796-9208-5f1f5732b1cf";
 const GCS = "32e8f412-cdf7-464c-9885-78184cb113fd";
@@ -125,7 +125,7 @@ describe("end to end: the real pulumi CLI against the emulator", function () {
     await up();
     const patches = (await control.apiRequests()).filter((r) => r.method === "PATCH");
     assert.strictEqual(patches.length, 1);
-    assert.strictEqual(patches[0].path, `/data/foundation/flowservice/connections/${ids.salesforce}`);
+    assert.strictEqual(patches[0].path, `${FLOW_BASE_PATH}/connections/${ids.salesforce}`);
     assert.strictEqual(patches[0].headers["if-match"], before.etag);
     assert.deepStrictEqual(patches[0].body, [
       { op: "replace", path: "/description", value: "CRM accounts (rotated)" },
@@ -269,6 +269,16 @@ describe("end to end: the real pulumi CLI against the emulator", function () {
     assert.match(text, /property name .*must be a non-empty string/);
     assert.match(text, /property auth\.specName .*"Basic" is not an auth spec of Salesforce/);
     assert.match(text, /property adoptId .*must be a Flow Service connection id/);
+    assert.deepStrictEqual(await control.apiRequests(), []);
+  });
+
+  it("fails a preview that lacks a param the connector requires, naming the param and the auth spec, before any request", async () => {
+    const { s3SecretKey: _dropped, ...params } = s3.auth.params;
+    stack.setProgram([{ ...s3, auth: { ...s3.auth, params } }]);
+    await control.clearRequests();
+    const r = await stack.run(["preview"]);
+    assert.notStrictEqual(r.code, 0);
+    assert.match(r.stdout + r.stderr, /property auth\.params\.s3SecretKey .*is required by Amazon S3 auth spec "Access Key"/);
     assert.deepStrictEqual(await control.apiRequests(), []);
   });
 });

@@ -8,15 +8,15 @@ import { spawn } from "child_process";
 import { randomBytes } from "crypto";
 import fs from "fs";
 import path from "path";
+import { FLOW_BASE_PATH, SALESFORCE } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { EmulatorApi } from "../helpers/emulatorApi";
 import { ConnectionDecl, DEMO, ensureEngine, REPO, TestStack } from "./harness";
 
-const SALESFORCE = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5";
 const S3 = "ecadc60c-7455-4d87-84dc-2a0e293d997b";
 const BIN = path.join(REPO, "bin/flowservice-plan.js");
 const FIXTURES = path.join(REPO, "test/unit/fixtures");
-const CONNECTIONS = "/data/foundation/flowservice/connections";
+const CONNECTIONS = `${FLOW_BASE_PATH}/connections`;
 
 const tag = randomBytes(4).toString("hex");
 // Distinctive values, so a scan finds any leak of them.
@@ -113,7 +113,7 @@ describe("flowservice-plan on the real pulumi preview --json", function () {
 
   before(async function () {
     this.timeout(45 * 60_000); // the first run on a machine builds the engine
-    assert.ok(fs.existsSync(path.join(REPO, "dist/provider/planCli.js")), "dist/ is missing: run `npm run build` first");
+    assert.ok(fs.existsSync(path.join(REPO, "dist/commands/plan/cli.js")), "dist/ is missing: run `npm run build` first");
     ensureEngine();
     emulator = await startEmulatorProcess();
     stack = new TestStack("plan");

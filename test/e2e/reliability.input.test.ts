@@ -2,13 +2,13 @@
 // newlines, a 100 KB value, colliding names, and ids that would change the URL.
 import assert from "assert";
 import { randomBytes } from "crypto";
+import { SALESFORCE } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { recordCase } from "../../tools/reliabilityReport";
 import { EmulatorControl, sha256 } from "../helpers/emulatorControl";
 import { ConnectionDecl, ensureEngine, TestStack } from "./harness";
 
 const OPEN = "e0e0e0e0-0000-4000-8000-00000000e001"; // the emulator's open-params test connector
-const SALESFORCE = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5";
 const TEST = "test/e2e/reliability.input.test.ts";
 const tag = randomBytes(4).toString("hex");
 const ODD = 'Zürich 東京 🚀 "q" \\ a\nb\tc';

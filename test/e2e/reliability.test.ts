@@ -8,12 +8,12 @@ import { randomBytes } from "crypto";
 import fs from "fs";
 import os from "os";
 import path from "path";
+import { SALESFORCE } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { recordCase } from "../../tools/reliabilityReport";
 import { EmulatorControl, sha256 } from "../helpers/emulatorControl";
 import { ConnectionDecl, DEMO, ensureEngine, TestStack } from "./harness";
 
-const SALESFORCE = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5";
 const TEST = "test/e2e/reliability.test.ts";
 const tag = randomBytes(4).toString("hex");
 const N = 8;

@@ -13,12 +13,12 @@ import assert from "assert";
 import { randomBytes } from "crypto";
 import fs from "fs";
 import path from "path";
+import { SALESFORCE } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { recordCase } from "../../tools/reliabilityReport";
 import { EmulatorControl } from "../helpers/emulatorControl";
 import { ConnectionDecl, DEMO, ensureEngine, TestStack } from "./harness";
 
-const SALESFORCE = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5";
 const AZURE = "4c10e202-c428-4796-9208-5f1f5732b1cf";
 const TEST = "test/e2e/secrets.test.ts";
 const tag = randomBytes(4).toString("hex");

@@ -4,12 +4,11 @@
 // or a clear error with state and remote still in agreement. Outcomes go to the reliability table.
 import assert from "assert";
 import { configure, provider } from "../../provider/dynamicProvider";
+import { DEMO, FLOW_BASE_PATH, SALESFORCE } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { recordCase } from "../../tools/reliabilityReport";
 import { EmulatorControl, sha256 } from "../helpers/emulatorControl";
 
-const SALESFORCE = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5";
-const DEMO = { clientId: "flowservice-demo-client", clientSecret: "flowservice-demo-secret", orgId: "DEMO0000000000000000000@AdobeOrg" };
 const TEST = "test/integration/client.faults.test.ts";
 
 function inputs(password: string, name = "Salesforce prod", extra: Record<string, unknown> = {}) {
@@ -58,7 +57,7 @@ describe("the client under every fault of the reliability matrix (provider metho
     emulator = await startEmulatorProcess();
     control = new EmulatorControl(emulator.url);
     base = {
-      "flowservice:endpoint": `${emulator.url}/data/foundation/flowservice`,
+      "flowservice:endpoint": `${emulator.url}${FLOW_BASE_PATH}`,
       "flowservice:imsEndpoint": `${emulator.url}/ims/token/v3`,
       "flowservice:clientId": DEMO.clientId,
       "flowservice:clientSecret": DEMO.clientSecret,

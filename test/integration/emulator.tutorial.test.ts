@@ -1,6 +1,7 @@
 // The seed tutorial (Adobe's "update accounts using the Flow Service API") run against the real CLI.
 import { strict as assert } from "assert";
 import { EmulatorApi, SALESFORCE } from "../helpers/emulatorApi";
+import { FLOW_BASE_PATH } from "../../tools/demo";
 import { type EmulatorProcess, runEmulatorToExit, startEmulatorProcess } from "../../tools/emulatorProcess";
 
 describe("emulator CLI and the seed tutorial", function () {
@@ -38,7 +39,7 @@ describe("emulator CLI and the seed tutorial", function () {
     });
     assert.equal(created.status, 201, created.text);
     const { id } = created.json;
-    assert.equal(created.headers.get("location"), `/data/foundation/flowservice/connections/${id}`);
+    assert.equal(created.headers.get("location"), `${FLOW_BASE_PATH}/connections/${id}`);
 
     // GET: items[0], version == etag, both with literal double quotes.
     const got = await api.get(`/connections/${id}`);
@@ -124,12 +125,12 @@ describe("emulator CLI and the seed tutorial", function () {
       const body = (await token.json()) as any;
       assert.equal(token.status, 200);
       assert.equal(body.expires_in, 120);
-      const list = await fetch(`${custom.url}/data/foundation/flowservice/connections`, {
+      const list = await fetch(`${custom.url}${FLOW_BASE_PATH}/connections`, {
         headers: { Authorization: `Bearer ${body.access_token}`, "x-api-key": "cli-client", "x-gw-ims-org-id": "CLI0000000000000000000@AdobeOrg" },
       });
       assert.equal(list.status, 200, "no x-sandbox-name needed with --default-sandbox");
       const config = (await (await fetch(`${custom.url}/__emulator/config`)).json()) as any;
-      assert.deepEqual(config, { tokenTtlSeconds: 120, strictIfMatch: true, defaultSandbox: "dev" });
+      assert.deepEqual(config, { tokenTtlSeconds: 120, strictIfMatch: true, defaultSandbox: "dev", refuseRangeFilters: false, lenientScheduleIntervals: false });
     } finally {
       await custom.stop();
     }
@@ -140,6 +141,18 @@ describe("emulator CLI and the seed tutorial", function () {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /unknown option '--prot'/);
     assert.match(r.stderr, /Usage: flow-emulator/);
+  });
+
+  it("rejects a flag without its value, a value on a switch and a stray argument, naming each", async () => {
+    const missing = await runEmulatorToExit(["--quiet", "--port"]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--port needs a value/);
+    const onSwitch = await runEmulatorToExit(["--quiet=yes"]);
+    assert.equal(onSwitch.code, 2);
+    assert.match(onSwitch.stderr, /--quiet does not take a value/);
+    const stray = await runEmulatorToExit(["4010"]);
+    assert.equal(stray.code, 2);
+    assert.match(stray.stderr, /unexpected argument '4010'/);
   });
 
   it("rejects a port that is not a number", async () => {

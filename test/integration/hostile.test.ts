@@ -3,15 +3,13 @@
 // URL, unknown fields in replies, colliding names. Each gets the right behaviour or a clear error.
 import assert from "assert";
 import { configure, provider } from "../../provider/dynamicProvider";
+import { DEMO, FLOW_BASE_PATH as FLOW, SALESFORCE } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { recordCase } from "../../tools/reliabilityReport";
 import { EmulatorControl, sha256 } from "../helpers/emulatorControl";
 
 const OPEN = "e0e0e0e0-0000-4000-8000-00000000e001"; // the emulator's open-params test connector
-const SALESFORCE = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5";
-const DEMO = { clientId: "flowservice-demo-client", clientSecret: "flowservice-demo-secret", orgId: "DEMO0000000000000000000@AdobeOrg" };
 const TEST = "test/integration/hostile.test.ts";
-const FLOW = "/data/foundation/flowservice";
 
 function open(params: Record<string, string | number | boolean>, extra: Record<string, unknown> = {}) {
   return { name: "Open", connectionSpec: { id: OPEN }, auth: { specName: "Open Params", params }, secretKeys: ["password"], ...extra };

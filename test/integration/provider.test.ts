@@ -7,13 +7,11 @@ import os from "os";
 import path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { configure, provider, requestStats } from "../../provider/dynamicProvider";
-import { ConflictError } from "../../provider/errors";
+import { ConflictError } from "../../provider/core/errors";
+import { DEMO, FLOW_BASE_PATH, SALESFORCE } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { REPO } from "../../tools/pulumiCli";
 import { EmulatorControl, sha256 } from "../helpers/emulatorControl";
-
-const SALESFORCE = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5";
-const DEMO = { clientId: "flowservice-demo-client", clientSecret: "flowservice-demo-secret", orgId: "DEMO0000000000000000000@AdobeOrg" };
 
 function inputs(password: string, extra: Record<string, unknown> = {}) {
   return {
@@ -40,7 +38,7 @@ describe("the provider against the emulator", function () {
     emulator = await startEmulatorProcess();
     control = new EmulatorControl(emulator.url);
     config = {
-      "flowservice:endpoint": `${emulator.url}/data/foundation/flowservice`,
+      "flowservice:endpoint": `${emulator.url}${FLOW_BASE_PATH}`,
       "flowservice:imsEndpoint": `${emulator.url}/ims/token/v3`,
       "flowservice:clientId": DEMO.clientId,
       "flowservice:clientSecret": DEMO.clientSecret,
@@ -69,7 +67,7 @@ describe("the provider against the emulator", function () {
     const sent = await requests();
     assert.deepStrictEqual(sent.map((r) => `${r.method} ${r.path}`), [
       "POST /ims/token/v3",
-      `PATCH /data/foundation/flowservice/connections/${id}`,
+      `PATCH ${FLOW_BASE_PATH}/connections/${id}`,
     ]);
     assert.strictEqual(sent[1].headers["if-match"], outs.etag);
     assert.deepStrictEqual(sent[1].body, [{ op: "replace", path: "/auth/params/password", value: "[redacted]" }]);
@@ -222,7 +220,7 @@ describe("the provider against the emulator", function () {
   });
 
   it("runs from its serialized form in a fresh Node process, small and free of secrets", async () => {
-    const { connectionProvider } = require("pulumi-flowservice/dist/provider/connection");
+    const { connectionProvider } = require("pulumi-flowservice/dist/provider/resources/connection");
     const serialized = await pulumi.runtime.serializeFunction(() => connectionProvider, { allowSecrets: true });
     const text = serialized.text;
     assert.ok(text.length < 8192, `serialized provider is ${text.length} bytes`);

@@ -1,7 +1,7 @@
 import assert from "assert";
-import { diffConnection } from "../../provider/diff";
-import { ConnectionOutputs } from "../../provider/schemas";
-import { UNKNOWN } from "../../provider/validate";
+import { diffConnection } from "../../provider/core/diff";
+import { ConnectionOutputs } from "../../provider/core/schemas";
+import { UNKNOWN } from "../../provider/core/check";
 import { salesforceInputs, salesforceOutputs } from "./fixtures";
 
 const olds = salesforceOutputs() as unknown as ConnectionOutputs;
@@ -36,5 +36,28 @@ describe("diff (pure: no network, no credentials)", () => {
   it("reports a change when only the provider code or the destroy policy changed", () => {
     assert.strictEqual(diffConnection(olds, salesforceInputs(), "old code", "new code").changes, true);
     assert.strictEqual(diffConnection(olds, salesforceInputs({ deleteOnDestroy: false })).changes, true);
+  });
+
+  describe("sandboxName", () => {
+    it("replaces a connection whose sandbox changes, naming sandboxName", () => {
+      const d = diffConnection(olds, salesforceInputs({ sandboxName: "stage" }));
+      assert.deepStrictEqual([d.changes, d.replaces], [true, ["sandboxName"]]);
+    });
+
+    it("keeps a connection whose declared sandbox equals the one it was applied in", () => {
+      assert.deepStrictEqual(diffConnection(olds, salesforceInputs({ sandboxName: "prod", __sandboxFromStack: true }), "p", "p"), { changes: false, replaces: [], ops: [] });
+    });
+
+    it("does not replace state from an earlier release, which records the sandbox only as read (or not at all)", () => {
+      // Such outputs carry sandboxName as Flow Service returned it, and the inputs none.
+      const legacy = salesforceOutputs() as unknown as ConnectionOutputs;
+      assert.deepStrictEqual(diffConnection(legacy, salesforceInputs({ sandboxName: "prod", __sandboxFromStack: true }), "p", "p").replaces, []);
+      const { sandboxName: _none, ...unread } = salesforceOutputs();
+      assert.deepStrictEqual(diffConnection(unread as unknown as ConnectionOutputs, salesforceInputs({ sandboxName: "dev" }), "p", "p").replaces, []);
+    });
+
+    it("decides a move at up when the sandbox is known only then", () => {
+      assert.deepStrictEqual(diffConnection(olds, salesforceInputs({ sandboxName: UNKNOWN })), { changes: true, replaces: [], ops: [] });
+    });
   });
 });

@@ -1,5 +1,7 @@
 // Realistic connector fixtures (flow-service-api.md) shared by the unit tests.
-export const SALESFORCE = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5";
+import { SALESFORCE } from "../../tools/demo";
+
+export { SALESFORCE };
 export const S3 = "ecadc60c-7455-4d87-84dc-2a0e293d997b";
 export const AZURE_BLOB = "4c10e202-c428-4796-9208-5f1f5732b1cf";
 

@@ -4,23 +4,14 @@ import assert from "assert";
 import fc from "fast-check";
 import fs from "fs";
 import path from "path";
-import { EXIT_CHANGES, EXIT_ERROR, EXIT_NO_CHANGES, HELP, Io, parseArgs, run } from "../../provider/planCli";
-import {
-  buildPlan,
-  CONNECTION_TYPE,
-  MARKDOWN_MARKER,
-  parsePreview,
-  Plan,
-  PlanEntry,
-  PreviewJson,
-  renderJson,
-  renderMarkdown,
-  renderText,
-} from "../../provider/planRender";
-import { diffConnection } from "../../provider/diff";
-import { changedSecrets, maskOps } from "../../provider/planner";
-import { ConnectionOutputs } from "../../provider/schemas";
-import { checkConnection, UNKNOWN } from "../../provider/validate";
+import { EXIT_CHANGES, EXIT_ERROR, EXIT_NO_CHANGES, HELP, Io, parseArgs, run } from "../../commands/plan/cli";
+import { buildPlan, CONNECTION_TYPE, Plan, PlanEntry } from "../../commands/plan/plan";
+import { parsePreview, PreviewJson } from "../../commands/plan/preview";
+import { MARKDOWN_MARKER, renderJson, renderMarkdown, renderText } from "../../commands/plan/render";
+import { diffConnection } from "../../provider/core/diff";
+import { changedSecrets, maskOps } from "../../provider/core/planner";
+import { ConnectionOutputs } from "../../provider/core/schemas";
+import { checkConnection, UNKNOWN } from "../../provider/core/check";
 
 const FIXTURES = path.join(__dirname, "fixtures");
 const fixtureText = (name: string) => fs.readFileSync(path.join(FIXTURES, `preview-${name}.json`), "utf8");

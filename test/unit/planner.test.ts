@@ -1,12 +1,12 @@
 import assert from "assert";
 import fc from "fast-check";
 import { applyPatch, deepClone } from "fast-json-patch";
-import { changedSecrets, secretVersions, Desired, maskOps, planPatch, replacementReasons, escapePointerToken } from "../../provider/planner";
+import { changedSecrets, secretVersions, PatchableFields, maskOps, planPatch, replacementReasons, escapePointerToken } from "../../provider/core/planner";
 
 const value = fc.oneof(fc.string(), fc.integer(), fc.boolean());
 // Keys include the characters JSON Pointer must escape.
 const key = fc.oneof(fc.constantFrom("password", "username", "a/b", "c~d", "~1", "/", "", "é ü"), fc.string({ maxLength: 6 }));
-const desired: fc.Arbitrary<Desired> = fc.record(
+const desired: fc.Arbitrary<PatchableFields> = fc.record(
   {
     name: fc.string({ minLength: 1 }),
     description: fc.string(),
@@ -15,7 +15,7 @@ const desired: fc.Arbitrary<Desired> = fc.record(
   { requiredKeys: ["name", "params"] },
 );
 
-function asDoc(d: Desired) {
+function asDoc(d: PatchableFields) {
   // JSON round trip: plain objects, as state and HTTP bodies are.
   return JSON.parse(JSON.stringify({ name: d.name, description: d.description, auth: { params: d.params } }));
 }

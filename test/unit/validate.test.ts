@@ -1,5 +1,5 @@
 import assert from "assert";
-import { checkConnection, UNKNOWN } from "../../provider/validate";
+import { checkConnection, UNKNOWN } from "../../provider/core/check";
 import { salesforceInputs, SALESFORCE } from "./fixtures";
 
 const properties = (news: Record<string, unknown>) => checkConnection({}, news).failures.map((f) => f.property).sort();
@@ -60,5 +60,41 @@ describe("check (argument validation, offline)", () => {
     const r = checkConnection({}, { ...salesforceInputs(), etag: undefined, state: "x" });
     assert.ok(!("state" in r.inputs));
     assert.strictEqual((r.inputs.connectionSpec as { id: string }).id, SALESFORCE);
+  });
+
+  describe("sandboxName", () => {
+    const stack = { sandboxName: "prod" };
+
+    it("records the declared sandbox, or the stack's default with a marker that it came from the stack", () => {
+      const declared = checkConnection({}, salesforceInputs({ sandboxName: "dev" }), stack);
+      assert.deepStrictEqual(declared.failures, []);
+      assert.strictEqual(declared.inputs.sandboxName, "dev");
+      assert.ok(!("__sandboxFromStack" in declared.inputs));
+      const implicit = checkConnection({}, salesforceInputs(), stack);
+      assert.deepStrictEqual([implicit.inputs.sandboxName, implicit.inputs.__sandboxFromStack], ["prod", true]);
+    });
+
+    it("names sandboxName, the rule and the fix for an empty or malformed sandbox", () => {
+      for (const bad of ["", "Dev", "dev sandbox", "-dev", "dév", "prod/../x", 7]) {
+        const r = checkConnection({}, salesforceInputs({ sandboxName: bad }), stack);
+        assert.deepStrictEqual(r.failures.map((f) => f.property), ["sandboxName"], String(bad));
+        assert.match(r.failures[0].reason, /lowercase letters, digits and hyphens/, String(bad));
+        assert.match(r.failures[0].reason, /Leave sandboxName out to use the stack's flowservice:sandboxName/);
+      }
+      assert.match(checkConnection({}, salesforceInputs({ sandboxName: "" }), stack).failures[0].reason, /^must not be empty/);
+      for (const good of ["prod", "dev", "stage-2", "42"]) assert.deepStrictEqual(properties(salesforceInputs({ sandboxName: good })), [], good);
+    });
+
+    it("blames the stack's flowservice:sandboxName when the default is malformed", () => {
+      const r = checkConnection({}, salesforceInputs(), { sandboxName: "Prod" });
+      assert.deepStrictEqual(r.failures.map((f) => f.property), ["sandboxName"]);
+      assert.match(r.failures[0].reason, /stack's flowservice:sandboxName \("Prod"\).*pulumi config set flowservice:sandboxName/);
+    });
+
+    it("accepts a sandbox known only at up", () => {
+      const r = checkConnection({}, salesforceInputs({ sandboxName: UNKNOWN }), stack);
+      assert.deepStrictEqual(r.failures, []);
+      assert.strictEqual(r.inputs.sandboxName, UNKNOWN);
+    });
   });
 });

@@ -1,0 +1,141 @@
+// `flowservice-plan`: reads `pulumi preview --json` (a file, or stdin), prints what `up` will send
+// to Flow Service. The I/O around render.ts; exit codes for CI: 0 nothing changes, 2 something
+// will, 1 error.
+import fs from "fs";
+import { parseArgs as parseCommandLine } from "util";
+import { buildPlan, hasChanges } from "./plan";
+import { parsePreview, PlanInputError } from "./preview";
+import { renderJson, renderMarkdown, renderText } from "./render";
+
+export const EXIT_NO_CHANGES = 0;
+export const EXIT_ERROR = 1;
+export const EXIT_CHANGES = 2;
+
+export type Format = "text" | "markdown" | "json";
+const FORMATS: readonly Format[] = ["text", "markdown", "json"];
+
+export const HELP = `Usage: flowservice-plan [FILE | -] [--format text|markdown|json]
+
+Shows, for each Flow Service connection (pulumi-nodejs:dynamic/flowservice:Connection) in the
+output of \`pulumi preview --json\`, what \`pulumi up\` will do and send: create, adopt, update
+(with the exact JSON Patch ops), replace (with the property that forces it), delete, unchanged.
+Secret values are never shown: they read [secret].
+
+  FILE             the saved output of \`pulumi preview --json\`; stdin when absent or "-"
+  -f, --format FORMAT
+                   text (default, for terminals), markdown (a pull-request comment) or json
+  -h, --help       this help
+
+Unchanged connections are listed only if the preview ran with --show-sames.
+The preview needs no credentials and sends no request; \`pulumi preview --refresh --json\`
+also reads Flow Service first, to include drift (that needs credentials).
+
+Exit status: 0 when no connection changes, 2 when some will, 1 on error (unreadable input,
+not preview JSON, a failed preview, a bad option).
+Example:  pulumi preview --json > preview.json; flowservice-plan preview.json --format markdown
+`;
+
+export interface Options {
+  format: Format;
+  /** undefined or "-": stdin. */
+  file?: string;
+  help: boolean;
+}
+
+/** Thrown for a bad command line: the message says what to fix. */
+export class UsageError extends Error {}
+
+export function parseArgs(argv: readonly string[]): Options {
+  let parsed;
+  try {
+    parsed = parseCommandLine({
+      args: [...argv],
+      allowPositionals: true,
+      options: { format: { type: "string", short: "f" }, help: { type: "boolean", short: "h" } },
+    });
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    if (err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") throw new UsageError("--format needs a value: text, markdown or json");
+    const option = /'([^']+)'/.exec(err.message)?.[1] ?? "";
+    throw new UsageError(`unknown option ${option} (see --help)`);
+  }
+  const { values, positionals } = parsed;
+  const format = values.format ?? "text";
+  if (format === "") throw new UsageError("--format needs a value: text, markdown or json");
+  if (!FORMATS.includes(format as Format)) throw new UsageError(`unknown format "${format}": use text, markdown or json`);
+  if (positionals.length > 1) throw new UsageError(`one input at a time, got ${positionals.length}: ${positionals.join(" ")}`);
+  return { format: format as Format, file: positionals[0], help: values.help ?? false };
+}
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  readFile: (path: string) => string;
+  readStdin: () => Promise<string>;
+}
+
+/** The whole command, with its I/O passed in: returns the exit code. */
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  let opts: Options;
+  try {
+    opts = parseArgs(argv);
+  } catch (e) {
+    io.stderr(`flowservice-plan: ${(e as Error).message}\n`);
+    return EXIT_ERROR;
+  }
+  if (opts.help) {
+    io.stdout(HELP);
+    return EXIT_NO_CHANGES;
+  }
+  let text: string;
+  const source = opts.file === undefined || opts.file === "-" ? "stdin" : opts.file;
+  try {
+    text = source === "stdin" ? await io.readStdin() : io.readFile(source);
+  } catch (e) {
+    io.stderr(`flowservice-plan: cannot read ${source}: ${(e as Error).message}\n`);
+    return EXIT_ERROR;
+  }
+  let plan;
+  try {
+    plan = buildPlan(parsePreview(text));
+  } catch (e) {
+    if (!(e instanceof PlanInputError)) throw e;
+    io.stderr(`flowservice-plan: ${source}: ${e.message}\n`);
+    return EXIT_ERROR;
+  }
+  const render = opts.format === "markdown" ? renderMarkdown : opts.format === "json" ? renderJson : renderText;
+  // A failed preview still renders what it has (CI posts it), flagged as incomplete, and exits 1.
+  io.stdout(render(plan));
+  if (plan.errors.length > 0) {
+    io.stderr(`flowservice-plan: the preview failed, the plan is incomplete:\n${plan.errors.map((e) => `  ${e}`).join("\n")}\n`);
+    return EXIT_ERROR;
+  }
+  return hasChanges(plan) ? EXIT_CHANGES : EXIT_NO_CHANGES;
+}
+
+function readStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    process.stdin.on("data", (c: Buffer) => chunks.push(c));
+    process.stdin.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    process.stdin.on("error", reject);
+  });
+}
+
+/** Entry point of bin/flowservice-plan.js. */
+export async function main(argv: readonly string[]): Promise<void> {
+  let code: number;
+  try {
+    code = await run(argv, {
+      stdout: (t) => process.stdout.write(t),
+      stderr: (t) => process.stderr.write(t),
+      readFile: (p) => fs.readFileSync(p, "utf8"),
+      readStdin,
+    });
+  } catch (e) {
+    process.stderr.write(`flowservice-plan: internal error: ${(e as Error).stack ?? e}\n`);
+    code = EXIT_ERROR;
+  }
+  // Let stdout drain (a pipe to a CI step) before the exit code is set.
+  process.exitCode = code;
+}

@@ -1,0 +1,158 @@
+// `flowservice-plan`, the pure part: from the output of `pulumi preview --json` to a plan of what
+// `up` will send to Flow Service. No I/O here (see cli.ts); the renderings are in render.ts.
+//
+// The plan is computed with the provider's own `diff` (core/diff.ts → core/planner.ts), so what a
+// reviewer reads is what `up` sends. It is built only from the preview's JSON, where Pulumi has
+// already replaced every secret value with "[secret]"; values of params named in `secretKeys` are
+// masked again here in case a program did not mark one secret.
+import { UNKNOWN } from "../../provider/core/check";
+import type { PatchOp } from "../../provider/core/schemas";
+import { createEntry, deleteEntry, idOf, replaceEntry, str, updateEntry } from "./entries";
+import type { PreviewJson, StepJson } from "./preview";
+
+export const CONNECTION_TYPE = "pulumi-nodejs:dynamic/flowservice:Connection";
+
+export type Action = "create" | "update" | "replace" | "delete" | "adopt" | "unchanged";
+/** The order of the JSON summary (as documented). */
+export const ACTIONS: readonly Action[] = ["create", "update", "replace", "delete", "adopt", "unchanged"];
+/** The order in which connections are listed: what appears, what changes, what goes. */
+const LISTING_ORDER: readonly Action[] = ["create", "adopt", "update", "replace", "delete", "unchanged"];
+
+export interface PlanEntry {
+  urn: string;
+  resourceName: string;
+  action: Action;
+  /** The Flow Service connection id (for adopt: the one adopted). Unknown for a create. */
+  connectionId?: string;
+  /** The connection's display name after the change (before it, for a delete). */
+  name?: string;
+  /** The sandbox the change touches (for a replace: where the new connection is); undefined when not known before `up`. */
+  sandboxName?: string;
+  /** replace: the sandbox of the old connection, when the connection moves to another sandbox. */
+  fromSandboxName?: string;
+  /** update: the PATCH body `up` sends, secrets masked; [] when `up` sends no request. */
+  ops?: PatchOp[];
+  /** update: the version sent as If-Match. */
+  ifMatch?: string;
+  /** create: the POST body, secrets masked. */
+  body?: Record<string, unknown>;
+  /** replace: the properties that force it (connectionSpec, auth, adoptId, sandboxName). */
+  replaceReasons?: string[];
+  /** replace: each reason with its old and new value, for people. */
+  replaceDetails?: string[];
+  /** delete, replace: the old connection stays in Flow Service (no DELETE is sent). */
+  keptRemotely?: boolean;
+  /** update with no request: what changes in Pulumi's state only. */
+  stateOnly?: string[];
+  /** update: part of the patch depends on values known only during `up`. */
+  pending?: boolean;
+  notes?: string[];
+}
+
+export type Summary = Record<Action, number>;
+
+export interface Plan {
+  /** Stack and project, from the URNs (absent when the preview lists no resource). */
+  stack?: string;
+  project?: string;
+  connections: PlanEntry[];
+  summary: Summary;
+  /** Error diagnostics of a failed preview: the plan is then incomplete. */
+  errors: string[];
+}
+
+
+// ---- The plan -------------------------------------------------------------------------------
+
+/** The URN's last part: `urn:pulumi:stack::project::type::name` → name. */
+function resourceNameOf(urn: string): string {
+  return urn.split("::").slice(3).join("::") || urn;
+}
+
+/** A step's resource type, from its states or (nested resources: `parent$child`) its URN. */
+function typeOf(step: StepJson): string | undefined {
+  return step.newState?.type ?? step.oldState?.type ?? step.urn.split("::")[2]?.split("$").pop();
+}
+
+export function buildPlan(preview: PreviewJson): Plan {
+  const byUrn = new Map<string, StepJson[]>();
+  for (const step of preview.steps ?? []) {
+    if (typeOf(step) !== CONNECTION_TYPE) continue;
+    byUrn.set(step.urn, [...(byUrn.get(step.urn) ?? []), step]);
+  }
+  const connections: PlanEntry[] = [];
+  const stackSandbox = str(preview.config?.["flowservice:sandboxName"]);
+  for (const [urn, steps] of byUrn) {
+    const entry = entryFor(urn, steps);
+    if (entry) connections.push(withSandbox(entry, steps, stackSandbox));
+  }
+  connections.sort((a, b) => LISTING_ORDER.indexOf(a.action) - LISTING_ORDER.indexOf(b.action) || a.resourceName.localeCompare(b.resourceName));
+  const summary = Object.fromEntries(ACTIONS.map((a) => [a, 0])) as Summary;
+  for (const c of connections) summary[c.action]++;
+  const first = preview.steps?.[0]?.urn.split("::");
+  const errors = (preview.diagnostics ?? [])
+    .filter((d) => d.severity === "error")
+    .map((d) => (d.message ?? "").trim().replace(/^error:\s*/, ""))
+    .filter((m) => m !== "");
+  return {
+    stack: first?.[0]?.replace(/^urn:pulumi:/, "") || undefined,
+    project: first?.[1] || undefined,
+    connections,
+    summary,
+    errors,
+  };
+}
+
+/** Whether `up` will change anything this plan covers (the exit code 2). */
+export function hasChanges(plan: Plan): boolean {
+  return plan.connections.some((c) => c.action !== "unchanged");
+}
+
+/**
+ * The sandbox each change touches: the one `check` recorded in the new inputs, else (state and
+ * previews from earlier releases) the one the old connection was applied in, else the stack's.
+ */
+function withSandbox(entry: PlanEntry, steps: StepJson[], stackSandbox: string | undefined): PlanEntry {
+  const known = (v: unknown) => (v === UNKNOWN ? undefined : str(v));
+  const newInputs = steps.map((s) => s.newState?.inputs).find((i) => i !== undefined) ?? {};
+  const old = steps.map((s) => s.oldState).find((s) => s?.outputs) ?? steps.map((s) => s.oldState).find((s) => s !== undefined);
+  const oldSandbox = str(old?.outputs?.sandboxName) ?? str(old?.inputs?.sandboxName);
+  if (entry.action === "delete") return { ...entry, sandboxName: oldSandbox ?? stackSandbox };
+  const declared = newInputs.sandboxName;
+  const sandboxName = declared === UNKNOWN ? undefined : (known(declared) ?? oldSandbox ?? stackSandbox);
+  const moved = entry.action === "replace" && oldSandbox !== undefined && oldSandbox !== sandboxName;
+  return { ...entry, sandboxName, ...(moved ? { fromSandboxName: oldSandbox } : {}) };
+}
+
+/** Steps that say what `up` does; others (`refresh` before the change under --refresh, read, discard…) do not. */
+const PLANNED_OPS = new Set(["create", "update", "delete", "same", "replace", "create-replacement", "delete-replaced"]);
+
+function entryFor(urn: string, allSteps: StepJson[]): PlanEntry | undefined {
+  const steps = allSteps.filter((s) => PLANNED_OPS.has(s.op));
+  if (steps.length === 0) return undefined;
+  const ops = new Set(steps.map((s) => s.op));
+  const base = { urn, resourceName: resourceNameOf(urn) };
+  // A replacement may be reported as one `replace` step or as its parts; it is one change.
+  const replace = steps.find((s) => s.op === "replace") ?? steps.find((s) => s.op === "create-replacement");
+  if (replace || ops.has("delete-replaced")) {
+    const oldState = steps.map((s) => s.oldState).find((s) => s?.outputs) ?? {};
+    const newState = steps.map((s) => s.newState).find((s) => s?.inputs) ?? {};
+    return replaceEntry(base, oldState, newState, steps.flatMap((s) => s.replaceReasons ?? []));
+  }
+  const step = steps[steps.length - 1];
+  switch (step.op) {
+    case "create":
+      return createEntry(base, step.newState?.inputs ?? {});
+    case "update":
+      return updateEntry(base, step.oldState ?? {}, step.newState ?? {});
+    case "delete":
+      return deleteEntry(base, step.oldState ?? {});
+    case "same": {
+      const outs = step.oldState?.outputs ?? step.newState?.outputs ?? {};
+      return { ...base, action: "unchanged", connectionId: idOf(step.oldState), name: str(outs.name) };
+    }
+    default:
+      return undefined;
+  }
+}
+

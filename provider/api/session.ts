@@ -1,0 +1,48 @@
+// Everything one provider process holds for talking to Flow Service, built from its configuration
+// and owned here: the transport (connection pool, concurrency limit, request counts), the token,
+// the ledger of writes, the client and the recovery of lost writes. A new configuration builds a
+// new session; nothing of it lives in module variables.
+import { assertCredentials } from "../core/config";
+import type { ProviderConfig } from "../core/schemas";
+import { ImsClientCredentials, StaticToken, TokenSource } from "./auth";
+import { FlowServiceClient } from "./client";
+import { WriteLedger } from "./ledger";
+import { Recovery } from "./recovery";
+import { RetryPolicy } from "./retry";
+import { Transport } from "./transport";
+
+export class FlowSession {
+  readonly client: FlowServiceClient;
+  readonly recovery: Recovery;
+  readonly tokens: TokenSource;
+  private readonly transport: Transport;
+
+  constructor(readonly config: ProviderConfig) {
+    assertCredentials(config);
+    const retry: RetryPolicy = { maxRetries: config.maxRetries, budgetMs: config.retryBudgetMs };
+    this.transport = new Transport({ timeoutMs: config.requestTimeoutMs, maxConcurrency: config.maxConcurrency });
+    this.tokens = config.accessToken
+      ? new StaticToken(config.accessToken)
+      : new ImsClientCredentials(
+          {
+            imsEndpoint: config.imsEndpoint,
+            clientId: config.clientId as string,
+            clientSecret: config.clientSecret as string,
+            scopes: config.scopes,
+            retry,
+          },
+          this.transport,
+        );
+    const ledger = new WriteLedger();
+    this.client = new FlowServiceClient(
+      { endpoint: config.endpoint, clientId: config.clientId as string, orgId: config.orgId as string, sandboxName: config.sandboxName, retry },
+      { tokens: this.tokens, transport: this.transport, ledger },
+    );
+    this.recovery = new Recovery({ client: this.client, ledger, retry, requestTimeoutMs: config.requestTimeoutMs });
+  }
+
+  /** Requests made so far: for tests and the benchmark. */
+  stats(): { token: number; flow: Record<string, number> } {
+    return { token: this.tokens.requests, flow: { ...this.transport.sent } };
+  }
+}

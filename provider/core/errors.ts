@@ -1,0 +1,83 @@
+// Typed errors. Each has a stable `code` so callers (and tests) branch on it, never on text.
+// Pulumi shows users an error's `message` only, so every message is complete on its own.
+
+export type ErrorCode =
+  | "CONFIG"
+  | "VALIDATION"
+  | "API"
+  | "AUTH"
+  | "CONFLICT"
+  | "NOT_FOUND"
+  | "NETWORK"
+  | "BAD_REPLY"
+  | "IN_USE";
+
+export class FlowServiceProviderError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The provider's configuration is missing or wrong. */
+export class ConfigError extends FlowServiceProviderError {
+  constructor(message: string) {
+    super("CONFIG", message);
+  }
+}
+
+/** An error reply from Flow Service, the Adobe gateway, or IMS. */
+export class ApiError extends FlowServiceProviderError {
+  constructor(
+    code: ErrorCode,
+    readonly status: number,
+    /** Flow Service code such as `FLOW-1404-412`, or a gateway code such as `401013`. */
+    readonly apiCode: string | undefined,
+    readonly title: string | undefined,
+    readonly detail: string | undefined,
+    readonly requestId: string | undefined,
+    readonly operation: string,
+  ) {
+    super(
+      code,
+      `${operation} failed: HTTP ${status}` +
+        (apiCode ? ` ${apiCode}` : "") +
+        (title ? ` ${title}` : "") +
+        (detail ? `: ${detail}` : "") +
+        (requestId ? ` (request id ${requestId})` : ""),
+    );
+  }
+}
+
+/** The connection changed since the etag in state was recorded (HTTP 412). */
+export class ConflictError extends FlowServiceProviderError {
+  constructor(
+    message: string,
+    readonly connectionId: string,
+    readonly stateEtag: string,
+    readonly liveEtag: string | undefined,
+  ) {
+    super("CONFLICT", message);
+  }
+}
+
+/** No reply (connection reset, DNS, refused, or none within the timeout). */
+export class NetworkError extends FlowServiceProviderError {
+  constructor(
+    message: string,
+    /** The client stopped waiting: Flow Service may still process the request. */
+    readonly timedOut = false,
+  ) {
+    super("NETWORK", message);
+  }
+}
+
+/** A reply that is not what Flow Service documents (not JSON, a field missing or of the wrong type). */
+export class BadReplyError extends FlowServiceProviderError {
+  constructor(message: string) {
+    super("BAD_REPLY", message);
+  }
+}

@@ -1,0 +1,131 @@
+// The patch planner: pure functions from (last applied desired state, new desired state) to the
+// smallest RFC 6902 patch Flow Service accepts. Shared by the provider (what `up` sends) and the
+// `flowservice-plan` command (what a reviewer reads), so the two can never disagree.
+import { compare } from "fast-json-patch";
+import type { Params, PatchOp } from "./schemas";
+
+/** The fields of a connection that a PATCH can change (name, description, auth params). */
+export interface PatchableFields {
+  name: string;
+  description?: string;
+  params: Params;
+}
+
+/** The shape Flow Service patches: the ops' paths are JSON Pointers into this document. */
+interface PatchableDoc {
+  name: string;
+  description?: string;
+  auth: { params: Params };
+}
+
+/**
+ * Stands for a value that cannot be read back (a write-only secret of an adopted connection, or
+ * one whose remote copy may have changed): it equals no real value, so the planner re-sends it.
+ */
+export const UNVERIFIED = "\u0000flowservice:unverified";
+
+/** What secret values look like in plans meant for people: never the value. */
+export const SECRET_MASK = "[secret]";
+
+function toDoc(d: PatchableFields): PatchableDoc {
+  const doc: PatchableDoc = { name: d.name, auth: { params: { ...d.params } } };
+  if (d.description !== undefined) doc.description = d.description;
+  return doc;
+}
+
+/**
+ * The smallest patch turning `old` into `next`: `add` for a field that was absent, `replace` for
+ * one that changed, `remove` for one the program dropped; per-key `/auth/params/<key>` ops with
+ * RFC 6901 escaping, so a rotation sends only the rotated credential.
+ */
+export function planPatch(old: PatchableFields, next: PatchableFields): PatchOp[] {
+  const ops = compare(toDoc(old), toDoc(next)) as PatchOp[];
+  // Stable order for readers and tests: name, description, then params by key.
+  return ops.sort((a, b) => rank(a.path) - rank(b.path) || a.path.localeCompare(b.path));
+}
+
+function rank(path: string): number {
+  if (path === "/name") return 0;
+  if (path === "/description") return 1;
+  return 2;
+}
+
+/** RFC 6901: `~` → `~0`, `/` → `~1`. */
+export function escapePointerToken(token: string): string {
+  return token.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+export function unescapePointerToken(token: string): string {
+  return token.replace(/~1/g, "/").replace(/~0/g, "~");
+}
+
+/** The param key an op touches, or undefined for /name and /description. */
+export function paramKeyOf(op: PatchOp): string | undefined {
+  const prefix = "/auth/params/";
+  return op.path.startsWith(prefix) ? unescapePointerToken(op.path.slice(prefix.length)) : undefined;
+}
+
+/** The same ops with every secret param value replaced by `[secret]`: safe to print or log. */
+export function maskOps(ops: PatchOp[], secretKeys: readonly string[]): PatchOp[] {
+  const secrets = new Set(secretKeys);
+  return ops.map((op) => {
+    const key = paramKeyOf(op);
+    return key !== undefined && secrets.has(key) && "value" in op ? { ...op, value: SECRET_MASK } : op;
+  });
+}
+
+/**
+ * A version number per secret param: kept while the value is unchanged, bumped when it changes
+ * (1 for a new one). Recorded in the inputs (`__secretVersions`) so that a plan rendered from
+ * `pulumi preview --json`, where every secret reads `[secret]`, still knows which secrets will be
+ * sent, without any value, hash or length of a secret being stored. Unlike a list of "changed"
+ * names it is stable: an unchanged program yields identical inputs, so the engine has nothing to
+ * rewrite in its checkpoint.
+ */
+export function secretVersions(
+  oldParams: Params | undefined,
+  oldVersions: Record<string, number> | undefined,
+  newParams: Params,
+  secretKeys: readonly string[],
+): Record<string, number> {
+  const versions: Record<string, number> = {};
+  for (const k of [...secretKeys].sort()) {
+    if (!(k in newParams)) continue;
+    const previous = oldVersions?.[k] ?? 0;
+    const same = oldParams !== undefined && k in oldParams && oldParams[k] === newParams[k];
+    versions[k] = same && previous > 0 ? previous : previous + 1;
+  }
+  return versions;
+}
+
+/** The secret params whose version differs between two inputs; undefined when the new side has none. */
+export function changedSecrets(oldVersions: unknown, newVersions: unknown): string[] | undefined {
+  if (!newVersions || typeof newVersions !== "object") return undefined;
+  const olds = (oldVersions && typeof oldVersions === "object" ? oldVersions : {}) as Record<string, unknown>;
+  return Object.entries(newVersions as Record<string, unknown>)
+    .filter(([k, v]) => olds[k] !== v)
+    .map(([k]) => k)
+    .sort();
+}
+
+/** Why a change needs a new connection rather than a patch (Flow Service refuses /connectionSpec). */
+export interface ReplaceableFields {
+  connectionSpec: { id: string; version?: string };
+  auth: { specName: string };
+  adoptId?: string;
+  /** Undefined when unknown (state from an earlier release without it): never a reason then. */
+  sandboxName?: string;
+}
+
+export function replacementReasons(old: ReplaceableFields, next: ReplaceableFields): string[] {
+  const reasons: string[] = [];
+  if (old.connectionSpec.id !== next.connectionSpec.id) reasons.push("connectionSpec");
+  else if ((next.connectionSpec.version ?? old.connectionSpec.version) !== old.connectionSpec.version) {
+    reasons.push("connectionSpec");
+  }
+  if (old.auth.specName !== next.auth.specName) reasons.push("auth");
+  if ((old.adoptId ?? "") !== (next.adoptId ?? "")) reasons.push("adoptId");
+  // A connection cannot move between sandboxes: a new one is created in the new sandbox.
+  if (old.sandboxName !== undefined && next.sandboxName !== undefined && old.sandboxName !== next.sandboxName) reasons.push("sandboxName");
+  return reasons;
+}

@@ -1,0 +1,165 @@
+// Zod schemas for everything that crosses a boundary: Flow Service replies, IMS replies, the
+// resource's inputs and outputs as the provider receives them. Types are inferred from these.
+import { z } from "zod";
+
+/** A param value as Flow Service stores it. */
+export const ParamValue = z.union([z.string(), z.number(), z.boolean()]);
+export type ParamValue = z.infer<typeof ParamValue>;
+
+export const Params = z.record(z.string(), ParamValue);
+export type Params = z.infer<typeof Params>;
+
+/** The connection ids Flow Service issues are UUIDs; anything else never reaches a URL. */
+export const ConnectionId = z
+  .string()
+  .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, {
+    message: "must be a Flow Service connection id (a UUID such as 139f6a5f-a78b-4744-9f6a-5fa78bd74431)",
+  });
+
+/**
+ * Experience Platform sandbox names, as `x-sandbox-name` takes them (the name, never the title):
+ * lowercase letters, digits and hyphens, beginning with a letter or digit, such as "prod" or "dev-2".
+ */
+export const SANDBOX_NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
+export const SANDBOX_NAME_RULE = 'a sandbox name is lowercase letters, digits and hyphens, beginning with a letter or digit (such as "prod" or "dev-2"); use the sandbox\'s name, not its title';
+export const SandboxName = z
+  .string()
+  .min(1, { message: `must not be empty: ${SANDBOX_NAME_RULE}` })
+  .regex(SANDBOX_NAME_PATTERN, { message: `is not a sandbox name: ${SANDBOX_NAME_RULE}` });
+
+// ---- Flow Service replies ------------------------------------------------------------------
+
+/** One connection as GET /connections/{id} returns it. Unknown fields are tolerated. */
+export const FlowConnection = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().optional(),
+    connectionSpec: z.object({ id: z.string(), version: z.string().optional() }).passthrough(),
+    auth: z
+      .object({ specName: z.string(), params: z.record(z.string(), z.unknown()).optional() })
+      .passthrough()
+      .optional(),
+    state: z.string().optional(),
+    etag: z.string(),
+    version: z.string().optional(),
+    createdAt: z.number().optional(),
+    updatedAt: z.number().optional(),
+    createdBy: z.string().optional(),
+    updatedBy: z.string().optional(),
+    createdClient: z.string().optional(),
+    updatedClient: z.string().optional(),
+    sandboxName: z.string().optional(),
+    sandboxId: z.string().optional(),
+    imsOrgId: z.string().optional(),
+  })
+  .passthrough();
+export type FlowConnection = z.infer<typeof FlowConnection>;
+
+export const ItemsReply = z.object({ items: z.array(FlowConnection) }).passthrough();
+
+export const ListReply = z
+  .object({
+    items: z.array(FlowConnection),
+    _links: z.object({ next: z.object({ href: z.string() }).partial().optional() }).partial().optional(),
+  })
+  .passthrough();
+
+/** POST /connections (201) and PATCH /connections/{id} (200). */
+export const WriteReply = z.object({ id: z.string(), etag: z.string() }).passthrough();
+export type WriteReply = z.infer<typeof WriteReply>;
+
+/** GET /connections/{id}/test. */
+export const TestReply = z.object({ result: z.boolean() }).passthrough();
+
+export const TokenReply = z
+  .object({ access_token: z.string().min(1), token_type: z.string().optional(), expires_in: z.coerce.number() })
+  .passthrough();
+export type TokenReply = z.infer<typeof TokenReply>;
+
+// Error bodies: the gateway's, Flow Service's problem body (new and old shapes), and OAuth's.
+export const GatewayErrorBody = z.object({ error_code: z.string(), message: z.string() }).passthrough();
+export const ProblemBody = z
+  .object({
+    type: z.string().optional(),
+    title: z.string().optional(),
+    status: z.number().optional(),
+    report: z
+      .object({ "detailed-message": z.string().optional(), "request-id": z.string().optional() })
+      .passthrough()
+      .optional(),
+    errorMessage: z.string().optional(),
+    errorDetails: z.string().optional(),
+    message: z.string().optional(),
+  })
+  .passthrough();
+export const OAuthErrorBody = z.object({ error: z.string(), error_description: z.string().optional() }).passthrough();
+
+export const PatchOp = z.object({
+  op: z.enum(["add", "replace", "remove"]),
+  path: z.string(),
+  value: z.unknown().optional(),
+});
+export type PatchOp = z.infer<typeof PatchOp>;
+
+// ---- The resource, as the provider sees it ----------------------------------------------------
+
+/** What the program declares (after `check`). Secrets arrive unwrapped: the host does not accept secrets. */
+export const ConnectionInputs = z.object({
+  name: z.string().min(1, { message: "must be a non-empty string (the connection's display name)" }),
+  description: z.string().optional(),
+  connectionSpec: z.object({
+    id: z.string().min(1, { message: "must name the connector's connection spec id" }),
+    version: z.string().optional(),
+  }),
+  auth: z.object({
+    specName: z.string().min(1, { message: "must name one of the connector's auth specs" }),
+    params: Params,
+  }),
+  adoptId: ConnectionId.optional(),
+  deleteOnDestroy: z.boolean().optional(),
+  /**
+   * The sandbox of every request for this connection (x-sandbox-name): the declared one, or the
+   * stack's flowservice:sandboxName, recorded by `check` so that `diff` (which has no configuration)
+   * sees a move. Absent only in state written by earlier releases.
+   */
+  sandboxName: SandboxName.optional(),
+  /** Set by `check` when sandboxName came from the stack's flowservice:sandboxName, not the program. */
+  __sandboxFromStack: z.boolean().optional(),
+  /** Names (only) of the params held as secrets: write-only, never compared with what GET shows. */
+  secretKeys: z.array(z.string()).default([]),
+  /** A version number per secret param, bumped when its value changes (see planner.secretVersions). */
+  __secretVersions: z.record(z.string(), z.number()).optional(),
+});
+export type ConnectionInputs = z.infer<typeof ConnectionInputs>;
+
+/** What the provider stores as outputs: the applied desired state plus what Flow Service stamped. */
+export const ConnectionOutputs = ConnectionInputs.extend({
+  connectionId: z.string(),
+  etag: z.string(),
+  adopted: z.boolean(),
+  state: z.string().optional(),
+  createdAt: z.number().optional(),
+  updatedAt: z.number().optional(),
+  sandboxName: z.string().optional(),
+  updatedBy: z.string().optional(),
+});
+export type ConnectionOutputs = z.infer<typeof ConnectionOutputs>;
+
+/** The provider's configuration after config + environment fallbacks. */
+export const ProviderConfig = z
+  .object({
+    endpoint: z.string().url(),
+    imsEndpoint: z.string().url(),
+    clientId: z.string().optional(),
+    clientSecret: z.string().optional(),
+    accessToken: z.string().optional(),
+    orgId: z.string().optional(),
+    sandboxName: z.string(),
+    scopes: z.string(),
+    maxConcurrency: z.number().int().positive(),
+    requestTimeoutMs: z.number().int().positive(),
+    retryBudgetMs: z.number().int().nonnegative(),
+    maxRetries: z.number().int().nonnegative(),
+  });
+export type ProviderConfig = z.infer<typeof ProviderConfig>;

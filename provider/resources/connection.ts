@@ -1,0 +1,118 @@
+// The `Connection` resource: typed args and outputs, and secret wrapping of credentials.
+import * as pulumi from "@pulumi/pulumi";
+import { isSecretParam } from "../core/catalog";
+
+export type ParamInput = pulumi.Input<string | number | boolean>;
+
+export interface ConnectionArgs {
+  /** The connection's display name. */
+  name: pulumi.Input<string>;
+  /** Optional; removing it from the program removes it remotely. */
+  description?: pulumi.Input<string>;
+  /** The connector. A change means a new connection (Flow Service cannot patch it). */
+  connectionSpec: pulumi.Input<{ id: pulumi.Input<string>; version?: pulumi.Input<string> }>;
+  /**
+   * Credentials. Values wrapped in `pulumi.secret()`, and every param the connector marks secret,
+   * are held as secrets: never in clear in state, previews or logs, and write-only (Flow Service
+   * does not return them, so drift on them is not detectable; see README).
+   */
+  auth: { specName: pulumi.Input<string>; params: Record<string, ParamInput> };
+  /** Manage this existing connection instead of creating one. */
+  adoptId?: pulumi.Input<string>;
+  /**
+   * What `pulumi destroy` (or removing the resource) does remotely. Default: delete connections
+   * this stack created, keep adopted ones.
+   */
+  deleteOnDestroy?: pulumi.Input<boolean>;
+  /**
+   * The sandbox this connection lives in (lowercase name, such as "dev"); default the stack's
+   * `flowservice:sandboxName`. A change means a new connection in the new sandbox (created first),
+   * then the old one deleted.
+   */
+  sandboxName?: pulumi.Input<string>;
+}
+
+/**
+ * The provider as stored in state. Each method `require`s the real implementation at run time in
+ * the dynamic-provider host, so the serialized text is a few hundred bytes, the same for every
+ * resource, and can capture no credential, token or client. (The package must therefore be
+ * resolvable as `pulumi-flowservice` from the program's directory: it is, once installed.)
+ */
+const providerShim: pulumi.dynamic.ResourceProvider = {
+  configure: (req) => require("pulumi-flowservice/dist/provider/dynamicProvider").provider.configure(req),
+  check: (olds, news) => require("pulumi-flowservice/dist/provider/dynamicProvider").provider.check(olds, news),
+  diff: (id, olds, news) => require("pulumi-flowservice/dist/provider/dynamicProvider").provider.diff(id, olds, news),
+  create: (inputs) => require("pulumi-flowservice/dist/provider/dynamicProvider").provider.create(inputs),
+  read: (id, props) => require("pulumi-flowservice/dist/provider/dynamicProvider").provider.read(id, props),
+  update: (id, olds, news) => require("pulumi-flowservice/dist/provider/dynamicProvider").provider.update(id, olds, news),
+  delete: (id, props) => require("pulumi-flowservice/dist/provider/dynamicProvider").provider.delete(id, props),
+};
+
+export { providerShim as connectionProvider };
+
+export class Connection extends pulumi.dynamic.Resource {
+  declare readonly name: pulumi.Output<string>;
+  declare readonly description: pulumi.Output<string | undefined>;
+  declare readonly connectionSpec: pulumi.Output<{ id: string; version?: string }>;
+  declare readonly auth: pulumi.Output<{ specName: string; params: Record<string, string | number | boolean> }>;
+  declare readonly adoptId: pulumi.Output<string | undefined>;
+  /** Names of the params held as secrets. */
+  declare readonly secretKeys: pulumi.Output<string[]>;
+  /** The connection id (also the resource id). */
+  declare readonly connectionId: pulumi.Output<string>;
+  /** The version the next PATCH sends as If-Match (quotes included, as Flow Service returns it). */
+  declare readonly etag: pulumi.Output<string>;
+  /** enabled | disabled | initializing */
+  declare readonly state: pulumi.Output<string>;
+  declare readonly createdAt: pulumi.Output<number>;
+  /** As last read from Flow Service (an update sends one PATCH and does not read back). */
+  declare readonly updatedAt: pulumi.Output<number>;
+  /** The sandbox the connection was applied in. */
+  declare readonly sandboxName: pulumi.Output<string>;
+  /** Whether this resource adopted an existing connection rather than creating it. */
+  declare readonly adopted: pulumi.Output<boolean>;
+
+  constructor(name: string, args: ConnectionArgs, opts?: pulumi.CustomResourceOptions) {
+    const specId = pulumi.output(args.connectionSpec).apply((s) => s.id);
+    const entries = Object.entries(args.auth?.params ?? {});
+    // A param is secret if the connector says so (known connectors), its name looks like a
+    // credential, or the program wrapped it in pulumi.secret().
+    const secretFlags = entries.map(([key, value]) =>
+      pulumi
+        .all([specId, args.auth?.specName])
+        .apply(async ([id, specName]) => isSecretParam(id, specName, key) || (pulumi.Output.isInstance(value) && (await pulumi.isSecret(value)))),
+    );
+    const secretKeys = pulumi
+      .all(secretFlags)
+      .apply((flags) => entries.filter((_, i) => flags[i]).map(([key]) => key).sort());
+    const params: Record<string, pulumi.Input<string | number | boolean>> = {};
+    entries.forEach(([key, value], i) => {
+      // Wrap per key, so the other params stay readable in previews.
+      params[key] = secretFlags[i].apply((secret) => (secret ? pulumi.secret(value) : pulumi.output(value)));
+    });
+    super(
+      providerShim,
+      name,
+      {
+        name: args.name,
+        description: args.description,
+        connectionSpec: args.connectionSpec,
+        auth: { specName: args.auth?.specName, params },
+        adoptId: args.adoptId,
+        deleteOnDestroy: args.deleteOnDestroy,
+        sandboxName: args.sandboxName,
+        secretKeys,
+        // Output-only properties: declared so that the engine exposes them.
+        connectionId: undefined,
+        etag: undefined,
+        state: undefined,
+        createdAt: undefined,
+        updatedAt: undefined,
+        adopted: undefined,
+      },
+      opts,
+      "flowservice",
+      "Connection",
+    );
+  }
+}

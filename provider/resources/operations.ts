@@ -1,0 +1,91 @@
+// Create, read, update and delete of one connection: plain async functions over the API session.
+// The Pulumi glue (provider.ts) only adapts these to the engine's calls.
+import type { FlowSession } from "../api/session";
+import { ApiError, ConflictError, FlowServiceProviderError } from "../core/errors";
+import { buildOutputs, describeConflict, fieldsFromInputs, fieldsFromLive, refreshedState } from "../core/mappings";
+import { planPatch } from "../core/planner";
+import { ConnectionInputs, ConnectionOutputs } from "../core/schemas";
+
+/** The secret values of a resource: redacted from any error text an API reply echoes. */
+export function secretValues(i: Pick<ConnectionInputs, "auth" | "secretKeys">): string[] {
+  return i.secretKeys.map((k) => i.auth.params[k]).filter((v) => v !== undefined).map(String);
+}
+
+export async function createConnection(s: FlowSession, inputs: ConnectionInputs): Promise<{ id: string; outs: ConnectionOutputs }> {
+  if (inputs.adoptId) return adoptConnection(s, inputs, inputs.adoptId);
+  const { name, description, connectionSpec, auth } = inputs;
+  const sandbox = inputs.sandboxName;
+  const write = await s.recovery.create({ body: { name, description, connectionSpec, auth }, secrets: secretValues(inputs), sandbox });
+  // The connection exists from here on: a failed read of its metadata must not lose it.
+  const live = await s.client.getConnection(write.id, { sandbox }).catch(() => undefined);
+  return { id: write.id, outs: buildOutputs(inputs, write, { live, adopted: false }) };
+}
+
+async function adoptConnection(s: FlowSession, inputs: ConnectionInputs, id: string): Promise<{ id: string; outs: ConnectionOutputs }> {
+  const sandbox = inputs.sandboxName;
+  const live = await s.client.getConnection(id, { sandbox });
+  if (!live) {
+    throw new FlowServiceProviderError(
+      "NOT_FOUND",
+      `adoptId ${id}: no such connection in sandbox "${s.client.sandboxOf({ sandbox })}". Check the id (GET /connections/${id}) and the sandbox: ` +
+        `the connection's sandboxName, or when it declares none the stack's flowservice:sandboxName.`,
+    );
+  }
+  if (live.connectionSpec.id !== inputs.connectionSpec.id || live.auth?.specName !== inputs.auth.specName) {
+    throw new FlowServiceProviderError(
+      "VALIDATION",
+      `adoptId ${id}: the connection uses connector ${live.connectionSpec.id} with auth spec "${live.auth?.specName}", ` +
+        `but the program declares ${inputs.connectionSpec.id} with "${inputs.auth.specName}". A connection's connector cannot change: ` +
+        `declare the connection as it is, or drop adoptId to create a new one.`,
+    );
+  }
+  const ops = planPatch(fieldsFromLive(live, inputs.secretKeys), fieldsFromInputs(inputs));
+  let etag = live.etag;
+  if (ops.length > 0) {
+    const result = await s.recovery.patch({ id, ops, etag: live.etag, secrets: secretValues(inputs), secretKeys: inputs.secretKeys, sandbox });
+    if ("conflict" in result) throw result.conflict;
+    etag = result.applied.etag;
+  }
+  return { id, outs: buildOutputs(inputs, { id, etag }, { live, adopted: true }) };
+}
+
+/** What refresh finds: the connection is gone, or its state as read (and new inputs when it drifted). */
+export type ReadOutcome = { gone: true } | { gone: false; outs: ConnectionOutputs; inputs?: ConnectionInputs };
+
+export async function readConnection(s: FlowSession, id: string, outs: ConnectionOutputs): Promise<ReadOutcome> {
+  // Each connection is read in its own sandbox (state from earlier releases: the stack's).
+  const live = await s.client.getConnection(id, { sandbox: outs.sandboxName });
+  if (!live) return { gone: true };
+  const r = refreshedState(outs, live);
+  return { gone: false, outs: r.outputs, inputs: r.inputs };
+}
+
+export async function updateConnection(s: FlowSession, id: string, olds: ConnectionOutputs, news: ConnectionInputs): Promise<ConnectionOutputs> {
+  const ops = planPatch(fieldsFromInputs(olds), fieldsFromInputs(news));
+  if (ops.length === 0) {
+    return buildOutputs(news, { id, etag: olds.etag }, { previous: olds, adopted: olds.adopted });
+  }
+  // The connection lives where it was applied (a different sandbox is a replacement, never an update).
+  const sandbox = olds.sandboxName ?? news.sandboxName;
+  const result = await s.recovery.patch({ id, ops, etag: olds.etag, secrets: secretValues(news), secretKeys: news.secretKeys, sandbox });
+  if ("conflict" in result) throw new ConflictError(describeConflict(id, olds, result.live), id, olds.etag, result.live?.etag);
+  return buildOutputs(news, result.applied, { previous: olds, adopted: olds.adopted });
+}
+
+export async function deleteConnection(s: FlowSession, id: string, outs: ConnectionOutputs): Promise<"deleted" | "absent" | "retained"> {
+  // An adopted connection existed before the stack: it outlives it unless the program says otherwise.
+  const deleteIt = outs.deleteOnDestroy ?? !outs.adopted;
+  if (!deleteIt) return "retained";
+  try {
+    return await s.client.deleteConnection(id, { sandbox: outs.sandboxName });
+  } catch (e) {
+    if (e instanceof ApiError && e.code === "IN_USE") {
+      throw new FlowServiceProviderError(
+        "IN_USE",
+        `${e.message}. Connection ${id} ("${outs.name}") is used by dataflows: delete or reassign those dataflows first, ` +
+          `or keep the connection by setting deleteOnDestroy: false (or the retainOnDelete resource option).`,
+      );
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,94 @@
+// The Pulumi glue, and nothing else: engine calls in, plain functions out.
+//
+// The dynamic-provider host loads this module through `require("pulumi-flowservice/dist/provider/
+// dynamicProvider")` (see connection.ts), never serializes it: the configuration, the token and the
+// HTTP client live in a ProviderRuntime in the host process and never reach state.
+import type * as pulumi from "@pulumi/pulumi";
+import { FlowSession } from "../api/session";
+import { checkConnection } from "../core/check";
+import { resolveConfig } from "../core/config";
+import { diffConnection } from "../core/diff";
+import { FlowServiceProviderError } from "../core/errors";
+import { storedOutputs } from "../core/mappings";
+import { ConnectionInputs, ProviderConfig } from "../core/schemas";
+import * as ops from "./operations";
+
+/** The state of one provider process: its configuration, and the API session built on first use. */
+export class ProviderRuntime {
+  private config?: ProviderConfig;
+  private current?: FlowSession;
+
+  /** Assigned synchronously: the host may call CRUD methods before a configure promise settles. */
+  configure(get: (key: string) => string | undefined, env: Record<string, string | undefined> = process.env): void {
+    this.config = resolveConfig(get, env);
+    this.current = undefined;
+  }
+
+  /** The stack's sandbox (flowservice:sandboxName): the default of connections that declare none. */
+  stackSandbox(): string {
+    if (!this.config) this.configure(() => undefined);
+    return (this.config as ProviderConfig).sandboxName;
+  }
+
+  /** The API session, built on first use: previews (check + diff only) never need credentials. */
+  session(): FlowSession {
+    if (!this.config) this.configure(() => undefined);
+    this.current ??= new FlowSession(this.config as ProviderConfig);
+    return this.current;
+  }
+
+  /** Requests made by this process so far: for tests and the benchmark. */
+  stats(): { token: number; flow: Record<string, number> } {
+    return this.current?.stats() ?? { token: 0, flow: {} };
+  }
+}
+
+function inputsOf(raw: Record<string, unknown>): ConnectionInputs {
+  const parsed = ConnectionInputs.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new FlowServiceProviderError("VALIDATION", `${issue.path.join(".")}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** The engine's ResourceProvider over one runtime. */
+export function connectionProvider(runtime: ProviderRuntime): pulumi.dynamic.ResourceProvider {
+  return {
+    configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+      runtime.configure((key) => {
+        const v = req.config.get(key);
+        return v === undefined || v === null ? undefined : String(v);
+      });
+      return Promise.resolve();
+    },
+
+    async check(olds: Record<string, unknown>, news: Record<string, unknown>) {
+      return checkConnection(olds ?? {}, news, { sandboxName: runtime.stackSandbox() });
+    },
+
+    async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+      const d = diffConnection(storedOutputs(olds), news, olds.__provider, news.__provider);
+      return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: false };
+    },
+
+    async create(inputs: Record<string, unknown>) {
+      return ops.createConnection(runtime.session(), inputsOf(inputs));
+    },
+
+    async read(id: string, props: Record<string, unknown>) {
+      const r = await ops.readConnection(runtime.session(), id, storedOutputs(props));
+      // A blank id tells the engine the connection is gone (refresh drops it from state).
+      if (r.gone) return { id: "", props: {} };
+      return r.inputs ? { id, props: r.outs, inputs: r.inputs } : { id, props: r.outs };
+    },
+
+    async update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+      return { outs: await ops.updateConnection(runtime.session(), id, storedOutputs(olds), inputsOf(news)) };
+    },
+
+    async delete(id: string, props: Record<string, unknown>) {
+      await ops.deleteConnection(runtime.session(), id, storedOutputs(props));
+    },
+  };
+}

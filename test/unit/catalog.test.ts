@@ -1,0 +1,68 @@
+// The provider's offline catalog (provider/core/catalog.ts) and the emulator's connection specs
+// (emulator/specs.ts) are written independently; where they describe the same connector they must
+// agree, or `pulumi preview` passes what `pulumi up` then has refused by Flow Service.
+import assert from "assert";
+import { CONNECTORS } from "../../provider/core/catalog";
+import { checkConnection } from "../../provider/core/check";
+import { CONNECTION_SPECS } from "../../emulator/specs";
+
+const S3 = "ecadc60c-7455-4d87-84dc-2a0e293d997b";
+
+describe("the connector catalog", () => {
+  const adobeSpecs = CONNECTION_SPECS.filter((s) => s.attributes.category !== "Test" && s.authSpec.length > 0);
+
+  it("knows every connector of the emulator, and no other", () => {
+    assert.deepStrictEqual(Object.keys(CONNECTORS).sort(), adobeSpecs.map((s) => s.id).sort());
+  });
+
+  for (const spec of adobeSpecs) {
+    it(`agrees with the emulator on ${spec.name}: auth specs, param names, secret and required flags, types`, () => {
+      const connector = CONNECTORS[spec.id];
+      assert.strictEqual(connector.name, spec.name);
+      assert.deepStrictEqual(Object.keys(connector.authSpecs).sort(), spec.authSpec.map((a) => a.name).sort());
+      for (const auth of spec.authSpec) {
+        const emulator = Object.entries(auth.spec.properties).map(([name, p]) => ({
+          name,
+          type: p.type === "number" ? "integer" : p.type,
+          secret: p.format === "password",
+          required: (auth.spec.required ?? []).includes(name),
+        }));
+        const catalog = Object.entries(connector.authSpecs[auth.name].params).map(([name, p]) => ({ name, ...p }));
+        const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+        assert.deepStrictEqual(catalog.sort(byName), emulator.sort(byName), `${spec.name} "${auth.name}"`);
+      }
+    });
+  }
+
+  it("makes check fail an S3 Access Key connection without its secret key, naming the param and the auth spec", () => {
+    const r = checkConnection(
+      {},
+      {
+        name: "Landing bucket",
+        connectionSpec: { id: S3, version: "1.0" },
+        auth: { specName: "Access Key", params: { s3AccessKey: "AKIAEXAMPLE" } },
+        secretKeys: [],
+      },
+    );
+    assert.deepStrictEqual(
+      r.failures.map((f) => f.property),
+      ["auth.params.s3SecretKey"],
+    );
+    assert.match(r.failures[0].reason, /required by Amazon S3 auth spec "Access Key"/);
+  });
+
+  it("makes check fail a param the auth spec does not know, and an SFTP port that is not an integer", () => {
+    const r = checkConnection(
+      {},
+      {
+        name: "Partner",
+        connectionSpec: { id: "b7bf2577-4520-42c9-bae9-cad01560f7bc" },
+        auth: { specName: "Basic Authentication for sftp", params: { host: "h", userName: "u", password: "p", port: "22", hostname: "h" } },
+        secretKeys: ["password"],
+      },
+    );
+    assert.deepStrictEqual(r.failures.map((f) => f.property).sort(), ["auth.params.hostname", "auth.params.port"]);
+    assert.match(r.failures.find((f) => f.property === "auth.params.port")!.reason, /must be an integer/);
+    assert.match(r.failures.find((f) => f.property === "auth.params.hostname")!.reason, /not a param of SFTP .*known params: host, port, userName, password/);
+  });
+});

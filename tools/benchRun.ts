@@ -1,0 +1,183 @@
+// The benchmark itself: for each N, every operation on both providers (interleaved), then the
+// floors without the engine; then the concurrency experiment; then the report.
+import fs from "fs";
+import os from "os";
+import { WatchedEmulator } from "./benchEmulator";
+import { mb, writeReport } from "./benchFormat";
+import { BenchStack } from "./benchStack";
+import { derive, evaluateTargets } from "./benchTargets";
+import { BenchOptions, BenchReport, ConcurrencyRun, DEFAULT_MAX_CONCURRENCY, DEFAULT_OPTIONS, Kind, NResult, Op, OP_LABELS, OpRun, ScenarioResult } from "./benchTypes";
+import { median, providerInProcess, round2, wireFloor } from "./benchWire";
+import { DEMO } from "./demo";
+import { ensureEngine, flowConfig, makeWorkspace, runPulumi, Workspace } from "./pulumiCli";
+
+const UP = ["up", "--yes", "--skip-preview"];
+
+async function runPair(
+  ours: BenchStack,
+  trivial: BenchStack,
+  op: Op,
+  results: { ours: ScenarioResult; trivial: ScenarioResult },
+  log: (s: string) => void,
+  repeats = 1,
+): Promise<void> {
+  const args: Record<Op, string[]> = {
+    create: UP,
+    preview: ["preview"],
+    "up-nochange": UP,
+    "up-nochange-again": UP,
+    "rotate-one": UP,
+    "rotate-all": UP,
+    "up-nochange-after-rotate": UP,
+    "rotate-all-nocheckpoints": UP,
+    refresh: ["refresh", "--yes", "--skip-preview"],
+    destroy: ["destroy", "--yes", "--skip-preview"],
+  };
+  const env: Record<string, string> = op === "rotate-all-nocheckpoints" ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {};
+  const runs: Record<Kind, OpRun[]> = { flowservice: [], trivial: [] };
+  for (let rep = 0; rep < repeats; rep++) {
+    // Interleaved, so a slow minute of the machine hits both providers alike.
+    for (const s of [ours, trivial]) {
+      if (op === "rotate-one") s.rotateOne();
+      if (op === "rotate-all" || op === "rotate-all-nocheckpoints") s.rotateAll();
+      const run = await s.measure(args[op], env);
+      runs[s.kind].push(run);
+      log(
+        `  N=${s.n} ${s.kind.padEnd(11)} ${OP_LABELS[op].padEnd(36)} ${(run.wallMs / 1000).toFixed(2).padStart(7)} s  ` +
+          `flow ${String(run.flowTotal).padStart(4)}  token ${run.token}  in-flight ${run.maxInFlight}  host ${mb(run.proc.providerHost.peakRssBytes)} MB`,
+      );
+    }
+  }
+  for (const s of [ours, trivial]) {
+    const rs = runs[s.kind];
+    const walls = rs.map((r) => r.wallMs);
+    const m = median(walls);
+    const chosen = rs[walls.indexOf(m)];
+    (s.kind === "flowservice" ? results.ours : results.trivial).ops[op] = { op, ...chosen, runsMs: walls };
+  }
+}
+
+async function runN(ws: Workspace, emulator: WatchedEmulator, n: number, opts: BenchOptions, log: (s: string) => void): Promise<NResult> {
+  const ours = new BenchStack(ws, "flowservice", n, emulator);
+  const trivial = new BenchStack(ws, "trivial", n, emulator);
+  await ours.init();
+  await trivial.init();
+  const results = { ours: { kind: "flowservice", n, ops: {} } as ScenarioResult, trivial: { kind: "trivial", n, ops: {} } as ScenarioResult };
+
+  await runPair(ours, trivial, "create", results, log);
+  results.ours.stateAfterCreate = await ours.state();
+  results.trivial.stateAfterCreate = await trivial.state();
+  await runPair(ours, trivial, "preview", results, log);
+  await runPair(ours, trivial, "up-nochange", results, log);
+  await runPair(ours, trivial, "up-nochange-again", results, log);
+  await runPair(ours, trivial, "rotate-one", results, log);
+  await runPair(ours, trivial, "rotate-all", results, log, opts.repeats);
+  const patchBody = ours.lastPatchBody;
+  results.ours.stateAfterRotate = await ours.state();
+  results.trivial.stateAfterRotate = await trivial.state();
+  await runPair(ours, trivial, "up-nochange-after-rotate", results, log);
+  if (opts.engineVariants) await runPair(ours, trivial, "rotate-all-nocheckpoints", results, log);
+  await runPair(ours, trivial, "refresh", results, log);
+  await runPair(ours, trivial, "destroy", results, log);
+  await ours.cli(["stack", "rm", "--yes"]);
+  await trivial.cli(["stack", "rm", "--yes"]);
+
+  // The floors without the engine, on an idle machine (no pulumi process running).
+  if (!patchBody) throw new Error(`N=${n}: no PATCH body was logged for "rotate all"`);
+  const count = async () => ((await emulator.control("GET", "/stats")) as { patch: number }).patch;
+  const wire = await wireFloor(emulator.url, DEMO, n, DEFAULT_MAX_CONCURRENCY, opts.repeats, patchBody, count);
+  log(`  N=${n} wire floor: ${n} PATCHes at concurrency ${wire.concurrency} in ${wire.ms.toFixed(1)} ms (${wire.perRequestMs} ms each; runs ${wire.runsMs.join(", ")}); one at a time ${wire.serialLatencyMs} ms each`);
+  const inProcess = await providerInProcess(flowConfig(emulator.url, DEMO), n, opts.repeats, count);
+  log(`  N=${n} provider in process: ${n} updates in ${inProcess.updateMs.toFixed(1)} ms (${inProcess.perUpdateMs} ms each), creates ${inProcess.createMs.toFixed(0)} ms, deletes ${inProcess.deleteMs.toFixed(0)} ms`);
+
+  return { n, ...results, wire, inProcess, derived: derive(results.ours, results.trivial, wire, inProcess) };
+}
+
+/**
+ * flowservice:maxConcurrency: every PATCH is held `delayMs` by the emulator (a delay-then-apply
+ * fault), the engine may run 32 resource operations at once (--parallel 32), and the most PATCHes
+ * in flight at the emulator is recorded for the default and for maxConcurrency 4 and 1.
+ */
+async function runConcurrency(ws: Workspace, emulator: WatchedEmulator, opts: BenchOptions, log: (s: string) => void): Promise<ConcurrencyRun[]> {
+  const n = opts.concurrencyN;
+  const stack = new BenchStack(ws, "flowservice", n, emulator, `concurrency-${n}`);
+  await stack.init();
+  await stack.cli(UP);
+  const out: ConcurrencyRun[] = [];
+  const parallel = 32;
+  try {
+    for (const setting of ["default", 4, 1] as const) {
+      if (setting === "default") await stack.cli(["config", "rm", "flowservice:maxConcurrency"]);
+      else await stack.cli(["config", "set", "flowservice:maxConcurrency", String(setting)]);
+      await emulator.control("DELETE", "/faults");
+      await emulator.control("POST", "/faults", { method: "PATCH", path: "/connections/", action: "delay-then-apply", delayMs: opts.concurrencyDelayMs, times: n });
+      stack.rotateAll();
+      const run = await stack.measure([...UP, "--parallel", String(parallel)]);
+      const r: ConcurrencyRun = {
+        maxConcurrency: setting,
+        parallel,
+        delayMs: opts.concurrencyDelayMs,
+        n,
+        wallMs: run.wallMs,
+        patches: run.flow.PATCH ?? 0,
+        maxInFlight: run.maxInFlight,
+        meanInFlight: run.meanInFlight,
+        busyMs: run.busyMs,
+        hostMaxInFlight: run.host?.http.maxInFlight,
+      };
+      out.push(r);
+      log(
+        `  concurrency: maxConcurrency=${setting} --parallel ${parallel}, ${n} PATCHes held ${r.delayMs} ms: ${(r.wallMs / 1000).toFixed(2)} s, ` +
+          `PATCHes in progress ${(r.busyMs / 1000).toFixed(2)} s, max in flight ${r.maxInFlight} (host ${r.hostMaxInFlight}), mean ${r.meanInFlight}`,
+      );
+    }
+  } finally {
+    await emulator.control("DELETE", "/faults");
+  }
+  await stack.cli(["destroy", "--yes", "--skip-preview"]);
+  await stack.cli(["stack", "rm", "--yes"]);
+  return out;
+}
+
+export async function runBenchmark(partial: Partial<BenchOptions> = {}): Promise<BenchReport> {
+  const opts: BenchOptions = { ...DEFAULT_OPTIONS, ...partial };
+  const log = opts.log ?? ((s: string) => process.stderr.write(s + "\n"));
+  const t0 = performance.now();
+  const load0 = os.loadavg()[0];
+  const engine = ensureEngine({ quiet: true });
+  const ws = makeWorkspace("flowservice-bench-");
+  let emulator: WatchedEmulator | undefined;
+  let pulumiVersion = "";
+  const results: NResult[] = [];
+  let concurrency: ConcurrencyRun[] = [];
+  try {
+    pulumiVersion = (await runPulumi(ws, ws.root, ["version"])).stdout.trim();
+    emulator = await WatchedEmulator.start();
+    log(`benchmark: engine ${pulumiVersion} (${engine}), emulator ${emulator.url}, N = ${opts.ns.join(", ")}, workspace ${ws.root}`);
+    for (const n of opts.ns) results.push(await runN(ws, emulator, n, opts, log));
+    if (opts.concurrencyN > 0) concurrency = await runConcurrency(ws, emulator, opts, log);
+  } finally {
+    await emulator?.stop();
+    fs.rmSync(ws.root, { recursive: true, force: true });
+  }
+  const report: BenchReport = {
+    createdAt: new Date().toISOString(),
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? "unknown",
+      memoryGb: Math.round(os.totalmem() / 1024 ** 3),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+      pulumi: pulumiVersion,
+      loadAverage: [round2(load0), round2(os.loadavg()[0])],
+    },
+    options: { ...opts, log: undefined },
+    results,
+    concurrency,
+    targets: [],
+    durationSeconds: Math.round((performance.now() - t0) / 1000),
+  };
+  report.targets = evaluateTargets(report);
+  if (opts.outDir) writeReport(report, opts.outDir);
+  return report;
+}

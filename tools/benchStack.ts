@@ -1,0 +1,149 @@
+// One benchmark stack: a throwaway Pulumi project (bench/program or bench/trivial) with N
+// connections, its secrets rotated by rewriting bench.json, and each measured command run through
+// the real CLI with /proc sampled under it and the host probe loaded.
+import type { ChildProcess } from "child_process";
+import fs from "fs";
+import path from "path";
+import { countRequests, WatchedEmulator } from "./benchEmulator";
+import { ProcSampler, ProcUsage } from "./benchProc";
+import { readProbe } from "./benchHostProbe";
+import { Kind, OpRun, StateFacts } from "./benchTypes";
+import { mean, round2 } from "./benchWire";
+import { DEMO } from "./demo";
+import { flowConfigArgs, REPO, RunResult, runPulumi, Workspace } from "./pulumiCli";
+
+const PROBE = path.join(REPO, "dist/tools/benchProbe.js");
+
+export class BenchStack {
+  readonly dir: string;
+  readonly stack: string;
+  readonly project: string;
+  private version = 1;
+  /** The body of the last PATCH this stack's provider sent, as logged (secrets redacted). */
+  lastPatchBody?: unknown[];
+  private overrides: Record<number, string> = {};
+  private seq = 0;
+
+  constructor(
+    readonly ws: Workspace,
+    readonly kind: Kind,
+    readonly n: number,
+    readonly emulator: WatchedEmulator,
+    name = `${kind}-${n}`,
+  ) {
+    this.stack = `bench-${name}`;
+    this.project = kind === "flowservice" ? "flowservice-bench" : "flowservice-bench-trivial";
+    this.dir = path.join(ws.root, name);
+    fs.mkdirSync(this.dir);
+    fs.copyFileSync(path.join(REPO, kind === "flowservice" ? "bench/program/index.js" : "bench/trivial/index.js"), path.join(this.dir, "index.js"));
+    fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), `name: ${this.project}\nruntime: nodejs\n`);
+    fs.writeFileSync(path.join(this.dir, "package.json"), `{"name":"${this.project}","private":true}\n`);
+    // The program reaches pulumi-flowservice and @pulumi/pulumi through the repository's node_modules.
+    fs.symlinkSync(path.join(REPO, "node_modules"), path.join(this.dir, "node_modules"));
+    this.writeSpec();
+  }
+
+  private writeSpec(): void {
+    fs.writeFileSync(path.join(this.dir, "bench.json"), JSON.stringify({ n: this.n, version: `v${this.version}`, overrides: this.overrides }));
+  }
+
+  rotateOne(): void {
+    this.overrides = { ...this.overrides, 0: `v${this.version}-one${++this.seq}` };
+    this.writeSpec();
+  }
+
+  rotateAll(): void {
+    this.version++;
+    this.overrides = {};
+    this.writeSpec();
+  }
+
+  async init(extraConfig: Record<string, string> = {}): Promise<void> {
+    await this.cli(["stack", "init", this.stack]);
+    await this.cli(flowConfigArgs(this.emulator.url, DEMO, extraConfig));
+  }
+
+  /** A CLI command whose cost is not measured; throws on failure. */
+  async cli(args: string[], env: Record<string, string> = {}): Promise<string> {
+    const r = await runCli(this.ws, this.dir, args, env);
+    if (r.code !== 0) throw new Error(`pulumi ${args[0]} (${this.kind}, N=${this.n}) exited ${r.code}\n${tail(r.stdout + r.stderr)}`);
+    return r.stdout;
+  }
+
+  /** One measured command: wall time, requests, /proc usage, host probe. */
+  async measure(args: string[], env: Record<string, string> = {}): Promise<OpRun> {
+    await this.emulator.clearLog();
+    const probeDir = fs.mkdtempSync(path.join(this.ws.root, "probe-"));
+    // Without a built probe (dist/ stale), measure without it rather than break every node process.
+    const nodeOptions = [process.env.NODE_OPTIONS, fs.existsSync(PROBE) ? `--require ${PROBE}` : ""].filter(Boolean).join(" ");
+    const cpu0 = this.emulator.cpuSeconds();
+    const r = await runCli(this.ws, this.dir, args, { ...env, NODE_OPTIONS: nodeOptions, FLOWSERVICE_BENCH_PROBE_DIR: probeDir }, true);
+    const cpu1 = this.emulator.cpuSeconds();
+    if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} (${this.kind}, N=${this.n}) exited ${r.code}\n${tail(r.stdout + r.stderr)}`);
+    const entries = await this.emulator.log();
+    const patch = entries.find((e) => e.method === "PATCH" && Array.isArray(e.body));
+    if (patch) this.lastPatchBody = patch.body as unknown[];
+    return {
+      wallMs: Math.round(r.wallMs),
+      ...countRequests(entries),
+      ...this.emulator.inFlight(entries),
+      proc: r.proc as ProcUsage,
+      emulatorCpuSeconds: cpu0 !== undefined && cpu1 !== undefined ? round2(cpu1 - cpu0) : undefined,
+      host: readProbe(probeDir),
+    };
+  }
+
+  async state(): Promise<StateFacts> {
+    const exported = JSON.parse(await this.cli(["stack", "export"])) as { deployment: { resources: Array<Record<string, any>> } };
+    const resources = exported.deployment.resources.filter((r) => String(r.type).endsWith(":Connection"));
+    const providers = resources.map((r) => String(r.inputs?.__provider ?? ""));
+    const checkpoint = findFile(path.join(this.ws.stateDir, ".pulumi", "stacks"), new RegExp(`^${this.stack}\\.json(\\.gz|\\.zst)?$`));
+    const checkpointBytes = checkpoint ? fs.statSync(checkpoint).size : 0;
+    return {
+      providerBytes: [...new Set(providers.map((p) => Buffer.byteLength(p)))],
+      providerDistinct: new Set(providers).size,
+      providerInputsEqualOutputs: resources.every((r) => r.inputs?.__provider === r.outputs?.__provider),
+      resourceBytesMean: Math.round(mean(resources.map((r) => Buffer.byteLength(JSON.stringify(r))))),
+      checkpointBytes,
+      checkpointBytesPerResource: Math.round(checkpointBytes / Math.max(1, resources.length)),
+    };
+  }
+}
+
+function findFile(dir: string, name: RegExp): string | undefined {
+  if (!fs.existsSync(dir)) return undefined;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      const found = findFile(p, name);
+      if (found) return found;
+    } else if (name.test(e.name)) return p;
+  }
+  return undefined;
+}
+
+const tail = (s: string, lines = 40) => s.split("\n").slice(-lines).join("\n");
+
+export interface CliRun extends RunResult {
+  wallMs: number;
+  proc?: ProcUsage;
+}
+
+/** tools/pulumiCli.ts runPulumi, timed, with /proc sampled under the command's pid when `sample`. */
+export async function runCli(ws: Workspace, cwd: string, args: string[], env: Record<string, string>, sample = false): Promise<CliRun> {
+  const started = performance.now();
+  let sampler: ProcSampler | undefined;
+  const onSpawn = (child: ChildProcess) => {
+    if (!sample || !child.pid) return;
+    sampler = new ProcSampler(child.pid, 100);
+    sampler.start();
+    // One last sample as the command exits, before its children are gone.
+    child.on("exit", () => sampler?.sample());
+  };
+  try {
+    const r = await runPulumi(ws, cwd, args, { env, onSpawn });
+    return { ...r, wallMs: performance.now() - started, proc: sampler?.stop() };
+  } finally {
+    sampler?.stop();
+  }
+}

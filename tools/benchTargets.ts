@@ -1,0 +1,133 @@
+// What the measurements mean: the figures derived from them (against the trivial provider and the
+// wire floor) and the targets each run is judged by.
+import { fmtFlow, fmtS, mb } from "./benchFormat";
+import { BenchReport, DEFAULT_MAX_CONCURRENCY, Derived, NResult, Op, OP_LABELS, OpResult, OPS, ScenarioResult, Target } from "./benchTypes";
+import { InProcessResult, median, round2, WireResult } from "./benchWire";
+
+/** Figures of one N against the floors: the trivial provider, the wire, the provider in process. */
+export function derive(ours: ScenarioResult, trivial: ScenarioResult, wire: WireResult, inProcess: InProcessResult): Derived {
+  const n = ours.n;
+  const vsTrivial: Partial<Record<Op, number>> = {};
+  for (const op of OPS) {
+    const a = ours.ops[op];
+    const b = trivial.ops[op];
+    if (a && b) vsTrivial[op] = round2(median(a.runsMs) / median(b.runsMs));
+  }
+  const oRot = ours.ops["rotate-all"] as OpResult;
+  const tRot = trivial.ops["rotate-all"] as OpResult;
+  const diffs = oRot.runsMs.map((o, i) => (o - (tRot.runsMs[i] ?? median(tRot.runsMs))) / n);
+  const added = (median(oRot.runsMs) - median(tRot.runsMs)) / n;
+  const hostUpdate = oRot.host?.rpc.update?.meanMs;
+  const hostUpdateTrivial = tRot.host?.rpc.update?.meanMs;
+  const hostPatch = oRot.host?.http.byMethod.PATCH?.meanMs;
+  const hostOwn = hostUpdate !== undefined && hostUpdateTrivial !== undefined && hostPatch !== undefined ? round2(hostUpdate - hostUpdateTrivial - hostPatch) : undefined;
+  const own = (inProcess.updateMs - wire.ms) / n;
+  return {
+    vsTrivial,
+    rotateAllVsWire: round2(median(oRot.runsMs) / wire.ms),
+    ownAddedPerRequestMs: round2(own),
+    ownAddedVsWire: round2(own / wire.perRequestMs),
+    inProcessPerRequestMs: inProcess.perUpdateMs,
+    inProcessVsWire: round2(inProcess.updateMs / wire.ms),
+    hostOwnAddedMs: hostOwn,
+    hostOwnAddedVsWire: hostOwn !== undefined ? round2(hostOwn / wire.serialLatencyMs) : undefined,
+    hostUpdateMs: hostUpdate,
+    hostUpdateTrivialMs: hostUpdateTrivial,
+    hostPatchMs: hostPatch,
+    e2eAddedPerRequestMs: round2(added),
+    e2eAddedVsWire: round2(added / wire.perRequestMs),
+    e2eAddedRangeMs: [round2(Math.min(...diffs)), round2(Math.max(...diffs))],
+  };
+}
+
+/** Each target of docs/benchmark.md, judged on the report: pass or miss, and what was measured. */
+export function evaluateTargets(report: BenchReport): Target[] {
+  const t: Target[] = [];
+  const add = (name: string, ok: boolean, detail: string) => t.push({ name, ok, detail });
+  for (const r of report.results) {
+    const o = r.ours.ops;
+    const n = r.n;
+    const at = `N=${n}`;
+    for (const op of ["preview", "up-nochange", "up-nochange-again", "up-nochange-after-rotate"] as Op[]) {
+      const x = o[op];
+      if (x) add(`${at}: ${OP_LABELS[op]} makes no Flow Service request`, x.flowTotal === 0 && x.token === 0, `${x.flowTotal} Flow Service, ${x.token} token`);
+    }
+    const one = o["rotate-one"];
+    if (one) add(`${at}: rotating 1 of N sends exactly 1 PATCH, ≤1 token`, (one.flow.PATCH ?? 0) === 1 && one.flowTotal === 1 && one.token <= 1, `${fmtFlow(one.flow)}, ${one.token} token`);
+    const all = o["rotate-all"];
+    if (all) add(`${at}: rotating all N sends exactly N PATCHes, ≤1 token`, (all.flow.PATCH ?? 0) === n && all.flowTotal === n && all.token <= 1, `${fmtFlow(all.flow)}, ${all.token} token`);
+    const maxToken = Math.max(...OPS.map((op) => o[op]?.token ?? 0));
+    add(`${at}: every command makes ≤1 token request`, maxToken <= 1, `max ${maxToken}`);
+    const s = r.ours.stateAfterRotate ?? r.ours.stateAfterCreate;
+    if (s) {
+      const bytes = Math.max(...s.providerBytes);
+      add(`${at}: __provider is the same text for every resource and < 4 KB`, s.providerDistinct === 1 && bytes < 4096 && s.providerInputsEqualOutputs, `${s.providerDistinct} distinct, ${bytes} B`);
+    }
+  }
+  const big = report.results[report.results.length - 1];
+  if (big) {
+    const ratio = big.derived.vsTrivial["rotate-all"] ?? NaN;
+    add(`N=${big.n}: up rotating all within 1.25× the trivial-provider floor`, ratio <= 1.25, `${ratio}× (${fmtS(big.ours.ops["rotate-all"])} vs ${fmtS(big.trivial.ops["rotate-all"])})`);
+    const d = big.derived;
+    add(
+      `N=${big.n}: provider's own added time per request within 2× the wire floor (throughput, in process)`,
+      d.ownAddedVsWire <= 2,
+      `(${big.inProcess.updateMs.toFixed(1)} − ${big.wire.ms.toFixed(1)} ms) / ${big.n} = ${d.ownAddedPerRequestMs} ms vs ${big.wire.perRequestMs} ms = ${d.ownAddedVsWire}× (provider ${d.inProcessPerRequestMs} ms/request HTTP included = ${d.inProcessVsWire}× the wire)`,
+    );
+    if (d.hostOwnAddedMs !== undefined) {
+      add(
+        `N=${big.n}: provider's own added time per request within 2× the wire floor (latency, in the host during up)`,
+        (d.hostOwnAddedVsWire ?? Infinity) <= 2,
+        `Update call ${d.hostUpdateMs} − trivial ${d.hostUpdateTrivialMs} − PATCH ${d.hostPatchMs} = ${d.hostOwnAddedMs} ms vs one PATCH alone ${big.wire.serialLatencyMs} ms = ${d.hostOwnAddedVsWire}×`,
+      );
+    }
+  }
+  // Growth with N. Per connection, what the provider itself costs must not grow; whole commands
+  // must grow no faster than the same commands on the trivial provider (the engine's own growth).
+  if (report.results.length >= 2) {
+    const rs = report.results;
+    const a = rs[rs.length - 2];
+    const b = rs[rs.length - 1];
+    const span = `N=${a.n} → ${b.n}`;
+    const perConn = (r: NResult, op: Op) => (r.ours.ops[op]?.flowTotal ?? 0) / r.n;
+    const reqOk = OPS.every((op) => rs.every((r) => perConn(r, op) === perConn(rs[0], op)) || op === "rotate-one");
+    add(`linear: Flow Service requests per connection are the same at every N (rotate-one: 1)`, reqOk, OPS.filter((op) => op !== "rotate-one").map((op) => `${op} ${perConn(b, op)}`).join(", "));
+    const st = (r: NResult) => r.ours.stateAfterRotate?.resourceBytesMean ?? 0;
+    add(`linear: state bytes per connection`, st(b) <= st(rs[0]) * 1.1, rs.map((r) => `${st(r)}`).join(" → ") + " B");
+    const rss = (r: NResult) => r.ours.ops["rotate-all"]?.proc.providerHost.peakRssBytes ?? 0;
+    const rssPerConn = (rss(b) - rss(rs[0])) / (b.n - rs[0].n);
+    add(`linear: provider host peak RSS grows < 100 KB per connection`, rssPerConn < 100 * 1024, rs.map((r) => mb(rss(r))).join(" → ") + ` MB (${Math.round(rssPerConn / 1024)} KB/connection)`);
+    for (const [op, rpc] of [["create", "create"], ["rotate-all", "update"], ["refresh", "read"], ["destroy", "delete"]] as Array<[Op, string]>) {
+      const x = a.ours.ops[op]?.host?.rpc[rpc]?.meanMs;
+      const y = b.ours.ops[op]?.host?.rpc[rpc]?.meanMs;
+      if (x !== undefined && y !== undefined) add(`linear: provider time per ${rpc} call does not grow (${span})`, y <= Math.max(2 * x, x + 2), `${x} → ${y} ms`);
+    }
+    const exp = (r1: NResult, r2: NResult, kind: "ours" | "trivial", op: Op) => {
+      const x = r1[kind].ops[op];
+      const y = r2[kind].ops[op];
+      return x && y ? Math.log(median(y.runsMs) / median(x.runsMs)) / Math.log(r2.n / r1.n) : NaN;
+    };
+    for (const op of OPS) {
+      const eo = exp(a, b, "ours", op);
+      const et = exp(a, b, "trivial", op);
+      if (Number.isNaN(eo) || Number.isNaN(et)) continue;
+      const ratio = b.derived.vsTrivial[op] ?? NaN;
+      add(
+        `linear: ${OP_LABELS[op]} grows no faster than on the trivial provider (${span})`,
+        !(eo - et > 0.25 && ratio > 1.25),
+        `time ∝ N^${round2(eo)} vs N^${round2(et)} on the trivial provider; ${ratio}× at N=${b.n}`,
+      );
+    }
+    const et = exp(a, b, "trivial", "rotate-all");
+    add(`engine floor, not the provider (informative): trivial-provider rotate all grows at most linearly (${span})`, et <= 1.1, `time ∝ N^${round2(et)}`);
+  }
+  for (const c of report.concurrency) {
+    const limit = c.maxConcurrency === "default" ? DEFAULT_MAX_CONCURRENCY : c.maxConcurrency;
+    add(
+      `maxConcurrency=${c.maxConcurrency} (engine --parallel ${c.parallel}): ≤ ${limit} PATCHes in flight`,
+      c.maxInFlight <= limit && c.patches === c.n,
+      `max ${c.maxInFlight} in flight (mean ${c.meanInFlight}), ${c.patches} PATCHes in progress for ${(c.busyMs / 1000).toFixed(2)} s, up ${(c.wallMs / 1000).toFixed(2)} s`,
+    );
+  }
+  return t;
+}
