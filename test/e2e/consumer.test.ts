@@ -133,7 +133,7 @@ describe("the packed package, installed into a fresh TypeScript Pulumi program",
     if (ws) fs.rmSync(ws.root, { recursive: true, force: true });
   });
 
-  it("holds the library with its types, both commands and the emulator they run, and none of the repository's tools or tests", () => {
+  it("holds the library with its types, both commands and what they run, and none of the repository's tools or tests", () => {
     const files = packed.files.map((f) => f.path).sort();
     const own = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8"));
     const commands = Object.values(own.bin as Record<string, string>).map((f) => path.posix.normalize(f));
@@ -146,7 +146,7 @@ describe("the packed package, installed into a fresh TypeScript Pulumi program",
     // The dynamic-provider host requires this path by name from the program's folder.
     const needed = ["LICENSE", "README.md", "package.json", own.main, own.types, "dist/provider/dynamicProvider.js", ...commands, ...launched];
     for (const f of needed) assert.ok(files.includes(f), `${f} is missing from the package`);
-    const foreign = files.filter((f) => !/^(LICENSE|README\.md|package\.json|bin\/[\w-]+\.js|dist\/provider\/.+\.(js|d\.ts)|dist\/emulator\/.+\.js)$/.test(f));
+    const foreign = files.filter((f) => !/^(LICENSE|README\.md|package\.json|bin\/[\w-]+\.js|dist\/provider\/.+\.(js|d\.ts)|dist\/(commands|emulator)\/.+\.js)$/.test(f));
     assert.deepStrictEqual(foreign, [], "files a user does not need");
   });
 
