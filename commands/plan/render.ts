@@ -39,6 +39,7 @@ export function renderText(plan: Plan): string {
   const where = plan.stack ? ` for stack ${plan.stack}` : "";
   lines.push(`Flow Service plan${where}: ${summaryLine(plan.summary)}`);
   for (const e of plan.errors) lines.push(`error: the preview failed, so this plan is incomplete: ${e}`);
+  if (plan.interrupted) lines.push(`error: ${plan.interrupted}`);
   for (const c of plan.connections) {
     lines.push("");
     const id = c.connectionId ? ` [${c.connectionId}]` : "";
@@ -85,6 +86,7 @@ export function renderMarkdown(plan: Plan): string {
   const out: string[] = [MARKDOWN_MARKER, `### Flow Service plan${plan.stack ? ` for \`${cell(plan.stack)}\`` : ""}`, ""];
   out.push(`**${summaryLine(plan.summary)}**`, "");
   for (const e of plan.errors) out.push(`> **Error:** the preview failed, so this plan is incomplete: ${cell(e)}`, "");
+  if (plan.interrupted) out.push(`> **Error:** ${cell(plan.interrupted)}`, "");
   if (plan.connections.length === 0) {
     out.push("No Flow Service connection is touched by this change.");
     return out.join("\n") + "\n";
@@ -124,5 +126,6 @@ export function renderJson(plan: Plan): string {
   const out: Record<string, unknown> = { connections, summary: plan.summary };
   if (plan.stack) out.stack = plan.stack;
   if (plan.errors.length > 0) out.errors = plan.errors;
+  if (plan.interrupted) out.interrupted = plan.interrupted;
   return JSON.stringify(out, null, 2) + "\n";
 }
