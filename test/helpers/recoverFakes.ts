@@ -35,7 +35,8 @@ export class FakePulumi implements Pulumi {
   readonly calls: string[] = [];
   imported?: any;
   locked: LockInfo[] = [];
-  history_: HistoryEntry[] = [];
+  /** By default a completed update ended shortly before the interrupted run (the fixture's) began. */
+  history_: HistoryEntry[] = [{ kind: "update", result: "succeeded", startTime: "2026-12-01T09:18:00.000Z", endTime: "2026-12-01T09:19:00.000Z" }];
   importResult: CliResult = ok();
   constructor(
     public stacksByName: Record<string, string> = { "organization/orph/dev": FIXTURE_EXPORT },
