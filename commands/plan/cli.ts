@@ -72,7 +72,8 @@ export function parseArgs(argv: readonly string[]): Options {
   if (format === "") throw new UsageError("--format needs a value: text, markdown or json");
   if (!FORMATS.includes(format as Format)) throw new UsageError(`unknown format "${format}": use text, markdown or json`);
   if (positionals.length > 1) throw new UsageError(`one input at a time, got ${positionals.length}: ${positionals.join(" ")}`);
-  return { format: format as Format, file: positionals[0], help: values.help ?? false, stackExport: values["stack-export"] };
+  const stackExport = values["stack-export"];
+  return { format: format as Format, file: positionals[0], help: values.help ?? false, ...(stackExport !== undefined ? { stackExport } : {}) };
 }
 
 export interface Io {

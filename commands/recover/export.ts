@@ -100,11 +100,14 @@ export interface Completed {
 
 /**
  * The deployment to import: every pending operation removed (the CLI's import drops them anyway),
- * and each completed create added as a resource, after everything it refers to.
+ * and each completed create added as a resource, after everything it refers to. A completed create
+ * whose URN the state already holds was a replacement (create before delete): the old resource is
+ * marked for deletion, as the engine marks it once the new one exists, so the next `up` deletes it.
  */
 export function completedDeployment(exp: StackExport, completed: readonly Completed[]): StackExport {
   const pending = new Map((exp.deployment.pending_operations ?? []).map((op) => [op.resource.urn, op.resource]));
-  const resources = [...(exp.deployment.resources ?? [])];
+  const replaced = new Set(completed.map((c) => c.urn));
+  const resources = (exp.deployment.resources ?? []).map((r) => (replaced.has(r.urn) && !r.delete ? { ...r, delete: true } : r));
   const present = new Set(resources.map((r) => r.urn));
   const providerRefs = new Set(resources.filter((r) => r.id).map((r) => `${r.urn}::${r.id}`));
   let todo = completed.map((c) => {

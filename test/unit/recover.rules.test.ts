@@ -55,6 +55,15 @@ describe("flowservice-recover: reading the stack export", () => {
     assert.deepStrictEqual((added.inputs as any).auth.params.password, (interruptedOperations(exp)[0].resource.inputs as any).auth.params.password, "secrets stay encrypted as they were");
   });
 
+  it("marks the resource a recovered replacement replaces for deletion, as the engine would have", () => {
+    const exp = exported();
+    const op = interruptedOperations(exp)[0];
+    exp.deployment.resources?.push({ ...op.resource, id: "old-id", outputs: {} });
+    const out = completedDeployment(exp, [{ urn: op.urn, id: "new-id", outputs: {} }]);
+    const same = (out.deployment.resources ?? []).filter((r) => r.urn === op.urn);
+    assert.deepStrictEqual(same.map((r) => [r.id, r.delete]), [["old-id", true], ["new-id", undefined]]);
+  });
+
   it("refuses to add a resource whose provider the state does not hold", () => {
     const exp = exported();
     exp.deployment.resources = (exp.deployment.resources ?? []).filter((r) => !r.urn.includes("providers"));
