@@ -79,18 +79,24 @@ export type Decision =
   | { urn: string; outcome: "not-created" }
   | { urn: string; outcome: "adopt"; adoptId: string }
   | { urn: string; outcome: "ambiguous"; candidates: FlowConnection[] }
-  | { urn: string; outcome: "undecidable"; reason: string };
+  | { urn: string; outcome: "undecidable"; reason: string }
+  /** A later `up` created the resource again (it is in state): nothing of the interrupted run's is left. */
+  | { urn: string; outcome: "in-state"; stateId: string }
+  /** A later `up` created it again, and the interrupted run's connection exists too: which one stays is the user's call. */
+  | { urn: string; outcome: "superseded"; stateId: string; candidates: FlowConnection[] };
 
 /**
  * The decision for every pending create, from the connections listed for it. A connection that is
  * a candidate of two pending creates decides neither. `chosen` holds the user's --take choices,
- * already checked by the caller.
+ * already checked by the caller; `inState` the pending creates whose resource a later `up` created
+ * again (URN → the id in state).
  */
 export function decide(
   pending: ReadonlyArray<PendingCreate | { urn: string; reason: string }>,
   listed: ReadonlyMap<string, readonly FlowConnection[]>,
   rule: MatchRule,
   chosen: ReadonlyMap<string, FlowConnection> = new Map(),
+  inState: ReadonlyMap<string, string> = new Map(),
 ): Decision[] {
   const chosenIds = new Set([...chosen.values()].map((c) => c.id));
   const candidates = new Map<string, FlowConnection[]>();
@@ -107,6 +113,8 @@ export function decide(
     if ("reason" in p) return { urn: p.urn, outcome: "undecidable", reason: p.reason };
     if (p.adoptId) return { urn: p.urn, outcome: "adopt", adoptId: p.adoptId };
     const list = candidates.get(p.urn) ?? [];
+    const stateId = inState.get(p.urn);
+    if (stateId !== undefined) return list.length === 0 ? { urn: p.urn, outcome: "in-state", stateId } : { urn: p.urn, outcome: "superseded", stateId, candidates: list };
     if (list.length === 0) return { urn: p.urn, outcome: "not-created" };
     if (list.length > 1 || (claims.get(list[0].id) ?? 0) > 1) return { urn: p.urn, outcome: "ambiguous", candidates: list };
     return { urn: p.urn, outcome: "recovered", connection: list[0], chosen: false };

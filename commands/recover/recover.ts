@@ -3,6 +3,7 @@
 // Pulumi and Flow Service are reached through the deps passed in (pulumi.ts, provider/api).
 import type { FlowServiceClient } from "../../provider/api/client";
 import { resolveConfig } from "../../provider/core/config";
+import { ApiError } from "../../provider/core/errors";
 import { buildOutputs } from "../../provider/core/mappings";
 import type { ConnectionInputs, FlowConnection, ProviderConfig } from "../../provider/core/schemas";
 import { completedDeployment, connectionIds, Interrupted, interruptedOperations, parseStackExport, StackExport } from "./export";
@@ -91,11 +92,13 @@ export async function recover(opts: RecoverOptions, deps: RecoverDeps): Promise<
   const cfg = await pulumi.config();
   const config = resolveConfig((k) => cfg[k], deps.env);
   const locks = await pulumi.locks(stack);
-  const start = runStart({ since: opts.since, locks, history: await pulumi.history() });
-  if (!start) {
+  const history = await pulumi.history();
+  const start = runStart({ since: opts.since, locks, history, checkpoint: Date.parse(exp.deployment.manifest.time) });
+  if (typeof start === "string") {
+    const recent = history.slice(0, 5).map((h) => `${h.startTime} – ${h.endTime ?? "?"} ${h.result ?? ""}`.trim());
     throw new RecoverError(
-      "cannot tell when the interrupted run began (the stack has no lock and no update history): pass --since TIME, the time the interrupted `pulumi up` started " +
-        "(a later `pulumi up` prints it in its lock message: \"created by … at TIME\")",
+      `cannot tell when the interrupted run began (${start}): pass --since TIME, the time the interrupted \`pulumi up\` started or the end of the update before it ` +
+        `(a \`pulumi up\` over the killed run's lock prints it: "created by … at TIME")${recent.length > 0 ? `; recent updates: ${recent.join("; ")}` : ""}`,
     );
   }
   report.runStart = start;
@@ -124,12 +127,12 @@ export async function recover(opts: RecoverOptions, deps: RecoverDeps): Promise<
   const listed = new Map<string, FlowConnection[]>();
   for (const p of pending) {
     if ("reason" in p || p.adoptId || chosen.has(p.urn)) continue;
-    listed.set(p.urn, await client.listConnections(searchFilters(p), { sandbox: p.sandbox }));
+    listed.set(p.urn, await listFor(client, p));
   }
-  const decisions = new Map(decide(pending, listed, rule, chosen).map((d) => [d.urn, d]));
+  const decisions = new Map(decide(pending, listed, rule, chosen, createdAgain(exp, creates)).map((d) => [d.urn, d]));
   report.items = ops.map((op) => itemOf(op, decisions.get(op.urn)));
 
-  if (report.items.some((i) => i.outcome === "ambiguous" || i.outcome === "undecidable")) {
+  if (report.items.some((i) => i.outcome === "ambiguous" || i.outcome === "undecidable" || i.outcome === "superseded")) {
     report.status = "ambiguous";
     return report;
   }
@@ -161,6 +164,18 @@ export async function recover(opts: RecoverOptions, deps: RecoverDeps): Promise<
   return report;
 }
 
+/** The connections that may be a pending create's orphan: fewer filters when Flow Service refuses one (400). */
+async function listFor(client: Pick<FlowServiceClient, "listConnections">, p: PendingCreate): Promise<FlowConnection[]> {
+  const attempts = [searchFilters(p), [`connectionSpec.id==${p.specId}`], []];
+  for (let i = 0; ; i++) {
+    try {
+      return await client.listConnections(attempts[i], { sandbox: p.sandbox });
+    } catch (e) {
+      if (!(e instanceof ApiError && e.status === 400) || i === attempts.length - 1) throw e;
+    }
+  }
+}
+
 function itemOf(op: Interrupted, d: Decision | undefined): ReportItem {
   const base = { urn: op.urn, resourceName: op.resourceName, kind: op.kind };
   if (!d) return { ...base, outcome: op.kind === "updating" || op.kind === "deleting" ? "refresh" : "dropped" };
@@ -169,6 +184,10 @@ function itemOf(op: Interrupted, d: Decision | undefined): ReportItem {
       return { ...base, outcome: d.outcome, connectionId: d.connection.id, etag: d.connection.etag, createdAt: d.connection.createdAt, chosen: d.chosen };
     case "ambiguous":
       return { ...base, outcome: d.outcome, candidates: d.candidates.map((c) => ({ id: c.id, createdAt: c.createdAt })) };
+    case "superseded":
+      return { ...base, outcome: d.outcome, connectionId: d.stateId, candidates: d.candidates.map((c) => ({ id: c.id, createdAt: c.createdAt })) };
+    case "in-state":
+      return { ...base, outcome: d.outcome, connectionId: d.stateId };
     case "adopt":
       return { ...base, outcome: d.outcome, adoptId: d.adoptId };
     case "undecidable":
@@ -176,6 +195,21 @@ function itemOf(op: Interrupted, d: Decision | undefined): ReportItem {
     default:
       return { ...base, outcome: d.outcome };
   }
+}
+
+/**
+ * Pending creates whose resource the state holds with the same connector, auth spec and adoptId:
+ * an `up` after the interruption created it again (Pulumi keeps pending creates until they are
+ * resolved). With another connector or auth spec, the pending create was a replacement instead.
+ */
+function createdAgain(exp: StackExport, creates: readonly Interrupted[]): Map<string, string> {
+  const key = (i: Record<string, any> | undefined) => JSON.stringify([i?.connectionSpec?.id, i?.auth?.specName, i?.adoptId ?? null]);
+  const out = new Map<string, string>();
+  for (const op of creates) {
+    const held = (exp.deployment.resources ?? []).find((r) => r.urn === op.urn && !r.delete && r.id);
+    if (held && key(held.inputs) === key(op.resource.inputs)) out.set(op.urn, held.id as string);
+  }
+  return out;
 }
 
 /** Every connection id held by the backend's other stacks: a connection one of them owns is never ours. */

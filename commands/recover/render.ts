@@ -22,6 +22,14 @@ function describe(i: ReportItem, report: Report): string {
       return `AMBIGUOUS: ${i.candidates?.length} connections could be its orphan: ${(i.candidates ?? []).map((c) => `${c.id} (created ${iso(c.createdAt)})`).join(", ")}`;
     case "undecidable":
       return `UNDECIDED: ${i.reason}`;
+    case "in-state":
+      return `already in state as connection ${i.connectionId} (an up after the interruption created it): the pending create is dropped`;
+    case "superseded":
+      return (
+        `DECIDE: in state as connection ${i.connectionId} (an up after the interruption created it again), and the interrupted run created ` +
+        `${(i.candidates ?? []).map((c) => `${c.id} (created ${iso(c.createdAt)})`).join(", ")}: keep the one in state and delete the other, ` +
+        `or --take ${i.resourceName}=<id> to keep the interrupted run's (the next \`pulumi up\` then deletes ${i.connectionId})`
+      );
     case "refresh":
       return "refreshed from Flow Service (`pulumi refresh --target`): its live version enters the state; the next `pulumi up` re-sends what differs, secrets included";
     default:
@@ -53,7 +61,7 @@ export function renderText(report: Report, opts: { stack?: string } = {}): strin
       );
       break;
     case "ambiguous": {
-      const open = report.items.filter((i) => i.outcome === "ambiguous" || i.outcome === "undecidable");
+      const open = report.items.filter((i) => i.outcome === "ambiguous" || i.outcome === "undecidable" || i.outcome === "superseded");
       lines.push(
         `Nothing was written: ${open.length} resource${open.length === 1 ? " needs" : "s need"} a decision. Find which connection is the resource ` +
           "(GET /connections/{id}, or the Experience Platform UI), then run:",
@@ -66,7 +74,7 @@ export function renderText(report: Report, opts: { stack?: string } = {}): strin
     case "written":
       lines.push(
         `State written (pulumi stack import): ${count("recovered")} connection${count("recovered") === 1 ? "" : "s"} taken into the state, ` +
-          `${count("not-created") + count("adopt")} pending create${count("not-created") + count("adopt") === 1 ? "" : "s"} dropped, ${count("refresh")} refreshed.`,
+          `${count("not-created") + count("adopt") + count("in-state")} pending create${count("not-created") + count("adopt") + count("in-state") === 1 ? "" : "s"} dropped, ${count("refresh")} refreshed.`,
       );
       lines.push(
         report.refreshFailed

@@ -30,9 +30,17 @@ export interface RunStart {
  * keeps it after a kill); else the update history — the end of the last update if it succeeded (the
  * interrupted run came after it; a killed run is not recorded by a self-managed backend), or the
  * start of the last one if it did not (it may be the interrupted run itself, as Pulumi Cloud
- * records it). Undefined when there is no evidence at all.
+ * records it). A string says why there is no such moment: no evidence at all, or a completed
+ * update wrote the state after the interruption (Pulumi carries pending creates over), so the
+ * history cannot tell which update came before the interrupted one.
  */
-export function runStart(e: { since?: number; locks: readonly LockInfo[]; history: readonly HistoryEntry[] }): RunStart | undefined {
+export function runStart(e: {
+  since?: number;
+  locks: readonly LockInfo[];
+  history: readonly HistoryEntry[];
+  /** The state's checkpoint time (ms). */
+  checkpoint: number;
+}): RunStart | string {
   if (e.since !== undefined) return { at: e.since, source: "--since" };
   if (e.locks.length > 0) {
     const lock = [...e.locks].sort((a, b) => a.timestamp - b.timestamp)[0];
@@ -41,8 +49,12 @@ export function runStart(e: { since?: number; locks: readonly LockInfo[]; histor
   const newest = [...e.history]
     .filter((h) => h.startTime)
     .sort((a, b) => Date.parse(b.startTime as string) - Date.parse(a.startTime as string))[0];
-  if (!newest) return undefined;
+  if (!newest) return "the stack has no lock and no update history";
   if (newest.result === "succeeded" && newest.endTime) {
+    // The history's times are whole seconds, rounded down; the checkpoint is saved before the end.
+    if (Date.parse(newest.endTime) > e.checkpoint - 1500) {
+      return `the update that ended at ${newest.endTime} ran after the interruption (it wrote the current state, keeping the pending creates), so the history cannot tell when the interrupted run began`;
+    }
     return { at: Date.parse(newest.endTime), source: "the end of the stack's last completed update (pulumi stack history)" };
   }
   return { at: Date.parse(newest.startTime as string), source: `the start of the stack's last update, which ${newest.result ?? "did not finish"} (pulumi stack history)` };

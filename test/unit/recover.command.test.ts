@@ -6,6 +6,7 @@ import { run as runPlan } from "../../commands/plan/cli";
 import { EXIT_DECIDE, EXIT_ERROR, EXIT_OK, EXIT_PENDING, parseArgs, run, UsageError } from "../../commands/recover/cli";
 import { recover, RecoverOptions } from "../../commands/recover/recover";
 import { renderText } from "../../commands/recover/render";
+import { ApiError } from "../../provider/core/errors";
 import { fakeDeps, FakeFlow, FakePulumi, FIXTURE_EXPORT, live, T0 } from "../helpers/recoverFakes";
 
 const opts = (over: Partial<RecoverOptions> = {}): RecoverOptions => ({ check: false, yes: true, wait: true, otherStacks: true, takes: new Map(), ...over });
@@ -53,6 +54,18 @@ describe("flowservice-recover: the command over its dependencies", () => {
     assert.ok(!flow.requests.some((r) => r.includes("POST")));
   });
 
+  it("searches with fewer filters when Flow Service refuses one", async () => {
+    const flow = new FakeFlow(ownFive());
+    const list = flow.listConnections.bind(flow);
+    flow.listConnections = async (filters, o) => {
+      if (filters.some((f) => f.startsWith("name=="))) throw new ApiError("API", 400, "FLOW-1440-400", "Bad Request", "unsupported filter", undefined, "GET /connections");
+      return list(filters, o);
+    };
+    const report = await recover(opts({ yes: false }), fakeDeps(new FakePulumi(), flow));
+    assert.ok(report.items.every((i) => i.outcome === "recovered"));
+    assert.ok(flow.requests.some((r) => r.startsWith("list connectionSpec.id==")));
+  });
+
   it("writes nothing without --yes: a dry run", async () => {
     const pulumi = new FakePulumi();
     const report = await recover(opts({ yes: false }), fakeDeps(pulumi, new FakeFlow(ownFive())));
@@ -90,6 +103,21 @@ describe("flowservice-recover: the command over its dependencies", () => {
     assert.strictEqual(report.items.find((i) => i.resourceName === "c0")?.outcome, "not-created");
     assert.ok(!pulumi.imported.deployment.resources.some((r: any) => r.urn.endsWith("::c0")));
     assert.match(renderText(report), /c0 +create +not created: .*the next `pulumi up` creates it/);
+  });
+
+  it("asks which to keep when an up after the interruption created the resource again and the interrupted run's connection exists too", async () => {
+    const exp = JSON.parse(FIXTURE_EXPORT);
+    const c0 = exp.deployment.pending_operations.find((o: any) => o.resource.urn.endsWith("::c0")).resource;
+    exp.deployment.resources.push({ ...c0, id: "created-again", outputs: {} });
+    const text = JSON.stringify(exp);
+    const twice = await recover(opts(), fakeDeps(new FakePulumi({ "organization/orph/dev": text }), new FakeFlow(ownFive())));
+    assert.strictEqual(twice.status, "ambiguous");
+    assert.match(renderText(twice), new RegExp(`c0 +create +DECIDE: in state as connection created-again .*${live(0).id}`));
+    const pulumi = new FakePulumi({ "organization/orph/dev": text });
+    const once = await recover(opts(), fakeDeps(pulumi, new FakeFlow(ownFive().slice(1))));
+    assert.strictEqual(once.items.find((i) => i.resourceName === "c0")?.outcome, "in-state");
+    const kept = pulumi.imported.deployment.resources.filter((r: any) => r.urn.endsWith("::c0"));
+    assert.deepStrictEqual(kept.map((r: any) => [r.id, r.delete]), [["created-again", undefined]]);
   });
 
   it("waits until the killed run's provider can no longer send, unless told it is stopped", async () => {

@@ -155,12 +155,24 @@ describe("flowservice-recover: when the interrupted run began", () => {
   const succeeded = { result: "succeeded", startTime: "2026-12-01T09:00:00.000Z", endTime: "2026-12-01T09:01:00.000Z" };
 
   it("prefers --since, then the lock the killed run left, then the update history", () => {
-    assert.deepStrictEqual(runStart({ since: 5, locks: [lock], history: [succeeded] }), { at: 5, source: "--since" });
-    assert.strictEqual(runStart({ locks: [lock, { ...lock, timestamp: T0 + 1 }], history: [succeeded] })?.at, T0);
-    assert.strictEqual(runStart({ locks: [], history: [succeeded] })?.at, Date.parse(succeeded.endTime), "a killed run follows the last completed update");
+    const checkpoint = T0;
+    const at = (e: Parameters<typeof runStart>[0]) => {
+      const r = runStart(e);
+      return typeof r === "string" ? r : r.at;
+    };
+    assert.deepStrictEqual(runStart({ since: 5, locks: [lock], history: [succeeded], checkpoint }), { at: 5, source: "--since" });
+    assert.strictEqual(at({ locks: [lock, { ...lock, timestamp: T0 + 1 }], history: [succeeded], checkpoint }), T0);
+    assert.strictEqual(at({ locks: [], history: [succeeded], checkpoint }), Date.parse(succeeded.endTime), "a killed run follows the last completed update");
     const failed = { result: "failed", startTime: "2026-12-01T09:10:00.000Z", endTime: "2026-12-01T09:30:00.000Z" };
-    assert.strictEqual(runStart({ locks: [], history: [succeeded, failed] })?.at, Date.parse(failed.startTime), "an unfinished update may be the interrupted one");
-    assert.strictEqual(runStart({ locks: [], history: [] }), undefined);
+    assert.strictEqual(at({ locks: [], history: [succeeded, failed], checkpoint }), Date.parse(failed.startTime), "an unfinished update may be the interrupted one");
+    assert.match(String(runStart({ locks: [], history: [], checkpoint })), /no lock and no update history/);
+  });
+
+  it("cannot tell from the history when an update completed after the interruption wrote the state", () => {
+    const later = { result: "succeeded", startTime: "2026-12-01T09:25:00.000Z", endTime: "2026-12-01T09:25:30.000Z" };
+    const checkpoint = Date.parse("2026-12-01T09:25:30.400Z");
+    assert.match(String(runStart({ locks: [], history: [later, succeeded], checkpoint })), /ran after the interruption/);
+    assert.strictEqual((runStart({ locks: [lock], history: [later], checkpoint }) as { at: number }).at, T0, "the lock still tells");
   });
 
   it("waits for the provider of the killed run for its retry budget and one request timeout after the last checkpoint", () => {
