@@ -52,9 +52,10 @@ describe("an interrupted pulumi up leaves no orphan that the next up duplicates 
     ((await (await fetch(`${emulator.url}/__emulator/connections`)).json()) as { items: any[] }).items.filter((c) => c.name.startsWith(`Interrupted ${tag} `));
   const pending = async () => (await stack.exportState()).deployment as unknown as { pending_operations?: Array<{ type: string; resource: { urn: string } }> };
   const recover = async (args: string[]) => {
+    const started = Date.now();
     const r = await recoverCli(stack, args);
     outputs.push(r.stdout, r.stderr);
-    return r;
+    return { ...r, secs: ((Date.now() - started) / 1000).toFixed(1) };
   };
 
   /** Our connections against Flow Service: lost (one side only, or an update missing), duplicated (a name twice). */
@@ -148,7 +149,7 @@ describe("an interrupted pulumi up leaves no orphan that the next up duplicates 
       via: "engine",
       outcome:
         `killed ${(killed.killedAfterMs / 1000).toFixed(1)} s into up; the dynamic-provider host outlived the kill (${hostAlive}/${host.length} alive ${(landedMs / 1000).toFixed(1)} s after the kill, when the 5 POSTs had landed; then ended by pid); ` +
-        `5 pending creates, preview planned 5 creates (duplicates); flowservice-recover --yes took the 5 into state (neighbour's excluded); next up ${upRequests} requests, preview ${previewRequests}`,
+        `5 pending creates, preview planned 5 creates (duplicates); flowservice-recover --yes (${done.secs} s, waiting for the killed run's provider included) took the 5 into state (neighbour's excluded); next up ${upRequests} requests, preview ${previewRequests}`,
       lost,
       duplicated,
       secretsLeaked: leaked,
@@ -191,7 +192,7 @@ describe("an interrupted pulumi up leaves no orphan that the next up duplicates 
       area: "fault",
       case: "pulumi up killed while its 5 PATCHes (held, then applied) and a POST (never applied) were in flight; the neighbour stack owns a connection like the unapplied one",
       via: "engine",
-      outcome: `5 pending updates + 1 pending create; flowservice-recover --yes: c5 not created (neighbour's not adopted), 5 refreshed; up re-sent the secrets and created c5; refresh: no changes; next up ${upRequests} requests`,
+      outcome: `5 pending updates + 1 pending create; flowservice-recover --yes (${done.secs} s): c5 not created (neighbour's not adopted), 5 refreshed; up re-sent the secrets and created c5; refresh: no changes; next up ${upRequests} requests`,
       lost,
       duplicated,
       secretsLeaked: leaked,
