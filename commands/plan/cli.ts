@@ -3,6 +3,7 @@
 // will, 1 error.
 import fs from "fs";
 import { parseArgs as parseCommandLine } from "util";
+import { interruptedWarning, parseStackExport, StackExportError } from "../recover/export";
 import { buildPlan, hasChanges } from "./plan";
 import { parsePreview, PlanInputError } from "./preview";
 import { renderJson, renderMarkdown, renderText } from "./render";
@@ -14,7 +15,7 @@ export const EXIT_CHANGES = 2;
 export type Format = "text" | "markdown" | "json";
 const FORMATS: readonly Format[] = ["text", "markdown", "json"];
 
-export const HELP = `Usage: flowservice-plan [FILE | -] [--format text|markdown|json]
+export const HELP = `Usage: flowservice-plan [FILE | -] [--format text|markdown|json] [--stack-export FILE]
 
 Shows, for each Flow Service connection (pulumi-nodejs:dynamic/flowservice:Connection) in the
 output of \`pulumi preview --json\`, what \`pulumi up\` will do and send: create, adopt, update
@@ -24,6 +25,10 @@ Secret values are never shown: they read [secret].
   FILE             the saved output of \`pulumi preview --json\`; stdin when absent or "-"
   -f, --format FORMAT
                    text (default, for terminals), markdown (a pull-request comment) or json
+  --stack-export FILE
+                   the saved output of \`pulumi stack export\`: operations an interrupted run left
+                   pending (which the preview does not show) make the plan an error (exit 1),
+                   since \`up\` would create their connections a second time
   -h, --help       this help
 
 Unchanged connections are listed only if the preview ran with --show-sames.
@@ -31,7 +36,7 @@ The preview needs no credentials and sends no request; \`pulumi preview --refres
 also reads Flow Service first, to include drift (that needs credentials).
 
 Exit status: 0 when no connection changes, 2 when some will, 1 on error (unreadable input,
-not preview JSON, a failed preview, a bad option).
+not preview JSON, a failed preview, pending operations in --stack-export, a bad option).
 Example:  pulumi preview --json > preview.json; flowservice-plan preview.json --format markdown
 `;
 
@@ -39,6 +44,8 @@ export interface Options {
   format: Format;
   /** undefined or "-": stdin. */
   file?: string;
+  /** The output of `pulumi stack export`, checked for pending operations. */
+  stackExport?: string;
   help: boolean;
 }
 
@@ -51,10 +58,11 @@ export function parseArgs(argv: readonly string[]): Options {
     parsed = parseCommandLine({
       args: [...argv],
       allowPositionals: true,
-      options: { format: { type: "string", short: "f" }, help: { type: "boolean", short: "h" } },
+      options: { format: { type: "string", short: "f" }, help: { type: "boolean", short: "h" }, "stack-export": { type: "string" } },
     });
   } catch (e) {
     const err = e as Error & { code?: string };
+    if (err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && /stack-export/.test(err.message)) throw new UsageError("--stack-export needs a file: the saved output of `pulumi stack export`");
     if (err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") throw new UsageError("--format needs a value: text, markdown or json");
     const option = /'([^']+)'/.exec(err.message)?.[1] ?? "";
     throw new UsageError(`unknown option ${option} (see --help)`);
@@ -64,7 +72,8 @@ export function parseArgs(argv: readonly string[]): Options {
   if (format === "") throw new UsageError("--format needs a value: text, markdown or json");
   if (!FORMATS.includes(format as Format)) throw new UsageError(`unknown format "${format}": use text, markdown or json`);
   if (positionals.length > 1) throw new UsageError(`one input at a time, got ${positionals.length}: ${positionals.join(" ")}`);
-  return { format: format as Format, file: positionals[0], help: values.help ?? false };
+  const stackExport = values["stack-export"];
+  return { format: format as Format, file: positionals[0], help: values.help ?? false, ...(stackExport !== undefined ? { stackExport } : {}) };
 }
 
 export interface Io {
@@ -103,11 +112,23 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     io.stderr(`flowservice-plan: ${source}: ${e.message}\n`);
     return EXIT_ERROR;
   }
+  if (opts.stackExport !== undefined) {
+    try {
+      plan.interrupted = interruptedWarning(parseStackExport(io.readFile(opts.stackExport), opts.stackExport));
+    } catch (e) {
+      io.stderr(`flowservice-plan: ${e instanceof StackExportError ? "" : `cannot read ${opts.stackExport}: `}${(e as Error).message}\n`);
+      return EXIT_ERROR;
+    }
+  }
   const render = opts.format === "markdown" ? renderMarkdown : opts.format === "json" ? renderJson : renderText;
   // A failed preview still renders what it has (CI posts it), flagged as incomplete, and exits 1.
   io.stdout(render(plan));
   if (plan.errors.length > 0) {
     io.stderr(`flowservice-plan: the preview failed, the plan is incomplete:\n${plan.errors.map((e) => `  ${e}`).join("\n")}\n`);
+    return EXIT_ERROR;
+  }
+  if (plan.interrupted) {
+    io.stderr(`flowservice-plan: ${plan.interrupted}\n`);
     return EXIT_ERROR;
   }
   return hasChanges(plan) ? EXIT_CHANGES : EXIT_NO_CHANGES;

@@ -59,6 +59,8 @@ export interface Plan {
   summary: Summary;
   /** Error diagnostics of a failed preview: the plan is then incomplete. */
   errors: string[];
+  /** Set from `--stack-export`: operations an interrupted run left pending (the plan is then wrong). */
+  interrupted?: string;
 }
 
 

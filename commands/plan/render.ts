@@ -57,6 +57,7 @@ export function renderText(plan: Plan): string {
   const where = plan.stack ? ` for stack ${plan.stack}` : "";
   lines.push(`Flow Service plan${where}: ${summaryLine(plan.summary)}`);
   for (const e of plan.errors) lines.push(`error: the preview failed, so this plan is incomplete: ${e}`);
+  if (plan.interrupted) lines.push(`error: ${plan.interrupted}`);
   for (const group of bySandbox(plan)) {
     const title = sandboxTitle(group.sandbox, (t) => t);
     lines.push("", `${title[0].toUpperCase()}${title.slice(1)}: ${summaryLine(group.summary)}`);
@@ -109,6 +110,7 @@ export function renderMarkdown(plan: Plan): string {
   const out: string[] = [MARKDOWN_MARKER, `### Flow Service plan${plan.stack ? ` for \`${cell(plan.stack)}\`` : ""}`, ""];
   out.push(`**${summaryLine(plan.summary)}**`, "");
   for (const e of plan.errors) out.push(`> **Error:** the preview failed, so this plan is incomplete: ${cell(e)}`, "");
+  if (plan.interrupted) out.push(`> **Error:** ${cell(plan.interrupted)}`, "");
   if (plan.connections.length === 0) {
     out.push("No Flow Service connection is touched by this change.");
     return out.join("\n") + "\n";
@@ -154,5 +156,6 @@ export function renderJson(plan: Plan): string {
   const out: Record<string, unknown> = { connections, summary: plan.summary };
   if (plan.stack) out.stack = plan.stack;
   if (plan.errors.length > 0) out.errors = plan.errors;
+  if (plan.interrupted) out.interrupted = plan.interrupted;
   return JSON.stringify(out, null, 2) + "\n";
 }

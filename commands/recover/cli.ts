@@ -1,0 +1,184 @@
+// `flowservice-recover`: after an interrupted `pulumi up`, takes the connections its pending
+// creates made into the stack's state instead of letting the next `up` create them again.
+// The command line and exit codes around recover.ts.
+import os from "os";
+import { parseArgs as parseCommandLine } from "util";
+import { FlowSession } from "../../provider/api/session";
+import { FlowServiceProviderError } from "../../provider/core/errors";
+import { StackExportError } from "./export";
+import { PulumiCli, PulumiCommandError } from "./pulumi";
+import { recover, RecoverDeps, RecoverError, RecoverOptions } from "./recover";
+import { renderJson, renderText } from "./render";
+import { parseTime } from "./window";
+
+/** Nothing interrupted, or the state was written. */
+export const EXIT_OK = 0;
+export const EXIT_ERROR = 1;
+/** Interrupted operations found and not (yet) written: --check, or a dry run without --yes. */
+export const EXIT_PENDING = 2;
+/** A resource has several possible orphans (or none can be read): a decision (--take) is needed. */
+export const EXIT_DECIDE = 3;
+
+export const HELP = `Usage: flowservice-recover [--check | --yes] [options]
+
+Run in the program's folder, with the environment \`pulumi\` needs (backend, passphrase), after a
+\`pulumi up\` was interrupted (killed, a CI job cancelled, a lost machine). Such a run leaves
+"pending creates" in the stack: Flow Service may hold their connections, and the next \`pulumi up\`
+would create them a second time. flowservice-recover finds each one's connection — same name,
+connector, auth spec, description and readable params, created by this client in the resource's
+sandbox since the interrupted run began, and held by no stack of the backend — and writes it into
+the state (pulumi stack import) as the resource it was meant to be. Interrupted updates and
+deletes are refreshed (pulumi refresh --target). Two possible connections for one resource are
+reported with their ids, never guessed.
+
+  --check          only list the interrupted operations (reads the state; no credentials, no request):
+                   the gate to run before \`pulumi up\` in CI
+  -y, --yes        write the state; without it, a dry run that shows what would be written
+  -s, --stack NAME the stack (default: the selected stack)
+  --since TIME     when the interrupted run began (RFC 3339 or epoch ms), when the stack's lock and
+                   history cannot tell (a remote self-managed backend after \`pulumi cancel\`)
+  --take RESOURCE=ID
+                   the connection that a resource (name or URN) is, when the search found several;
+                   repeatable
+  --no-wait        do not wait for the interrupted run's provider (its host outlives a killed CLI and
+                   may still send requests for retryBudgetMs + requestTimeoutMs): only once it is stopped
+  --skip-other-stacks
+                   do not read the backend's other stacks to exclude the connections they hold
+  --format text|json
+  -h, --help       this help
+
+Credentials: the stack's config (\`pulumi config --show-secrets --json\`: flowservice:clientId,
+clientSecret or accessToken, orgId, sandboxName, endpoint, imsEndpoint), else the AEP_* variables.
+Exit status: 0 nothing interrupted, or the state was written; 2 interrupted operations found, not
+written (--check, or no --yes); 3 a decision is needed (--take); 1 error.
+`;
+
+export type Format = "text" | "json";
+
+export interface CliOptions extends RecoverOptions {
+  format: Format;
+  help: boolean;
+}
+
+export class UsageError extends Error {}
+
+export function parseArgs(argv: readonly string[]): CliOptions {
+  let parsed;
+  try {
+    parsed = parseCommandLine({
+      args: [...argv],
+      allowPositionals: false,
+      options: {
+        check: { type: "boolean" },
+        yes: { type: "boolean", short: "y" },
+        stack: { type: "string", short: "s" },
+        since: { type: "string" },
+        take: { type: "string", multiple: true },
+        "no-wait": { type: "boolean" },
+        "skip-other-stacks": { type: "boolean" },
+        format: { type: "string", short: "f" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    const option = /'([^']+)'/.exec(err.message)?.[1] ?? "";
+    if (err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") throw new UsageError(`${option.split(" ")[0] || "an option"} needs a value (see --help)`);
+    if (err.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") throw new UsageError(`unexpected argument ${option} (see --help)`);
+    throw new UsageError(`unknown option ${option} (see --help)`);
+  }
+  const v = parsed.values;
+  const format = v.format ?? "text";
+  if (format !== "text" && format !== "json") throw new UsageError(`unknown format "${format}": use text or json`);
+  if (v.check && v.yes) throw new UsageError("--check only reads: it cannot be combined with --yes");
+  let since: number | undefined;
+  if (v.since !== undefined) {
+    since = parseTime(v.since);
+    if (since === undefined) throw new UsageError(`--since "${v.since}" is not a time: use RFC 3339 (2024-05-01T10:00:00Z) or milliseconds since the epoch`);
+  }
+  const takes = new Map<string, string>();
+  for (const t of v.take ?? []) {
+    const m = /^(.+)=([^=]+)$/.exec(t);
+    if (!m) throw new UsageError(`--take "${t}": expected RESOURCE=CONNECTION_ID (the resource's name or URN)`);
+    takes.set(m[1], m[2]);
+  }
+  if (v.stack === "") throw new UsageError("--stack needs a stack name");
+  return {
+    check: v.check ?? false,
+    yes: v.yes ?? false,
+    stack: v.stack,
+    since,
+    takes,
+    wait: !(v["no-wait"] ?? false),
+    otherStacks: !(v["skip-other-stacks"] ?? false),
+    format,
+    help: v.help ?? false,
+  };
+}
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+/** The whole command, its I/O and dependencies passed in: returns the exit code. */
+export async function run(argv: readonly string[], io: Io, deps: (opts: CliOptions) => RecoverDeps): Promise<number> {
+  let opts: CliOptions;
+  try {
+    opts = parseArgs(argv);
+  } catch (e) {
+    io.stderr(`flowservice-recover: ${(e as Error).message}\n`);
+    return EXIT_ERROR;
+  }
+  if (opts.help) {
+    io.stdout(HELP);
+    return EXIT_OK;
+  }
+  try {
+    const report = await recover(opts, deps(opts));
+    io.stdout(opts.format === "json" ? renderJson(report) : renderText(report, { stack: opts.stack }));
+    if (report.refreshFailed) return EXIT_ERROR;
+    return report.status === "pending" ? EXIT_PENDING : report.status === "ambiguous" ? EXIT_DECIDE : EXIT_OK;
+  } catch (e) {
+    const known = e instanceof RecoverError || e instanceof PulumiCommandError || e instanceof StackExportError || e instanceof FlowServiceProviderError;
+    if (!known) throw e;
+    io.stderr(`flowservice-recover: ${(e as Error).message}\n`);
+    return EXIT_ERROR;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** The real dependencies: the pulumi CLI on PATH in this folder, and the provider's own API session. */
+export function realDeps(opts: CliOptions, io: Io): RecoverDeps {
+  return {
+    pulumi: new PulumiCli({ cwd: process.cwd(), stack: opts.stack }),
+    connect: (config) => new FlowSession(config).client,
+    env: process.env,
+    now: Date.now,
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    hostname: os.hostname(),
+    alive,
+    progress: (line) => io.stderr(`flowservice-recover: ${line}\n`),
+  };
+}
+
+/** Entry point of bin/flowservice-recover.js. */
+export async function main(argv: readonly string[]): Promise<void> {
+  const io: Io = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
+  let code: number;
+  try {
+    code = await run(argv, io, (opts) => realDeps(opts, io));
+  } catch (e) {
+    io.stderr(`flowservice-recover: internal error: ${(e as Error).stack ?? e}\n`);
+    code = EXIT_ERROR;
+  }
+  process.exitCode = code;
+}
