@@ -128,9 +128,9 @@ export const errors = {
       "1415",
       400,
       INVALID,
-      `The auth spec '${specName}' could not be found for the connection spec ID ${specId}. Valid auth spec names: ${valid
-        .map((n) => `'${n}'`)
-        .join(", ")}.`,
+      `The auth spec '${specName}' could not be found for the connection spec ID ${specId}. ${
+        valid.length > 0 ? `Valid auth spec names: ${valid.map((n) => `'${n}'`).join(", ")}.` : "This connector takes no auth: omit auth."
+      }`,
     ),
   wrongState: (id: string, state: string, action: "Update" | "Delete") =>
     new FlowError(
@@ -222,6 +222,14 @@ export const errors = {
       400,
       INVALID,
       `Invalid query value ${expr} provided in query param. Expected property=<field><op><value> with op one of ==, !=, >, <, >=, <=.`,
+    ),
+  /** What a service without range filters on this collection answers (see refuseRangeFilters). */
+  rangeFilterRefused: (expr: string) =>
+    new FlowError(
+      "1453",
+      400,
+      INVALID,
+      `Invalid query value ${expr} provided in query param. Range operators (>, <, >=, <=) are not supported on this resource; filter with == or != and narrow the results on the client.`,
     ),
   internal: (message: string) =>
     new FlowError(
