@@ -50,7 +50,8 @@ async function adoptConnection(s: FlowSession, inputs: ConnectionInputs, id: str
 export type ReadOutcome = { gone: true } | { gone: false; outs: ConnectionOutputs; inputs?: ConnectionInputs };
 
 export async function readConnection(s: FlowSession, id: string, outs: ConnectionOutputs): Promise<ReadOutcome> {
-  const live = await s.client.getConnection(id);
+  // From the sandbox's listing when it holds the connection; gone only on its own GET's 404 (api/reads.ts).
+  const live = await s.reads.read(id);
   if (!live) return { gone: true };
   const r = refreshedState(outs, live);
   return { gone: false, outs: r.outputs, inputs: r.inputs };
