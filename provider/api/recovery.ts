@@ -4,7 +4,7 @@
 //   only when there is none is it sent again;
 // - a PATCH retried after a lost reply that then meets 412 may have been applied by the first
 //   attempt: the connection is read once, and if it shows this client's write that is success.
-import { ApiError, BadReplyError, NetworkError } from "../core/errors";
+import { ApiError, BadReplyError, FlowServiceProviderError, NetworkError } from "../core/errors";
 import { paramKeyOf } from "../core/planner";
 import { FlowConnection, PatchOp, WriteReply } from "../core/schemas";
 import type { CreateBody, FlowServiceClient, PatchOptions } from "./client";
@@ -114,7 +114,14 @@ export class Recovery {
       try {
         return await this.deps.client.listConnections(filters, o);
       } catch (e) {
-        if (!(e instanceof ApiError && e.status === 400) || i === queries.length - 1) throw e;
+        if (!(e instanceof ApiError && e.status === 400)) throw e;
+        if (i === queries.length - 1) {
+          throw new FlowServiceProviderError(
+            "API",
+            `the reply to POST /connections was lost, and the search for the connection it may have created was refused (${e.message}). ` +
+              `Look for a connection named "${name}" in sandbox "${this.deps.client.sandboxOf(o)}": adopt it with adoptId, or delete it, before the next 'pulumi up'.`,
+          );
+        }
       }
     }
     return [];
