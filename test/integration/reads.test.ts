@@ -2,6 +2,8 @@
 // refresh of many connections costs, and that the listing never makes a read wrong.
 import assert from "assert";
 import type { RunningEmulator } from "../../emulator/main";
+import { WriteLedger } from "../../provider/api/ledger";
+import { ConnectionReader } from "../../provider/api/reads";
 import { configure, provider, runtime } from "../../provider/dynamicProvider";
 import { EmulatorApi, SALESFORCE, useEmulator } from "../helpers/emulatorApi";
 import { EmulatorControl, LoggedRequest } from "../helpers/emulatorControl";
@@ -143,6 +145,19 @@ describe("refresh reads many connections with a few list requests", function () 
     const rs = await sent();
     assert.deepStrictEqual(lists(rs).map((r) => r.headers["x-sandbox-name"]).sort(), ["dev", "prod"]);
     assert.strictEqual(singles(rs).length, 0);
+  });
+
+  it("takes a new listing once the previous one is older than its maximum age", async () => {
+    let now = 0;
+    const reader = new ConnectionReader({ client: runtime.session().client, ledger: new WriteLedger(), now: () => now, maxAgeMs: 60_000 });
+    const h = fleet[N - 1];
+    assert.strictEqual((await reader.read(h.id))?.etag, h.outs.etag);
+    const { etag } = await control.editOutOfBand(h.id, [{ op: "replace", path: "/name", value: "Renamed later" }]);
+    now = 60_000;
+    assert.strictEqual((await reader.read(h.id))?.etag, h.outs.etag, "within the age: the listing");
+    now = 60_001;
+    assert.strictEqual((await reader.read(h.id))?.etag, etag, "older: listed again");
+    assert.strictEqual(lists(await sent()).length, 2);
   });
 
   it("stays within its page budget when the sandbox holds far more connections than the stack", async () => {
