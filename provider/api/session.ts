@@ -6,6 +6,8 @@ import { assertCredentials } from "../core/config";
 import type { ProviderConfig } from "../core/schemas";
 import { ImsClientCredentials, StaticToken, TokenSource } from "./auth";
 import { FlowServiceClient } from "./client";
+import { EntityClient } from "./entityClient";
+import { EntityRecovery } from "./entityRecovery";
 import { WriteLedger } from "./ledger";
 import { Recovery } from "./recovery";
 import { RetryPolicy } from "./retry";
@@ -14,6 +16,9 @@ import { Transport } from "./transport";
 export class FlowSession {
   readonly client: FlowServiceClient;
   readonly recovery: Recovery;
+  /** The same client and ledger for the pipeline entities (sourceConnections, targetConnections, flows). */
+  readonly entities: EntityClient;
+  readonly entityRecovery: EntityRecovery;
   readonly tokens: TokenSource;
   private readonly transport: Transport;
 
@@ -39,6 +44,8 @@ export class FlowSession {
       { tokens: this.tokens, transport: this.transport, ledger },
     );
     this.recovery = new Recovery({ client: this.client, ledger, retry, requestTimeoutMs: config.requestTimeoutMs });
+    this.entities = new EntityClient(this.client, ledger, config.endpoint);
+    this.entityRecovery = new EntityRecovery({ entities: this.entities, ledger, retry, requestTimeoutMs: config.requestTimeoutMs });
   }
 
   /** Requests made so far: for tests and the benchmark. */
