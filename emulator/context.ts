@@ -11,6 +11,10 @@ export interface EmulatorConfig {
   defaultSandbox?: string;
   /** Only the exact quoted etag is accepted as If-Match (otherwise the unquoted form is too). */
   strictIfMatch: boolean;
+  /** GET /connections answers range filters (>, <, >=, <=) with 1453 instead of applying them. */
+  refuseRangeFilters: boolean;
+  /** A flow's interval must be ≥ 15 for frequency minute only, ≥ 1 otherwise (default: ≥ 15 for all but once). */
+  lenientScheduleIntervals: boolean;
 }
 
 export const DEMO_CREDENTIALS = {

@@ -1,12 +1,15 @@
 // Control routes under /__emulator: test-only knobs, never part of the emulated API (no auth, not
 // logged, not rate limited, not faulted). Bodies are JSON; errors answer 400/404 `{"error": "..."}`.
 import { z } from "zod";
-import { applyEdit } from "./connections";
+import { CONNECTIONS } from "./connections";
 import { CONTROL_PREFIX, type Reply } from "./context";
 import { FaultInput, RateLimitInput } from "./faults";
 import { parsePatch } from "./patch";
-import type { EmulatorState } from "./server";
-import { CONNECTION_STATES, type Entry } from "./store";
+import { RefuseInput } from "./sourceSystem";
+import type { EmulatorState } from "./state";
+import { CONNECTION_STATES, type Stamp } from "./records";
+import type { ConnectionRow, Row } from "./store";
+import { editEntity } from "./entity";
 
 class ControlError extends Error {
   constructor(
@@ -44,20 +47,25 @@ const ConfigBody = z.object({
   tokenTtlSeconds: z.number().positive().optional(),
   strictIfMatch: z.boolean().optional(),
   defaultSandbox: z.string().min(1).nullable().optional(),
+  refuseRangeFilters: z.boolean().optional(),
+  lenientScheduleIntervals: z.boolean().optional(),
 });
 
 function configView(state: EmulatorState): Reply {
-  const { tokenTtlSeconds, strictIfMatch, defaultSandbox } = state.config;
-  return { status: 200, body: { tokenTtlSeconds, strictIfMatch, defaultSandbox: defaultSandbox ?? null } };
+  const { tokenTtlSeconds, strictIfMatch, defaultSandbox, refuseRangeFilters, lenientScheduleIntervals } = state.config;
+  return {
+    status: 200,
+    body: { tokenTtlSeconds, strictIfMatch, defaultSandbox: defaultSandbox ?? null, refuseRangeFilters, lenientScheduleIntervals },
+  };
 }
 
 /** A stored connection as the store holds it: secret params are already "sha256:<hex>" digests. */
-function storedView(e: Entry): Record<string, unknown> {
-  return { ...e.connection, _emulator: { usedByFlows: e.flags.usedByFlows, testResult: e.flags.testResult, seq: e.seq } };
+function storedView(e: ConnectionRow): Record<string, unknown> {
+  return { ...e.record, _emulator: { usedByFlows: e.flags.usedByFlows, testResult: e.flags.testResult, seq: e.seq } };
 }
 
-function entryOr404(state: EmulatorState, id: string): Entry {
-  const e = state.store.get(id);
+function entryOr404(state: EmulatorState, id: string): ConnectionRow {
+  const e = state.store.connections.get(id);
   if (!e) throw new ControlError(404, `no connection with id ${id}`);
   return e;
 }
@@ -80,7 +88,7 @@ export function handleControl(state: EmulatorState, method: string, url: URL, ra
       case "DELETE /requests":
         return { status: 200, body: { ok: true, cleared: state.log.clear() } };
       case "GET /connections":
-        return { status: 200, body: { items: state.store.all().map(storedView) } };
+        return { status: 200, body: { items: state.store.connections.all().map(storedView) } };
       case "GET /faults":
         return { status: 200, body: { items: state.faults.list() } };
       case "POST /faults": {
@@ -109,8 +117,18 @@ export function handleControl(state: EmulatorState, method: string, url: URL, ra
         if (input.tokenTtlSeconds !== undefined) state.config.tokenTtlSeconds = input.tokenTtlSeconds;
         if (input.strictIfMatch !== undefined) state.config.strictIfMatch = input.strictIfMatch;
         if (input.defaultSandbox !== undefined) state.config.defaultSandbox = input.defaultSandbox ?? undefined;
+        if (input.refuseRangeFilters !== undefined) state.config.refuseRangeFilters = input.refuseRangeFilters;
+        if (input.lenientScheduleIntervals !== undefined) state.config.lenientScheduleIntervals = input.lenientScheduleIntervals;
         return configView(state);
       }
+      case "POST /refuse-credentials": {
+        const input = parseBody(RefuseInput, rawBody);
+        return { status: 200, body: state.sourceSystem.refuse(input) };
+      }
+      case "GET /refuse-credentials":
+        return { status: 200, body: { items: state.sourceSystem.list() } };
+      case "DELETE /refuse-credentials":
+        return { status: 200, body: { ok: true, cleared: state.sourceSystem.clear() } };
       case "GET /tokens":
         return { status: 200, body: { items: state.tokens.history() } };
       case "GET /inflight":
@@ -122,6 +140,17 @@ export function handleControl(state: EmulatorState, method: string, url: URL, ra
         return { status: 200, body: { ...state.stats, total: Object.values(state.stats).reduce((a, b) => a + b, 0) } };
     }
 
+    // The other tables, read-only, as stored (every org and sandbox).
+    const other = /^\/(sourceConnections|targetConnections|flows)(?:\/([^/]+))?$/.exec(path);
+    if (other && method === "GET") {
+      const table = state.store[other[1] as "sourceConnections" | "targetConnections" | "flows"];
+      const rowView = (r: Row<Stamp>) => ({ ...r.record, _emulator: { seq: r.seq } });
+      if (other[2] === undefined) return { status: 200, body: { items: table.all().map(rowView) } };
+      const row = table.get(decodeURIComponent(other[2]));
+      if (!row) throw new ControlError(404, `no ${other[1]} entry with id ${other[2]}`);
+      return { status: 200, body: rowView(row) };
+    }
+
     const m = /^\/connections\/([^/]+)(\/edit|\/flags)?$/.exec(path);
     if (m) {
       const id = decodeURIComponent(m[1]);
@@ -130,7 +159,7 @@ export function handleControl(state: EmulatorState, method: string, url: URL, ra
         const input = parseBody(EditBody, rawBody);
         const entry = entryOr404(state, id);
         // Same rules as PATCH (FlowError problem bodies on failure), minus If-Match: the UI always wins.
-        const etag = applyEdit(state.store, entry, parsePatch(input.patch, id), {
+        const etag = editEntity(CONNECTIONS, state.services(), entry, parsePatch(input.patch, id), {
           by: input.user ?? "ui-user@AdobeID",
           client: "exc_app",
         });
@@ -141,16 +170,16 @@ export function handleControl(state: EmulatorState, method: string, url: URL, ra
         const entry = entryOr404(state, id);
         // Flags model conditions outside the connection (flows using it, the remote system's
         // health, a state set by the platform): they do not change the etag.
-        const next: Entry = {
+        const next: ConnectionRow = {
           ...entry,
-          connection: { ...entry.connection, state: input.state ?? entry.connection.state },
+          record: { ...entry.record, state: input.state ?? entry.record.state },
           flags: {
             usedByFlows: input.usedByFlows ?? entry.flags.usedByFlows,
             testResult: input.testResult ?? entry.flags.testResult,
           },
         };
-        state.store.replace(next);
-        return { status: 200, body: { id, ...next.flags, state: next.connection.state } };
+        state.store.connections.replace(next);
+        return { status: 200, body: { id, ...next.flags, state: next.record.state } };
       }
     }
     throw new ControlError(404, `no control route ${route}; see docs/emulator.md`);

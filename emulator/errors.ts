@@ -1,60 +1,13 @@
-// Error types the emulator raises, and the two reply shapes Adobe uses for them:
-// the gateway's `{error_code, message}` and Flow Service's problem body.
-import { randomUUID } from "crypto";
+// Constructors for Adobe's documented Flow Service error codes (titles and wording as in the
+// flow-service-errors catalogue), so every handler words the same error the same way.
+import { FlowError, type Resource } from "./problem";
 
-/** A Flow Service error: rendered as the problem body with type `.../FLOW-<code>-<status>`. */
-export class FlowError extends Error {
-  constructor(
-    /** The numeric part of the documented code, e.g. "1404" for FLOW-1404-412. */
-    readonly code: string,
-    readonly status: number,
-    readonly title: string,
-    message: string,
-    /** What the error is about; becomes report.id / report.type like Adobe's examples. */
-    readonly resource?: { id: string; type: string },
-    /** Extra detail for errorDetails (defaults to the message). */
-    readonly details?: string,
-    readonly headers?: Record<string, string>,
-  ) {
-    super(message);
-  }
-}
+export { FlowError, GatewayError, PROBLEM_TYPE_PREFIX, type Resource, gatewayBody, problemBody } from "./problem";
 
-/** An error the API gateway (not Flow Service) answers, before the request reaches the service. */
-export class GatewayError extends Error {
-  constructor(
-    readonly status: number,
-    readonly errorCode: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** What an error is about: an id alone means a base connection. */
+export type About = string | Resource;
+export const about = (a?: About): Resource | undefined => (a === undefined ? undefined : typeof a === "string" ? { id: a, type: "connections" } : a);
 
-export const PROBLEM_TYPE_PREFIX = "https://ns.adobe.com/aep/errors/FLOW-";
-
-export function problemBody(err: FlowError, requestId: string): Record<string, unknown> {
-  return {
-    type: `${PROBLEM_TYPE_PREFIX}${err.code}-${err.status}`,
-    title: err.title,
-    status: err.status,
-    report: {
-      "detailed-message": err.message,
-      "request-id": requestId,
-      id: err.resource?.id ?? randomUUID(),
-      type: err.resource?.type ?? "request",
-    },
-    errorMessage: err.message,
-    errorDetails: err.details ?? err.message,
-  };
-}
-
-export function gatewayBody(err: GatewayError): Record<string, unknown> {
-  return { error_code: err.errorCode, message: err.message };
-}
-
-// Constructors for the documented codes (titles as in Adobe's flow-service-errors catalogue), so
-// every handler words the same error the same way.
 const INVALID = "Invalid request";
 export const errors = {
   invalidRequest: (message: string, details?: string) => new FlowError("1100", 400, INVALID, message, undefined, details),
@@ -66,10 +19,24 @@ export const errors = {
       `The requested resource is not found. Error from flow provider: Resource with given id ${id} does not exist in this organization and sandbox.`,
       { id, type: "connections" },
     ),
-  specNotFound: (id: string) =>
-    new FlowError("1101", 404, "Resource not found", `The requested connection spec ${id} is not found.`, {
+  specNotFound: (id: string, type: "connectionSpecs" | "flowSpecs" = "connectionSpecs") =>
+    new FlowError("1101", 404, "Resource not found", `The requested ${type === "flowSpecs" ? "flow" : "connection"} spec ${id} is not found.`, {
       id,
-      type: "connectionSpecs",
+      type,
+    }),
+  /** A source or target connection. */
+  entityNotFound: (id: string, type: string) =>
+    new FlowError(
+      "1101",
+      404,
+      "Resource not found",
+      `The requested resource is not found. Error from flow provider: Resource with given id ${id} does not exist in this organization and sandbox.`,
+      { id, type },
+    ),
+  flowNotFound: (id: string) =>
+    new FlowError("1439", 404, "Resource not found", `The requested flows resource ${id} is not found. Verify the resource ID before trying again.`, {
+      id,
+      type: "flows",
     }),
   routeNotFound: (method: string, path: string) =>
     new FlowError("1101", 404, "Resource not found", `No Flow Service resource answers ${method} ${path}.`, {
@@ -102,35 +69,29 @@ export const errors = {
       INVALID,
       "The limit and count parameters cannot be given together in the same request. Please provide either only the limit or the count parameter and try again.",
     ),
-  ifMatchMissing: (id: string) =>
+  ifMatchMissing: (a: About) =>
     new FlowError(
       "1403",
       400,
       "Header is missing",
       "The header 'If-Match' is missing in the request. Please provide the header and try again.",
-      { id, type: "connections" },
+      about(a),
     ),
-  versionMismatch: (id: string, message: string) =>
-    new FlowError("1404", 412, "Version not matching", message, { id, type: "connections" }),
+  versionMismatch: (a: About, message: string) => new FlowError("1404", 412, "Version not matching", message, about(a)),
   emptyBody: () =>
     new FlowError("1405", 400, INVALID, "The request body cannot be null or empty. Please provide a request body and try again."),
   badSpecId: (message: string) => new FlowError("1413", 400, INVALID, message),
-  specNotUpdatable: (path: string, id?: string) =>
-    new FlowError(
-      "1414",
-      400,
-      INVALID,
-      `The connection spec of a connection cannot be updated (patch path '${path}').`,
-      id ? { id, type: "connections" } : undefined,
-    ),
+  /** 1414: a connection's connectionSpec; used the same way for a flow's flowSpec. */
+  specNotUpdatable: (path: string, a?: About, what = "connection spec of a connection") =>
+    new FlowError("1414", 400, INVALID, `The ${what} cannot be updated (patch path '${path}').`, about(a)),
   authSpecNotFound: (specName: string, specId: string, valid: string[]) =>
     new FlowError(
       "1415",
       400,
       INVALID,
-      `The auth spec '${specName}' could not be found for the connection spec ID ${specId}. Valid auth spec names: ${valid
-        .map((n) => `'${n}'`)
-        .join(", ")}.`,
+      `The auth spec '${specName}' could not be found for the connection spec ID ${specId}. ${
+        valid.length > 0 ? `Valid auth spec names: ${valid.map((n) => `'${n}'`).join(", ")}.` : "This connector takes no auth: omit auth."
+      }`,
     ),
   wrongState: (id: string, state: string, action: "Update" | "Delete") =>
     new FlowError(
@@ -140,21 +101,56 @@ export const errors = {
       `Delete or Update can only be applied on connection with enabled, disabled or initializing state. ${action} of connection ${id} refused: its state is '${state}'.`,
       { id, type: "connections" },
     ),
-  usedByFlows: (id: string) =>
+  usedByFlows: (id: string, detail = "") =>
     new FlowError(
       "1418",
       400,
       INVALID,
-      `The base connection with the ID ${id} cannot be deleted because the base connection is being used in one or more flows. Please ensure that corresponding flows are deleted before deleting a base connection.`,
+      `The base connection with the ID ${id} cannot be deleted because the base connection is being used in one or more flows. Please ensure that corresponding flows are deleted before deleting a base connection.${detail}`,
       { id, type: "connections" },
     ),
-  unsupportedOp: (op: string, id?: string) =>
+  stateInCreate: () => new FlowError("1410", 400, INVALID, "`State` is not allowed in the create flow request. Flows are created enabled; use POST /flows/{id}/action?op=DISABLE."),
+  usedByFlow: (id: string, type: string, flowIds: string[]) =>
+    new FlowError(
+      "1447",
+      400,
+      INVALID,
+      `Found active flows containing id ${id}. Delete these flows first: ${flowIds.join(", ")}.`,
+      { id, type },
+    ),
+  providerOnlyAction: (op: string, id: string) =>
+    new FlowError("1402", 400, INVALID, `The action '${op.toLowerCase()}' is supported for provider requests only.`, { id, type: "flows" }),
+  unsupportedAction: (op: string, id: string) =>
+    new FlowError(
+      "1434",
+      400,
+      INVALID,
+      `Unsupported operation '${op}' received. Please use one of the supported operation types (ENABLE, DISABLE) and try again.`,
+      { id, type: "flows" },
+    ),
+  actionNotApplicable: (op: string, state: string, id: string) =>
+    new FlowError(
+      "1422",
+      400,
+      INVALID,
+      `The action ${op.toLowerCase()} cannot be applied on the current state ${state}. Please update the action and try again.`,
+      { id, type: "flows" },
+    ),
+  unsupportedOp: (op: string, a?: About) =>
     new FlowError(
       "1434",
       400,
       INVALID,
       `Unsupported operation '${op}' received. Please use one of the supported operation types (add, replace, remove) and try again.`,
-      id ? { id, type: "connections" } : undefined,
+      about(a),
+    ),
+  testUnsupported: (id: string, connector: string) =>
+    new FlowError(
+      "1100",
+      400,
+      INVALID,
+      `Test connection is not supported for this connector (${connector}); connection ${id} cannot be tested.`,
+      { id, type: "connections" },
     ),
   /** Validation of patch instructions, and (here) of a create body; `problems` names each field. */
   validation: (problems: string[]) =>
@@ -166,13 +162,13 @@ export const errors = {
       undefined,
       problems.join("\n"),
     ),
-  patchValidation: (problems: string[], id?: string) =>
+  patchValidation: (problems: string[], a?: About) =>
     new FlowError(
       "1455",
       400,
       INVALID,
       `An error has occurred while validating patch instructions: ${problems.join("; ")}.`,
-      id ? { id, type: "connections" } : undefined,
+      about(a),
       problems.join("\n"),
     ),
   sandboxMissing: () =>
@@ -222,6 +218,14 @@ export const errors = {
       400,
       INVALID,
       `Invalid query value ${expr} provided in query param. Expected property=<field><op><value> with op one of ==, !=, >, <, >=, <=.`,
+    ),
+  /** What a service without range filters on this collection answers (see refuseRangeFilters). */
+  rangeFilterRefused: (expr: string) =>
+    new FlowError(
+      "1453",
+      400,
+      INVALID,
+      `Invalid query value ${expr} provided in query param. Range operators (>, <, >=, <=) are not supported on this resource; filter with == or != and narrow the results on the client.`,
     ),
   internal: (message: string) =>
     new FlowError(

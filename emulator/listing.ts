@@ -5,7 +5,8 @@ import { errors } from "./errors";
 
 export interface FieldDef<T> {
   kind: "string" | "number";
-  get(item: T): string | number | undefined;
+  /** An array value (a flow's sourceConnectionIds) matches == when any element does. */
+  get(item: T): string | number | readonly string[] | undefined;
   sortable?: boolean;
 }
 export type Fields<T> = Record<string, FieldDef<T>>;
@@ -21,7 +22,7 @@ export interface Filter {
 const EXPRESSION = /^([A-Za-z_][A-Za-z0-9_.[\]]*)(==|!=|>=|<=|!>|!<|=>|=<|>|<|~|=)(.*)$/;
 
 /** Parses `field<op>value[,value...]` expressions; a comma means any-of (== ) or none-of (!=). */
-export function parseFilters<T>(exprs: string[], fields: Fields<T>): Filter[] {
+export function parseFilters<T>(exprs: string[], fields: Fields<T>, opts: { range?: boolean } = {}): Filter[] {
   return exprs.map((expr) => {
     const m = EXPRESSION.exec(expr);
     if (!m) throw errors.badFilterExpression(expr);
@@ -33,10 +34,12 @@ export function parseFilters<T>(exprs: string[], fields: Fields<T>): Filter[] {
     if (rawValue === "") throw errors.badFilterExpression(expr);
     const parts = rawValue.split(",");
     const ordered = op !== "==" && op !== "!=";
+    if (ordered && opts.range === false) throw errors.rangeFilterRefused(expr);
     if (ordered && def.kind !== "number") throw errors.operatorNotForField(op, field);
     if (ordered && parts.length > 1) throw errors.operatorMultipleValues(op, field);
     const values = parts.map((p) => {
-      if (def.kind === "string") return p;
+      // The tutorials quote string values: property=name=="CloudStorageToAEP".
+      if (def.kind === "string") return p.length >= 2 && p.startsWith('"') && p.endsWith('"') ? p.slice(1, -1) : p;
       if (!/^-?\d+$/.test(p)) throw errors.badFilterValue(rawValue, field);
       return Number(p);
     });
@@ -46,7 +49,11 @@ export function parseFilters<T>(exprs: string[], fields: Fields<T>): Filter[] {
 
 export function matchesAll<T>(item: T, filters: Filter[], fields: Fields<T>): boolean {
   return filters.every((f) => {
-    const v = fields[f.field].get(item);
+    const got = fields[f.field].get(item);
+    if (Array.isArray(got)) {
+      return f.op === "==" ? got.some((e) => f.values.includes(e)) : f.op === "!=" ? got.every((e) => !f.values.includes(e)) : false;
+    }
+    const v = got as string | number | undefined;
     switch (f.op) {
       case "==":
         return f.values.some((x) => x === v);
@@ -94,7 +101,8 @@ function compareValues(a: string | number | null, b: string | number | null): nu
 
 /** Sort key: the order fields, then the creation sequence as a tie-breaker (same direction as the last field). */
 function keyOf<T>(item: T, seq: number, order: OrderKey[], fields: Fields<T>): Key {
-  return [...order.map((o) => fields[o.field].get(item) ?? null), seq];
+  // Only scalar fields are sortable.
+  return [...order.map((o) => (fields[o.field].get(item) as string | number | undefined) ?? null), seq];
 }
 
 function compareKeys(a: Key, b: Key, order: OrderKey[]): number {

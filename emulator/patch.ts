@@ -2,7 +2,7 @@
 // connection: /name, /description, /auth/params and /auth/params/<key>. Pointers are RFC 6901
 // (`~1` → `/`, `~0` → `~`). Ops are add/replace/remove, case-insensitive (S1 spells them in upper
 // case, the tutorials in lower case); anything else is FLOW-1434.
-import { errors, FlowError } from "./errors";
+import { type About, errors, type FlowError } from "./errors";
 import { setOwn } from "./secrets";
 
 export type OpName = "add" | "replace" | "remove";
@@ -13,12 +13,7 @@ export type Target =
   | { kind: "params" }
   | { kind: "param"; key: string };
 
-export interface PatchOp {
-  op: OpName;
-  path: string;
-  target: Target;
-  value?: unknown;
-}
+export type PatchOp = Op<Target>;
 
 /** The patchable part of a connection. */
 export interface PatchDoc {
@@ -57,20 +52,20 @@ export function resolveTarget(path: string, connectionId?: string): Target {
   throw errors.patchValidation([`path '${path}' cannot be patched; ${PATCHABLE}`], connectionId);
 }
 
-function describe(v: unknown): string {
+export function describe(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "array";
   return typeof v;
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
   const proto = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
 }
 
 /** Deep copy of JSON data; non-plain objects (RetainedSecret) are kept by reference on purpose. */
-function clone<T>(v: T): T {
+export function clone<T>(v: T): T {
   if (Array.isArray(v)) return v.map(clone) as T;
   if (isPlainObject(v)) {
     const out: Record<string, unknown> = {};
@@ -80,28 +75,41 @@ function clone<T>(v: T): T {
   return v;
 }
 
+export interface Op<T> {
+  op: OpName;
+  path: string;
+  target: T;
+  value?: unknown;
+}
+
 /**
- * Checks the body's shape and every op before anything is applied: an empty body is FLOW-1405, an
- * unsupported op FLOW-1434, a /connectionSpec path FLOW-1414, anything else malformed FLOW-1455.
+ * Checks a JSON Patch body's shape and every op before anything is applied: an empty body is
+ * FLOW-1405, an unsupported op FLOW-1434, anything else malformed FLOW-1455. `resolve` maps each
+ * path to what the entity lets a PATCH touch, throwing the documented error otherwise.
  */
-export function parsePatch(body: unknown, connectionId?: string): PatchOp[] {
+export function parseOps<T>(body: unknown, about: About | undefined, resolve: (path: string) => T): Array<Op<T>> {
   if (body === undefined || body === null) throw errors.emptyBody();
   if (!Array.isArray(body)) {
-    throw errors.patchValidation([`the body must be a JSON array of patch operations (got ${describe(body)})`], connectionId);
+    throw errors.patchValidation([`the body must be a JSON array of patch operations (got ${describe(body)})`], about);
   }
   if (body.length === 0) throw errors.emptyBody();
-  return body.map((raw, i): PatchOp => {
-    if (!isPlainObject(raw)) throw errors.patchValidation([`operation [${i}] must be an object (got ${describe(raw)})`], connectionId);
-    if (typeof raw.op !== "string") throw errors.patchValidation([`operation [${i}] has no "op" string`], connectionId);
+  return body.map((raw, i): Op<T> => {
+    if (!isPlainObject(raw)) throw errors.patchValidation([`operation [${i}] must be an object (got ${describe(raw)})`], about);
+    if (typeof raw.op !== "string") throw errors.patchValidation([`operation [${i}] has no "op" string`], about);
     const op = raw.op.toLowerCase();
-    if (op !== "add" && op !== "replace" && op !== "remove") throw errors.unsupportedOp(raw.op, connectionId);
-    if (typeof raw.path !== "string") throw errors.patchValidation([`operation [${i}] (${op}) has no "path" string`], connectionId);
-    const target = resolveTarget(raw.path, connectionId);
+    if (op !== "add" && op !== "replace" && op !== "remove") throw errors.unsupportedOp(raw.op, about);
+    if (typeof raw.path !== "string") throw errors.patchValidation([`operation [${i}] (${op}) has no "path" string`], about);
+    const target = resolve(raw.path);
     if (op !== "remove" && !Object.hasOwn(raw, "value")) {
-      throw errors.patchValidation([`operation [${i}] (${op} ${raw.path}) has no "value"`], connectionId);
+      throw errors.patchValidation([`operation [${i}] (${op} ${raw.path}) has no "value"`], about);
     }
     return { op, path: raw.path, target, value: raw.value };
   });
+}
+
+/** A connection's patch: /connectionSpec is FLOW-1414, paths other than the patchable ones FLOW-1455. */
+export function parsePatch(body: unknown, connectionId?: string): PatchOp[] {
+  return parseOps(body, connectionId, (path) => resolveTarget(path, connectionId));
 }
 
 /**

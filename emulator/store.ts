@@ -1,78 +1,98 @@
-// Connections, scoped by IMS org + sandbox, with optional persistence to a --state file.
+// Every entity table (connections, sourceConnections, targetConnections, flows), scoped by IMS org
+// + sandbox, with optional persistence of all of them to one --state file.
 //
 // Every write builds the next map, writes it to disk (temp file + rename, synchronously), and only
 // then swaps it in: a write that could not be persisted is not acknowledged, and the file always
 // reflects the writes in the order they were applied (no await between check and write).
-import { createHash, randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
+import { ConnectionSchema, DataConnectionSchema, FlagsSchema, FlowSchema, type Connection, type DataConnection, type Flags, type Flow, type Stamp } from "./records";
 
-export const CONNECTION_STATES = ["enabled", "disabled", "initializing", "draft"] as const;
-export type ConnectionState = (typeof CONNECTION_STATES)[number];
-/** States in which a connection may be updated or deleted (FLOW-1416 otherwise). */
-export const MUTABLE_STATES: readonly ConnectionState[] = ["enabled", "disabled", "initializing"];
+/** A stored entity with its creation order (the tie-breaker between equal sort keys). */
+export interface Row<R> {
+  record: R;
+  seq: number;
+}
+/** A connection row also carries the emulator's flags (conditions outside the connection). */
+export interface ConnectionRow extends Row<Connection> {
+  flags: Flags;
+}
 
-const ConnectionSchema = z.object({
-  id: z.string(),
-  createdAt: z.number().int(),
-  updatedAt: z.number().int(),
-  createdBy: z.string(),
-  updatedBy: z.string(),
-  createdClient: z.string(),
-  updatedClient: z.string(),
-  sandboxId: z.string(),
-  sandboxName: z.string(),
-  imsOrgId: z.string(),
-  name: z.string(),
-  description: z.string().optional(),
-  connectionSpec: z.object({ id: z.string(), version: z.string() }),
-  state: z.enum(CONNECTION_STATES),
-  auth: z.object({ specName: z.string(), params: z.record(z.string(), z.unknown()) }),
-  version: z.string(),
-  etag: z.string(),
-});
-export type Connection = z.infer<typeof ConnectionSchema>;
+interface TableTypes {
+  connections: ConnectionRow;
+  sourceConnections: Row<DataConnection>;
+  targetConnections: Row<DataConnection>;
+  flows: Row<Flow>;
+}
+export type TableName = keyof TableTypes;
+export const TABLE_NAMES: readonly TableName[] = ["connections", "sourceConnections", "targetConnections", "flows"];
 
-const FlagsSchema = z.object({ usedByFlows: z.boolean(), testResult: z.boolean() });
-export type Flags = z.infer<typeof FlagsSchema>;
-
-const EntrySchema = z.object({
-  connection: ConnectionSchema,
-  flags: FlagsSchema,
-  /** Creation order; breaks ties between equal sort keys (many connections share a millisecond). */
-  seq: z.number().int(),
-});
-export type Entry = z.infer<typeof EntrySchema>;
+type Maps = { [K in TableName]: Map<string, TableTypes[K]> };
 
 const STATE_KIND = "flow-emulator-state";
+const rowsOf = <T extends z.ZodType>(record: T) => z.array(z.object({ record, seq: z.number().int() })).default([]);
+// formatVersion 1 had connections only; 2 adds the other tables. Connections keep their v1 shape.
 const StateFileSchema = z.object({
   kind: z.literal(STATE_KIND),
-  formatVersion: z.literal(1),
+  formatVersion: z.union([z.literal(1), z.literal(2)]),
   nextSeq: z.number().int(),
-  connections: z.array(EntrySchema),
+  connections: z.array(z.object({ connection: ConnectionSchema, flags: FlagsSchema, seq: z.number().int() })),
+  sourceConnections: rowsOf(DataConnectionSchema),
+  targetConnections: rowsOf(DataConnectionSchema),
+  flows: rowsOf(FlowSchema),
 });
 
 export class StateFileError extends Error {}
 
-/** A fresh etag in the shape Flow Service uses (a Cosmos DB etag), literal double quotes included. */
-export function newEtag(previous?: string): string {
-  for (;;) {
-    const seconds = Math.floor(Date.now() / 1000).toString(16).padStart(8, "0");
-    const etag = `"${randomBytes(4).toString("hex")}-0000-0200-0000-${seconds}0000"`;
-    if (etag !== previous) return etag;
+/** One table: reads, and writes that go through the store's commit (and so to the state file). */
+export class Table<E extends Row<Stamp>> {
+  constructor(
+    private readonly read: () => Map<string, E>,
+    private readonly write: (mutate: (m: Map<string, E>) => void, consumeSeq: boolean) => void,
+  ) {}
+
+  get(id: string): E | undefined {
+    return this.read().get(id);
+  }
+
+  /** The entity only if it belongs to this org and sandbox (others answer 404, like the service). */
+  find(orgId: string, sandboxName: string, id: string): E | undefined {
+    const e = this.read().get(id);
+    return e && e.record.imsOrgId === orgId && e.record.sandboxName === sandboxName ? e : undefined;
+  }
+
+  list(orgId: string, sandboxName: string): E[] {
+    return this.all().filter((e) => e.record.imsOrgId === orgId && e.record.sandboxName === sandboxName);
+  }
+
+  all(): E[] {
+    return [...this.read().values()];
+  }
+
+  /** Stores a new entity; its seq is assigned here. */
+  insert(entry: Omit<E, "seq">): E {
+    this.write((m) => m.set(entry.record.id, { ...entry, seq: -1 } as E), true); // seq set by the store
+    return this.get(entry.record.id) as E;
+  }
+
+  /** Replaces an entity (entries are never mutated in place, so a failed write leaves no trace). */
+  replace(entry: E): void {
+    this.write((m) => m.set(entry.record.id, entry), false);
+  }
+
+  delete(id: string): void {
+    this.write((m) => m.delete(id), false);
   }
 }
 
-/** A stable, uuid-shaped sandbox id for an org's sandbox name (same across restarts). */
-export function sandboxIdFor(orgId: string, sandboxName: string): string {
-  const h = createHash("sha256").update(`sandbox:${orgId}:${sandboxName}`).digest("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
-export class ConnectionStore {
-  private entries = new Map<string, Entry>();
+export class Store {
+  private maps: Maps = emptyMaps();
   private nextSeq = 1;
+  readonly connections = this.table("connections");
+  readonly sourceConnections = this.table("sourceConnections");
+  readonly targetConnections = this.table("targetConnections");
+  readonly flows = this.table("flows");
 
   constructor(private readonly file?: string) {}
 
@@ -108,61 +128,57 @@ export class ConnectionStore {
         `state file ${this.file} is not flow-emulator state (${first.path.join(".") || "(root)"}: ${first.message}). It was left untouched: fix it, move it away, or point --state at another file.`,
       );
     }
-    this.entries = new Map(parsed.data.connections.map((e) => [e.connection.id, e]));
-    this.nextSeq = parsed.data.nextSeq;
-  }
-
-  get(id: string): Entry | undefined {
-    return this.entries.get(id);
-  }
-
-  /** The connection only if it belongs to this org and sandbox (others answer 404, like the service). */
-  find(orgId: string, sandboxName: string, id: string): Entry | undefined {
-    const e = this.entries.get(id);
-    return e && e.connection.imsOrgId === orgId && e.connection.sandboxName === sandboxName ? e : undefined;
-  }
-
-  list(orgId: string, sandboxName: string): Entry[] {
-    return [...this.entries.values()].filter(
-      (e) => e.connection.imsOrgId === orgId && e.connection.sandboxName === sandboxName,
-    );
-  }
-
-  all(): Entry[] {
-    return [...this.entries.values()];
-  }
-
-  insert(connection: Connection): Entry {
-    const entry: Entry = { connection, flags: { usedByFlows: false, testResult: true }, seq: this.nextSeq };
-    this.commit((m) => m.set(connection.id, entry), this.nextSeq + 1);
-    return entry;
-  }
-
-  /** Replaces an entry (entries are never mutated in place, so a failed write leaves no trace). */
-  replace(entry: Entry): void {
-    this.commit((m) => m.set(entry.connection.id, entry));
-  }
-
-  delete(id: string): void {
-    this.commit((m) => m.delete(id));
+    const d = parsed.data;
+    const byId = <E extends Row<Stamp>>(rows: E[]) => new Map(rows.map((r) => [r.record.id, r]));
+    this.maps = {
+      connections: byId(d.connections.map((c) => ({ record: c.connection, flags: c.flags, seq: c.seq }))),
+      sourceConnections: byId(d.sourceConnections),
+      targetConnections: byId(d.targetConnections),
+      flows: byId(d.flows),
+    };
+    this.nextSeq = d.nextSeq;
   }
 
   clear(): void {
-    this.commit((m) => m.clear(), 1);
+    this.commit(() => emptyMaps(), 1);
   }
 
-  private commit(mutate: (next: Map<string, Entry>) => void, nextSeq = this.nextSeq): void {
-    const next = new Map(this.entries);
-    mutate(next);
+  private table<K extends TableName>(name: K): Table<TableTypes[K]> {
+    return new Table<TableTypes[K]>(
+      () => this.maps[name],
+      (mutate, consumeSeq) => {
+        const seq = this.nextSeq;
+        this.commit((maps) => {
+          const next = new Map(maps[name]);
+          mutate(next);
+          // An inserted row carries seq -1 until here, so a failed write assigns nothing.
+          for (const [id, row] of next) if (row.seq === -1) next.set(id, { ...row, seq });
+          return { ...maps, [name]: next };
+        }, consumeSeq ? seq + 1 : seq);
+      },
+    );
+  }
+
+  private commit(build: (current: Maps) => Maps, nextSeq: number): void {
+    const next = build(this.maps);
     if (this.file) this.persist(next, nextSeq);
-    this.entries = next;
+    this.maps = next;
     this.nextSeq = nextSeq;
   }
 
-  private persist(entries: Map<string, Entry>, nextSeq: number): void {
+  private persist(maps: Maps, nextSeq: number): void {
     const file = this.file as string;
+    const rows = <E>(m: Map<string, E>) => [...m.values()];
     const body = JSON.stringify(
-      { kind: STATE_KIND, formatVersion: 1, nextSeq, connections: [...entries.values()] },
+      {
+        kind: STATE_KIND,
+        formatVersion: 2,
+        nextSeq,
+        connections: rows(maps.connections).map((r) => ({ connection: r.record, flags: r.flags, seq: r.seq })),
+        sourceConnections: rows(maps.sourceConnections),
+        targetConnections: rows(maps.targetConnections),
+        flows: rows(maps.flows),
+      },
       null,
       2,
     );
@@ -176,4 +192,8 @@ export class ConnectionStore {
     }
     fs.renameSync(tmp, file); // atomic: readers see the old file or the new one, never half of one
   }
+}
+
+function emptyMaps(): Maps {
+  return { connections: new Map(), sourceConnections: new Map(), targetConnections: new Map(), flows: new Map() };
 }

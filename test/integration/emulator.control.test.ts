@@ -69,7 +69,7 @@ describe("emulator control routes", function () {
       await api.get("/connectionSpecs");
       await api.get("/nowhere");
       const stats = (await api.control("GET", "/stats")).json;
-      assert.deepEqual(stats, { token: 1, specs: 1, list: 2, get: 1, post: 1, patch: 1, delete: 1, test: 1, unknown: 1, total: 10 });
+      assert.deepEqual(stats, { token: 1, specs: 1, list: 2, get: 1, post: 1, patch: 1, delete: 1, test: 1, action: 0, unknown: 1, total: 10 });
     });
   });
 
@@ -243,9 +243,9 @@ describe("emulator control routes", function () {
   });
 
   it("shows and changes the runtime config", async () => {
-    assert.deepEqual((await api.control("GET", "/config")).json, { tokenTtlSeconds: 86399, strictIfMatch: false, defaultSandbox: null });
+    assert.deepEqual((await api.control("GET", "/config")).json, { tokenTtlSeconds: 86399, strictIfMatch: false, defaultSandbox: null, refuseRangeFilters: false, lenientScheduleIntervals: false });
     const r = await api.control("POST", "/config", { defaultSandbox: "dev", strictIfMatch: true });
-    assert.deepEqual(r.json, { tokenTtlSeconds: 86399, strictIfMatch: true, defaultSandbox: "dev" });
+    assert.deepEqual(r.json, { tokenTtlSeconds: 86399, strictIfMatch: true, defaultSandbox: "dev", refuseRangeFilters: false, lenientScheduleIntervals: false });
     const c = await api.createSalesforce();
     const dev = await api.get(`/connections/${c.id}`, { headers: { "x-sandbox-name": undefined } });
     assert.equal(dev.status, 404, "the default sandbox dev does not hold a prod connection");

@@ -223,9 +223,9 @@ describe("emulator gateway checks", function () {
   });
 
   it("runs the gateway checks before answering an unknown Flow Service route", async () => {
-    const r = await fetch(`${emu.url}${BASE}/flows`);
+    const r = await fetch(`${emu.url}${BASE}/runs`);
     assert.equal(r.status, 403);
-    const ok = await api.get("/flows");
+    const ok = await api.get("/runs");
     assert.equal(ok.status, 404);
     assert.equal(flowCode(ok), "1101-404");
   });

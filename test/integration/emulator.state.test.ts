@@ -64,6 +64,30 @@ describe("emulator --state persistence", function () {
     }
   });
 
+  it("reads a state file written before dataflows existed (formatVersion 1, connections only)", async () => {
+    const file = path.join(dir, "v1.json");
+    const first = await startEmulatorProcess(["--quiet", "--state", file]);
+    let id: string;
+    try {
+      ({ id } = await new EmulatorApi(first.url).createSalesforce("from v1"));
+    } finally {
+      await first.stop();
+    }
+    const saved = JSON.parse(fs.readFileSync(file, "utf8"));
+    fs.writeFileSync(file, JSON.stringify({ kind: saved.kind, formatVersion: 1, nextSeq: saved.nextSeq, connections: saved.connections }));
+    const second = await startEmulatorProcess(["--quiet", "--state", file]);
+    try {
+      const api = new EmulatorApi(second.url);
+      assert.equal((await api.connection(id)).name, "from v1");
+      await api.createDataflow("s3");
+      const rewritten = JSON.parse(fs.readFileSync(file, "utf8"));
+      assert.equal(rewritten.formatVersion, 2);
+      assert.equal(rewritten.flows.length, 1);
+    } finally {
+      await second.stop();
+    }
+  });
+
   it("refuses to start on a corrupt state file, naming it, and leaves the file untouched", async () => {
     const file = path.join(dir, "corrupt.json");
     const content = '{"kind":"flow-emulator-state", "connections": [ {"conn';

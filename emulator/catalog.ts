@@ -1,0 +1,43 @@
+// The read-only catalogue routes: connectionSpecs and flowSpecs.
+import type { ApiRequest, Reply } from "./context";
+import { errors } from "./errors";
+import { FLOW_SPECS, type FlowSpec, findFlowSpec } from "./flowSpecs";
+import { type Fields, matchesAll, parseFilters } from "./listing";
+import { CONNECTION_SPECS, type ConnectionSpec, findSpec } from "./specs";
+
+interface Spec {
+  id: string;
+  name: string;
+  providerId: string;
+}
+const SPEC_FIELDS: Fields<Spec> = {
+  id: { kind: "string", get: (s) => s.id },
+  name: { kind: "string", get: (s) => s.name },
+  providerId: { kind: "string", get: (s) => s.providerId },
+};
+
+function list(req: ApiRequest, specs: readonly Spec[]): Reply {
+  const filters = parseFilters(req.query.getAll("property"), SPEC_FIELDS);
+  return { status: 200, body: { items: specs.filter((s) => matchesAll(s, filters, SPEC_FIELDS)) } };
+}
+
+export function listSpecs(req: ApiRequest): Reply {
+  return list(req, CONNECTION_SPECS);
+}
+
+export function getSpec(id: string): Reply {
+  const spec: ConnectionSpec | undefined = findSpec(id);
+  if (!spec) throw errors.specNotFound(id);
+  return { status: 200, body: { items: [spec] } };
+}
+
+/** GET /flowSpecs, e.g. `?property=name=="CloudStorageToAEP"` as the tutorials look one up. */
+export function listFlowSpecs(req: ApiRequest): Reply {
+  return list(req, FLOW_SPECS);
+}
+
+export function getFlowSpec(id: string): Reply {
+  const spec: FlowSpec | undefined = findFlowSpec(id);
+  if (!spec) throw errors.specNotFound(id, "flowSpecs");
+  return { status: 200, body: { items: [spec] } };
+}
