@@ -114,7 +114,17 @@ export class EntityRecovery {
   /** An action (ENABLE, DISABLE…) with If-Match; recognised like a PATCH by the state it leads to. */
   async action(desc: AnyDescription, o: CallOptions & { id: string; op: string; etag?: string; expectState: string }): Promise<EntityWriteResult> {
     const started = Date.now();
-    const outcome = await this.deps.entities.action(desc.collection, o);
+    let outcome;
+    try {
+      outcome = await this.deps.entities.action(desc.collection, o);
+    } catch (e) {
+      // "Cannot be applied on the current state" (1422): when the object is already where the
+      // program wants it (an earlier attempt whose reply was lost, or someone else), that is success.
+      if (!(e instanceof ApiError && e.apiCode?.startsWith("FLOW-1422"))) throw e;
+      const live = await this.deps.entities.get(desc.collection, desc.live, o.id, o);
+      if (live?.state !== o.expectState) throw e;
+      return { applied: { id: o.id, etag: live.etag } };
+    }
     if ("applied" in outcome) {
       if (outcome.applied.etag) return outcome;
       // No etag in the reply: the new version is read, so the next PATCH's If-Match is right.

@@ -156,9 +156,14 @@ function withSecrets(parent: readonly string[] | undefined, value: Record<string
   return copy;
 }
 
+/** An absent member, `{}` and `[]` say the same: nothing declared (Flow Service shows defaults as empty). */
+export function isEmptyValue(v: unknown): boolean {
+  return v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);
+}
+
 /** The inputs a live object declares, secrets left out (they cannot be read back). */
 export function liveInputs(desc: AnyDescription, live: LiveObject, secretKeys: readonly string[]): Record<string, unknown> {
-  const own = desc.fromLive(live);
+  const own = Object.fromEntries(Object.entries(desc.fromLive(live)).filter(([, v]) => !isEmptyValue(v)));
   const declared = { name: live.name ?? "", ...(live.description !== undefined ? { description: live.description } : {}), ...own };
   return withSecrets(desc.secretParent, declared, secretKeys, () => undefined);
 }
@@ -183,7 +188,7 @@ export function readableFields(desc: AnyDescription, i: Record<string, unknown>,
   const flatten = (v: unknown, name: string): void => {
     if (isObject(v) && Object.keys(v).length > 0) {
       for (const k of Object.keys(v).sort()) flatten(v[k], name ? `${name}.${k}` : k);
-    } else if (v !== undefined) {
+    } else if (!isEmptyValue(v)) {
       if (secretPrefix !== undefined && secretKeys.some((k) => name === `${secretPrefix}.${k}` || name.startsWith(`${secretPrefix}.${k}.`))) return;
       out.set(name, v);
     }

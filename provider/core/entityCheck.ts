@@ -2,7 +2,7 @@
 // credentials, so previews of pull requests run them.
 import { CheckFailure, CheckOutcome, containsUnknown, UNKNOWN } from "./check";
 import { jsonEqual, planDocPatch } from "./docPlanner";
-import { AnyDescription, CommonInputs, EntityOutputs, getPath, secretHolder } from "./entity";
+import { AnyDescription, CommonInputs, EntityOutputs, getPath, isEmptyValue, secretHolder } from "./entity";
 import { plainJson } from "./entityState";
 import { secretVersions } from "./planner";
 import type { Params, PatchOp } from "./schemas";
@@ -69,7 +69,8 @@ export function entityReplacements(desc: AnyDescription, olds: EntityOutputs, ne
   for (const label of desc.replaceOn) {
     const next = getPath(news, label);
     // Unknown until `up`: an id not known yet belongs to a new object.
-    if (containsUnknown(next) || !jsonEqual(getPath(olds, label), next)) reasons.push(label);
+    const old = getPath(olds, label);
+    if (containsUnknown(next) || !((isEmptyValue(old) && isEmptyValue(next)) || jsonEqual(old, next))) reasons.push(label);
   }
   if (news.adoptId === UNKNOWN || (olds.adoptId ?? "") !== (news.adoptId ?? "")) reasons.push("adoptId");
   // An object stays in the sandbox it was created in unless the program names another.

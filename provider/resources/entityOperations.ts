@@ -142,7 +142,8 @@ export async function deleteEntity(s: FlowSession, desc: AnyDescription, id: str
   try {
     return await s.entities.delete(desc.collection, id, { sandbox: sandboxOf(s, outs.sandboxName) });
   } catch (e) {
-    if (e instanceof ApiError && e.code === "IN_USE") {
+    // 1418 (a base connection in use) and 1447 (a source or target connection a flow still lists).
+    if (e instanceof ApiError && (e.code === "IN_USE" || e.apiCode?.startsWith("FLOW-1447"))) {
       throw new FlowServiceProviderError(
         "IN_USE",
         `${e.message}. ${desc.label} ${id} ("${outs.name}"): ${desc.inUseHint}, or keep it by setting deleteOnDestroy: false (or the retainOnDelete resource option).`,

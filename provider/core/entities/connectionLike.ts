@@ -7,12 +7,12 @@
 // Replaced: connectionSpec (the connector), baseConnectionId (the account) and data (format,
 // schema): no Adobe document patches them, and update-dataflows.md warns that a dataflow does not
 // follow changes of its source and target connections ("create a new pair of source and target
-// connections"). A replacement gives a new id, which the dataflow that references it is patched
-// to use (see dataflow.ts).
+// connections, as well as a new dataflow"). A replacement gives a new id, so the dataflow that
+// references it is replaced too (see dataflow.ts).
 import { z } from "zod";
 import type { CheckFailure } from "../check";
-import type { JsonObject } from "../docPlanner";
-import { CommonInputs, EntityDescription, FlowId, LiveObject, LiveStamps, SpecRef } from "../entity";
+import { JsonObject, jsonEqual } from "../docPlanner";
+import { CommonInputs, declaredMatch, EntityDescription, FlowId, LiveObject, LiveStamps, SpecRef } from "../entity";
 
 export const Params = z.record(z.string(), z.json());
 
@@ -56,7 +56,8 @@ export function connectionLike<I extends ConnectionLikeInputs>(o: ConnectionLike
     inputs: o.inputs,
     inputKeys: ["name", "description", "sandboxName", "adoptId", "deleteOnDestroy", "secretKeys", "baseConnectionId", "connectionSpec", "data", "params"],
     live: LiveConnectionLike,
-    document: (i) => defined({ name: i.name, description: i.description, params: i.params }),
+    // No params and `{}` are the same.
+    document: (i) => defined({ name: i.name, description: i.description, params: i.params && Object.keys(i.params).length > 0 ? i.params : undefined }),
     secretParent: ["params"],
     replaceOn: ["connectionSpec", "baseConnectionId", "data", ...(o.replaceParams ?? []).map((p) => `params.${p}`)],
     createBody: (i) =>
@@ -69,10 +70,13 @@ export function connectionLike<I extends ConnectionLikeInputs>(o: ConnectionLike
     searchFilters: (body) => [`connectionSpec.id==${(body.connectionSpec as { id: string }).id}`],
     sameCreate: (candidate, body) => {
       const c = candidate as LiveConnectionLike;
+      // `data` too: a replacement's old object (same name, created minutes ago) is never taken for the new one.
       return (
         c.name === body.name &&
         c.connectionSpec?.id === (body.connectionSpec as { id: string }).id &&
-        (c.baseConnectionId === undefined || c.baseConnectionId === body.baseConnectionId)
+        (c.baseConnectionId === undefined || c.baseConnectionId === body.baseConnectionId) &&
+        declaredMatch(body.data, c.data) &&
+        (o.replaceParams ?? []).every((k) => jsonEqual(c.params?.[k], (body.params as Record<string, unknown> | undefined)?.[k]))
       );
     },
     inUseHint: o.inUseHint,

@@ -4,15 +4,15 @@
 //
 // Patchable (update-dataflows.md): name, description, scheduleParams (per field, as in
 // "/scheduleParams/frequency") and transformations (a mapping change replaces "/transformations/0"
-// whole). Our call, where Adobe's documents are silent: sourceConnectionIds and targetConnectionIds
-// are patched too (replaced as whole lists), so a source connection that is replaced, or recreated
-// after it was deleted, is re-pointed and the flow keeps its id and run history; a program that
-// prefers a new flow (update-dataflows.md's advice) sets the `replaceOnChanges` resource option.
-// flowSpec is replaced: it is what kind of flow this is. `enabled` is no PATCH: it is
+// whole). Replaced: flowSpec (what kind of flow this is), and sourceConnectionIds and
+// targetConnectionIds: no Adobe document patches them, and update-dataflows.md says that new source
+// and target connections need "a new dataflow" (the emulator refuses those paths likewise). So a
+// source or target connection that is replaced, or recreated after it was deleted, gives a new
+// dataflow reading from it: created first, then the old one deleted. `enabled` is no PATCH: it is
 // POST /flows/{id}/action?op=ENABLE|DISABLE.
 import { z } from "zod";
 import { CheckFailure, UNKNOWN } from "../check";
-import type { Json, JsonObject } from "../docPlanner";
+import { Json, JsonObject, jsonEqual } from "../docPlanner";
 import { CommonInputs, EntityDescription, FlowId, LiveObject, LiveStamps, SpecRef } from "../entity";
 
 /** Flow Service's frequencies (ScheduleSpecDTO). */
@@ -96,6 +96,9 @@ export function scheduleRules(raw: Record<string, unknown>, olds: Record<string,
       });
     }
   }
+  if (frequency === "once" && s.interval !== undefined) {
+    failures.push({ property: "scheduleParams.interval", reason: 'is not used when frequency is "once" (a single run): remove it' });
+  }
   const start = num(s.startTime);
   if (start !== undefined && start > 100_000_000_000) {
     failures.push({ property: "scheduleParams.startTime", reason: `must be in epoch seconds, got ${start}, which looks like milliseconds: use Math.floor(ms / 1000)` });
@@ -143,13 +146,12 @@ export const dataflow: EntityDescription<DataflowInputs> = {
     defined({
       name: i.name,
       description: i.description,
-      sourceConnectionIds: i.sourceConnectionIds,
-      targetConnectionIds: i.targetConnectionIds,
-      transformations: i.transformations as Json,
+      // No transformations and an empty list are the same (Flow Service's default is []).
+      transformations: i.transformations?.length ? (i.transformations as Json) : undefined,
       scheduleParams: schedule(i.scheduleParams),
     }),
-  atomic: ["/sourceConnectionIds", "/targetConnectionIds", "/transformations/*"],
-  replaceOn: ["flowSpec"],
+  atomic: ["/transformations/*"],
+  replaceOn: ["flowSpec", "sourceConnectionIds", "targetConnectionIds"],
   createBody: (i) =>
     defined({
       name: i.name,
@@ -166,7 +168,7 @@ export const dataflow: EntityDescription<DataflowInputs> = {
       flowSpec: defined({ id: l.flowSpec.id, version: l.flowSpec.version }),
       sourceConnectionIds: l.sourceConnectionIds,
       targetConnectionIds: l.targetConnectionIds,
-      transformations: l.transformations?.map((t) => defined({ name: t.name, params: t.params })),
+      transformations: l.transformations?.length ? l.transformations.map((t) => defined({ name: t.name, params: t.params })) : undefined,
       scheduleParams: liveSchedule(l.scheduleParams),
       enabled: l.state !== "disabled",
     });
@@ -174,9 +176,15 @@ export const dataflow: EntityDescription<DataflowInputs> = {
   actions: [ENABLED],
   validate: scheduleRules,
   searchFilters: (body) => [`flowSpec.id==${(body.flowSpec as { id: string }).id}`],
+  // The ids too: a replacement's old flow (same name and spec, created minutes ago) is never taken for the new one.
   sameCreate: (candidate, body) => {
     const c = candidate as LiveDataflow;
-    return c.name === body.name && c.flowSpec?.id === (body.flowSpec as { id: string }).id;
+    return (
+      c.name === body.name &&
+      c.flowSpec?.id === (body.flowSpec as { id: string }).id &&
+      jsonEqual(c.sourceConnectionIds, body.sourceConnectionIds) &&
+      jsonEqual(c.targetConnectionIds, body.targetConnectionIds)
+    );
   },
   inUseHint: "Flow Service refuses to delete it in its current state",
 };
