@@ -76,10 +76,16 @@ export function entityCreateEntry(desc: AnyDescription, base: Base, inputs: Reco
   }
   const entry = common(desc, base, "create", undefined, inputs.name);
   entry.body = createBody(desc, inputs);
-  // What Flow Service does not set at create (a flow declared disabled) is one action call after it.
-  const actions = (desc.actions ?? []).filter((a) => !containsUnknown(getPath(inputs, a.field)) && JSON.stringify(a.desired(inputs as never)) !== JSON.stringify(a.desired({} as never)));
-  if (actions.length > 0) entry.actions = actions.map((a) => actionCall(desc, undefined, a.op(a.desired(inputs as never))));
+  const actions = actionsAfterCreate(desc, inputs);
+  if (actions.length > 0) entry.actions = actions;
   return entry;
+}
+
+/** What Flow Service does not set at create (a flow declared disabled) is one action call after it. */
+function actionsAfterCreate(desc: AnyDescription, inputs: Record<string, unknown>): string[] {
+  return (desc.actions ?? [])
+    .filter((a) => !containsUnknown(getPath(inputs, a.field)) && JSON.stringify(a.desired(inputs as never)) !== JSON.stringify(a.desired({} as never)))
+    .map((a) => actionCall(desc, undefined, a.op(a.desired(inputs as never))));
 }
 
 export function entityDeleteEntry(desc: AnyDescription, base: Base, oldState: StateJson): PlanEntry {
@@ -99,7 +105,11 @@ export function entityReplaceEntry(desc: AnyDescription, base: Base, oldState: S
   entry.replaceReasons = reasons;
   entry.replaceDetails = reasons.map((r) => `${r}: ${show(getPath(olds, r))} → ${show(shownUnknowns(getPath(news, r)))}`);
   const adoptId = str(news.adoptId);
-  if (adoptId === undefined) entry.body = createBody(desc, news);
+  if (adoptId === undefined) {
+    entry.body = createBody(desc, news);
+    const actions = actionsAfterCreate(desc, news);
+    if (actions.length > 0) entry.actions = actions;
+  }
   const what = desc.label.toLowerCase();
   const old = entry.connectionId ? `the old ${what} ${entry.connectionId}` : `the old ${what}`;
   const notes = [adoptId !== undefined ? `the replacement adopts ${what} ${adoptId}` : `a new ${what} is created first (POST /${desc.collection})`];
