@@ -15,7 +15,9 @@ import { EmulatorControl, LoggedRequest } from "../helpers/emulatorControl";
 import { DEMO, ensureEngine, REPO, TestStack } from "./harness";
 
 const tag = randomBytes(4).toString("hex");
-const secrets = { s3One: `s3-secret-one-${tag}`, s3Two: `s3-secret-two-${tag}` };
+// Distinctive values, so a scan can find any leak of them. The landing path is a secret too
+// (any pulumi.secret() value is): write-only, never in clear.
+const secrets = { s3One: `s3-secret-one-${tag}`, s3Two: `s3-secret-two-${tag}`, path: `/landing/${tag}/customers.csv` };
 const START = Math.floor(Date.now() / 1000) + 7 * 86_400; // next week: it may still move
 const MAPPING = "0b090130b58b4819afc78b6dc98b484d";
 const DATASETS = { first: "638e6c7b5679741b63ff5c24", second: "6500aa7b5679741b63ff5c99", archive: "6511bb7b5679741b63ff5c00" };
@@ -39,7 +41,7 @@ function resources(k: Knobs) {
     {
       type: "SourceConnection",
       name: "files",
-      args: { name: "Landing files", baseConnectionId: "$storage", connectionSpec: { id: S3, version: "1.0" }, data: { format: "delimited" }, params: { path: "/landing/customers.csv" } },
+      args: { name: "Landing files", baseConnectionId: "$storage", connectionSpec: { id: S3, version: "1.0" }, data: { format: "delimited" }, params: { path: { secret: secrets.path } } },
     },
     {
       type: "TargetConnection",
@@ -133,7 +135,9 @@ describe("end to end: a whole source as code (S3 → Data Lake) through the real
     for (const [name, r] of Object.entries(await state())) ids[name] = r.id;
     const flow = await stored("flow");
     assert.deepStrictEqual([flow.sourceConnectionIds, flow.targetConnectionIds], [[ids.files], [ids.dataset]]);
-    assert.strictEqual((await stored("files")).baseConnectionId, ids.storage);
+    const files = await stored("files");
+    assert.deepStrictEqual([files.baseConnectionId, files.params.path], [ids.storage, secrets.path]);
+    assert.deepStrictEqual((await state()).files.outputs.secretKeys, ["path"]);
     for (const [name, r] of Object.entries(await state())) assert.strictEqual(r.outputs.etag, (await stored(name)).etag, `${name}: the etag in state is Flow Service's`);
   });
 

@@ -233,6 +233,33 @@ describe("the pipeline resources against the emulator", function () {
     ]);
   });
 
+  it("treats a secret param as write-only: not compared on refresh, sent again after another writer, redacted from errors", async () => {
+    const base = await make(connections, baseArgs);
+    const token = "tok-secret-path-4711";
+    const args = sourceArgs(base.id, { params: { path: "/in", accessToken: token }, secretKeys: ["accessToken"] });
+    const source = await make(sourceConnectionProvider, args);
+    assert.deepStrictEqual(source.outs.params, { path: "/in", accessToken: token }, "state holds it (the engine encrypts it)");
+    // Someone else renames it: refresh takes the name, and drops the secret it cannot verify.
+    const live = await new EmulatorApi(emulator.url).item("/sourceConnections", source.id);
+    await new EmulatorApi(emulator.url).patchAt("/sourceConnections", source.id, [{ op: "replace", path: "/name", value: "Renamed" }], live.etag);
+    const read = await sourceConnectionProvider.read!(source.id, source.outs);
+    assert.deepStrictEqual((read.inputs as any).params, { path: "/in" });
+    await control.clearRequests();
+    await change(sourceConnectionProvider, { id: source.id, outs: read.props!, inputs: read.inputs! }, args);
+    const [patch] = await requests();
+    assert.deepStrictEqual(patch.body, [
+      { op: "replace", path: "/name", value: "Landing files" },
+      { op: "add", path: "/params/accessToken", value: token },
+    ]);
+    // An error that echoes the secret never shows it.
+    await control.addFault({ action: "respond", method: "PATCH", status: 400, body: { errorMessage: `bad value ${token}` } });
+    const stored = await control.storedEntity("sourceConnections", source.id);
+    await assert.rejects(
+      change(sourceConnectionProvider, { id: source.id, outs: { ...source.outs, etag: stored.etag }, inputs: args }, { ...args, name: "Again" }),
+      (e: Error) => !e.message.includes(token) && /bad value \[secret\]/.test(e.message),
+    );
+  });
+
   it("keeps each object in its declared sandbox for every call, whatever the stack's default", async () => {
     configure((k) => ({ ...config, "flowservice:sandboxName": "dev" })[k], {});
     const base = await make(connections, baseArgs);
