@@ -18,10 +18,12 @@ export const FlowId = z
 export const JsonValue = z.json();
 
 /** `{ id, version? }` of a connection spec or flow spec. */
-export const SpecRef = z.object({
-  id: z.string().min(1, { message: "must name the spec id" }),
-  version: z.string().optional(),
-});
+export const SpecRef = z
+  .object({
+    id: z.string().min(1, { message: "must name the spec id" }),
+    version: z.string().optional(),
+  })
+  .strict(); // a misspelt member is named, not silently dropped
 
 /** Sandbox names are lower-case letters, digits and hyphens (Sandbox API). */
 export const SandboxName = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: "must be a sandbox name (lower-case letters, digits and hyphens, e.g. prod or dev-1)" });

@@ -49,6 +49,12 @@ describe("check of the pipeline resources (pure: previews of pull requests run i
     assert.deepStrictEqual(early.failures, []);
   });
 
+  it("names a misspelt schedule or spec member instead of dropping it", () => {
+    const r = checkEntity(dataflow, {}, flowInputs({ scheduleParams: { startTime: PAST_START, frequency: "minute", intervall: 15 }, flowSpec: { id: "x", verison: "1.0" } }), NOW);
+    assert.match(reasonOf(r, "scheduleParams"), /intervall/);
+    assert.match(reasonOf(r, "flowSpec"), /verison/);
+  });
+
   it("stores digit strings of the tutorials as numbers", () => {
     const r = checkEntity(dataflow, {}, flowInputs({ scheduleParams: { startTime: String(PAST_START), frequency: "minute", interval: "15", backfill: "true" } }), NOW);
     assert.deepStrictEqual(r.inputs.scheduleParams, { startTime: PAST_START, frequency: "minute", interval: 15, backfill: true });

@@ -25,19 +25,23 @@ export const MIN_MINUTE_INTERVAL = 15;
 const WholeNumber = z.union([z.number().int(), z.string().regex(/^\d+$/, { message: "must be a whole number" }).transform(Number)]);
 const Flag = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]);
 
-export const ScheduleParams = z.object({
+const scheduleShape = {
   /** Epoch seconds. */
   startTime: WholeNumber.optional(),
   frequency: z.enum(FREQUENCIES, { message: `must be one of ${FREQUENCIES.join(", ")}` }),
   /** Units of `frequency` between two runs. */
   interval: WholeNumber.optional(),
   backfill: Flag.optional(),
-});
+};
+// A misspelt member ("intervall") is named, not silently dropped.
+export const ScheduleParams = z.object(scheduleShape).strict();
+/** A live schedule, read leniently (members Flow Service adds are left out). */
+const LiveSchedule = z.object(scheduleShape).partial();
 
 export const Transformation = z.object({
   name: z.string().min(1, { message: 'must name the transformation, e.g. "Mapping"' }),
   params: z.record(z.string(), z.json()),
-});
+}).strict();
 
 export const DataflowInputs = CommonInputs.extend({
   flowSpec: SpecRef,
@@ -67,11 +71,14 @@ function schedule(s: DataflowInputs["scheduleParams"]): JsonObject | undefined {
   return s && defined({ startTime: s.startTime, frequency: s.frequency, interval: s.interval, backfill: s.backfill });
 }
 
-/** A live schedule as inputs: numbers and booleans, whichever way Flow Service spelled them. */
+/**
+ * A live schedule as inputs: numbers and booleans, whichever way Flow Service spelled them. Only
+ * the members a program can declare: anything Flow Service adds is neither drift nor patched away.
+ */
 function liveSchedule(raw: Record<string, unknown> | undefined): JsonObject | undefined {
   if (!raw) return undefined;
-  const parsed = ScheduleParams.partial().safeParse(raw);
-  return parsed.success ? defined({ ...raw, ...parsed.data }) : (raw as JsonObject);
+  const parsed = LiveSchedule.safeParse(raw);
+  return parsed.success ? defined(parsed.data) : (raw as JsonObject);
 }
 
 const known = (v: unknown) => v !== undefined && v !== UNKNOWN;
