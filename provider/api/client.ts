@@ -166,8 +166,8 @@ export class FlowServiceClient {
 
   // ---- plumbing -------------------------------------------------------------------------------
 
-  /** A reply that is 2xx or allowed; anything else throws its typed error. */
-  private async reply(kind: RequestKind, method: string, path: string, o: CallOptions, extra: SendExtra & { allow?: number[] }): Promise<HttpReply> {
+  /** A reply that is 2xx or allowed; anything else throws its typed error. (Also the entity client's: entityClient.ts.) */
+  async reply(kind: RequestKind, method: string, path: string, o: CallOptions, extra: SendExtra & { allow?: number[] }): Promise<HttpReply> {
     const outcome = await this.send(kind, method, path, o, extra);
     if (outcome instanceof NetworkError) throw outcome;
     if ((outcome.status >= 200 && outcome.status < 300) || extra.allow?.includes(outcome.status)) return outcome;
@@ -175,7 +175,7 @@ export class FlowServiceClient {
   }
 
   /** One request through the retry loop; an expired or revoked token is renewed once (a free retry). */
-  private async send(kind: RequestKind, method: string, path: string, o: CallOptions, extra: SendExtra): Promise<Outcome> {
+  async send(kind: RequestKind, method: string, path: string, o: CallOptions, extra: SendExtra): Promise<Outcome> {
     this.deps.ledger.rememberSecrets(extra.secrets ?? []);
     let renewed = false;
     return retrying(this.opts.retry, async () => {
@@ -203,13 +203,13 @@ export class FlowServiceClient {
     });
   }
 
-  private error(reply: HttpReply, operation: string, own: readonly string[]) {
+  error(reply: HttpReply, operation: string, own: readonly string[]) {
     // Every secret this process has handled, not only this request's: an error may echo another's.
     return apiErrorFrom(reply, operation, [...this.deps.ledger.secrets(), ...own]);
   }
 }
 
-interface SendExtra {
+export interface SendExtra {
   body?: unknown;
   headers?: Record<string, string>;
   secrets?: readonly string[];

@@ -12,7 +12,7 @@ import type { WriteLedger } from "./ledger";
 import { retrying, RetryPolicy } from "./retry";
 
 /** How far back a search looks, to allow for clock skew between this machine and Flow Service. */
-const SKEW_MS = 300_000;
+export const SKEW_MS = 300_000;
 
 export interface RecoveryDeps {
   client: FlowServiceClient;

@@ -6,6 +6,8 @@ import { assertCredentials } from "../core/config";
 import type { ProviderConfig } from "../core/schemas";
 import { ImsClientCredentials, StaticToken, TokenSource } from "./auth";
 import { FlowServiceClient } from "./client";
+import { EntityClient } from "./entityClient";
+import { EntityRecovery } from "./entityRecovery";
 import { WriteLedger } from "./ledger";
 import { ConnectionReader } from "./reads";
 import { Recovery } from "./recovery";
@@ -16,6 +18,9 @@ export class FlowSession {
   readonly client: FlowServiceClient;
   readonly recovery: Recovery;
   readonly reads: ConnectionReader;
+  /** The same client and ledger for the pipeline entities (sourceConnections, targetConnections, flows). */
+  readonly entities: EntityClient;
+  readonly entityRecovery: EntityRecovery;
   readonly tokens: TokenSource;
   private readonly transport: Transport;
 
@@ -42,6 +47,8 @@ export class FlowSession {
     );
     this.recovery = new Recovery({ client: this.client, ledger, retry, requestTimeoutMs: config.requestTimeoutMs });
     this.reads = new ConnectionReader({ client: this.client, ledger });
+    this.entities = new EntityClient(this.client, ledger, config.endpoint);
+    this.entityRecovery = new EntityRecovery({ entities: this.entities, ledger, retry, requestTimeoutMs: config.requestTimeoutMs });
   }
 
   /** Requests made so far: for tests and the benchmark. */
