@@ -25,7 +25,7 @@ export interface CheckOutcome {
   failures: CheckFailure[];
 }
 
-const INPUT_KEYS = ["name", "description", "connectionSpec", "auth", "adoptId", "deleteOnDestroy", "secretKeys"] as const;
+const INPUT_KEYS = ["name", "description", "connectionSpec", "auth", "adoptId", "deleteOnDestroy", "secretKeys", "verifyCredentials"] as const;
 
 export function checkConnection(olds: Record<string, unknown>, news: Record<string, unknown>): CheckOutcome {
   // Keep only the declared inputs (output placeholders such as `etag` are dropped).
@@ -94,7 +94,7 @@ function checkAgainstCatalog(raw: Record<string, unknown>): CheckFailure[] {
     if (value === undefined) {
       if (p.required) failures.push({ property: `auth.params.${key}`, reason: `is required by ${where}: add it to auth.params` });
     } else if (!hasType(value, p.type)) {
-      failures.push({ property: `auth.params.${key}`, reason: `must be ${p.type === "integer" ? "an integer" : `a ${p.type}`} for ${where}, got ${JSON.stringify(value)}` });
+      failures.push({ property: `auth.params.${key}`, reason: `must be ${p.type === "integer" ? "an integer" : `a ${p.type}`} for ${where}, got ${p.secret ? `a ${typeof value} (value not shown: a secret)` : JSON.stringify(value)}` });
     }
   }
   const known = Object.keys(spec.params);

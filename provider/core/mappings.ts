@@ -63,6 +63,9 @@ export function buildOutputs(
     updatedAt: live?.updatedAt ?? prev?.updatedAt,
     updatedBy: live?.updatedBy ?? prev?.updatedBy,
     sandboxName: live?.sandboxName ?? prev?.sandboxName,
+    // The last credential test's outcome stands until credentials are written again.
+    verification: prev?.verification,
+    verifiedAt: prev?.verifiedAt,
   });
 }
 
@@ -122,6 +125,7 @@ export function refreshedState(
     auth: { specName: live.auth?.specName ?? outputs.auth.specName, params },
     adoptId: outputs.adoptId,
     deleteOnDestroy: outputs.deleteOnDestroy,
+    verifyCredentials: outputs.verifyCredentials,
     secretKeys: outputs.secretKeys,
   };
   return {

@@ -24,6 +24,11 @@ export interface ConnectionArgs {
    * this stack created, keep adopted ones.
    */
   deleteOnDestroy?: pulumi.Input<boolean>;
+  /**
+   * Test the connection (GET /connections/{id}/test) after each credential write, and undo a write
+   * the source system refuses. Default: the stack's `flowservice:verifyCredentials` (true).
+   */
+  verifyCredentials?: pulumi.Input<boolean>;
 }
 
 /**
@@ -64,6 +69,10 @@ export class Connection extends pulumi.dynamic.Resource {
   declare readonly sandboxName: pulumi.Output<string>;
   /** Whether this resource adopted an existing connection rather than creating it. */
   declare readonly adopted: pulumi.Output<boolean>;
+  /** The last credential test: passed | skipped | unsupported | unavailable (| refused, see README). */
+  declare readonly verification: pulumi.Output<string>;
+  /** When the credentials last passed a test (ISO 8601); absent if never. */
+  declare readonly verifiedAt: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ConnectionArgs, opts?: pulumi.CustomResourceOptions) {
     const specId = pulumi.output(args.connectionSpec).apply((s) => s.id);
@@ -93,6 +102,7 @@ export class Connection extends pulumi.dynamic.Resource {
         auth: { specName: args.auth?.specName, params },
         adoptId: args.adoptId,
         deleteOnDestroy: args.deleteOnDestroy,
+        verifyCredentials: args.verifyCredentials,
         secretKeys,
         // Output-only properties: declared so that the engine exposes them.
         connectionId: undefined,
@@ -102,6 +112,8 @@ export class Connection extends pulumi.dynamic.Resource {
         updatedAt: undefined,
         sandboxName: undefined,
         adopted: undefined,
+        verification: undefined,
+        verifiedAt: undefined,
       },
       opts,
       "flowservice",

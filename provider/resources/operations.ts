@@ -5,6 +5,7 @@ import { ApiError, ConflictError, FlowServiceProviderError } from "../core/error
 import { buildOutputs, describeConflict, fieldsFromInputs, fieldsFromLive, refreshedState } from "../core/mappings";
 import { planPatch } from "../core/planner";
 import { ConnectionInputs, ConnectionOutputs } from "../core/schemas";
+import { verifyAdopted, verifyCreated, verifyUpdated } from "./verify";
 
 /** The secret values of a resource: redacted from any error text an API reply echoes. */
 export function secretValues(i: Pick<ConnectionInputs, "auth" | "secretKeys">): string[] {
@@ -17,7 +18,7 @@ export async function createConnection(s: FlowSession, inputs: ConnectionInputs)
   const write = await s.recovery.create({ body: { name, description, connectionSpec, auth }, secrets: secretValues(inputs) });
   // The connection exists from here on: a failed read of its metadata must not lose it.
   const live = await s.client.getConnection(write.id).catch(() => undefined);
-  return { id: write.id, outs: buildOutputs(inputs, write, { live, adopted: false }) };
+  return { id: write.id, outs: await verifyCreated(s, inputs, buildOutputs(inputs, write, { live, adopted: false })) };
 }
 
 async function adoptConnection(s: FlowSession, inputs: ConnectionInputs, id: string): Promise<{ id: string; outs: ConnectionOutputs }> {
@@ -43,7 +44,7 @@ async function adoptConnection(s: FlowSession, inputs: ConnectionInputs, id: str
     if ("conflict" in result) throw result.conflict;
     etag = result.applied.etag;
   }
-  return { id, outs: buildOutputs(inputs, { id, etag }, { live, adopted: true }) };
+  return { id, outs: await verifyAdopted(s, inputs, live, ops, buildOutputs(inputs, { id, etag }, { live, adopted: true })) };
 }
 
 /** What refresh finds: the connection is gone, or its state as read (and new inputs when it drifted). */
@@ -63,7 +64,7 @@ export async function updateConnection(s: FlowSession, id: string, olds: Connect
   }
   const result = await s.recovery.patch({ id, ops, etag: olds.etag, secrets: secretValues(news), secretKeys: news.secretKeys });
   if ("conflict" in result) throw new ConflictError(describeConflict(id, olds, result.live), id, olds.etag, result.live?.etag);
-  return buildOutputs(news, result.applied, { previous: olds, adopted: olds.adopted });
+  return verifyUpdated(s, olds, news, ops, buildOutputs(news, result.applied, { previous: olds, adopted: olds.adopted }));
 }
 
 export async function deleteConnection(s: FlowSession, id: string, outs: ConnectionOutputs): Promise<"deleted" | "absent" | "retained"> {
