@@ -11,6 +11,8 @@ export interface EmulatorConfig {
   defaultSandbox?: string;
   /** Only the exact quoted etag is accepted as If-Match (otherwise the unquoted form is too). */
   strictIfMatch: boolean;
+  /** GET /connections answers range filters (>, <, >=, <=) with 1453 instead of applying them. */
+  refuseRangeFilters: boolean;
 }
 
 export const DEMO_CREDENTIALS = {

@@ -5,7 +5,8 @@ import { applyEdit } from "./connections";
 import { CONTROL_PREFIX, type Reply } from "./context";
 import { FaultInput, RateLimitInput } from "./faults";
 import { parsePatch } from "./patch";
-import type { EmulatorState } from "./server";
+import { RefuseInput } from "./sourceSystem";
+import type { EmulatorState } from "./state";
 import { CONNECTION_STATES, type Entry } from "./store";
 
 class ControlError extends Error {
@@ -44,11 +45,12 @@ const ConfigBody = z.object({
   tokenTtlSeconds: z.number().positive().optional(),
   strictIfMatch: z.boolean().optional(),
   defaultSandbox: z.string().min(1).nullable().optional(),
+  refuseRangeFilters: z.boolean().optional(),
 });
 
 function configView(state: EmulatorState): Reply {
-  const { tokenTtlSeconds, strictIfMatch, defaultSandbox } = state.config;
-  return { status: 200, body: { tokenTtlSeconds, strictIfMatch, defaultSandbox: defaultSandbox ?? null } };
+  const { tokenTtlSeconds, strictIfMatch, defaultSandbox, refuseRangeFilters } = state.config;
+  return { status: 200, body: { tokenTtlSeconds, strictIfMatch, defaultSandbox: defaultSandbox ?? null, refuseRangeFilters } };
 }
 
 /** A stored connection as the store holds it: secret params are already "sha256:<hex>" digests. */
@@ -109,8 +111,17 @@ export function handleControl(state: EmulatorState, method: string, url: URL, ra
         if (input.tokenTtlSeconds !== undefined) state.config.tokenTtlSeconds = input.tokenTtlSeconds;
         if (input.strictIfMatch !== undefined) state.config.strictIfMatch = input.strictIfMatch;
         if (input.defaultSandbox !== undefined) state.config.defaultSandbox = input.defaultSandbox ?? undefined;
+        if (input.refuseRangeFilters !== undefined) state.config.refuseRangeFilters = input.refuseRangeFilters;
         return configView(state);
       }
+      case "POST /refuse-credentials": {
+        const input = parseBody(RefuseInput, rawBody);
+        return { status: 200, body: state.sourceSystem.refuse(input) };
+      }
+      case "GET /refuse-credentials":
+        return { status: 200, body: { items: state.sourceSystem.list() } };
+      case "DELETE /refuse-credentials":
+        return { status: 200, body: { ok: true, cleared: state.sourceSystem.clear() } };
       case "GET /tokens":
         return { status: 200, body: { items: state.tokens.history() } };
       case "GET /inflight":

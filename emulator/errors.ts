@@ -128,9 +128,9 @@ export const errors = {
       "1415",
       400,
       INVALID,
-      `The auth spec '${specName}' could not be found for the connection spec ID ${specId}. Valid auth spec names: ${valid
-        .map((n) => `'${n}'`)
-        .join(", ")}.`,
+      `The auth spec '${specName}' could not be found for the connection spec ID ${specId}. ${
+        valid.length > 0 ? `Valid auth spec names: ${valid.map((n) => `'${n}'`).join(", ")}.` : "This connector takes no auth: omit auth."
+      }`,
     ),
   wrongState: (id: string, state: string, action: "Update" | "Delete") =>
     new FlowError(
@@ -155,6 +155,14 @@ export const errors = {
       INVALID,
       `Unsupported operation '${op}' received. Please use one of the supported operation types (add, replace, remove) and try again.`,
       id ? { id, type: "connections" } : undefined,
+    ),
+  testUnsupported: (id: string, connector: string) =>
+    new FlowError(
+      "1100",
+      400,
+      INVALID,
+      `Test connection is not supported for this connector (${connector}); connection ${id} cannot be tested.`,
+      { id, type: "connections" },
     ),
   /** Validation of patch instructions, and (here) of a create body; `problems` names each field. */
   validation: (problems: string[]) =>
@@ -222,6 +230,14 @@ export const errors = {
       400,
       INVALID,
       `Invalid query value ${expr} provided in query param. Expected property=<field><op><value> with op one of ==, !=, >, <, >=, <=.`,
+    ),
+  /** What a service without range filters on this collection answers (see refuseRangeFilters). */
+  rangeFilterRefused: (expr: string) =>
+    new FlowError(
+      "1453",
+      400,
+      INVALID,
+      `Invalid query value ${expr} provided in query param. Range operators (>, <, >=, <=) are not supported on this resource; filter with == or != and narrow the results on the client.`,
     ),
   internal: (message: string) =>
     new FlowError(

@@ -7,7 +7,8 @@ export const FaultInput = z.object({
   method: z.string().min(1).optional(),
   /** Substring of the path after the Flow Service base (or the IMS path), or a /regex/. */
   path: z.string().min(1).optional(),
-  times: z.number().int().positive().default(1),
+  /** How many matching requests it applies to; "always" = every one until cleared. */
+  times: z.union([z.number().int().positive(), z.literal("always")]).default(1),
   action: z.enum(["respond", "drop", "apply-then-drop", "delay-then-apply"]),
   status: z.number().int().min(100).max(599).default(503),
   body: z.unknown().optional(),
@@ -15,7 +16,8 @@ export const FaultInput = z.object({
   delayMs: z.number().int().min(0).max(600_000).default(0),
 });
 export type FaultInput = z.input<typeof FaultInput>;
-export type Fault = z.output<typeof FaultInput> & { id: string; remaining: number };
+/** `remaining` is null for a fault that applies "always". */
+export type Fault = z.output<typeof FaultInput> & { id: string; remaining: number | null };
 
 /**
  * A `path` written between slashes is a regular expression — but only if it contains a regex
@@ -36,7 +38,7 @@ export class Faults {
   /** Throws (a SyntaxError) if the path is an invalid regular expression. */
   add(input: z.output<typeof FaultInput>): Fault {
     const matches = input.path === undefined ? () => true : pathMatcher(input.path);
-    const fault = { ...input, id: randomUUID(), remaining: input.times, matches };
+    const fault = { ...input, id: randomUUID(), remaining: input.times === "always" ? null : input.times, matches };
     this.faults.push(fault);
     return this.view(fault);
   }
@@ -48,8 +50,10 @@ export class Faults {
     );
     if (i < 0) return undefined;
     const f = this.faults[i];
-    f.remaining -= 1;
-    if (f.remaining <= 0) this.faults.splice(i, 1);
+    if (f.remaining !== null) {
+      f.remaining -= 1;
+      if (f.remaining <= 0) this.faults.splice(i, 1);
+    }
     return this.view(f);
   }
 

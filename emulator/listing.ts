@@ -21,7 +21,7 @@ export interface Filter {
 const EXPRESSION = /^([A-Za-z_][A-Za-z0-9_.[\]]*)(==|!=|>=|<=|!>|!<|=>|=<|>|<|~|=)(.*)$/;
 
 /** Parses `field<op>value[,value...]` expressions; a comma means any-of (== ) or none-of (!=). */
-export function parseFilters<T>(exprs: string[], fields: Fields<T>): Filter[] {
+export function parseFilters<T>(exprs: string[], fields: Fields<T>, opts: { range?: boolean } = {}): Filter[] {
   return exprs.map((expr) => {
     const m = EXPRESSION.exec(expr);
     if (!m) throw errors.badFilterExpression(expr);
@@ -33,6 +33,7 @@ export function parseFilters<T>(exprs: string[], fields: Fields<T>): Filter[] {
     if (rawValue === "") throw errors.badFilterExpression(expr);
     const parts = rawValue.split(",");
     const ordered = op !== "==" && op !== "!=";
+    if (ordered && opts.range === false) throw errors.rangeFilterRefused(expr);
     if (ordered && def.kind !== "number") throw errors.operatorNotForField(op, field);
     if (ordered && parts.length > 1) throw errors.operatorMultipleValues(op, field);
     const values = parts.map((p) => {

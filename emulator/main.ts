@@ -1,7 +1,9 @@
 // The flow-emulator command, and startEmulator() for running it in-process.
 import type { AddressInfo } from "net";
+import { parseArgs as parseCliArgs } from "node:util";
 import { DEFAULT_TOKEN_TTL_SECONDS, DEMO_CREDENTIALS, type EmulatorConfig, FLOW_BASE, IMS_TOKEN_PATH } from "./context";
-import { EmulatorState, createHttpServer } from "./server";
+import { createHttpServer } from "./server";
+import { EmulatorState } from "./state";
 import { ConnectionStore, StateFileError } from "./store";
 
 export interface EmulatorOptions {
@@ -16,6 +18,8 @@ export interface EmulatorOptions {
   tokenTtlSeconds?: number;
   defaultSandbox?: string;
   strictIfMatch?: boolean;
+  /** Refuse range filters on GET /connections (1453), like a service without them. */
+  refuseRangeFilters?: boolean;
   /** Receives one line per answered API/IMS request; default: nothing is printed. */
   onRequestLine?: (line: string) => void;
 }
@@ -48,6 +52,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS,
     defaultSandbox: options.defaultSandbox,
     strictIfMatch: options.strictIfMatch ?? false,
+    refuseRangeFilters: options.refuseRangeFilters ?? false,
   };
   const store = new ConnectionStore(options.stateFile);
   store.load();
@@ -103,80 +108,71 @@ interface CliOptions extends EmulatorOptions {
 
 class UsageError extends Error {}
 
-export function parseArgs(argv: string[]): CliOptions {
-  const opts: CliOptions = { quiet: false, help: false };
-  const valueFlags = new Set([
-    "--port",
-    "--host",
-    "--state",
-    "--client-id",
-    "--client-secret",
-    "--org-id",
-    "--token-ttl",
-    "--default-sandbox",
-  ]);
-  for (let i = 0; i < argv.length; i++) {
-    let flag = argv[i];
-    let value: string | undefined;
-    const eq = flag.indexOf("=");
-    if (flag.startsWith("--") && eq > 0) {
-      value = flag.slice(eq + 1);
-      flag = flag.slice(0, eq);
-    }
-    if (valueFlags.has(flag) && value === undefined) {
-      value = argv[++i];
-      if (value === undefined) throw new UsageError(`${flag} needs a value`);
-    }
-    const int = (min: number, max: number): number => {
-      if (!/^\d+$/.test(value ?? "") || Number(value) < min || Number(value) > max) {
-        throw new UsageError(`${flag} must be an integer from ${min} to ${max} (got '${value}')`);
-      }
-      return Number(value);
-    };
-    const nonEmpty = (): string => {
-      if (!value) throw new UsageError(`${flag} must not be empty`);
-      return value;
-    };
-    switch (flag) {
-      case "--port":
-        opts.port = int(0, 65535);
-        break;
-      case "--host":
-        opts.host = nonEmpty();
-        break;
-      case "--state":
-        opts.stateFile = nonEmpty();
-        break;
-      case "--client-id":
-        opts.clientId = nonEmpty();
-        break;
-      case "--client-secret":
-        opts.clientSecret = nonEmpty();
-        break;
-      case "--org-id":
-        opts.orgId = nonEmpty();
-        break;
-      case "--token-ttl":
-        opts.tokenTtlSeconds = int(1, 10 * 365 * 86400);
-        break;
-      case "--default-sandbox":
-        opts.defaultSandbox = nonEmpty();
-        break;
-      case "--strict-if-match":
-        opts.strictIfMatch = true;
-        break;
-      case "--quiet":
-        opts.quiet = true;
-        break;
-      case "--help":
-      case "-h":
-        opts.help = true;
-        break;
-      default:
-        throw new UsageError(`unknown option '${argv[i]}'`);
-    }
+const CLI_OPTIONS = {
+  port: { type: "string" },
+  host: { type: "string" },
+  state: { type: "string" },
+  "client-id": { type: "string" },
+  "client-secret": { type: "string" },
+  "org-id": { type: "string" },
+  "token-ttl": { type: "string" },
+  "default-sandbox": { type: "string" },
+  "strict-if-match": { type: "boolean" },
+  quiet: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** node:util's parse errors, reworded to name the flag and the fix. */
+function usageErrorFrom(e: unknown): UsageError {
+  const err = e as { code?: string; message?: string };
+  const message = err.message ?? String(e);
+  const quoted = /'([^' <]+)/.exec(message)?.[1] ?? "";
+  switch (err.code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return new UsageError(`unknown option '${quoted}'`);
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
+      return new UsageError(`unexpected argument '${quoted}' (flow-emulator takes only --options)`);
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      if (/does not take an argument/.test(message)) return new UsageError(`${quoted} does not take a value`);
+      if (/ambiguous/.test(message)) return new UsageError(`${quoted} needs a value (for a value starting with '-', write ${quoted}=VALUE)`);
+      return new UsageError(`${quoted} needs a value`);
+    default:
+      return new UsageError(message);
   }
+}
+
+export function parseArgs(argv: string[]): CliOptions {
+  let values: ReturnType<typeof parseCli>["values"];
+  try {
+    values = parseCli(argv).values;
+  } catch (e) {
+    throw usageErrorFrom(e);
+  }
+  const int = (flag: string, value: string, min: number, max: number): number => {
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      throw new UsageError(`--${flag} must be an integer from ${min} to ${max} (got '${value}')`);
+    }
+    return Number(value);
+  };
+  const nonEmpty = (flag: string, value: string | undefined): string | undefined => {
+    if (value === "") throw new UsageError(`--${flag} must not be empty`);
+    return value;
+  };
+  const opts: CliOptions = { quiet: values.quiet ?? false, help: values.help ?? false };
+  if (values.port !== undefined) opts.port = int("port", values.port, 0, 65535);
+  if (values["token-ttl"] !== undefined) opts.tokenTtlSeconds = int("token-ttl", values["token-ttl"], 1, 10 * 365 * 86400);
+  opts.host = nonEmpty("host", values.host);
+  opts.stateFile = nonEmpty("state", values.state);
+  opts.clientId = nonEmpty("client-id", values["client-id"]);
+  opts.clientSecret = nonEmpty("client-secret", values["client-secret"]);
+  opts.orgId = nonEmpty("org-id", values["org-id"]);
+  opts.defaultSandbox = nonEmpty("default-sandbox", values["default-sandbox"]);
+  if (values["strict-if-match"]) opts.strictIfMatch = true;
   return opts;
+}
+
+function parseCli(argv: string[]) {
+  return parseCliArgs({ args: argv, options: CLI_OPTIONS, strict: true, allowPositionals: false });
 }
 
 /** The CLI entry point (bin/flow-emulator.js). */

@@ -65,6 +65,8 @@ function openAuth(name: string, type: string, description: string, properties: R
 
 /** The emulator's own test connector: its auth spec accepts any param key (see docs/emulator.md). */
 export const OPEN_PARAMS_SPEC_ID = "e0e0e0e0-0000-4000-8000-00000000e001";
+/** The emulator's own test connector whose connections cannot be tested (GET …/test → 400). */
+export const NO_TEST_SPEC_ID = "e0e0e0e0-0000-4000-8000-00000000e002";
 
 function connector(
   id: string,
@@ -90,6 +92,18 @@ function connector(
 }
 
 export const SALESFORCE_SPEC_ID = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5";
+export const S3_SPEC_ID = "ecadc60c-7455-4d87-84dc-2a0e293d997b";
+/** Experience Platform's own data lake: the target of source dataflows. It takes no credentials. */
+export const DATA_LAKE_SPEC_ID = "c604ff05-7f1a-43c0-8e18-33bf874cb11c";
+
+const dataLake: ConnectionSpec = {
+  id: DATA_LAKE_SPEC_ID,
+  name: "Data Lake",
+  providerId: PROVIDER_ID,
+  version: "1.0",
+  attributes: { category: "Data Lake", connectorName: "Data Lake", isSource: false, isDestination: true },
+  authSpec: [],
+};
 
 export const CONNECTION_SPECS: readonly ConnectionSpec[] = [
   connector(SALESFORCE_SPEC_ID, "Salesforce", "CRM", "https://www.adobe.com/go/salesforce-source-connector-en", [
@@ -119,7 +133,7 @@ export const CONNECTION_SPECS: readonly ConnectionSpec[] = [
       ["environmentUrl", "clientId", "clientSecret", "apiVersion"],
     ),
   ]),
-  connector("ecadc60c-7455-4d87-84dc-2a0e293d997b", "Amazon S3", "Cloud Storage", "https://www.adobe.com/go/amazon-s3-source-en", [
+  connector(S3_SPEC_ID, "Amazon S3", "Cloud Storage", "https://www.adobe.com/go/amazon-s3-source-en", [
     auth(
       "Access Key",
       "KeyBased",
@@ -223,6 +237,7 @@ export const CONNECTION_SPECS: readonly ConnectionSpec[] = [
       ["project", "clientId", "clientSecret", "refreshToken"],
     ),
   ]),
+  dataLake,
   // Not an Adobe connector: the only auth schema here that accepts unknown keys, so clients can test
   // param keys with "/", "~", unicode... end to end. `password` is its one secret.
   connector(OPEN_PARAMS_SPEC_ID, "Emulator open params", "Test", "https://example.invalid/emulator-open-params", [
@@ -230,7 +245,24 @@ export const CONNECTION_SPECS: readonly ConnectionSpec[] = [
       password: secret("A secret, write-only"),
     }),
   ]),
+  // Not an Adobe connector: an ordinary credential whose connectivity test is unsupported.
+  connector(NO_TEST_SPEC_ID, "Emulator no connection test", "Test", "https://example.invalid/emulator-no-connection-test", [
+    auth(
+      "Basic Authentication",
+      "BasicAuthentication",
+      "a username and password; GET /connections/{id}/test is not supported",
+      { username: str("A user name"), password: secret("A password") },
+      ["username", "password"],
+    ),
+  ]),
 ];
+
+/** Connectors whose connections GET /connections/{id}/test refuses (the docs say nothing; our choice). */
+const CONNECTION_TEST_UNSUPPORTED: ReadonlySet<string> = new Set([NO_TEST_SPEC_ID, DATA_LAKE_SPEC_ID]);
+
+export function connectionTestSupported(specId: string): boolean {
+  return !CONNECTION_TEST_UNSUPPORTED.has(specId);
+}
 
 export function findSpec(id: string): ConnectionSpec | undefined {
   return CONNECTION_SPECS.find((s) => s.id === id);

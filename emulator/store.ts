@@ -28,7 +28,8 @@ const ConnectionSchema = z.object({
   description: z.string().optional(),
   connectionSpec: z.object({ id: z.string(), version: z.string() }),
   state: z.enum(CONNECTION_STATES),
-  auth: z.object({ specName: z.string(), params: z.record(z.string(), z.unknown()) }),
+  /** Absent for a connector without auth specs (the Data Lake). */
+  auth: z.object({ specName: z.string(), params: z.record(z.string(), z.unknown()) }).optional(),
   version: z.string(),
   etag: z.string(),
 });

@@ -8,6 +8,11 @@ export const DEMO = {
 
 export const BASE = "/data/foundation/flowservice";
 export const SALESFORCE = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5";
+export const S3 = "ecadc60c-7455-4d87-84dc-2a0e293d997b";
+/** Experience Platform's data lake: a connector without auth specs. */
+export const DATA_LAKE = "c604ff05-7f1a-43c0-8e18-33bf874cb11c";
+/** The emulator's test connector whose connections cannot be tested (GET …/test → 400 FLOW-1100-400). */
+export const NO_TEST_CONNECTOR = "e0e0e0e0-0000-4000-8000-00000000e002";
 export const SCOPE = "openid,session,AdobeID,read_organizations,additional_info.projectedProductContext";
 
 export interface Res {
@@ -120,6 +125,18 @@ export class EmulatorApi {
     });
     if (r.status !== 201) throw new Error(`create failed: ${r.status} ${r.text}`);
     return r.json;
+  }
+
+  /** A Data Lake connection (no auth); returns {id, etag}. */
+  async createDataLake(name = "Data Lake connection"): Promise<{ id: string; etag: string }> {
+    const r = await this.call("POST", "/connections", { body: { name, connectionSpec: { id: DATA_LAKE, version: "1.0" } } });
+    if (r.status !== 201) throw new Error(`create failed: ${r.status} ${r.text}`);
+    return r.json;
+  }
+
+  /** GET /connections/{id}/test, the reply as is. */
+  testConnection(id: string): Promise<Res> {
+    return this.get(`/connections/${id}/test`);
   }
 
   async connection(id: string): Promise<Record<string, any>> {

@@ -13,6 +13,20 @@ export interface LoggedRequest {
   status?: number;
 }
 
+export interface RefusedCredential {
+  id: string;
+  connectionSpecId: string | null;
+  param: string;
+  digest: string;
+}
+
+export interface EmulatorConfigView {
+  tokenTtlSeconds: number;
+  strictIfMatch: boolean;
+  defaultSandbox: string | null;
+  refuseRangeFilters: boolean;
+}
+
 export const sha256 = (v: string) => "sha256:" + createHash("sha256").update(v).digest("hex");
 
 export class EmulatorControl {
@@ -57,6 +71,64 @@ export class EmulatorControl {
       body: JSON.stringify(fault),
     });
     if (!r.ok) throw new Error(`add fault: ${r.status} ${await r.text()}`);
+  }
+
+  async clearFaults(): Promise<void> {
+    await this.control("DELETE", "/faults");
+  }
+
+  /**
+   * Makes every GET /connections/{id}/test answer `status` (default 503, "test endpoint unavailable")
+   * until clearFaults(); `times` limits it to that many requests.
+   */
+  async failConnectionTests(opts: { status?: number; body?: unknown; times?: number | "always" } = {}): Promise<void> {
+    await this.addFault({
+      method: "GET",
+      path: "/^\\/connections\\/[^/]+\\/test\\/?$/",
+      action: "respond",
+      status: opts.status ?? 503,
+      body: opts.body ?? { error_code: "503000", message: "Service Unavailable" },
+      times: opts.times ?? "always",
+    });
+  }
+
+  /**
+   * The source system refuses this credential: GET …/test answers {"result": false} for any
+   * connection (of `connectionSpecId`, if given) whose stored `param` has this value, while Flow
+   * Service still accepts it in POST and PATCH. Pass the value in clear or its "sha256:<hex>" digest;
+   * the emulator keeps the digest only.
+   */
+  async refuseCredential(rule: { param: string; value?: unknown; digest?: string; connectionSpecId?: string }): Promise<RefusedCredential> {
+    return (await this.control("POST", "/refuse-credentials", rule)) as RefusedCredential;
+  }
+
+  async refusedCredentials(): Promise<RefusedCredential[]> {
+    return ((await this.control("GET", "/refuse-credentials")) as { items: RefusedCredential[] }).items;
+  }
+
+  async clearRefusedCredentials(): Promise<void> {
+    await this.control("DELETE", "/refuse-credentials");
+  }
+
+  /** The emulator's runtime switches (POST /__emulator/config); returns the whole config. */
+  async setConfig(config: Partial<EmulatorConfigView>): Promise<EmulatorConfigView> {
+    return (await this.control("POST", "/config", config)) as EmulatorConfigView;
+  }
+
+  /** Conditions outside the connection: used by flows, the test's answer, a platform-set state. */
+  async setFlags(id: string, flags: { usedByFlows?: boolean; testResult?: boolean; state?: string }): Promise<void> {
+    await this.control("POST", `/connections/${id}/flags`, flags);
+  }
+
+  /** A control call that must succeed; its JSON reply. */
+  async control(method: string, path: string, body?: unknown): Promise<unknown> {
+    const r = await fetch(`${this.url}/__emulator${path}`, {
+      method,
+      headers: body !== undefined ? { "content-type": "application/json" } : {},
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    if (!r.ok) throw new Error(`control ${method} ${path}: ${r.status} ${await r.text()}`);
+    return r.json();
   }
 
   /** A Salesforce connection created outside any stack (as in the UI); returns {id, etag}. */

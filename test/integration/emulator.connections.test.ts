@@ -82,7 +82,9 @@ describe("emulator connectionSpecs", function () {
       "Microsoft Dynamics": ["38ad80fe-8b06-4938-94f4-d4ee80266b07", ["Basic Authentication for Dynamics-Online"]],
       PostgreSQL: ["74a1c565-4e59-48d7-9d67-7c03b8a13137", ["Connection String Based Authentication"]],
       "Google BigQuery": ["3c9b37f8-13a6-43d8-bad3-b863b941fedd", ["Basic Authentication"]],
+      "Data Lake": ["c604ff05-7f1a-43c0-8e18-33bf874cb11c", []],
       "Emulator open params": ["e0e0e0e0-0000-4000-8000-00000000e001", ["Open Params"]],
+      "Emulator no connection test": ["e0e0e0e0-0000-4000-8000-00000000e002", ["Basic Authentication"]],
     };
     assert.equal(r.json.items.length, Object.keys(expected).length);
     for (const [name, [id, authNames]] of Object.entries(expected)) {

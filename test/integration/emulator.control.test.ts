@@ -243,9 +243,9 @@ describe("emulator control routes", function () {
   });
 
   it("shows and changes the runtime config", async () => {
-    assert.deepEqual((await api.control("GET", "/config")).json, { tokenTtlSeconds: 86399, strictIfMatch: false, defaultSandbox: null });
+    assert.deepEqual((await api.control("GET", "/config")).json, { tokenTtlSeconds: 86399, strictIfMatch: false, defaultSandbox: null, refuseRangeFilters: false });
     const r = await api.control("POST", "/config", { defaultSandbox: "dev", strictIfMatch: true });
-    assert.deepEqual(r.json, { tokenTtlSeconds: 86399, strictIfMatch: true, defaultSandbox: "dev" });
+    assert.deepEqual(r.json, { tokenTtlSeconds: 86399, strictIfMatch: true, defaultSandbox: "dev", refuseRangeFilters: false });
     const c = await api.createSalesforce();
     const dev = await api.get(`/connections/${c.id}`, { headers: { "x-sandbox-name": undefined } });
     assert.equal(dev.status, 404, "the default sandbox dev does not hold a prod connection");

@@ -65,6 +65,22 @@ describe("emulator GET /connections (list)", function () {
     assert.equal((await names(`property=createdAt>0`)).length, 5);
   });
 
+  it("refuses range filters with 1453 while refuseRangeFilters is set, and applies them again once it is cleared", async () => {
+    await api.control("POST", "/config", { refuseRangeFilters: true });
+    try {
+      for (const expr of ["createdAt>=1", "createdAt>1", "updatedAt<=99999999999999", "createdAt<5"]) {
+        const r = await api.get(`/connections?${q(`property=${expr}`)}`);
+        assert.equal(r.status, 400, expr);
+        assert.equal(flowCode(r), "1453-400", expr);
+        assert.match(r.json.errorMessage, /Invalid query value .* provided in query param/);
+      }
+      assert.deepEqual(await names("property=name==alpha"), ["alpha"], "equality filters still work");
+    } finally {
+      await api.control("POST", "/config", { refuseRangeFilters: false });
+    }
+    assert.equal((await names("property=createdAt>0")).length, 5);
+  });
+
   it("answers 1449 for an unknown filter field, 1440 for ~, 1448 for > on a string, 1452 for a bad number, 1453 for a malformed filter", async () => {
     const code = async (query: string) => flowCode(await api.get(`/connections?${q(query)}`));
     assert.equal(await code("property=colour==red"), "1449-400");
@@ -103,6 +119,33 @@ describe("emulator GET /connections (list)", function () {
     }
     assert.equal(pages, 3);
     assert.deepEqual(seen, expected);
+  });
+
+  it("pages like aepp: follows next.href and re-sends its own limit and property, the same filter arriving twice", async () => {
+    // aepp's getConnections: GET /connections with params, then GET base + next.href with the same params appended.
+    const params = new URLSearchParams({ limit: "1", property: "state==enabled" });
+    const seen: string[] = [];
+    let r = await api.get(`/connections?${params}`);
+    for (;;) {
+      assert.equal(r.status, 200, r.text);
+      seen.push(...r.json.items.map((c: any) => c.name));
+      const href: string | undefined = r.json._links?.next?.href;
+      if (!href) break;
+      r = await api.get(`${href}&${params}`);
+    }
+    assert.deepEqual(seen, ["bravo", "echo", "alpha", "charlie"], "every enabled connection once, newest first");
+  });
+
+  it("still refuses a continuation token when the repeated query is a different one (1451)", async () => {
+    const first = await api.get(`/connections?${q("limit=1&property=state==enabled")}`);
+    const href: string = first.json._links.next.href;
+    const otherFilter = await api.get(`${href}&${q("property=name==alpha")}`);
+    assert.equal(flowCode(otherFilter), "1451-400", "an extra, different filter is another query");
+    const otherOrder = await api.get(`${href}&orderby=name`);
+    assert.equal(flowCode(otherOrder), "1451-400", "another order is another query");
+    const twoLimits = await api.get(`${href}&limit=2`);
+    assert.equal(flowCode(twoLimits), "1451-400");
+    assert.match(twoLimits.json.errorMessage, /limit is given several times with different values/);
   });
 
   it("keeps pages consistent when a connection is created between two pages", async () => {

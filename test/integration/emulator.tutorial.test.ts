@@ -129,7 +129,7 @@ describe("emulator CLI and the seed tutorial", function () {
       });
       assert.equal(list.status, 200, "no x-sandbox-name needed with --default-sandbox");
       const config = (await (await fetch(`${custom.url}/__emulator/config`)).json()) as any;
-      assert.deepEqual(config, { tokenTtlSeconds: 120, strictIfMatch: true, defaultSandbox: "dev" });
+      assert.deepEqual(config, { tokenTtlSeconds: 120, strictIfMatch: true, defaultSandbox: "dev", refuseRangeFilters: false });
     } finally {
       await custom.stop();
     }
@@ -140,6 +140,18 @@ describe("emulator CLI and the seed tutorial", function () {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /unknown option '--prot'/);
     assert.match(r.stderr, /Usage: flow-emulator/);
+  });
+
+  it("rejects a flag without its value, a value on a switch and a stray argument, naming each", async () => {
+    const missing = await runEmulatorToExit(["--quiet", "--port"]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--port needs a value/);
+    const onSwitch = await runEmulatorToExit(["--quiet=yes"]);
+    assert.equal(onSwitch.code, 2);
+    assert.match(onSwitch.stderr, /--quiet does not take a value/);
+    const stray = await runEmulatorToExit(["4010"]);
+    assert.equal(stray.code, 2);
+    assert.match(stray.stderr, /unexpected argument '4010'/);
   });
 
   it("rejects a port that is not a number", async () => {
