@@ -48,10 +48,12 @@ export function renderText(plan: Plan): string {
     if (sent) lines.push(`     ${sent}`);
     for (const op of c.ops ?? []) lines.push(`       ${JSON.stringify(op)}`);
     if (c.body && c.action === "create") lines.push(`       ${JSON.stringify(c.body)}`);
+    if (c.test && c.action !== "replace") lines.push(`     then ${c.test}`);
     if (c.stateOnly) lines.push(`     changes in state only: ${c.stateOnly.join(", ")}`);
     for (const d of c.replaceDetails ?? []) lines.push(`     forced by ${d}`);
     for (const n of c.notes ?? []) lines.push(`     note: ${n}`);
     if (c.body && c.action === "replace") lines.push(`     the new connection's POST /connections body:`, `       ${JSON.stringify(c.body)}`);
+    if (c.test && c.action === "replace") lines.push(`     then ${c.test}`);
   }
   return lines.join("\n") + "\n";
 }
@@ -92,7 +94,7 @@ export function renderMarkdown(plan: Plan): string {
   out.push("| Resource | Action | Connection | Sent to Flow Service |", "| --- | --- | --- | --- |");
   for (const c of plan.connections) {
     const conn = [c.name !== undefined ? cell(c.name) : "", c.connectionId ? `\`${cell(c.connectionId)}\`` : ""].filter(Boolean).join("<br>");
-    const sent = c.action === "replace" ? (c.replaceDetails ?? []).map((d) => `forced by ${d}`) : [whatIsSent(c) ?? ""];
+    const sent = [...(c.action === "replace" ? (c.replaceDetails ?? []).map((d) => `forced by ${d}`) : [whatIsSent(c) ?? ""]), ...(c.test ? [`then ${c.test}`] : [])];
     out.push(`| \`${cell(c.resourceName)}\` | ${actionLabel(c)} | ${conn} | ${sent.map(cell).join("<br>")} |`);
   }
   for (const c of plan.connections) {
@@ -116,7 +118,7 @@ export function renderMarkdown(plan: Plan): string {
 export function renderJson(plan: Plan): string {
   const connections = plan.connections.map((c) => {
     const o: Record<string, unknown> = { urn: c.urn, resourceName: c.resourceName, action: c.action };
-    for (const k of ["connectionId", "name", "ops", "ifMatch", "body", "replaceReasons", "replaceDetails", "keptRemotely", "stateOnly", "pending", "notes"] as const) {
+    for (const k of ["connectionId", "name", "ops", "ifMatch", "body", "replaceReasons", "replaceDetails", "keptRemotely", "stateOnly", "pending", "test", "notes"] as const) {
       if (c[k] !== undefined) o[k] = c[k];
     }
     return o;
