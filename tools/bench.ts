@@ -745,9 +745,10 @@ export function evaluateTargets(report: BenchReport): Target[] {
       if (x) add(`${at}: ${OP_LABELS[op]} makes no Flow Service request`, x.flowTotal === 0 && x.token === 0, `${x.flowTotal} Flow Service, ${x.token} token`);
     }
     const one = o["rotate-one"];
-    if (one) add(`${at}: rotating 1 of N sends exactly 1 PATCH, ≤1 token`, (one.flow.PATCH ?? 0) === 1 && one.flowTotal === 1 && one.token <= 1, `${fmtFlow(one.flow)}, ${one.token} token`);
+    // Each credential write is followed by one connection test (GET …/test, issue 11).
+    if (one) add(`${at}: rotating 1 of N sends exactly 1 PATCH + 1 test, ≤1 token`, (one.flow.PATCH ?? 0) === 1 && (one.flow.GET ?? 0) === 1 && one.flowTotal === 2 && one.token <= 1, `${fmtFlow(one.flow)}, ${one.token} token`);
     const all = o["rotate-all"];
-    if (all) add(`${at}: rotating all N sends exactly N PATCHes, ≤1 token`, (all.flow.PATCH ?? 0) === n && all.flowTotal === n && all.token <= 1, `${fmtFlow(all.flow)}, ${all.token} token`);
+    if (all) add(`${at}: rotating all N sends exactly N PATCHes + N tests, ≤1 token`, (all.flow.PATCH ?? 0) === n && (all.flow.GET ?? 0) === n && all.flowTotal === 2 * n && all.token <= 1, `${fmtFlow(all.flow)}, ${all.token} token`);
     const maxToken = Math.max(...OPS.map((op) => o[op]?.token ?? 0));
     add(`${at}: every command makes ≤1 token request`, maxToken <= 1, `max ${maxToken}`);
     const s = r.ours.stateAfterRotate ?? r.ours.stateAfterCreate;
