@@ -21,6 +21,7 @@ export interface ConnectionDecl {
   auth: { specName: string; params: Record<string, string | number | boolean | { secret: string }> };
   adoptId?: string;
   deleteOnDestroy?: boolean;
+  verifyCredentials?: boolean;
 }
 
 export class TestStack {

@@ -55,8 +55,15 @@ describe("credential verification against the emulator", function () {
   const allStored = async () => ((await control.control("GET", "/connections")) as { items: any[] }).items;
   const checked = async (olds: Record<string, unknown>, news: Record<string, unknown>) => ({ ...(await provider.check!(olds, news)).inputs, __provider: CODE });
 
+  /** What the dynamic-provider host can send: plain JSON, no undefined member ("Unexpected struct type"). */
+  const hostSafe = <T>(outs: T): T => {
+    assert.deepStrictEqual(outs, JSON.parse(JSON.stringify(outs)));
+    return outs;
+  };
+
   async function created(password = "pw-good-111", extra: Record<string, unknown> = {}) {
     const r = await provider.create(await checked({}, inputs(password, extra)));
+    hostSafe(r.outs);
     const outs: Record<string, any> = { ...r.outs, __provider: CODE };
     return { id: r.id, outs };
   }
@@ -154,7 +161,7 @@ describe("credential verification against the emulator", function () {
     assert.match(e.message, /Deleting the new connection .* failed too .*recorded in Pulumi's state so that it is not lost/);
     assert.strictEqual(e.id, e.connectionId);
     assert.ok(await control.stored(e.connectionId), "it exists");
-    assert.strictEqual(e.properties!.verification, "refused");
+    assert.strictEqual(hostSafe(e.properties!).verification, "refused");
     assert.deepStrictEqual(e.properties!.auth.params, {}, "the next up sends every param again, and tests them");
     assert.strictEqual(e.properties!.__provider, CODE);
     await control.clearFaults();
@@ -215,12 +222,12 @@ describe("credential verification against the emulator", function () {
   it("keeps the write and reports 'unsupported' for a connector whose connections cannot be tested", async () => {
     const noTest = { connectionSpec: { id: NO_TEST_CONNECTOR }, auth: { specName: "Basic Authentication", params: { username: "u", password: "pw-good-111" } }, secretKeys: ["password"] };
     const r = await provider.create(await checked({}, inputs("x", noTest)));
-    assert.strictEqual((r.outs as any).verification, "unsupported");
+    assert.strictEqual(hostSafe(r.outs as any).verification, "unsupported");
     assert.ok(await control.stored(r.id));
     await control.clearRequests();
     const next = { ...noTest, auth: { ...noTest.auth, params: { username: "u", password: "pw-good-222" } } };
     const u = await provider.update!(r.id, r.outs as any, await checked(inputs("x", noTest), inputs("x", next)));
-    assert.strictEqual(u.outs.verification, "unsupported");
+    assert.strictEqual(hostSafe(u.outs).verification, "unsupported");
     assert.deepStrictEqual(lines(await sent()), [`PATCH /connections/${r.id}`, `GET /connections/${r.id}/test`], "no rollback");
     assert.strictEqual((await control.stored(r.id)).auth.params.password, sha256("pw-good-222"));
     recordCase({ area: "credentials", case: "connector whose test is unsupported (400)", via: "provider", outcome: "write kept, verification: unsupported, no rollback", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
@@ -231,7 +238,7 @@ describe("credential verification against the emulator", function () {
     await control.failConnectionTests({ status: 503 });
     await control.clearRequests();
     const u = await provider.update!(id, outs, await checked(inputs("pw-good-111"), inputs("pw-good-222")));
-    assert.strictEqual(u.outs.verification, "unavailable");
+    assert.strictEqual(hostSafe(u.outs).verification, "unavailable");
     assert.strictEqual(u.outs.verifiedAt, outs.verifiedAt, "verifiedAt keeps the last passed test");
     const log = lines(await sent());
     assert.deepStrictEqual(log.filter((l) => l.startsWith("PATCH")), [`PATCH /connections/${id}`], "no rollback");

@@ -20,6 +20,7 @@ for (const c of spec.connections) {
     auth: { specName: c.auth.specName, params },
     adoptId: c.adoptId,
     deleteOnDestroy: c.deleteOnDestroy,
+    verifyCredentials: c.verifyCredentials,
   });
   out[c.resourceName] = { id: conn.id, etag: conn.etag, state: conn.state, updatedAt: conn.updatedAt };
 }
