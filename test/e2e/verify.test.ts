@@ -93,7 +93,7 @@ describe("end to end: credential changes are tested, and refused ones undone", f
     assert.strictEqual(after.verification, "passed");
     assert.ok(after.verifiedAt > before.verifiedAt, "verifiedAt records the new test");
     assert.strictEqual((await control.stored(crmId)).auth.params.password, sha256(pw("two")));
-    recordCase({ area: "credentials", case: "rotation accepted by the source system", via: "engine", outcome: "1 token, 1 PATCH, 1 test; verification: passed", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({ area: "credentials", case: "rotation accepted by the source system, through pulumi up", via: "engine", outcome: "1 token, 1 PATCH, 1 test; verification: passed", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
   });
 
   it("fails a refused rotation clearly, rolls the credential back, and changes only the etag in state", async () => {
@@ -114,7 +114,7 @@ describe("end to end: credential changes are tested, and refused ones undone", f
     assert.strictEqual(after.etag, live.etag, "state has the rollback's etag: the next up does not meet a 412");
     assert.notStrictEqual(after.etag, before.etag);
     assert.deepStrictEqual({ ...after, etag: undefined }, { ...before, etag: undefined }, "state unchanged apart from the etag");
-    recordCase({ area: "credentials", case: "rotation refused by the source system", via: "engine", outcome: "up failed clearly; PATCH, test, PATCH back; emulator holds the previous credential; state: previous values, rollback's etag", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({ area: "credentials", case: "rotation refused by the source system, through pulumi up", via: "engine", outcome: "up failed clearly; PATCH, test, PATCH back; emulator holds the previous credential; state: previous values, rollback's etag", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
   });
 
   it("converges with a corrected value: one PATCH and one test", async () => {
@@ -136,7 +136,7 @@ describe("end to end: credential changes are tested, and refused ones undone", f
     const remote = ((await control.control("GET", "/connections")) as { items: any[] }).items;
     assert.deepStrictEqual(remote.map((c) => c.id), [crmId], "nothing left in the emulator");
     assert.strictEqual((await stack.connections()).partners, undefined);
-    recordCase({ area: "credentials", case: "create refused by the source system", via: "engine", outcome: "up failed clearly; the new connection was deleted; nothing in state or in Flow Service", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({ area: "credentials", case: "create refused by the source system, through pulumi up", via: "engine", outcome: "up failed clearly; the new connection was deleted; nothing in state or in Flow Service", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
   });
 
   it("rolls a refused adoption back and never deletes the adopted connection", async () => {
@@ -150,7 +150,7 @@ describe("end to end: credential changes are tested, and refused ones undone", f
     assert.ok(live, "not deleted");
     assert.strictEqual(live.username ?? live.auth.params.username, "ui-user", "readable params restored");
     assert.strictEqual((await stack.connections()).adopted, undefined, "the adoption is not recorded");
-    recordCase({ area: "credentials", case: "adoption refused by the source system", via: "engine", outcome: "up failed clearly; PATCHed back to what was read (the secrets, never returned by Flow Service, could not be: said so); not deleted", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({ area: "credentials", case: "adoption refused by the source system, through pulumi up", via: "engine", outcome: "up failed clearly; PATCHed back to what was read (the secrets, never returned by Flow Service, could not be: said so); not deleted", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
   });
 
   it("reports a rollback that meets another writer, loses neither write, and recovers with refresh then up", async () => {
@@ -190,7 +190,7 @@ describe("end to end: credential changes are tested, and refused ones undone", f
     assert.strictEqual(after.auth.params.password, sha256(pw("four")));
     assert.strictEqual(after.description, "edited in the UI");
     assert.strictEqual((await stack.connections()).crm.outputs.verification, "passed");
-    recordCase({ area: "credentials", case: "rollback of a refused rotation meets a concurrent writer (412)", via: "engine", outcome: "up failed: unverified credentials, their etag, the other version, refresh then up; other writer's edit kept; refresh + up: 1 PATCH + 1 test", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({ area: "credentials", case: "rollback of a refused rotation meets a concurrent writer (412), through pulumi up", via: "engine", outcome: "up failed: unverified credentials, their etag, the other version, refresh then up; other writer's edit kept; refresh + up: 1 PATCH + 1 test", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
   });
 
   it("keeps the write and reports it when the connector cannot be tested, or the test endpoint is down", async () => {
@@ -210,7 +210,7 @@ describe("end to end: credential changes are tested, and refused ones undone", f
     assert.strictEqual(conns.legacy.outputs.verification, "unavailable");
     assert.strictEqual((await flow()).filter((q) => q.method === "PATCH").length, 2, "one PATCH each, no rollback");
     assert.strictEqual((await control.stored(crmId)).auth.params.password, sha256(pw("five")));
-    recordCase({ area: "credentials", case: "connector whose test is unsupported; test endpoint down (503 after retries)", via: "engine", outcome: "up succeeded; writes kept; verification: unsupported / unavailable; no rollback", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({ area: "credentials", case: "connector whose test is unsupported; test endpoint down (503 after retries), through pulumi up", via: "engine", outcome: "up succeeded; writes kept; verification: unsupported / unavailable; no rollback", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
   });
 
   it("sends no test for a resource with verifyCredentials: false, nor for any with flowservice:verifyCredentials false", async () => {
