@@ -92,7 +92,7 @@ export function rolledBackMessage(f: RefusalFacts & { etag: string; unrestorable
   const several = f.unrestorable.length > 1;
   const why = f.adopted
     ? "the connection was adopted, and Flow Service never returns secret values"
-    : "Flow Service never returns secret values, and Pulumi's state no longer holds the previous one (a 'pulumi refresh' after an outside change drops secrets from state)";
+    : "Pulumi's state does not hold the previous value: a 'pulumi refresh' after an outside change drops secrets, which Flow Service never returns, and an earlier refused write that could not be undone leaves the params it wrote unverified";
   return (
     `${head}The other changes were rolled back (version ${f.etag}), but the previous value${several ? "s" : ""} of ${list(f.unrestorable)} could not be restored (${why}): ` +
     `the connection still holds the refused ${several ? "values" : one} and does not work as before. ${redo} ` +

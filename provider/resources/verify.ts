@@ -99,8 +99,10 @@ export async function verifyUpdated(
   const id = outs.connectionId;
   const outcome = await test(s, id, call);
   if (outcome !== "refused") return stamped(outs, outcome);
-  // Secrets `pulumi refresh` dropped from state: their previous value is not known.
-  const unknown = olds.secretKeys.filter((k) => !(k in olds.auth.params));
+  // Previous values not known: secrets `pulumi refresh` dropped from state, and, after a refused
+  // write that could not be undone, every param it wrote (absent from state, yet not absent remotely).
+  const missing = (k: string) => !(k in olds.auth.params);
+  const unknown = olds.verification === "refused" ? paramsOf(ops).filter(missing) : olds.secretKeys.filter(missing);
   const undo = undoPatch(ops, fieldsFromInputs(olds), unknown);
   const facts = { id, name: news.name, params: paramsOf(ops), adopted: false };
   const secretKeys = [...new Set([...olds.secretKeys, ...news.secretKeys])];

@@ -165,7 +165,14 @@ describe("credential verification against the emulator", function () {
     assert.deepStrictEqual(e.properties!.auth.params, {}, "the next up sends every param again, and tests them");
     assert.strictEqual(e.properties!.__provider, CODE);
     await control.clearFaults();
-    const next = await provider.update!(e.connectionId, e.properties!, await checked(inputs("pw-bad-999"), inputs("pw-good-111")));
+    // The next up with the same refused value: tested again, refused again; the params state does
+    // not vouch for are not "previously absent": nothing is removed from the connection.
+    const again = await refusal(provider.update!(e.connectionId, e.properties!, await checked(inputs("pw-bad-999"), inputs("pw-bad-999"))));
+    assert.match(again.message, /previous values of environmentUrl, password, securityToken, username could not be restored/);
+    const kept = await control.stored(e.connectionId);
+    assert.strictEqual(kept.auth.params.username, "u");
+    assert.strictEqual(kept.auth.params.password, sha256("pw-bad-999"));
+    const next = await provider.update!(e.connectionId, again.properties!, await checked(inputs("pw-bad-999"), inputs("pw-good-111")));
     assert.strictEqual(next.outs.verification, "passed");
   });
 
