@@ -226,6 +226,26 @@ describe("credential verification against the emulator", function () {
     recordCase({ area: "credentials", case: "rollback of a refused rotation meets a concurrent writer (412)", via: "provider", outcome: "clear error: unverified credentials, their etag, the other version, refresh then up; the other writer's edit kept; refresh + up recovered", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
   });
 
+  it("reports a rollback whose retries run out, and records the version with the new credentials so the next up re-sends them", async () => {
+    const { id, outs } = await created();
+    await control.refuseCredential({ param: "password", value: "pw-bad-999" });
+    await control.addFault({ action: "delay-then-apply", delayMs: 500, method: "GET", path: "/test" });
+    const update = refusal(provider.update!(id, outs, await checked(inputs("pw-good-111"), inputs("pw-bad-999"))));
+    for (let i = 0; i < 100 && !(await sent()).some((r) => r.method === "PATCH" && r.status === 200); i++) await new Promise((r) => setTimeout(r, 20));
+    await control.addFault({ action: "respond", method: "PATCH", status: 503, times: "always" });
+    const e = await update;
+    await control.clearFaults();
+    assert.match(e.message, /rolling them back failed: PATCH .* HTTP 503/);
+    assert.ok(e.message.includes(`version ${e.properties!.etag} has them. Nothing was overwritten`), e.message);
+    const live = await control.stored(id);
+    assert.strictEqual(live.etag, e.properties!.etag, "state records the version that holds the new credentials");
+    assert.strictEqual(live.auth.params.password, sha256("pw-bad-999"));
+    assert.strictEqual((await sent()).filter((r) => r.method === "PATCH" && r.status === 503).length, 3, "the rollback was retried (maxRetries 2)");
+    const next = await provider.update!(id, e.properties!, await checked(inputs("pw-bad-999"), inputs("pw-good-222")));
+    assert.strictEqual(next.outs.verification, "passed");
+    recordCase({ area: "credentials", case: "rollback of a refused rotation fails (503 until retries run out)", via: "provider", outcome: "clear error: unverified credentials and their etag, refresh then up; state: that etag, refused params unverified; next up: 1 PATCH + 1 test", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+  });
+
   it("keeps the write and reports 'unsupported' for a connector whose connections cannot be tested", async () => {
     const noTest = { connectionSpec: { id: NO_TEST_CONNECTOR }, auth: { specName: "Basic Authentication", params: { username: "u", password: "pw-good-111" } }, secretKeys: ["password"] };
     const r = await provider.create(await checked({}, inputs("x", noTest)));
