@@ -4,7 +4,7 @@ import { parseArgs } from "util";
 import type { BenchOptions } from "./benchTypes";
 
 export const USAGE =
-  "usage: npm run bench -- [--n 10,50,200] [--repeats 3] [--concurrency-n 50] [--concurrency-delay-ms 100]\n" +
+  "usage: npm run bench -- [--n 10,50,200] [--repeats 3] [--pipeline 50] [--concurrency-n 50] [--concurrency-delay-ms 200]\n" +
   "                        [--out bench/results | --no-write] [--no-engine-variants]\n";
 
 export class BenchArgsError extends Error {
@@ -33,6 +33,7 @@ export function parseBenchArgs(argv: string[], cwd = process.cwd()): BenchArgs {
       options: {
         n: { type: "string" },
         repeats: { type: "string" },
+        pipeline: { type: "string" },
         "concurrency-n": { type: "string" },
         "concurrency-delay-ms": { type: "string" },
         out: { type: "string" },
@@ -50,6 +51,9 @@ export function parseBenchArgs(argv: string[], cwd = process.cwd()): BenchArgs {
     o.ns = (str("n") as string).split(",").map((x) => wholeNumber("--n", x, 1, "positive whole numbers, e.g. --n 10,50,200"));
   }
   if (str("repeats") !== undefined) o.repeats = wholeNumber("--repeats", str("repeats") as string, 1, "a positive whole number");
+  if (str("pipeline") !== undefined) {
+    o.pipelines = wholeNumber("--pipeline", str("pipeline") as string, 0, "a whole number of pipelines (0 skips the pipeline scenario)");
+  }
   if (str("concurrency-n") !== undefined) {
     o.concurrencyN = wholeNumber("--concurrency-n", str("concurrency-n") as string, 0, "a whole number (0 skips the experiment)");
   }

@@ -51,6 +51,16 @@ export class WatchedEmulator {
     return r.json();
   }
 
+  /** Runs `fn` with list requests refused (REFUSE_LISTS), every fault cleared afterwards. */
+  async withListsRefused<T>(fn: () => Promise<T>): Promise<T> {
+    await this.control("POST", "/faults", REFUSE_LISTS);
+    try {
+      return await fn();
+    } finally {
+      await this.control("DELETE", "/faults");
+    }
+  }
+
   async clearLog(): Promise<void> {
     await this.control("DELETE", "/requests");
     this.durations.clear();
@@ -76,15 +86,32 @@ export class WatchedEmulator {
   }
 }
 
-export function countRequests(entries: LogEntry[]): { flow: Record<string, number>; flowTotal: number; token: number } {
+export function countRequests(entries: LogEntry[]): { flow: Record<string, number>; flowTotal: number; flowFailed: number; token: number } {
   const flow: Record<string, number> = {};
   let token = 0;
+  let flowFailed = 0;
   for (const e of entries) {
     if (e.path.startsWith("/ims/")) token++;
-    else if (e.path.startsWith("/data/")) flow[e.method] = (flow[e.method] ?? 0) + 1;
+    else if (e.path.startsWith("/data/")) {
+      flow[e.method] = (flow[e.method] ?? 0) + 1;
+      if ((e.status ?? 0) >= 400) flowFailed++;
+    }
   }
-  return { flow, flowTotal: Object.values(flow).reduce((a, b) => a + b, 0), token };
+  return { flow, flowTotal: Object.values(flow).reduce((a, b) => a + b, 0), flowFailed, token };
 }
+
+/**
+ * The fault that refuses every list request of connections (GET /connections, any query) with
+ * 400, so the provider's refresh falls back to one GET per connection (provider/api/reads.ts).
+ */
+export const REFUSE_LISTS = {
+  method: "GET",
+  path: "/^\\/connections$/",
+  action: "respond",
+  status: 400,
+  times: "always",
+  body: { title: "Bad request", detail: "listing refused by the benchmark" },
+} as const;
 
 export interface InFlight {
   maxInFlight: number;

@@ -2,7 +2,7 @@
 // in Markdown (bench/results/latest.md, copied into the README), and the files written.
 import fs from "fs";
 import path from "path";
-import { BenchReport, OpResult, OPS, OP_LABELS } from "./benchTypes";
+import { BenchReport, Op, OpResult, OPS, OP_LABELS, PIPELINE_OPS, ScenarioResult } from "./benchTypes";
 import { median } from "./benchWire";
 
 /** The median wall time of an operation, in seconds. */
@@ -23,7 +23,7 @@ const HEADER = [
   "N",
   "operation",
   "wall s",
-  "ms/conn",
+  "ms/resource",
   "trivial s",
   "× trivial",
   "Flow Service requests",
@@ -34,34 +34,48 @@ const HEADER = [
   "engine CPU s",
 ];
 
+/** The pipeline scenario's operations, named for 4 resources a pipeline. */
+const PIPELINE_LABELS: Partial<Record<Op, string>> = {
+  create: "pipelines: up, create all",
+  "up-nochange": "pipelines: up, no change",
+  refresh: "pipelines: refresh",
+  destroy: "pipelines: destroy",
+};
+
 function rows(report: BenchReport): Row[] {
   const out: Row[] = [];
+  for (const r of report.results) out.push(...scenarioRows(String(r.n), r.n, OPS, OP_LABELS, r.ours, r.trivial));
+  const p = report.pipeline;
+  if (p) out.push(...scenarioRows(`${p.pipelines}×4`, p.resources, PIPELINE_OPS, PIPELINE_LABELS, p.ours, p.trivial));
+  return out;
+}
+
+function scenarioRows(nCell: string, resources: number, ops: readonly Op[], labels: Partial<Record<Op, string>>, ours: ScenarioResult, trivial: ScenarioResult): Row[] {
+  const out: Row[] = [];
   const s = (ms: number) => (ms / 1000).toFixed(2);
-  for (const r of report.results) {
-    for (const op of OPS) {
-      const o = r.ours.ops[op];
-      const t = r.trivial.ops[op];
-      if (!o) continue;
-      const wall = median(o.runsMs);
-      const twall = t ? median(t.runsMs) : NaN;
-      const reps = o.runsMs.length > 1 ? ` (median of ${o.runsMs.length})` : "";
-      out.push({
-        cells: [
-          String(r.n),
-          OP_LABELS[op] + reps,
-          s(wall),
-          (wall / r.n).toFixed(1),
-          t ? s(twall) : "",
-          t ? (wall / twall).toFixed(2) : "",
-          fmtFlow(o.flow),
-          String(o.token),
-          String(o.maxInFlight),
-          mb(o.proc.providerHost.peakRssBytes),
-          o.proc.providerHost.cpuSeconds.toFixed(2),
-          o.proc.engine.cpuSeconds.toFixed(2),
-        ],
-      });
-    }
+  for (const op of ops) {
+    const o = ours.ops[op];
+    const t = trivial.ops[op];
+    if (!o) continue;
+    const wall = median(o.runsMs);
+    const twall = t ? median(t.runsMs) : NaN;
+    const reps = o.runsMs.length > 1 ? ` (median of ${o.runsMs.length})` : "";
+    out.push({
+      cells: [
+        nCell,
+        (labels[op] ?? OP_LABELS[op]) + reps,
+        s(wall),
+        (wall / resources).toFixed(1),
+        t ? s(twall) : "",
+        t ? (wall / twall).toFixed(2) : "",
+        fmtFlow(o.flow),
+        String(o.token),
+        String(o.maxInFlight),
+        mb(o.proc.providerHost.peakRssBytes),
+        o.proc.providerHost.cpuSeconds.toFixed(2),
+        o.proc.engine.cpuSeconds.toFixed(2),
+      ],
+    });
   }
   return out;
 }
@@ -79,14 +93,32 @@ function summaryLines(report: BenchReport): string[] {
     );
     lines.push(
       `N=${r.n}: up rotating all = ${d.vsTrivial["rotate-all"]}× the trivial-provider floor and ${d.rotateAllVsWire}× the wire floor` +
-        ` (${r.n} PATCHes by a plain script: ${r.wire.ms.toFixed(1)} ms at concurrency ${r.wire.concurrency} = ${r.wire.perRequestMs} ms/request; one at a time ${r.wire.serialLatencyMs} ms)`,
+        ` (${r.n} PATCHes, each followed by its test, by a plain script: ${r.wire.ms.toFixed(1)} ms at concurrency ${r.wire.concurrency} = ${r.wire.perUpdateMs} ms/update; one at a time ${r.wire.serialLatencyMs} ms)`,
     );
     lines.push(
-      `N=${r.n}: provider's own added time per request: in process ${d.ownAddedPerRequestMs} ms = ${d.ownAddedVsWire}× the wire floor` +
+      `N=${r.n}: provider's own added time per update (PATCH + test): in process ${d.ownAddedPerUpdateMs} ms = ${d.ownAddedVsWire}× the wire floor` +
         ` (provider ${r.inProcess.updateMs.toFixed(1)} ms for ${r.n} updates, HTTP included = ${d.inProcessVsWire}× the wire);` +
-        ` in the host during up ${d.hostOwnAddedMs} ms = ${d.hostOwnAddedVsWire}× one PATCH alone` +
-        ` (Update call ${d.hostUpdateMs} ms − trivial provider's ${d.hostUpdateTrivialMs} ms − PATCH round trip ${d.hostPatchMs} ms);` +
-        ` end to end (ours − trivial) / N ${d.e2eAddedPerRequestMs} ms (paired runs ${d.e2eAddedRangeMs[0]}..${d.e2eAddedRangeMs[1]}: noise)`,
+        ` in the host during up ${d.hostOwnAddedMs} ms = ${d.hostOwnAddedVsWire}× one PATCH + test alone` +
+        ` (Update call ${d.hostUpdateMs} ms − trivial provider's ${d.hostUpdateTrivialMs} ms − PATCH ${d.hostPatchMs} ms − test ${d.hostTestMs} ms);` +
+        ` end to end (ours − trivial) / N ${d.e2eAddedPerUpdateMs} ms (paired runs ${d.e2eAddedRangeMs[0]}..${d.e2eAddedRangeMs[1]}: noise)`,
+    );
+    const rf = r.ours.ops.refresh;
+    const rs = r.ours.ops["refresh-single"];
+    if (rf && rs) {
+      lines.push(
+        `N=${r.n}: refresh from the sandbox's listing ${fmtS(rf)} with ${rf.flowTotal} request(s) (${d.vsTrivial.refresh}× the trivial provider);` +
+          ` with lists refused, ${fmtS(rs)} with ${rs.flowTotal} (${d.vsTrivial["refresh-single"]}×)`,
+      );
+    }
+  }
+  const p = report.pipeline;
+  if (p) {
+    const st = p.ours.stateAfterCreate;
+    const tst = p.trivial.stateAfterCreate;
+    const ratios = PIPELINE_OPS.map((op) => `${PIPELINE_LABELS[op]?.replace("pipelines: ", "")} ${p.vsTrivial[op]}×`).join(", ");
+    lines.push(
+      `pipelines=${p.pipelines} (${p.resources} resources): against the trivial provider ${ratios}; state ${st?.resourceBytesMean} B/resource in export` +
+        ` (trivial ${tst?.resourceBytesMean}), __provider ${st ? Math.min(...st.providerBytes) : "?"}–${st ? Math.max(...st.providerBytes) : "?"} B (${st?.providerDistinct} distinct)`,
     );
   }
   for (const c of report.concurrency) {

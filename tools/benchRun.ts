@@ -1,17 +1,49 @@
 // The benchmark itself: for each N, every operation on both providers (interleaved), then the
-// floors without the engine; then the concurrency experiment; then the report.
+// floors without the engine; then the pipeline scenario; then the concurrency experiment; then
+// the report.
 import fs from "fs";
 import os from "os";
 import { WatchedEmulator } from "./benchEmulator";
 import { mb, writeReport } from "./benchFormat";
 import { BenchStack } from "./benchStack";
 import { derive, evaluateTargets } from "./benchTargets";
-import { BenchOptions, BenchReport, ConcurrencyRun, DEFAULT_MAX_CONCURRENCY, DEFAULT_OPTIONS, Kind, NResult, Op, OP_LABELS, OpRun, ScenarioResult } from "./benchTypes";
-import { median, providerInProcess, round2, wireFloor } from "./benchWire";
+import {
+  BenchOptions,
+  BenchReport,
+  ConcurrencyRun,
+  DEFAULT_MAX_CONCURRENCY,
+  DEFAULT_OPTIONS,
+  Kind,
+  NResult,
+  Op,
+  OP_LABELS,
+  OpRun,
+  PIPELINE_OPS,
+  PipelineResult,
+  RESOURCES_PER_PIPELINE,
+  ScenarioResult,
+} from "./benchTypes";
+import { median, providerInProcess, round2, StatsCount, wireFloor } from "./benchWire";
 import { DEMO } from "./demo";
 import { ensureEngine, flowConfig, makeWorkspace, runPulumi, Workspace } from "./pulumiCli";
 
 const UP = ["up", "--yes", "--skip-preview"];
+const REFRESH = ["refresh", "--yes", "--skip-preview"];
+
+const ARGS: Record<Op, string[]> = {
+  create: UP,
+  preview: ["preview"],
+  "up-nochange": UP,
+  "up-nochange-again": UP,
+  "rotate-one": UP,
+  "rotate-all": UP,
+  "up-nochange-after-rotate": UP,
+  "rotate-all-nocheckpoints": UP,
+  refresh: REFRESH,
+  // The same refresh with every list request refused: the provider's fallback to one GET each.
+  "refresh-single": REFRESH,
+  destroy: ["destroy", "--yes", "--skip-preview"],
+};
 
 async function runPair(
   ours: BenchStack,
@@ -21,18 +53,6 @@ async function runPair(
   log: (s: string) => void,
   repeats = 1,
 ): Promise<void> {
-  const args: Record<Op, string[]> = {
-    create: UP,
-    preview: ["preview"],
-    "up-nochange": UP,
-    "up-nochange-again": UP,
-    "rotate-one": UP,
-    "rotate-all": UP,
-    "up-nochange-after-rotate": UP,
-    "rotate-all-nocheckpoints": UP,
-    refresh: ["refresh", "--yes", "--skip-preview"],
-    destroy: ["destroy", "--yes", "--skip-preview"],
-  };
   const env: Record<string, string> = op === "rotate-all-nocheckpoints" ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {};
   const runs: Record<Kind, OpRun[]> = { flowservice: [], trivial: [] };
   for (let rep = 0; rep < repeats; rep++) {
@@ -40,10 +60,11 @@ async function runPair(
     for (const s of [ours, trivial]) {
       if (op === "rotate-one") s.rotateOne();
       if (op === "rotate-all" || op === "rotate-all-nocheckpoints") s.rotateAll();
-      const run = await s.measure(args[op], env);
+      const measure = () => s.measure(ARGS[op], env);
+      const run = op === "refresh-single" ? await s.emulator.withListsRefused(measure) : await measure();
       runs[s.kind].push(run);
       log(
-        `  N=${s.n} ${s.kind.padEnd(11)} ${OP_LABELS[op].padEnd(36)} ${(run.wallMs / 1000).toFixed(2).padStart(7)} s  ` +
+        `  ${s.label} ${s.kind.padEnd(11)} ${OP_LABELS[op].padEnd(36)} ${(run.wallMs / 1000).toFixed(2).padStart(7)} s  ` +
           `flow ${String(run.flowTotal).padStart(4)}  token ${run.token}  in-flight ${run.maxInFlight}  host ${mb(run.proc.providerHost.peakRssBytes)} MB`,
       );
     }
@@ -77,20 +98,53 @@ async function runN(ws: Workspace, emulator: WatchedEmulator, n: number, opts: B
   results.trivial.stateAfterRotate = await trivial.state();
   await runPair(ours, trivial, "up-nochange-after-rotate", results, log);
   if (opts.engineVariants) await runPair(ours, trivial, "rotate-all-nocheckpoints", results, log);
-  await runPair(ours, trivial, "refresh", results, log);
+  // Refreshes are short (2–3 s) and noisy: repeated like "rotate all".
+  await runPair(ours, trivial, "refresh", results, log, opts.repeats);
+  await runPair(ours, trivial, "refresh-single", results, log, opts.repeats);
   await runPair(ours, trivial, "destroy", results, log);
   await ours.cli(["stack", "rm", "--yes"]);
   await trivial.cli(["stack", "rm", "--yes"]);
 
   // The floors without the engine, on an idle machine (no pulumi process running).
   if (!patchBody) throw new Error(`N=${n}: no PATCH body was logged for "rotate all"`);
-  const count = async () => ((await emulator.control("GET", "/stats")) as { patch: number }).patch;
+  const count = async (): Promise<StatsCount> => {
+    const stats = (await emulator.control("GET", "/stats")) as StatsCount;
+    return { patch: stats.patch, test: stats.test };
+  };
   const wire = await wireFloor(emulator.url, DEMO, n, DEFAULT_MAX_CONCURRENCY, opts.repeats, patchBody, count);
-  log(`  N=${n} wire floor: ${n} PATCHes at concurrency ${wire.concurrency} in ${wire.ms.toFixed(1)} ms (${wire.perRequestMs} ms each; runs ${wire.runsMs.join(", ")}); one at a time ${wire.serialLatencyMs} ms each`);
+  log(
+    `  N=${n} wire floor: ${n} PATCHes, each followed by its test, at concurrency ${wire.concurrency} in ${wire.ms.toFixed(1)} ms ` +
+      `(${wire.perUpdateMs} ms per update; runs ${wire.runsMs.join(", ")}); one at a time ${wire.serialLatencyMs} ms each`,
+  );
   const inProcess = await providerInProcess(flowConfig(emulator.url, DEMO), n, opts.repeats, count);
   log(`  N=${n} provider in process: ${n} updates in ${inProcess.updateMs.toFixed(1)} ms (${inProcess.perUpdateMs} ms each), creates ${inProcess.createMs.toFixed(0)} ms, deletes ${inProcess.deleteMs.toFixed(0)} ms`);
 
   return { n, ...results, wire, inProcess, derived: derive(results.ours, results.trivial, wire, inProcess) };
+}
+
+/** The pipeline scenario (issue 14): `pipelines` × 4 resources, created, left unchanged, refreshed, destroyed. */
+async function runPipeline(ws: Workspace, emulator: WatchedEmulator, pipelines: number, opts: BenchOptions, log: (s: string) => void): Promise<PipelineResult> {
+  const ours = new BenchStack(ws, "flowservice", pipelines, emulator, `flowservice-pipeline-${pipelines}`, "pipeline");
+  const trivial = new BenchStack(ws, "trivial", pipelines, emulator, `trivial-pipeline-${pipelines}`, "pipeline");
+  await ours.init();
+  await trivial.init();
+  const results = { ours: { kind: "flowservice", n: pipelines, ops: {} } as ScenarioResult, trivial: { kind: "trivial", n: pipelines, ops: {} } as ScenarioResult };
+  for (const op of PIPELINE_OPS) {
+    await runPair(ours, trivial, op, results, log, op === "refresh" ? opts.repeats : 1);
+    if (op === "create") {
+      results.ours.stateAfterCreate = await ours.state();
+      results.trivial.stateAfterCreate = await trivial.state();
+    }
+  }
+  await ours.cli(["stack", "rm", "--yes"]);
+  await trivial.cli(["stack", "rm", "--yes"]);
+  const vsTrivial: PipelineResult["vsTrivial"] = {};
+  for (const op of PIPELINE_OPS) {
+    const a = results.ours.ops[op];
+    const b = results.trivial.ops[op];
+    if (a && b) vsTrivial[op] = round2(median(a.runsMs) / median(b.runsMs));
+  }
+  return { pipelines, resources: pipelines * RESOURCES_PER_PIPELINE, ...results, vsTrivial };
 }
 
 /**
@@ -149,12 +203,17 @@ export async function runBenchmark(partial: Partial<BenchOptions> = {}): Promise
   let emulator: WatchedEmulator | undefined;
   let pulumiVersion = "";
   const results: NResult[] = [];
+  let pipeline: PipelineResult | undefined;
   let concurrency: ConcurrencyRun[] = [];
   try {
     pulumiVersion = (await runPulumi(ws, ws.root, ["version"])).stdout.trim();
     emulator = await WatchedEmulator.start();
-    log(`benchmark: engine ${pulumiVersion} (${engine}), emulator ${emulator.url}, N = ${opts.ns.join(", ")}, workspace ${ws.root}`);
+    log(
+      `benchmark: engine ${pulumiVersion} (${engine}), emulator ${emulator.url}, N = ${opts.ns.join(", ")}, ` +
+        `pipelines ${opts.pipelines || "skipped"}, workspace ${ws.root}`,
+    );
     for (const n of opts.ns) results.push(await runN(ws, emulator, n, opts, log));
+    if (opts.pipelines > 0) pipeline = await runPipeline(ws, emulator, opts.pipelines, opts, log);
     if (opts.concurrencyN > 0) concurrency = await runConcurrency(ws, emulator, opts, log);
   } finally {
     await emulator?.stop();
@@ -173,6 +232,7 @@ export async function runBenchmark(partial: Partial<BenchOptions> = {}): Promise
     },
     options: { ...opts, log: undefined },
     results,
+    pipeline,
     concurrency,
     targets: [],
     durationSeconds: Math.round((performance.now() - t0) / 1000),

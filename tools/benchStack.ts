@@ -1,18 +1,31 @@
-// One benchmark stack: a throwaway Pulumi project (bench/program or bench/trivial) with N
-// connections, its secrets rotated by rewriting bench.json, and each measured command run through
-// the real CLI with /proc sampled under it and the host probe loaded.
+// One benchmark stack: a throwaway Pulumi project with N connections (bench/program, or
+// bench/trivial for the floor) or N pipelines (bench/pipeline, bench/trivial/pipeline.js), its
+// secrets rotated by rewriting bench.json, and each measured command run through the real CLI
+// with /proc sampled under it and the host probe loaded.
 import type { ChildProcess } from "child_process";
 import fs from "fs";
 import path from "path";
 import { countRequests, WatchedEmulator } from "./benchEmulator";
 import { ProcSampler, ProcUsage } from "./benchProc";
 import { readProbe } from "./benchHostProbe";
-import { Kind, OpRun, StateFacts } from "./benchTypes";
+import { Kind, OpRun, Shape, StateFacts } from "./benchTypes";
 import { mean, round2 } from "./benchWire";
 import { DEMO } from "./demo";
 import { flowConfigArgs, REPO, RunResult, runPulumi, Workspace } from "./pulumiCli";
 
 const PROBE = path.join(REPO, "dist/tools/benchProbe.js");
+
+/** The program file (copied as index.js) and project name of each provider and shape. */
+const PROGRAMS: Record<Shape, Record<Kind, { file: string; project: string }>> = {
+  connections: {
+    flowservice: { file: "bench/program/index.js", project: "flowservice-bench" },
+    trivial: { file: "bench/trivial/index.js", project: "flowservice-bench-trivial" },
+  },
+  pipeline: {
+    flowservice: { file: "bench/pipeline/index.js", project: "flowservice-bench-pipeline" },
+    trivial: { file: "bench/trivial/pipeline.js", project: "flowservice-bench-trivial-pipeline" },
+  },
+};
 
 export class BenchStack {
   readonly dir: string;
@@ -30,12 +43,14 @@ export class BenchStack {
     readonly n: number,
     readonly emulator: WatchedEmulator,
     name = `${kind}-${n}`,
+    readonly shape: Shape = "connections",
   ) {
+    const program = PROGRAMS[shape][kind];
     this.stack = `bench-${name}`;
-    this.project = kind === "flowservice" ? "flowservice-bench" : "flowservice-bench-trivial";
+    this.project = program.project;
     this.dir = path.join(ws.root, name);
     fs.mkdirSync(this.dir);
-    fs.copyFileSync(path.join(REPO, kind === "flowservice" ? "bench/program/index.js" : "bench/trivial/index.js"), path.join(this.dir, "index.js"));
+    fs.copyFileSync(path.join(REPO, program.file), path.join(this.dir, "index.js"));
     fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), `name: ${this.project}\nruntime: nodejs\n`);
     fs.writeFileSync(path.join(this.dir, "package.json"), `{"name":"${this.project}","private":true}\n`);
     // The program reaches pulumi-flowservice and @pulumi/pulumi through the repository's node_modules.
@@ -58,6 +73,11 @@ export class BenchStack {
     this.writeSpec();
   }
 
+  /** How progress lines name this stack's size. */
+  get label(): string {
+    return this.shape === "pipeline" ? `pipelines=${this.n}` : `N=${this.n}`;
+  }
+
   async init(extraConfig: Record<string, string> = {}): Promise<void> {
     await this.cli(["stack", "init", this.stack]);
     await this.cli(flowConfigArgs(this.emulator.url, DEMO, extraConfig));
@@ -66,7 +86,7 @@ export class BenchStack {
   /** A CLI command whose cost is not measured; throws on failure. */
   async cli(args: string[], env: Record<string, string> = {}): Promise<string> {
     const r = await runCli(this.ws, this.dir, args, env);
-    if (r.code !== 0) throw new Error(`pulumi ${args[0]} (${this.kind}, N=${this.n}) exited ${r.code}\n${tail(r.stdout + r.stderr)}`);
+    if (r.code !== 0) throw new Error(`pulumi ${args[0]} (${this.kind}, ${this.label}) exited ${r.code}\n${tail(r.stdout + r.stderr)}`);
     return r.stdout;
   }
 
@@ -79,7 +99,7 @@ export class BenchStack {
     const cpu0 = this.emulator.cpuSeconds();
     const r = await runCli(this.ws, this.dir, args, { ...env, NODE_OPTIONS: nodeOptions, FLOWSERVICE_BENCH_PROBE_DIR: probeDir }, true);
     const cpu1 = this.emulator.cpuSeconds();
-    if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} (${this.kind}, N=${this.n}) exited ${r.code}\n${tail(r.stdout + r.stderr)}`);
+    if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} (${this.kind}, ${this.label}) exited ${r.code}\n${tail(r.stdout + r.stderr)}`);
     const entries = await this.emulator.log();
     const patch = entries.find((e) => e.method === "PATCH" && Array.isArray(e.body));
     if (patch) this.lastPatchBody = patch.body as unknown[];
@@ -95,7 +115,8 @@ export class BenchStack {
 
   async state(): Promise<StateFacts> {
     const exported = JSON.parse(await this.cli(["stack", "export"])) as { deployment: { resources: Array<Record<string, any>> } };
-    const resources = exported.deployment.resources.filter((r) => String(r.type).endsWith(":Connection"));
+    // The program's own resources: everything but the stack and the default providers (pulumi:…).
+    const resources = exported.deployment.resources.filter((r) => !String(r.type).startsWith("pulumi:"));
     const providers = resources.map((r) => String(r.inputs?.__provider ?? ""));
     const checkpoint = findFile(path.join(this.ws.stateDir, ".pulumi", "stacks"), new RegExp(`^${this.stack}\\.json(\\.gz|\\.zst)?$`));
     const checkpointBytes = checkpoint ? fs.statSync(checkpoint).size : 0;

@@ -20,6 +20,7 @@ export const OPS = [
   "up-nochange-after-rotate",
   "rotate-all-nocheckpoints",
   "refresh",
+  "refresh-single",
   "destroy",
 ] as const;
 export type Op = (typeof OPS)[number];
@@ -34,8 +35,21 @@ export const OP_LABELS: Record<Op, string> = {
   "up-nochange-after-rotate": "up, no change (1st after rotate all)",
   "rotate-all-nocheckpoints": "up: rotate all N, SKIP_CHECKPOINTS",
   refresh: "refresh",
+  "refresh-single": "refresh (single reads, list refused)",
   destroy: "destroy",
 };
+
+/** A refresh of N connections may make ⌈N / this⌉ + 1 Flow Service requests (issue 13's target). */
+export const REFRESH_READS_PER_REQUEST = 50;
+
+/** The operations measured on the pipeline scenario (issue 14). */
+export const PIPELINE_OPS = ["create", "up-nochange", "refresh", "destroy"] as const satisfies readonly Op[];
+
+/** Resources per pipeline: Connection (S3), SourceConnection, TargetConnection, Dataflow. */
+export const RESOURCES_PER_PIPELINE = 4;
+
+/** Which program a benchmark stack runs: N connections, or N pipelines of four resources. */
+export type Shape = "connections" | "pipeline";
 
 export interface RpcStats {
   count: number;
@@ -58,6 +72,8 @@ export interface OpRun {
   /** Flow Service requests (paths under /data/), by method, and their total. */
   flow: Record<string, number>;
   flowTotal: number;
+  /** Flow Service requests answered with a status ≥ 400 (the refused list of "refresh-single"). */
+  flowFailed: number;
   /** IMS token requests. */
   token: number;
   /** Most Flow Service requests in progress at the emulator at one time (ms resolution). */
@@ -73,7 +89,7 @@ export interface OpRun {
 
 export interface OpResult extends OpRun {
   op: Op;
-  /** Every repetition (rotate-all only has more than one); the fields above are the median run's. */
+  /** Every repetition (rotate-all and the refreshes have more than one); the fields above are the median run's. */
   runsMs: number[];
 }
 
@@ -92,6 +108,7 @@ export interface StateFacts {
 
 export interface ScenarioResult {
   kind: Kind;
+  /** Connections, or pipelines for the pipeline scenario. */
   n: number;
   ops: Partial<Record<Op, OpResult>>;
   stateAfterCreate?: StateFacts;
@@ -121,34 +138,46 @@ export interface NResult {
   derived: Derived;
 }
 
+/** The pipeline scenario: N pipelines of four resources each, on both providers. */
+export interface PipelineResult {
+  pipelines: number;
+  resources: number;
+  ours: ScenarioResult;
+  trivial: ScenarioResult;
+  /** ours / trivial wall time for each op (medians). */
+  vsTrivial: Partial<Record<Op, number>>;
+}
+
 export interface Derived {
   /** ours / trivial wall time for each op (medians). */
   vsTrivial: Partial<Record<Op, number>>;
   /** ours rotate-all / wire floor (the whole `up` against sending its PATCHes alone). */
   rotateAllVsWire: number;
   /**
-   * The provider's own added time per request, throughput view: N updates through the provider's
-   * own functions in process (P) against the same N PATCHes from a plain script (W), same
-   * concurrency, same emulator, no engine: (P − W) / N, and that / (W / N). Target ≤ 2.
+   * The provider's own added time per update, throughput view: N updates through the provider's
+   * own functions in process (P) against the same N PATCHes, each followed by its credential test
+   * (GET …/test), from a plain script (W), same concurrency, same emulator, no engine:
+   * (P − W) / N, and that / (W / N). Target ≤ 2.
    */
-  ownAddedPerRequestMs: number;
+  ownAddedPerUpdateMs: number;
   ownAddedVsWire: number;
   /** P / N (HTTP included) and P / W. */
-  inProcessPerRequestMs: number;
+  inProcessPerUpdateMs: number;
   inProcessVsWire: number;
   /**
    * Latency view, inside the real `up` rotating all N (tools/benchProbe.ts in the provider host):
-   * mean Update call of ours − mean Update call of the trivial provider − mean PATCH round trip
-   * as the host saw it; compared with one PATCH sent alone on the wire (the engine hands the
-   * provider about one update at a time). Target ≤ 2.
+   * mean Update call of ours − mean Update call of the trivial provider − mean PATCH round trip −
+   * mean test GET round trip as the host saw them; compared with one PATCH and its test sent
+   * alone on the wire (the engine hands the provider about one update at a time). Target ≤ 2.
    */
   hostOwnAddedMs?: number;
   hostOwnAddedVsWire?: number;
   hostUpdateMs?: number;
   hostUpdateTrivialMs?: number;
   hostPatchMs?: number;
-  /** Informative, noise-bound: (ours − trivial) rotate-all wall / N, ms, its ratio to the wire floor, and the spread of paired runs. */
-  e2eAddedPerRequestMs: number;
+  hostTestMs?: number;
+  /** Informative, noise-bound: (ours − trivial) rotate-all wall / N, ms, its ratio to the wire floor per update, and the spread of paired runs. */
+  e2eAddedPerUpdateMs: number;
   e2eAddedVsWire: number;
   e2eAddedRangeMs: [number, number];
 }
@@ -173,6 +202,8 @@ export interface BenchReport {
   };
   options: BenchOptions;
   results: NResult[];
+  /** Absent when the run skipped it (--pipeline 0). */
+  pipeline?: PipelineResult;
   concurrency: ConcurrencyRun[];
   targets: Target[];
   durationSeconds: number;
@@ -180,8 +211,10 @@ export interface BenchReport {
 
 export interface BenchOptions {
   ns: number[];
-  /** Repetitions of rotate-all (both providers, interleaved) and of the wire and in-process floors. */
+  /** Repetitions of rotate-all and the refreshes (both providers, interleaved) and of the wire and in-process floors. */
   repeats: number;
+  /** Pipelines (four resources each) of the pipeline scenario; 0 skips it. */
+  pipelines: number;
   /** N of the concurrency experiment; 0 skips it. */
   concurrencyN: number;
   /** Injected latency per PATCH in the concurrency experiment, ms. */
@@ -196,6 +229,7 @@ export interface BenchOptions {
 export const DEFAULT_OPTIONS: BenchOptions = {
   ns: [10, 50, 200],
   repeats: 3,
+  pipelines: 50,
   concurrencyN: 50,
   concurrencyDelayMs: 200,
   outDir: path.join(REPO, "bench/results"),

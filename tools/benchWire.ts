@@ -1,6 +1,7 @@
 // The benchmark's two floors that involve no engine:
-//  - the wire floor: the same PATCH requests the provider sends for "rotate all", sent by a plain
-//    script (Node's http module, keep-alive, one cached token) at the same concurrency;
+//  - the wire floor: the same requests the provider sends for "rotate all" (each connection's PATCH,
+//    then its credential test GET …/test, as flowservice:verifyCredentials does by default), sent
+//    by a plain script (Node's http module, keep-alive, one cached token) at the same concurrency;
 //  - the provider in process: the provider's own create/update/delete functions (the module the
 //    dynamic-provider host loads) called directly, N at a time, so its cost per request can be
 //    compared with the wire's without the engine in between.
@@ -47,26 +48,36 @@ async function token(agent: http.Agent, baseUrl: string, creds: Creds): Promise<
   return (JSON.parse(r.text) as { access_token: string }).access_token;
 }
 
+/** What the emulator counted (its /__emulator/stats): PATCHes and credential tests so far. */
+export interface StatsCount {
+  patch: number;
+  test: number;
+}
+
 export interface WireResult {
   n: number;
   concurrency: number;
-  /** Wall time of each repetition of the N PATCHes, in ms. */
+  /** Wall time of each repetition of the N updates (PATCH, then GET …/test), in ms. */
   runsMs: number[];
   /** Median of runsMs. */
   ms: number;
-  perRequestMs: number;
-  /** Mean latency of one PATCH (send → whole reply), in the median run. */
+  /** ms / n: one update (a PATCH and its test) at this concurrency. */
+  perUpdateMs: number;
+  /** Mean latency of one update (PATCH sent → test reply ended), in the median run. */
   meanLatencyMs: number;
-  /** Mean latency of one PATCH sent alone (concurrency 1): what one request costs on the wire. */
+  /** Mean latency of one update sent alone (concurrency 1): what one update costs on the wire. */
   serialLatencyMs: number;
-  /** PATCHes the emulator counted during the first timed run (sanity: N, as the provider sends). */
+  /** PATCHes and tests the emulator counted during the first timed run (sanity: N each, as the provider sends). */
   updateRequests?: number;
+  testRequests?: number;
 }
 
 /**
- * The wire floor for PATCH. `opsTemplate` is a PATCH body the provider sent (from the emulator's
- * request log); every string value redacted in the log gets a fresh value, so each request is a
- * real rotation. The connections patched are created (untimed) and deleted afterwards.
+ * The wire floor for an update. `opsTemplate` is a PATCH body the provider sent (from the
+ * emulator's request log); every string value redacted in the log gets a fresh value, so each
+ * request is a real rotation, and each PATCH is followed by the connection's test, as the
+ * provider does after a credential write. The connections patched are created (untimed) and
+ * deleted afterwards.
  */
 export async function wireFloor(
   baseUrl: string,
@@ -75,7 +86,7 @@ export async function wireFloor(
   concurrency: number,
   repeats: number,
   opsTemplate: unknown[],
-  countRequests?: () => Promise<number>,
+  countRequests?: () => Promise<StatsCount>,
 ): Promise<WireResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const flow = `${baseUrl}${FLOW_BASE_PATH}`;
@@ -99,19 +110,21 @@ export async function wireFloor(
     const runsMs: number[] = [];
     const latencies: number[][] = [];
     const serial: number[] = [];
-    let updateRequests: number | undefined;
-    // Repetition 0 is one request at a time; then `repeats` runs at the given concurrency.
+    let counted: StatsCount | undefined;
+    // Repetition -1 is one update at a time; then `repeats` runs at the given concurrency.
     for (let rep = -1; rep < repeats; rep++) {
       const lat: number[] = [];
-      const before = rep === 0 && countRequests ? await countRequests() : 0;
+      const before = rep === 0 && countRequests ? await countRequests() : undefined;
       const started = performance.now();
       await pool(n, rep < 0 ? 1 : concurrency, async (i) => {
         const body = JSON.stringify(freshValues(opsTemplate, `wire-${rep}-${i}`));
         const t0 = performance.now();
         const r = await request(agent, `${flow}/connections/${conns[i].id}`, "PATCH", headers({ "if-match": conns[i].etag, "x-request-id": `wire-${rep}-${i}` }), body);
-        lat.push(performance.now() - t0);
         if (r.status !== 200) throw new Error(`wire floor: PATCH answered ${r.status}: ${r.text}`);
         conns[i].etag = (JSON.parse(r.text) as { etag: string }).etag;
+        const test = await request(agent, `${flow}/connections/${conns[i].id}/test`, "GET", headers({ "x-request-id": `wire-${rep}-${i}-test` }));
+        lat.push(performance.now() - t0);
+        if (test.status !== 200) throw new Error(`wire floor: GET …/test answered ${test.status}: ${test.text}`);
       });
       if (rep < 0) {
         serial.push(...lat);
@@ -119,14 +132,27 @@ export async function wireFloor(
       }
       runsMs.push(performance.now() - started);
       latencies.push(lat);
-      if (rep === 0 && countRequests) updateRequests = (await countRequests()) - before;
+      if (before && countRequests) {
+        const after = await countRequests();
+        counted = { patch: after.patch - before.patch, test: after.test - before.test };
+      }
     }
     await pool(n, concurrency, async (i) => {
       await request(agent, `${flow}/connections/${conns[i].id}`, "DELETE", headers());
     });
     const ms = median(runsMs);
     const medianRun = latencies[runsMs.indexOf(ms)] ?? latencies[0];
-    return { n, concurrency, runsMs: runsMs.map(round2), ms: round2(ms), perRequestMs: round2(ms / n), meanLatencyMs: round2(mean(medianRun)), serialLatencyMs: round2(mean(serial)), updateRequests };
+    return {
+      n,
+      concurrency,
+      runsMs: runsMs.map(round2),
+      ms: round2(ms),
+      perUpdateMs: round2(ms / n),
+      meanLatencyMs: round2(mean(medianRun)),
+      serialLatencyMs: round2(mean(serial)),
+      updateRequests: counted?.patch,
+      testRequests: counted?.test,
+    };
   } finally {
     agent.destroy();
   }
@@ -149,8 +175,9 @@ export interface InProcessResult {
   deleteMs: number;
   updateRunsMs: number[];
   perUpdateMs: number;
-  /** Requests the emulator saw for the update phase of the median run (sanity: N PATCHes). */
+  /** PATCHes and tests the emulator saw for the update phase of the first run (sanity: N each). */
   updateRequests?: number;
+  testRequests?: number;
 }
 
 type Provider = {
@@ -171,7 +198,7 @@ export async function providerInProcess(
   config: Record<string, string>,
   n: number,
   repeats: number,
-  countRequests?: () => Promise<number>,
+  countRequests?: () => Promise<StatsCount>,
 ): Promise<InProcessResult> {
   // The built provider, exactly what the host loads (pulumi-flowservice/dist/provider/…).
   // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -186,7 +213,7 @@ export async function providerInProcess(
     const creates: number[] = [];
     const updates: number[] = [];
     const deletes: number[] = [];
-    let updateRequests: number | undefined;
+    let counted: StatsCount | undefined;
     for (let rep = 0; rep < repeats; rep++) {
       const tag = `inproc${rep} `;
       const news = Array.from({ length: n }, (_, i) => ({ ...connectionArgs(i, "a", tag), secretKeys }));
@@ -199,7 +226,7 @@ export async function providerInProcess(
         }),
       );
       creates.push(performance.now() - t0);
-      const before = countRequests ? await countRequests() : 0;
+      const before = rep === 0 && countRequests ? await countRequests() : undefined;
       t0 = performance.now();
       const updated = await Promise.all(
         made.map(async (m, i) => {
@@ -209,9 +236,9 @@ export async function providerInProcess(
         }),
       );
       updates.push(performance.now() - t0);
-      if (countRequests) {
-        const count = (await countRequests()) - before;
-        if (rep === 0) updateRequests = count;
+      if (before && countRequests) {
+        const after = await countRequests();
+        counted = { patch: after.patch - before.patch, test: after.test - before.test };
       }
       t0 = performance.now();
       await Promise.all(updated.map((u) => provider.delete(u.id, u.outs)));
@@ -225,7 +252,8 @@ export async function providerInProcess(
       deleteMs: round2(median(deletes)),
       updateRunsMs: updates.map(round2),
       perUpdateMs: round2(updateMs / n),
-      updateRequests,
+      updateRequests: counted?.patch,
+      testRequests: counted?.test,
     };
   } finally {
     Object.assign(process.env, saved);

@@ -1,13 +1,15 @@
-// A small run of `npm run bench` (N = 5): the benchmark still works end to end (real engine,
-// emulator, trivial floor, wire floor, provider in process, concurrency experiment), and the
-// request-count targets hold. No timing is asserted: times on a shared machine are not a test.
+// A small run of `npm run bench` (N = 5, 2 pipelines): the benchmark still works end to end (real
+// engine, emulator, trivial floor, wire floor, provider in process, pipeline scenario, concurrency
+// experiment), and the request-count targets hold. No timing is asserted: times on a shared
+// machine are not a test.
 import assert from "assert";
 import { BenchReport, formatMarkdown, formatText, NResult, OPS, runBenchmark } from "../../tools/bench";
 import { ensureEngine } from "./harness";
 
-describe("benchmark smoke run (npm run bench, N = 5)", function () {
+describe("benchmark smoke run (npm run bench, N = 5, 2 pipelines)", function () {
   this.timeout(15 * 60_000);
   const N = 5;
+  const PIPELINES = 2;
   let report: BenchReport;
   let r: NResult;
 
@@ -17,6 +19,7 @@ describe("benchmark smoke run (npm run bench, N = 5)", function () {
     report = await runBenchmark({
       ns: [N],
       repeats: 1,
+      pipelines: PIPELINES,
       concurrencyN: 6,
       concurrencyDelayMs: 50,
       engineVariants: false,
@@ -62,6 +65,7 @@ describe("benchmark smoke run (npm run bench, N = 5)", function () {
     }
     // A refresh lists the sandbox (N ≤ 100: one page) instead of reading each connection.
     assert.deepStrictEqual(r.ours.ops.refresh!.flow, { GET: 1 });
+    assert.strictEqual(r.ours.ops.refresh!.flowFailed, 0);
     assert.deepStrictEqual(r.ours.ops.destroy!.flow, { DELETE: N });
     const create = r.ours.ops.create!.flow;
     assert.strictEqual(create.POST, N);
@@ -70,6 +74,31 @@ describe("benchmark smoke run (npm run bench, N = 5)", function () {
       const t = r.trivial.ops[op];
       if (t) assert.strictEqual(t.flowTotal + t.token, 0, `trivial ${op}`);
     }
+  });
+
+  it("with list requests refused, refresh falls back to one GET per connection after the one refused list", () => {
+    const single = r.ours.ops["refresh-single"]!;
+    assert.deepStrictEqual(single.flow, { GET: N + 1 });
+    assert.strictEqual(single.flowFailed, 1);
+    assert.ok(single.token <= 1);
+    // The fault is gone afterwards: the destroy that follows went through.
+    assert.deepStrictEqual(r.ours.ops.destroy!.flow, { DELETE: N });
+  });
+
+  it("the pipeline scenario creates, leaves unchanged, refreshes and destroys 4 resources a pipeline, the trivial provider making no request", () => {
+    const p = report.pipeline!;
+    assert.strictEqual(p.resources, 4 * PIPELINES);
+    const R = p.resources;
+    assert.deepStrictEqual(p.ours.ops.create!.flow, { POST: R, GET: R + PIPELINES }, "a POST and a read back each, a test per base connection");
+    assert.deepStrictEqual(p.ours.ops["up-nochange"]!.flow, {});
+    assert.deepStrictEqual(p.ours.ops.refresh!.flow, { GET: 1 + R - PIPELINES }, "one list for the base connections, a GET for each other object");
+    assert.deepStrictEqual(p.ours.ops.destroy!.flow, { DELETE: R });
+    for (const op of ["create", "up-nochange", "refresh", "destroy"] as const) {
+      assert.ok(p.ours.ops[op]!.token <= 1, op);
+      assert.strictEqual(p.trivial.ops[op]!.flowTotal + p.trivial.ops[op]!.token, 0, `trivial ${op}`);
+    }
+    assert.ok(p.ours.stateAfterCreate && p.ours.stateAfterCreate.checkpointBytes > 0);
+    assert.match(formatText(report), new RegExp(`^${PIPELINES}×4 +pipelines: up, create all`, "m"));
   });
 
   it("__provider is the same text for every resource, in inputs and outputs, and under 4 KB", () => {
@@ -81,9 +110,9 @@ describe("benchmark smoke run (npm run bench, N = 5)", function () {
     }
   });
 
-  it("the provider run in process and the wire floor each send exactly N PATCHes, as counted by the emulator", () => {
-    assert.strictEqual(r.inProcess.updateRequests, N);
-    assert.strictEqual(r.wire.updateRequests, N);
+  it("the provider run in process and the wire floor each send exactly N PATCHes and N credential tests, as counted by the emulator", () => {
+    assert.deepStrictEqual([r.inProcess.updateRequests, r.inProcess.testRequests], [N, N]);
+    assert.deepStrictEqual([r.wire.updateRequests, r.wire.testRequests], [N, N]);
   });
 
   it("the dynamic-provider host was observed (memory and the probe of its calls)", () => {
@@ -104,8 +133,8 @@ describe("benchmark smoke run (npm run bench, N = 5)", function () {
   });
 
   it("the count targets pass", () => {
-    const countTargets = report.targets.filter((t) => /request|PATCH|__provider|in flight/.test(t.name) && !/time/.test(t.name));
-    assert.ok(countTargets.length >= 7);
+    const countTargets = report.targets.filter((t) => /request|PATCH|DELETE|__provider|in flight/.test(t.name) && !/time/.test(t.name));
+    assert.ok(countTargets.length >= 13);
     for (const t of countTargets) assert.ok(t.ok, `${t.name}: ${t.detail}`);
   });
 });

@@ -9,8 +9,8 @@ describe("npm run bench: command-line arguments", () => {
   });
 
   it("reads the sizes, repetitions and the concurrency experiment's settings", () => {
-    const { options } = parseBenchArgs(["--n", "5,50", "--repeats", "2", "--concurrency-n", "0", "--concurrency-delay-ms", "20", "--no-engine-variants"]);
-    assert.deepStrictEqual(options, { ns: [5, 50], repeats: 2, concurrencyN: 0, concurrencyDelayMs: 20, engineVariants: false });
+    const { options } = parseBenchArgs(["--n", "5,50", "--repeats", "2", "--concurrency-n", "0", "--concurrency-delay-ms", "20", "--no-engine-variants", "--pipeline", "0"]);
+    assert.deepStrictEqual(options, { ns: [5, 50], repeats: 2, pipelines: 0, concurrencyN: 0, concurrencyDelayMs: 20, engineVariants: false });
   });
 
   it("accepts --flag=value as well as --flag value", () => {
@@ -40,6 +40,7 @@ describe("npm run bench: command-line arguments", () => {
     assert.throws(() => parseBenchArgs(["--repeats", "0"]), /--repeats takes a positive whole number, got "0"/);
     assert.throws(() => parseBenchArgs(["--concurrency-n=-1"]), /--concurrency-n takes a whole number \(0 skips the experiment\)/);
     assert.throws(() => parseBenchArgs(["--concurrency-delay-ms", "soon"]), /--concurrency-delay-ms takes a whole number of milliseconds/);
+    assert.throws(() => parseBenchArgs(["--pipeline", "many"]), /--pipeline takes a whole number of pipelines \(0 skips the pipeline scenario\), got "many"/);
   });
 
   it("rejects an unknown flag, a stray word and a missing value, pointing to --help", () => {
