@@ -17,10 +17,11 @@ const FORMATS: readonly Format[] = ["text", "markdown", "json"];
 
 export const HELP = `Usage: flowservice-plan [FILE | -] [--format text|markdown|json] [--stack-export FILE]
 
-Shows, for each Flow Service connection (pulumi-nodejs:dynamic/flowservice:Connection) in the
-output of \`pulumi preview --json\`, what \`pulumi up\` will do and send: create, adopt, update
-(with the exact JSON Patch ops), replace (with the property that forces it), delete, unchanged.
-Secret values are never shown: they read [secret].
+Shows, for each Flow Service resource in the output of \`pulumi preview --json\` (Connection,
+SourceConnection, TargetConnection and Dataflow of pulumi-nodejs:dynamic/flowservice), what
+\`pulumi up\` will do and send: create, adopt, update (with the exact JSON Patch ops, and a
+dataflow's ENABLE/DISABLE action calls), replace (with the property that forces it), delete,
+unchanged. Secret values are never shown: they read [secret].
 
   FILE             the saved output of \`pulumi preview --json\`; stdin when absent or "-"
   -f, --format FORMAT
@@ -31,11 +32,11 @@ Secret values are never shown: they read [secret].
                    since \`up\` would create their connections a second time
   -h, --help       this help
 
-Unchanged connections are listed only if the preview ran with --show-sames.
+Unchanged resources are listed only if the preview ran with --show-sames.
 The preview needs no credentials and sends no request; \`pulumi preview --refresh --json\`
 also reads Flow Service first, to include drift (that needs credentials).
 
-Exit status: 0 when no connection changes, 2 when some will, 1 on error (unreadable input,
+Exit status: 0 when no resource changes, 2 when some will, 1 on error (unreadable input,
 not preview JSON, a failed preview, pending operations in --stack-export, a bad option).
 Example:  pulumi preview --json > preview.json; flowservice-plan preview.json --format markdown
 `;

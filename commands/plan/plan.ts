@@ -8,9 +8,16 @@
 import { UNKNOWN } from "../../provider/core/check";
 import type { PatchOp } from "../../provider/core/schemas";
 import { createEntry, deleteEntry, idOf, replaceEntry, str, updateEntry } from "./entries";
+import { entityCreateEntry, entityDeleteEntry, entityReplaceEntry, ENTITY_TYPES, entityUnchangedEntry, entityUpdateEntry } from "./entityEntries";
+import type { AnyDescription } from "../../provider/core/entity";
 import type { PreviewJson, StepJson } from "./preview";
 
 export const CONNECTION_TYPE = "pulumi-nodejs:dynamic/flowservice:Connection";
+
+/** Every type the plan covers: connections and the pipeline resources. */
+function covered(type: string | undefined): boolean {
+  return type === CONNECTION_TYPE || (type !== undefined && type in ENTITY_TYPES);
+}
 
 export type Action = "create" | "update" | "replace" | "delete" | "adopt" | "unchanged";
 /** The order of the JSON summary (as documented). */
@@ -22,7 +29,13 @@ export interface PlanEntry {
   urn: string;
   resourceName: string;
   action: Action;
-  /** The Flow Service connection id (for adopt: the one adopted). Unknown for a create. */
+  /** Pipeline resources only: SourceConnection, TargetConnection or Dataflow (absent for a Connection). */
+  resourceType?: string;
+  /** Pipeline resources only: the API collection (sourceConnections, targetConnections, flows). */
+  collection?: string;
+  /** update, create: the action calls `up` makes beside the PATCH (a flow's ENABLE or DISABLE). */
+  actions?: string[];
+  /** The Flow Service id (for adopt: the one adopted). Unknown for a create. */
   connectionId?: string;
   /** The connection's display name after the change (before it, for a delete). */
   name?: string;
@@ -79,7 +92,7 @@ function typeOf(step: StepJson): string | undefined {
 export function buildPlan(preview: PreviewJson): Plan {
   const byUrn = new Map<string, StepJson[]>();
   for (const step of preview.steps ?? []) {
-    if (typeOf(step) !== CONNECTION_TYPE) continue;
+    if (!covered(typeOf(step))) continue;
     byUrn.set(step.urn, [...(byUrn.get(step.urn) ?? []), step]);
   }
   const connections: PlanEntry[] = [];
@@ -134,6 +147,8 @@ function entryFor(urn: string, allSteps: StepJson[]): PlanEntry | undefined {
   if (steps.length === 0) return undefined;
   const ops = new Set(steps.map((s) => s.op));
   const base = { urn, resourceName: resourceNameOf(urn) };
+  const desc = ENTITY_TYPES[typeOf(steps[0]) ?? ""];
+  if (desc) return entityEntryFor(desc, base, steps);
   // A replacement may be reported as one `replace` step or as its parts; it is one change.
   const replace = steps.find((s) => s.op === "replace") ?? steps.find((s) => s.op === "create-replacement");
   if (replace || ops.has("delete-replaced")) {
@@ -158,3 +173,27 @@ function entryFor(urn: string, allSteps: StepJson[]): PlanEntry | undefined {
   }
 }
 
+
+/** The same steps → entry rules for a pipeline resource, with its description's entries. */
+function entityEntryFor(desc: AnyDescription, base: Pick<PlanEntry, "urn" | "resourceName">, steps: StepJson[]): PlanEntry | undefined {
+  const ops = new Set(steps.map((s) => s.op));
+  const replace = steps.find((s) => s.op === "replace") ?? steps.find((s) => s.op === "create-replacement");
+  if (replace || ops.has("delete-replaced")) {
+    const oldState = steps.map((s) => s.oldState).find((s) => s?.outputs) ?? {};
+    const newState = steps.map((s) => s.newState).find((s) => s?.inputs) ?? {};
+    return entityReplaceEntry(desc, base, oldState, newState, steps.flatMap((s) => s.replaceReasons ?? []));
+  }
+  const step = steps[steps.length - 1];
+  switch (step.op) {
+    case "create":
+      return entityCreateEntry(desc, base, step.newState?.inputs ?? {});
+    case "update":
+      return entityUpdateEntry(desc, base, step.oldState ?? {}, step.newState ?? {});
+    case "delete":
+      return entityDeleteEntry(desc, base, step.oldState ?? {});
+    case "same":
+      return entityUnchangedEntry(desc, base, step.oldState ?? step.newState);
+    default:
+      return undefined;
+  }
+}

@@ -19,17 +19,24 @@ export function summaryLine(s: Summary): string {
   return s.unchanged > 0 ? `${changes}, ${s.unchanged} unchanged` : changes;
 }
 
+/** The API collection of an entry: /connections, or a pipeline resource's. */
+function collectionOf(c: PlanEntry): string {
+  return `/${c.collection ?? "connections"}`;
+}
+
 function whatIsSent(c: PlanEntry): string | undefined {
+  const col = collectionOf(c);
   switch (c.action) {
     case "create":
-      return "POST /connections";
+      return `POST ${col}`;
     case "update":
-      if (c.pending) return `PATCH /connections/${c.connectionId}`;
-      return c.ops && c.ops.length > 0 ? `PATCH /connections/${c.connectionId}${c.ifMatch ? ` (If-Match: ${c.ifMatch})` : ""}` : "no request";
+      if (c.pending) return `PATCH ${col}/${c.connectionId}`;
+      if (c.ops && c.ops.length > 0) return `PATCH ${col}/${c.connectionId}${c.ifMatch ? ` (If-Match: ${c.ifMatch})` : ""}`;
+      return c.actions && c.actions.length > 0 ? undefined : "no request";
     case "delete":
-      return c.keptRemotely ? "no request (the connection stays in Flow Service)" : `DELETE /connections/${c.connectionId}`;
+      return c.keptRemotely ? `no request (the ${c.resourceType ? "object" : "connection"} stays in Flow Service)` : `DELETE ${col}/${c.connectionId}`;
     case "adopt":
-      return `GET /connections/${c.connectionId}, then a PATCH if it differs from the program`;
+      return `GET ${col}/${c.connectionId}, then a PATCH if it differs from the program`;
     default:
       return undefined;
   }
@@ -50,6 +57,11 @@ export function bySandbox(plan: Plan): Array<{ sandbox: string | undefined; conn
 /** How a group is titled: "sandbox prod", or why its sandbox is not known before `up`. */
 function sandboxTitle(sandbox: string | undefined, code: (t: string) => string): string {
   return sandbox === undefined ? "sandbox not known before `up` (a value computed during `up`, or the stack's default)" : `sandbox ${code(sandbox)}`;
+}
+
+/** Everything `up` sends for an entry, one line per request: the PATCH or POST, then any action calls. */
+function requestLines(c: PlanEntry): string[] {
+  return [whatIsSent(c), ...(c.actions ?? [])].filter((l): l is string => l !== undefined);
 }
 
 export function renderText(plan: Plan): string {
@@ -75,10 +87,13 @@ function renderTextEntry(c: PlanEntry, lines: string[]): void {
   if (sent) lines.push(`     ${sent}`);
   for (const op of c.ops ?? []) lines.push(`       ${JSON.stringify(op)}`);
   if (c.body && c.action === "create") lines.push(`       ${JSON.stringify(c.body)}`);
+  for (const a of c.actions ?? []) lines.push(`     ${a}`);
   if (c.stateOnly) lines.push(`     changes in state only: ${c.stateOnly.join(", ")}`);
   for (const d of c.replaceDetails ?? []) lines.push(`     forced by ${d}`);
   for (const n of c.notes ?? []) lines.push(`     note: ${n}`);
-  if (c.body && c.action === "replace") lines.push(`     the new connection's POST /connections body:`, `       ${JSON.stringify(c.body)}`);
+  if (c.body && c.action === "replace") {
+    lines.push(`     the new ${c.resourceType ? "object" : "connection"}'s POST ${collectionOf(c)} body:`, `       ${JSON.stringify(c.body)}`);
+  }
 }
 
 /** Marks the comment as this tool's, so CI can find and update it rather than add another. */
@@ -121,7 +136,7 @@ export function renderMarkdown(plan: Plan): string {
     out.push("| Resource | Action | Connection | Sent to Flow Service |", "| --- | --- | --- | --- |");
     for (const c of group.connections) {
       const conn = [c.name !== undefined ? cell(c.name) : "", c.connectionId ? `\`${cell(c.connectionId)}\`` : ""].filter(Boolean).join("<br>");
-      const sent = c.action === "replace" ? (c.replaceDetails ?? []).map((d) => `forced by ${d}`) : [whatIsSent(c) ?? ""];
+      const sent = c.action === "replace" ? (c.replaceDetails ?? []).map((d) => `forced by ${d}`) : requestLines(c).length > 0 ? requestLines(c) : [""];
       out.push(`| \`${cell(c.resourceName)}\` | ${actionLabel(c)} | ${conn} | ${sent.map(cell).join("<br>")} |`);
     }
     out.push("");
@@ -138,7 +153,7 @@ export function renderMarkdown(plan: Plan): string {
       const f = fence(json);
       if (c.ops && c.ops.length > 0) out.push(`${inline(whatIsSent(c) ?? "")}:`, "", `${f}json`, json, f, "");
       // A create body is long and holds nothing surprising: folded.
-      else out.push(`<details><summary>POST /connections body${c.action === "replace" ? " (the new connection)" : ""}</summary>`, "", `${f}json`, json, f, "", "</details>", "");
+      else out.push(`<details><summary>POST ${collectionOf(c)} body${c.action === "replace" ? ` (the new ${c.resourceType ? "object" : "connection"})` : ""}</summary>`, "", `${f}json`, json, f, "", "</details>", "");
     }
     for (const n of extra) out.push(`- ${inline(n)}`);
   }
@@ -148,7 +163,7 @@ export function renderMarkdown(plan: Plan): string {
 export function renderJson(plan: Plan): string {
   const connections = plan.connections.map((c) => {
     const o: Record<string, unknown> = { urn: c.urn, resourceName: c.resourceName, action: c.action };
-    for (const k of ["connectionId", "name", "sandboxName", "fromSandboxName", "ops", "ifMatch", "body", "replaceReasons", "replaceDetails", "keptRemotely", "stateOnly", "pending", "notes"] as const) {
+    for (const k of ["resourceType", "connectionId", "name", "sandboxName", "fromSandboxName", "ops", "ifMatch", "actions", "body", "replaceReasons", "replaceDetails", "keptRemotely", "stateOnly", "pending", "notes"] as const) {
       if (c[k] !== undefined) o[k] = c[k];
     }
     return o;

@@ -49,6 +49,15 @@ export interface PatchOptions extends CallOptions {
   secrets: readonly string[];
 }
 
+/** Where the next page of a list starts (from the previous page's next link). */
+export interface ListCursor {
+  path: string;
+}
+export interface ConnectionPage {
+  items: FlowConnection[];
+  next?: ListCursor;
+}
+
 /** A POST either created a connection, or its outcome is unknown (no reply, 5xx, unreadable 2xx). */
 export type PostOutcome = { created: WriteReply } | { unknown: Error };
 /** A PATCH was applied, or met 412; `mayHaveApplied` when an earlier attempt's reply was lost. */
@@ -80,17 +89,32 @@ export class FlowServiceClient {
   /** GET /connections with `property` filters (AND of each), following continuation links. */
   async listConnections(filters: readonly string[], o: CallOptions = {}): Promise<FlowConnection[]> {
     const found: FlowConnection[] = [];
-    const query = new URLSearchParams(filters.map((f): [string, string] => ["property", f]));
-    query.set("limit", "100");
-    let path = `/connections?${query.toString()}`;
-    for (let page = 0; page < 1000; page++) {
-      const list = parseReply(ListReply, await this.reply("read", "GET", path, o, {}), "GET /connections", this.deps.ledger.secrets());
-      found.push(...list.items);
-      const next = list._links?.next?.href;
-      if (!next || list.items.length === 0) break;
-      path = `/connections?${new URL(next, this.opts.endpoint + "/").searchParams.toString()}`;
+    let page = await this.listPage(filters, o);
+    found.push(...page.items);
+    for (let n = 1; page.next && n < 1000; n++) {
+      page = await this.listPage(page.next, o);
+      found.push(...page.items);
     }
     return found;
+  }
+
+  /**
+   * One page of GET /connections (100 items): the first, from `property` filters, or the one a
+   * previous page's `next` names. `next` is absent on the last page.
+   */
+  async listPage(from: readonly string[] | ListCursor, o: CallOptions = {}): Promise<ConnectionPage> {
+    let path: string;
+    if ("path" in from) path = from.path;
+    else {
+      const query = new URLSearchParams(from.map((f): [string, string] => ["property", f]));
+      query.set("limit", "100");
+      path = `/connections?${query.toString()}`;
+    }
+    const list = parseReply(ListReply, await this.reply("read", "GET", path, o, {}), "GET /connections", this.deps.ledger.secrets());
+    const href = list._links?.next?.href;
+    // The next link is relative to the Flow Service base; only its query is taken.
+    const next = href && list.items.length > 0 ? { path: `/connections?${new URL(href, this.opts.endpoint + "/").searchParams.toString()}` } : undefined;
+    return { items: list.items, next };
   }
 
   /** POST /connections, once (only a 429 refusal is resent): see Recovery.create for the rest. */
@@ -102,6 +126,7 @@ export class FlowServiceClient {
     try {
       const created = parseReply(WriteReply, outcome, "POST /connections", [...this.deps.ledger.secrets(), ...o.secrets]);
       this.deps.ledger.know(created.id);
+      this.deps.ledger.wrote(created.id);
       return { created };
     } catch (e) {
       // A 2xx says the connection was created, but its id is unreadable: its outcome is unknown.
@@ -121,7 +146,7 @@ export class FlowServiceClient {
       allow: [412],
       // No reply, or a server error, may have come after the write was applied; a 429 never does.
       onOutcome: (x) => (mayHaveApplied ||= x instanceof NetworkError || x.status >= 500),
-    });
+    }).finally(() => this.deps.ledger.wrote(o.id));
     if (reply.status === 412) return { conflict: true, mayHaveApplied, error: this.error(reply, `PATCH ${path}`, o.secrets) };
     return { applied: parseReply(WriteReply, reply, `PATCH ${path}`, [...this.deps.ledger.secrets(), ...o.secrets]) };
   }
@@ -129,7 +154,7 @@ export class FlowServiceClient {
   /** DELETE /connections/{id}; "absent" when it was already gone. */
   async deleteConnection(id: string, o: CallOptions = {}): Promise<"deleted" | "absent"> {
     this.deps.ledger.know(id);
-    const reply = await this.reply("delete", "DELETE", connectionPath(id), o, { allow: [404] });
+    const reply = await this.reply("delete", "DELETE", connectionPath(id), o, { allow: [404] }).finally(() => this.deps.ledger.wrote(id));
     return reply.status === 404 ? "absent" : "deleted";
   }
 
@@ -141,8 +166,8 @@ export class FlowServiceClient {
 
   // ---- plumbing -------------------------------------------------------------------------------
 
-  /** A reply that is 2xx or allowed; anything else throws its typed error. */
-  private async reply(kind: RequestKind, method: string, path: string, o: CallOptions, extra: SendExtra & { allow?: number[] }): Promise<HttpReply> {
+  /** A reply that is 2xx or allowed; anything else throws its typed error. (Also the entity client's: entityClient.ts.) */
+  async reply(kind: RequestKind, method: string, path: string, o: CallOptions, extra: SendExtra & { allow?: number[] }): Promise<HttpReply> {
     const outcome = await this.send(kind, method, path, o, extra);
     if (outcome instanceof NetworkError) throw outcome;
     if ((outcome.status >= 200 && outcome.status < 300) || extra.allow?.includes(outcome.status)) return outcome;
@@ -150,7 +175,7 @@ export class FlowServiceClient {
   }
 
   /** One request through the retry loop; an expired or revoked token is renewed once (a free retry). */
-  private async send(kind: RequestKind, method: string, path: string, o: CallOptions, extra: SendExtra): Promise<Outcome> {
+  async send(kind: RequestKind, method: string, path: string, o: CallOptions, extra: SendExtra): Promise<Outcome> {
     this.deps.ledger.rememberSecrets(extra.secrets ?? []);
     let renewed = false;
     return retrying(this.opts.retry, async () => {
@@ -178,13 +203,13 @@ export class FlowServiceClient {
     });
   }
 
-  private error(reply: HttpReply, operation: string, own: readonly string[]) {
+  error(reply: HttpReply, operation: string, own: readonly string[]) {
     // Every secret this process has handled, not only this request's: an error may echo another's.
     return apiErrorFrom(reply, operation, [...this.deps.ledger.secrets(), ...own]);
   }
 }
 
-interface SendExtra {
+export interface SendExtra {
   body?: unknown;
   headers?: Record<string, string>;
   secrets?: readonly string[];

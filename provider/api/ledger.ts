@@ -7,6 +7,9 @@ export class WriteLedger {
   private readonly knownIds = new Set<string>();
   /** Creates of the same name run one at a time (see Recovery.create). */
   private readonly queues = new Map<string, Promise<unknown>>();
+  /** Writes finished (or given up on) so far, and the count when each connection was last written. */
+  private writes = 0;
+  private readonly lastWrite = new Map<string, number>();
   /** Every secret value sent by this process: redacted from any error text, whichever request it came from. */
   private readonly secretValues = new Set<string>();
 
@@ -16,6 +19,20 @@ export class WriteLedger {
 
   knows(id: string): boolean {
     return this.knownIds.has(id);
+  }
+
+  /** A write to this connection finished, or its outcome is unknown: reads taken before it are old. */
+  wrote(id: string): void {
+    this.lastWrite.set(id, ++this.writes);
+  }
+
+  /** A mark taken before a read: `wroteSince(id, mark)` says whether that read may miss a write of ours. */
+  writeMark(): number {
+    return this.writes;
+  }
+
+  wroteSince(id: string, mark: number): boolean {
+    return (this.lastWrite.get(id) ?? 0) > mark;
   }
 
   rememberSecrets(values: readonly string[]): void {

@@ -4,7 +4,7 @@
 //   only when there is none is it sent again;
 // - a PATCH retried after a lost reply that then meets 412 may have been applied by the first
 //   attempt: the connection is read once, and if it shows this client's write that is success.
-import { ApiError, BadReplyError, NetworkError } from "../core/errors";
+import { ApiError, BadReplyError, FlowServiceProviderError, NetworkError } from "../core/errors";
 import { paramKeyOf } from "../core/planner";
 import { FlowConnection, PatchOp, WriteReply } from "../core/schemas";
 import type { CreateBody, FlowServiceClient, PatchOptions } from "./client";
@@ -12,7 +12,7 @@ import type { WriteLedger } from "./ledger";
 import { retrying, RetryPolicy } from "./retry";
 
 /** How far back a search looks, to allow for clock skew between this machine and Flow Service. */
-const SKEW_MS = 300_000;
+export const SKEW_MS = 300_000;
 
 export interface RecoveryDeps {
   client: FlowServiceClient;
@@ -71,11 +71,7 @@ export class Recovery {
     const { client, ledger } = this.deps;
     const notBefore = since - SKEW_MS;
     const { body } = o;
-    // The list filter cannot express every name (a comma means any-of, and there is no escape):
-    // such names are matched here instead, over the connector's recent connections.
-    const filters = [`connectionSpec.id==${body.connectionSpec.id}`, `createdAt>=${notBefore}`];
-    if (/^[^,\u0000-\u001f\u007f]+$/.test(body.name)) filters.unshift(`name==${body.name}`);
-    const candidates = (await client.listConnections(filters, o)).filter(
+    const candidates = (await this.search(o)).filter(
       (c) =>
         c.name === body.name &&
         c.connectionSpec.id === body.connectionSpec.id &&
@@ -97,7 +93,38 @@ export class Recovery {
     }
     if (candidates.length === 0) return undefined;
     ledger.know(candidates[0].id);
+    ledger.wrote(candidates[0].id);
     return { id: candidates[0].id, etag: candidates[0].etag };
+  }
+
+  /**
+   * The connections that may be the lost create, listed with filters Flow Service documents for
+   * connections (equality on `name` and `connectionSpec.id`; no range filter such as `createdAt>=`):
+   * the time window and everything else is matched by findCreated. A filter refused with 400 moves
+   * to a wider query (connector only, then every connection of the sandbox, all pages) instead of
+   * failing: wider queries only cost requests, the matching stays the same.
+   */
+  private async search(o: { body: CreateBody; sandbox?: string }): Promise<FlowConnection[]> {
+    const { name, connectionSpec } = o.body;
+    const queries: string[][] = [];
+    // A comma means any-of in a filter value and cannot be escaped: such names are matched here only.
+    if (/^[^,\u0000-\u001f\u007f]+$/.test(name)) queries.push([`name==${name}`, `connectionSpec.id==${connectionSpec.id}`]);
+    queries.push([`connectionSpec.id==${connectionSpec.id}`], []);
+    for (const [i, filters] of queries.entries()) {
+      try {
+        return await this.deps.client.listConnections(filters, o);
+      } catch (e) {
+        if (!(e instanceof ApiError && e.status === 400)) throw e;
+        if (i === queries.length - 1) {
+          throw new FlowServiceProviderError(
+            "API",
+            `the reply to POST /connections was lost, and the search for the connection it may have created was refused (${e.message}). ` +
+              `Look for a connection named "${name}" in sandbox "${this.deps.client.sandboxOf(o)}": adopt it with adoptId, or delete it, before the next 'pulumi up'.`,
+          );
+        }
+      }
+    }
+    return [];
   }
 
   /** PATCH with If-Match; a 412 after a possibly applied attempt reads the connection once. */

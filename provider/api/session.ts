@@ -1,12 +1,15 @@
 // Everything one provider process holds for talking to Flow Service, built from its configuration
 // and owned here: the transport (connection pool, concurrency limit, request counts), the token,
-// the ledger of writes, the client and the recovery of lost writes. A new configuration builds a
+// the ledger of writes, the client, the recovery of lost writes and the reader (refresh snapshots). A new configuration builds a
 // new session; nothing of it lives in module variables.
 import { assertCredentials } from "../core/config";
 import type { ProviderConfig } from "../core/schemas";
 import { ImsClientCredentials, StaticToken, TokenSource } from "./auth";
 import { FlowServiceClient } from "./client";
+import { EntityClient } from "./entityClient";
+import { EntityRecovery } from "./entityRecovery";
 import { WriteLedger } from "./ledger";
+import { ConnectionReader } from "./reads";
 import { Recovery } from "./recovery";
 import { RetryPolicy } from "./retry";
 import { Transport } from "./transport";
@@ -14,6 +17,10 @@ import { Transport } from "./transport";
 export class FlowSession {
   readonly client: FlowServiceClient;
   readonly recovery: Recovery;
+  readonly reads: ConnectionReader;
+  /** The same client and ledger for the pipeline entities (sourceConnections, targetConnections, flows). */
+  readonly entities: EntityClient;
+  readonly entityRecovery: EntityRecovery;
   readonly tokens: TokenSource;
   private readonly transport: Transport;
 
@@ -39,6 +46,9 @@ export class FlowSession {
       { tokens: this.tokens, transport: this.transport, ledger },
     );
     this.recovery = new Recovery({ client: this.client, ledger, retry, requestTimeoutMs: config.requestTimeoutMs });
+    this.reads = new ConnectionReader({ client: this.client, ledger });
+    this.entities = new EntityClient(this.client, ledger, config.endpoint);
+    this.entityRecovery = new EntityRecovery({ entities: this.entities, ledger, retry, requestTimeoutMs: config.requestTimeoutMs });
   }
 
   /** Requests made so far: for tests and the benchmark. */

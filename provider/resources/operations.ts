@@ -53,8 +53,9 @@ async function adoptConnection(s: FlowSession, inputs: ConnectionInputs, id: str
 export type ReadOutcome = { gone: true } | { gone: false; outs: ConnectionOutputs; inputs?: ConnectionInputs };
 
 export async function readConnection(s: FlowSession, id: string, outs: ConnectionOutputs): Promise<ReadOutcome> {
-  // Each connection is read in its own sandbox (state from earlier releases: the stack's).
-  const live = await s.client.getConnection(id, { sandbox: outs.sandboxName });
+  // Each connection is read in its own sandbox (state from earlier releases: the stack's), from the
+  // sandbox's listing when it holds the connection; gone only on its own GET's 404 (api/reads.ts).
+  const live = await s.reads.read(id, { sandbox: outs.sandboxName });
   if (!live) return { gone: true };
   const r = refreshedState(outs, live);
   return { gone: false, outs: r.outputs, inputs: r.inputs };

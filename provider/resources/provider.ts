@@ -30,6 +30,17 @@ export class ProviderRuntime {
     return (this.config as ProviderConfig).sandboxName;
   }
 
+  /**
+   * The engine's configure: the host configures each distinct provider text once (Connection,
+   * SourceConnection, Dataflow…), so an unchanged configuration keeps the session and its token.
+   */
+  configureFromEngine(get: (key: string) => string | undefined, env: Record<string, string | undefined> = process.env): void {
+    const next = resolveConfig(get, env);
+    if (this.config && JSON.stringify(next) === JSON.stringify(this.config)) return;
+    this.config = next;
+    this.current = undefined;
+  }
+
   /** The API session, built on first use: previews (check + diff only) never need credentials. */
   session(): FlowSession {
     if (!this.config) this.configure(() => undefined);
@@ -56,7 +67,7 @@ function inputsOf(raw: Record<string, unknown>): ConnectionInputs {
 export function connectionProvider(runtime: ProviderRuntime): pulumi.dynamic.ResourceProvider {
   return {
     configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-      runtime.configure((key) => {
+      runtime.configureFromEngine((key) => {
         const v = req.config.get(key);
         return v === undefined || v === null ? undefined : String(v);
       });

@@ -101,4 +101,22 @@ describe("the examples, run through the real engine", function () {
     );
     assert.deepStrictEqual(Object.keys(conns).sort(), ["sftp-acme", "sftp-globex"]);
   });
+
+  it("pipeline ingests S3 files into a dataset; a new interval in config is one PATCH of the dataflow", async () => {
+    await runExample(
+      "pipeline",
+      [["s3AccessKey", "AKIAEXAMPLE"], ["datasetId", "638e6c7b5679741b63ff5c24"], ["schemaId", "https://ns.adobe.com/acme/schemas/customers"], ["mappingId", "0b090130b58b4819afc78b6dc98b484d"]],
+      [["s3SecretKey", "pipeline-secret-1"]],
+      async (stack) => {
+        const outputs = JSON.parse((await stack.ok(["stack", "output", "--json"])).stdout);
+        assert.strictEqual(outputs.flowState, "enabled");
+        await stack.ok(["config", "set", "interval", "60"]);
+        await control.clearRequests();
+        await stack.ok(["up", "--yes", "--skip-preview"]);
+        const sent = (await control.apiRequests()).filter((r) => r.path.startsWith("/data/"));
+        assert.deepStrictEqual(sent.map((r) => `${r.method} ${r.path}`), [`PATCH ${FLOW_BASE_PATH}/flows/${outputs.flowId}`]);
+        assert.deepStrictEqual(sent[0].body, [{ op: "replace", path: "/scheduleParams/interval", value: 60 }]);
+      },
+    );
+  });
 });

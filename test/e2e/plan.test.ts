@@ -232,7 +232,8 @@ describe("flowservice-plan on the real pulumi preview --json", function () {
 
     await clearRequests(emulator.url);
     const json = await preview(["--refresh"]);
-    assert.deepStrictEqual((await apiRequests(emulator.url)).map((r) => r.method), ["GET", "GET"], "a refresh reads each connection");
+    const reads = (await apiRequests(emulator.url)).map((r) => `${r.method} ${r.path}`);
+    assert.deepStrictEqual(reads, ["GET /data/foundation/flowservice/connections"], "a refresh reads both connections with one list request");
     saveFixture("refresh", json);
     const r = await plan([previewFile(), "--format", "json"]);
     assert.strictEqual(r.code, 2, r.stderr);

@@ -8,6 +8,8 @@ export interface LoggedRequest {
   seq: number;
   method: string;
   path: string;
+  /** The raw query string without "?". */
+  query?: string;
   headers: Record<string, string>;
   body?: any;
   status?: number;

@@ -1,0 +1,118 @@
+// Pure mappings between an entity's inputs, its stored outputs (Pulumi state) and a live Flow
+// Service object: what create, read and update return, what counts as drift, and how a conflict
+// is explained. The generalisation of mappings.ts to any description.
+import { declaredMatch, AnyDescription, CommonInputs, EntityOutputs, getPath, liveInputs, LiveObject, readableFields } from "./entity";
+
+/** JSON-only copy without undefined members: the dynamic-provider host rejects anything else. */
+export function plainJson<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/**
+ * Stored outputs as the provider and `flowservice-plan` read them: tolerant of members missing
+ * (state from earlier releases) and of preview JSON (secrets masked as "[secret]").
+ */
+export function storedEntityOutputs(raw: Record<string, unknown>): EntityOutputs {
+  const secretKeys = Array.isArray(raw.secretKeys) ? raw.secretKeys.filter((k): k is string => typeof k === "string") : [];
+  return { adopted: false, ...raw, secretKeys } as unknown as EntityOutputs;
+}
+
+/** Outputs after a successful create, adopt or update: the applied desired state plus Flow Service's stamps. */
+export function buildEntityOutputs(
+  inputs: CommonInputs,
+  write: { etag: string; state?: string },
+  meta: { live?: LiveObject; previous?: EntityOutputs; adopted: boolean; sandbox: string },
+): EntityOutputs {
+  const { __secretVersions: _ignored, ...desired } = inputs;
+  const { live, previous: prev } = meta;
+  return plainJson({
+    ...desired,
+    etag: write.etag,
+    adopted: meta.adopted,
+    state: write.state ?? live?.state ?? prev?.state,
+    createdAt: live?.createdAt ?? prev?.createdAt,
+    updatedAt: live?.updatedAt ?? prev?.updatedAt,
+    updatedBy: live?.updatedBy ?? prev?.updatedBy,
+    sandboxName: meta.sandbox,
+  });
+}
+
+/** One readable difference between state and Flow Service. */
+export interface EntityDrift {
+  field: string;
+  state: unknown;
+  live: unknown;
+}
+
+export function entityDrift(desc: AnyDescription, outputs: EntityOutputs, live: LiveObject): EntityDrift[] {
+  const secretKeys = outputs.secretKeys ?? [];
+  const mine = readableFields(desc, outputs as unknown as Record<string, unknown>, secretKeys);
+  const theirs = readableFields(desc, liveInputs(desc, live, secretKeys), secretKeys);
+  const drift: EntityDrift[] = [];
+  for (const field of [...new Set([...mine.keys(), ...theirs.keys()])]) {
+    const [a, b] = [mine.get(field), theirs.get(field)];
+    // What the program cannot patch is compared as declared: members Flow Service adds are not drift.
+    const fixed = desc.replaceOn.some((r) => field === r || field.startsWith(`${r}.`));
+    if (fixed ? !declaredMatch(a, b) : JSON.stringify(a) !== JSON.stringify(b)) drift.push({ field, state: a, live: b });
+  }
+  return drift;
+}
+
+/**
+ * What `pulumi refresh` records. An unchanged etag means nothing was written since Pulumi's own
+ * last write: only the stamps move. Otherwise the readable fields take the live values (and the
+ * inputs too, so the next preview shows what `up` will put back); secrets, which cannot be read,
+ * are dropped as unverified, so the next `up` sends them again.
+ */
+export function refreshedEntity(desc: AnyDescription, outputs: EntityOutputs, live: LiveObject): { outputs: EntityOutputs; inputs?: Record<string, unknown>; drift: EntityDrift[] } {
+  const stamps = {
+    state: live.state ?? outputs.state,
+    updatedAt: live.updatedAt ?? outputs.updatedAt,
+    updatedBy: live.updatedBy ?? outputs.updatedBy,
+    createdAt: live.createdAt ?? outputs.createdAt,
+    sandboxName: live.sandboxName ?? outputs.sandboxName,
+  };
+  const drift = entityDrift(desc, outputs, live);
+  if (live.etag === outputs.etag && drift.length === 0) return { outputs: plainJson({ ...outputs, ...stamps }), drift };
+  const declared = liveInputs(desc, live, outputs.secretKeys ?? []);
+  // What the program declared of a field it cannot patch stays as declared while the live value matches it.
+  for (const top of desc.replaceOn.filter((label) => !label.includes("."))) {
+    if (declaredMatch(getPath(outputs, top), getPath(declared, top))) {
+      if (outputs[top as keyof EntityOutputs] === undefined) delete declared[top];
+      else declared[top] = outputs[top as keyof EntityOutputs];
+    }
+  }
+  const desired = {
+    ...declared,
+    sandboxName: outputs.sandboxName,
+    adoptId: outputs.adoptId,
+    deleteOnDestroy: outputs.deleteOnDestroy,
+    secretKeys: outputs.secretKeys ?? [],
+  };
+  return { outputs: plainJson({ ...outputs, ...desired, ...stamps, etag: live.etag } as EntityOutputs), inputs: plainJson(desired), drift };
+}
+
+function show(v: unknown): string {
+  return v === undefined ? "(absent)" : JSON.stringify(v);
+}
+
+/** The message of a 412: who changed what, and how to recover. Never includes a secret value. */
+export function describeEntityConflict(desc: AnyDescription, id: string, outputs: EntityOutputs, live: LiveObject | undefined): string {
+  const head = `${desc.label} ${id} ("${outputs.name}") was changed outside this stack: Pulumi's state has version ${outputs.etag}`;
+  if (!live) {
+    return `${head}, and it no longer exists in Flow Service. Nothing was changed. To recover: run 'pulumi refresh' (it drops it from state), then 'pulumi up' to create it again.`;
+  }
+  const who = [
+    live.updatedBy && `by ${live.updatedBy}`,
+    live.updatedClient && `via ${live.updatedClient === "exc_app" ? "the Experience Platform UI (exc_app)" : `client ${live.updatedClient}`}`,
+    live.updatedAt && `at ${new Date(live.updatedAt).toISOString()}`,
+  ]
+    .filter(Boolean)
+    .join(" ");
+  const changes = entityDrift(desc, outputs, live).map((d) => `${d.field}: ${show(d.state)} → ${show(d.live)}`);
+  return (
+    `${head}, Flow Service has ${live.etag}${who ? ` (last changed ${who})` : ""}. ` +
+    (changes.length > 0 ? `Changed remotely: ${changes.join("; ")}. ` : "No readable field differs (a secret may have been changed). ") +
+    `Your update was not applied and the state is unchanged. To recover: run 'pulumi refresh' to take the remote version into state, review it, then run 'pulumi up' to apply your program over it.`
+  );
+}
