@@ -1,7 +1,7 @@
 // The YAML and Python language hosts (scripts/hosts.sh), for programs that use the provider plugin:
 // built once per machine into ~/.cache/pulumi-flowservice, like the engine (tools/pulumiCli.ts).
-import { execFileSync } from "child_process";
-import path from "path";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
 import { REPO } from "./pulumiCli";
 
 /** Folders to put first on PATH for `pulumi` to find the hosts (and Python, with the Pulumi SDK), by host. */

@@ -6,10 +6,10 @@
 // type declarations, no source maps.
 //
 //   node dist/tools/pluginPackage.js [--out DIR]   → DIR/pulumi-resource-flowservice-vVERSION.tgz
-import { execFileSync } from "child_process";
-import fs from "fs";
-import os from "os";
-import path from "path";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { REPO } from "./pulumiCli";
 
 /** Files a running plugin never reads. */
@@ -21,8 +21,15 @@ interface Pkg {
   dir: string;
 }
 
-function readJson(file: string): any {
-  return JSON.parse(fs.readFileSync(file, "utf8"));
+interface Manifest {
+  version: string;
+  license?: string;
+  description?: string;
+  dependencies?: Record<string, string>;
+}
+
+function readJson(file: string): Manifest {
+  return JSON.parse(fs.readFileSync(file, "utf8")) as Manifest;
 }
 
 /** The directory of package `name` as Node finds it from `fromDir` (the nearest node_modules up the tree). */
@@ -68,14 +75,24 @@ export function buildPluginTarball(outDir: string): string {
   if (!fs.existsSync(main)) throw new Error(`${main} is missing: run 'npm run build' first`);
   const stage = fs.mkdtempSync(path.join(os.tmpdir(), "flowservice-plugin-"));
   try {
-    fs.copyFileSync(path.join(REPO, "bin", "pulumi-resource-flowservice"), path.join(stage, "pulumi-resource-flowservice"));
-    fs.chmodSync(path.join(stage, "pulumi-resource-flowservice"), 0o755);
+    fs.chmodSync(stage, 0o755);
+    // The engine runs `pulumi-resource-flowservice` from the plugin's folder: the built code sits beside it.
+    fs.writeFileSync(
+      path.join(stage, "pulumi-resource-flowservice"),
+      '#!/usr/bin/env node\n// The flowservice provider plugin (see the package README).\nrequire("./dist/provider/plugin/main.js").run(process.argv.slice(2));\n',
+      { mode: 0o755 },
+    );
     copyTree(path.join(REPO, "dist", "provider"), path.join(stage, "dist", "provider"));
     fs.writeFileSync(
       path.join(stage, "package.json"),
-      JSON.stringify({ name: "pulumi-resource-flowservice", version: pkg.version, license: pkg.license, private: true, description: pkg.description }, null, 2) + "\n",
+      JSON.stringify(
+        { name: "pulumi-resource-flowservice", version: pkg.version, license: pkg.license, private: true, description: pkg.description },
+        null,
+        2,
+      ) + "\n",
     );
-    for (const f of ["LICENSE", "README.md"]) if (fs.existsSync(path.join(REPO, f))) fs.copyFileSync(path.join(REPO, f), path.join(stage, f));
+    for (const f of ["LICENSE", "README.md"])
+      if (fs.existsSync(path.join(REPO, f))) fs.copyFileSync(path.join(REPO, f), path.join(stage, f));
 
     // The provider's own dependencies, and the two packages the gRPC server loads through @pulumi/pulumi.
     const sdk = resolvePackage("@pulumi/pulumi", REPO);
@@ -89,7 +106,11 @@ export function buildPluginTarball(outDir: string): string {
       if (rel.startsWith("..")) throw new Error(`${p.name} resolves outside ${modules} (${p.dir}): cannot place it in the tarball`);
       copyTree(p.dir, path.join(stage, "node_modules", rel));
     }
-    copyTree(sdk, path.join(stage, "node_modules", path.relative(modules, sdk)), (r) => r === "package.json" || r === "LICENSE" || r.startsWith(`proto${path.sep}`));
+    copyTree(
+      sdk,
+      path.join(stage, "node_modules", path.relative(modules, sdk)),
+      (r) => r === "package.json" || r === "LICENSE" || r.startsWith(`proto${path.sep}`),
+    );
 
     fs.mkdirSync(outDir, { recursive: true });
     const tarball = path.join(outDir, `pulumi-resource-flowservice-v${pkg.version}.tgz`);
@@ -105,5 +126,7 @@ if (require.main === module) {
   const out = i > 0 ? path.resolve(process.argv[i + 1]) : path.join(REPO, "dist");
   const tarball = buildPluginTarball(out);
   const kb = Math.round(fs.statSync(tarball).size / 1024);
-  process.stdout.write(`${tarball} (${kb} KiB)\nInstall it with: pulumi plugin install resource flowservice ${readJson(path.join(REPO, "package.json")).version} --file ${tarball}\n`);
+  process.stdout.write(
+    `${tarball} (${kb} KiB)\nInstall it with: pulumi plugin install resource flowservice ${readJson(path.join(REPO, "package.json")).version} --file ${tarball}\n`,
+  );
 }

@@ -76,8 +76,10 @@ export function refreshedEntity(desc: AnyDescription, outputs: EntityOutputs, li
   if (live.etag === outputs.etag && drift.length === 0) return { outputs: plainJson({ ...outputs, ...stamps }), drift };
   const declared = liveInputs(desc, live, outputs.secretKeys ?? []);
   // What the program declared of a field it cannot patch stays as declared while the live value matches it.
+  // (An import has no state yet, so nothing declared: it takes what Flow Service shows.)
+  const imported = outputs.etag === undefined;
   for (const top of desc.replaceOn.filter((label) => !label.includes("."))) {
-    if (declaredMatch(getPath(outputs, top), getPath(declared, top))) {
+    if (!imported && declaredMatch(getPath(outputs, top), getPath(declared, top))) {
       if (outputs[top as keyof EntityOutputs] === undefined) delete declared[top];
       else declared[top] = outputs[top as keyof EntityOutputs];
     }

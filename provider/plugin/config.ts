@@ -12,7 +12,8 @@ export const SECRET_CONFIG_KEYS = ["clientSecret", "accessToken"];
 /** Inputs the engine adds to every provider resource. */
 const ENGINE_KEYS = new Set(["version", "pluginDownloadURL"]);
 
-const text = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : typeof v === "string" ? v : JSON.stringify(v));
+const text = (v: unknown): string | undefined =>
+  v === undefined || v === null ? undefined : typeof v === "string" ? v : JSON.stringify(v);
 
 /** A `flowservice:KEY` getter over the provider's inputs (or Configure's args). */
 export function configGetter(values: Props, variables: Map<string, string> = new Map()): (key: string) => string | undefined {
@@ -39,12 +40,23 @@ export function checkConfig(news: Props | undefined, env: Record<string, string 
     failures.push({ property: key, reason: e.message });
   }
   // A credential set without --secret is still stored encrypted.
-  return { inputs: wrapSecrets(news ?? {}, SECRET_CONFIG_KEYS.map((k) => [k])), failures };
+  return {
+    inputs: wrapSecrets(
+      news ?? {},
+      SECRET_CONFIG_KEYS.map((k) => [k]),
+    ),
+    failures,
+  };
 }
 
 /** A configuration change never replaces the provider: each resource's own diff decides (e.g. a sandbox move). */
 export function diffConfig(olds: Props | undefined, news: Props | undefined) {
-  const strip = (v: Props | undefined) => Object.fromEntries(Object.entries(unwrapSecrets(v ?? {}).value as Props).filter(([k]) => !ENGINE_KEYS.has(k)));
+  const strip = (v: Props | undefined) =>
+    Object.fromEntries(Object.entries(unwrapSecrets(v ?? {}).value as Props).filter(([k]) => !ENGINE_KEYS.has(k)));
   const leaves = changedLeaves(strip(olds), strip(news));
-  return { changes: leaves.length > 0, detailed: leaves.map((l) => ({ path: formatPath(l.path), kind: l.kind, replace: false })), changedKeys: leaves.map((l) => String(l.path[0])) };
+  return {
+    changes: leaves.length > 0,
+    detailed: leaves.map((l) => ({ path: formatPath(l.path), kind: l.kind, replace: false })),
+    changedKeys: leaves.map((l) => String(l.path[0])),
+  };
 }

@@ -68,7 +68,9 @@ export function connectionKind(runtime: ProviderRuntime): PluginResourceKind {
       };
       const name = typeof props.name === "string" ? `"${props.name}"` : "it";
       const notes = secrets.length
-        ? [`Connection ${name}: its secret params (${secrets.join(", ")}) cannot be read back. Declare them in the program (as secrets): the next 'pulumi up' sends them with one PATCH.`]
+        ? [
+            `Connection ${name}: its secret params (${secrets.join(", ")}) cannot be read back. Declare them in the program (as secrets): the next 'pulumi up' sends them with one PATCH.`,
+          ]
         : [];
       return { props: { ...strip(props), adopted: true }, inputs: strip(inputs), notes };
     },

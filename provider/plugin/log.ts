@@ -2,7 +2,7 @@
 // the plugin writes nothing there but its port. Messages for the user go through the engine's Log
 // service (attached to a resource); a line per call (method, resource, outcome, duration; never a
 // property value) goes to the file named by FLOWSERVICE_PLUGIN_LOG, when set.
-import fs from "fs";
+import fs from "node:fs";
 import { engine, engineGrpc, grpc } from "./rpc";
 
 export class PluginLog {

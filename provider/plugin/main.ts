@@ -1,9 +1,10 @@
 // The plugin process: `pulumi-resource-flowservice [flags] ENGINE_ADDRESS`, started by the engine.
 // It serves the provider on a loopback port and writes that port, and nothing else, to stdout.
-import fs from "fs";
-import path from "path";
+import fs from "node:fs";
+import path from "node:path";
 import { ProviderRuntime } from "../resources/provider";
 import { connectionKind } from "./connectionKind";
+import { pipelineKinds } from "./entityKind";
 import { PluginLog } from "./log";
 import { serve } from "./server";
 
@@ -23,7 +24,12 @@ export async function main(args: string[]): Promise<void> {
   // The process's one provider state, shared by every resource kind.
   const runtime = new ProviderRuntime();
   const log = new PluginLog(engineAddress);
-  const { port, server } = await serve({ version: packageVersion(), runtime, kinds: [connectionKind(runtime)], log });
+  const { port, server } = await serve({
+    version: packageVersion(),
+    runtime,
+    kinds: [connectionKind(runtime), ...pipelineKinds(runtime)],
+    log,
+  });
   process.stdout.write(`${port}\n`);
   const stop = () => {
     log.close();
@@ -34,8 +40,9 @@ export async function main(args: string[]): Promise<void> {
   process.on("SIGTERM", stop);
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).catch((e) => {
+/** The launchers' entry: runs the plugin until the engine stops it; a failure to start exits 1. */
+export function run(args: string[]): void {
+  main(args).catch((e) => {
     process.stderr.write(`pulumi-resource-flowservice: ${(e as Error)?.message ?? e}\n`);
     process.exit(1);
   });

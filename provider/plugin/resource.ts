@@ -53,7 +53,13 @@ export async function checkResource(kind: PluginResourceKind, olds: Props | unde
   return { inputs: outgoing(kind, inputs, n.secrets), failures };
 }
 
-export async function diffResource(kind: PluginResourceKind, id: string, olds: Props | undefined, news: Props | undefined, oldInputs: Props | undefined): Promise<DiffOutcome> {
+export async function diffResource(
+  kind: PluginResourceKind,
+  id: string,
+  olds: Props | undefined,
+  news: Props | undefined,
+  oldInputs: Props | undefined,
+): Promise<DiffOutcome> {
   const o = plainOf(olds).value;
   const n = plainOf(news).value;
   const r = await (kind.provider.diff as NonNullable<pulumi.dynamic.ResourceProvider["diff"]>)(id, o, n);
@@ -89,7 +95,12 @@ export type ReadResult = { gone: true } | { gone: false; id: string; props: Prop
  * Refresh (state given) and import (only an id). The glue's read takes stored outputs; an import
  * has none, so it reads the object as found and the kind leaves out what cannot be read back.
  */
-export async function readResource(kind: PluginResourceKind, id: string, props: Props | undefined, inputs: Props | undefined): Promise<ReadResult> {
+export async function readResource(
+  kind: PluginResourceKind,
+  id: string,
+  props: Props | undefined,
+  inputs: Props | undefined,
+): Promise<ReadResult> {
   const importing = !props || Object.keys(props).length === 0;
   const p = plainOf(props);
   const i = plainOf(inputs);
@@ -102,7 +113,12 @@ export async function readResource(kind: PluginResourceKind, id: string, props: 
   return { gone: false, id: r.id, props: outgoing(kind, outs, p.secrets), inputs: outgoing(kind, newInputs, i.secrets), notes };
 }
 
-export async function updateResource(kind: PluginResourceKind, id: string, olds: Props | undefined, news: Props | undefined): Promise<Props> {
+export async function updateResource(
+  kind: PluginResourceKind,
+  id: string,
+  olds: Props | undefined,
+  news: Props | undefined,
+): Promise<Props> {
   const n = plainOf(news);
   const r = await (kind.provider.update as NonNullable<pulumi.dynamic.ResourceProvider["update"]>)(id, plainOf(olds).value, n.value);
   return outgoing(kind, (r.outs ?? {}) as Props, n.secrets);
@@ -113,7 +129,11 @@ export async function deleteResource(kind: PluginResourceKind, id: string, props
 }
 
 /** A failure after which the object exists or changed must still reach state (the glue attaches id and properties). */
-export function partialFailure(kind: PluginResourceKind, e: unknown, news: Props | undefined): { id: string; props: Props; reasons: string[] } | undefined {
+export function partialFailure(
+  kind: PluginResourceKind,
+  e: unknown,
+  news: Props | undefined,
+): { id: string; props: Props; reasons: string[] } | undefined {
   const err = e as { id?: unknown; properties?: unknown; reasons?: unknown; message?: string };
   if (typeof err?.id !== "string" || !err.id || !err.properties || typeof err.properties !== "object") return undefined;
   const { __provider: _ignored, ...props } = err.properties as Props;

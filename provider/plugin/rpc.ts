@@ -2,7 +2,7 @@
 // for Pulumi's protocol, shipped in @pulumi/pulumi (proto/), and the @grpc/grpc-js copy those
 // generated files themselves load. Both are resolved from @pulumi/pulumi's own folder, so the
 // server and the service definitions always come from the same grpc-js, whatever else is installed.
-import { createRequire } from "module";
+import { createRequire } from "node:module";
 import type * as grpcTypes from "@grpc/grpc-js";
 import type * as emptyTypes from "google-protobuf/google/protobuf/empty_pb";
 import type * as structTypes from "google-protobuf/google/protobuf/struct_pb";

@@ -32,7 +32,7 @@ const SECRET_CONFIG = new Set(["clientSecret", "accessToken"]);
 const PROPERTY_DOCS: Record<string, string> = {
   name: "The display name.",
   description: "Optional; removing it from the program removes it remotely.",
-  connectionSpec: "The connector (`id`, optional `version`). A change means a new object.",
+  connectionSpec: "The connector's connection spec (`id`, optional `version`). A change means a new object.",
   auth:
     "Credentials: `specName` and `params`. Params the connector marks secret (passwords, keys, tokens), and values the program " +
     "marks secret, are held as secrets: never in clear in state, previews or logs, and write-only (they cannot be read back).",
@@ -41,6 +41,15 @@ const PROPERTY_DOCS: Record<string, string> = {
   sandboxName: "The sandbox (lowercase name); default the stack's `flowservice:sandboxName`. A change means a new object.",
   secretKeys: "Names of the params held as secrets (the provider adds the connector's secret params).",
   verifyCredentials: "Test the connection after each credential write; default the stack's `flowservice:verifyCredentials`.",
+  baseConnectionId: "The base connection (account) it uses. A change means a new object.",
+  data: "The data format (and for a target, the XDM schema). A change means a new object.",
+  params: "Connector params (e.g. path, tableName, dataSetId), patched per key; secret ones are write-only.",
+  flowSpec: "The flow spec (`id`, optional `version`). A change means a new dataflow.",
+  sourceConnectionIds: "The source connections it reads. A change means a new dataflow.",
+  targetConnectionIds: "The target connections it writes. A change means a new dataflow.",
+  transformations: "Mapping and other transformations, as Flow Service documents them.",
+  scheduleParams: "The schedule: `startTime`, `frequency`, `interval`, `backfill`.",
+  enabled: "Whether the dataflow runs (default true); changed through its action endpoint.",
   connectionId: "The connection id (also the resource id).",
   etag: "The version the next PATCH sends as If-Match.",
   adopted: "Whether this resource adopted (or imported) an existing object rather than creating it.",
@@ -51,6 +60,13 @@ const PROPERTY_DOCS: Record<string, string> = {
 };
 
 type Spec = Record<string, unknown>;
+interface ZodDef {
+  type: string;
+  values?: unknown[];
+  element: z.ZodType;
+  valueType: z.ZodType;
+  catchall?: z.ZodType;
+}
 const ANY: Spec = { $ref: "pulumi.json#/Any" };
 
 /** zod's wrapper types that only make a field optional (or give it a default). */
@@ -72,7 +88,8 @@ class SchemaBuilder {
 
   property(t: z.ZodType, owner: string, key: string): Spec {
     const { type } = unwrap(t);
-    const def = (type as unknown as { def: Record<string, any> }).def;
+    // zod's own description of the type (zod 4 `def`): only the members read here.
+    const def = (type as unknown as { def: ZodDef }).def;
     switch (def.type) {
       case "string":
       case "enum":
@@ -84,10 +101,14 @@ class SchemaBuilder {
       case "literal":
         return { type: typeof def.values?.[0] === "string" ? "string" : typeof def.values?.[0] === "boolean" ? "boolean" : "number" };
       case "array":
-        return { type: "array", items: this.property(def.element, owner, key) };
+        // An array's element type is named in the singular: transformations → Transformation.
+        return { type: "array", items: this.property(def.element, owner, key.replace(/s$/, "")) };
       case "record":
         return { type: "object", additionalProperties: this.property(def.valueType, owner, key) };
       case "object":
+        // An object that takes members beyond its declared ones (`data: { format?, … }`) is a map.
+        if (def.catchall && (def.catchall as { def: { type: string } }).def.type !== "never")
+          return { type: "object", additionalProperties: ANY };
         return { $ref: `#/types/${this.objectType(type as z.ZodObject, owner, key)}` };
       default:
         return ANY;
@@ -124,7 +145,11 @@ export function packageSchema(version: string, resources: SchemaResource[]): Rec
   const b = new SchemaBuilder();
   const variables: Record<string, Spec> = {};
   for (const key of Object.keys(CONFIG_KEYS)) {
-    variables[key] = { type: "string", ...(CONFIG_DOCS[key] ? { description: CONFIG_DOCS[key] } : {}), ...(SECRET_CONFIG.has(key) ? { secret: true } : {}) };
+    variables[key] = {
+      type: "string",
+      ...(CONFIG_DOCS[key] ? { description: CONFIG_DOCS[key] } : {}),
+      ...(SECRET_CONFIG.has(key) ? { secret: true } : {}),
+    };
   }
   const res: Record<string, Spec> = {};
   for (const r of resources) {

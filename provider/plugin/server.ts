@@ -21,9 +21,19 @@ export interface PluginOptions {
 }
 
 const KIND = { add: pb.PropertyDiff.Kind.ADD, delete: pb.PropertyDiff.Kind.DELETE, update: pb.PropertyDiff.Kind.UPDATE };
-const REPLACE_KIND = { add: pb.PropertyDiff.Kind.ADD_REPLACE, delete: pb.PropertyDiff.Kind.DELETE_REPLACE, update: pb.PropertyDiff.Kind.UPDATE_REPLACE };
+const REPLACE_KIND = {
+  add: pb.PropertyDiff.Kind.ADD_REPLACE,
+  delete: pb.PropertyDiff.Kind.DELETE_REPLACE,
+  update: pb.PropertyDiff.Kind.UPDATE_REPLACE,
+};
 
-function diffResponse(d: { changes: boolean; replaces?: string[]; changedKeys: string[]; detailed: res.DetailedChange[]; deleteBeforeReplace?: boolean }) {
+function diffResponse(d: {
+  changes: boolean;
+  replaces?: string[];
+  changedKeys: string[];
+  detailed: res.DetailedChange[];
+  deleteBeforeReplace?: boolean;
+}) {
   const r = new pb.DiffResponse();
   r.setChanges(d.changes ? pb.DiffResponse.DiffChanges.DIFF_SOME : pb.DiffResponse.DiffChanges.DIFF_NONE);
   r.setReplacesList(d.replaces ?? []);
@@ -55,7 +65,10 @@ function checkResponse(c: { inputs: Props; failures: Array<{ property: string; r
 }
 
 /** An error for the engine; one after which the object exists carries its id and state (a partial failure). */
-function serviceError(e: unknown, partial?: { id: string; props: Props; reasons: string[]; inputs?: Props }): Partial<grpcTypes.ServiceError> {
+function serviceError(
+  e: unknown,
+  partial?: { id: string; props: Props; reasons: string[]; inputs?: Props },
+): Partial<grpcTypes.ServiceError> {
   const message = String((e as Error)?.message ?? e);
   const metadata = new grpc.Metadata();
   if (partial) {
@@ -92,7 +105,11 @@ export function providerService(opts: PluginOptions): grpcTypes.UntypedServiceIm
   };
 
   /** A unary handler: logs the call (never its values) and turns failures into gRPC errors. */
-  function unary<Req extends object, Res>(method: string, fn: (req: Req) => Promise<Res>, partial?: (req: Req, e: unknown) => ReturnType<typeof res.partialFailure>) {
+  function unary<Req extends object, Res>(
+    method: string,
+    fn: (req: Req) => Promise<Res>,
+    partial?: (req: Req, e: unknown) => ReturnType<typeof res.partialFailure>,
+  ) {
     return (call: grpcTypes.ServerUnaryCall<Req, Res>, callback: grpcTypes.sendUnaryData<Res>) => {
       const started = Date.now();
       const urn = (call.request as { getUrn?: () => string | undefined }).getUrn?.() ?? "";
@@ -115,11 +132,17 @@ export function providerService(opts: PluginOptions): grpcTypes.UntypedServiceIm
     getSchema: unary("GetSchema", async () => new pb.GetSchemaResponse().setSchema(schema)),
     cancel: unary("Cancel", async () => new empty.Empty()),
 
-    checkConfig: unary("CheckConfig", async (req: InstanceType<typeof pb.CheckRequest>) => checkResponse(checkConfig(fromStruct(req.getNews())))),
-    diffConfig: unary("DiffConfig", async (req: InstanceType<typeof pb.DiffRequest>) => diffResponse(diffConfig(fromStruct(req.getOldInputs()) ?? fromStruct(req.getOlds()), fromStruct(req.getNews())))),
+    checkConfig: unary("CheckConfig", async (req: InstanceType<typeof pb.CheckRequest>) =>
+      checkResponse(checkConfig(fromStruct(req.getNews()))),
+    ),
+    diffConfig: unary("DiffConfig", async (req: InstanceType<typeof pb.DiffRequest>) =>
+      diffResponse(diffConfig(fromStruct(req.getOldInputs()) ?? fromStruct(req.getOlds()), fromStruct(req.getNews()))),
+    ),
     configure: unary("Configure", async (req: InstanceType<typeof pb.ConfigureRequest>) => {
       const variables = new Map<string, string>();
-      req.getVariablesMap().forEach((v, k) => variables.set(k, v));
+      req.getVariablesMap().forEach((v, k) => {
+        variables.set(k, v);
+      });
       const get = configGetter(unwrapSecrets(fromStruct(req.getArgs()) ?? {}).value as Props, variables);
       // Every kind shares the one runtime; each glue's configure is what the dynamic host calls.
       for (const k of opts.kinds) await k.provider.configure?.({ config: { get } } as never);
@@ -131,9 +154,19 @@ export function providerService(opts: PluginOptions): grpcTypes.UntypedServiceIm
       return r;
     }),
 
-    check: unary("Check", async (req: InstanceType<typeof pb.CheckRequest>) => checkResponse(await res.checkResource(kindOf(req), fromStruct(req.getOlds()), fromStruct(req.getNews())))),
+    check: unary("Check", async (req: InstanceType<typeof pb.CheckRequest>) =>
+      checkResponse(await res.checkResource(kindOf(req), fromStruct(req.getOlds()), fromStruct(req.getNews()))),
+    ),
     diff: unary("Diff", async (req: InstanceType<typeof pb.DiffRequest>) =>
-      diffResponse(await res.diffResource(kindOf(req), req.getId(), fromStruct(req.getOlds()), fromStruct(req.getNews()), fromStruct(req.getOldInputs()))),
+      diffResponse(
+        await res.diffResource(
+          kindOf(req),
+          req.getId(),
+          fromStruct(req.getOlds()),
+          fromStruct(req.getNews()),
+          fromStruct(req.getOldInputs()),
+        ),
+      ),
     ),
     create: unary(
       "Create",
@@ -170,6 +203,8 @@ export function serve(opts: PluginOptions): Promise<{ port: number; server: grpc
   const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024 });
   server.addService(providerGrpc.ResourceProviderService, providerService(opts));
   return new Promise((resolve, reject) => {
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve({ port, server })));
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) =>
+      err ? reject(err) : resolve({ port, server }),
+    );
   });
 }

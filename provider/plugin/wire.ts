@@ -25,7 +25,11 @@ export function secretValue(value: unknown): Record<string, unknown> {
 }
 
 /** A value without secret wrappers, and the paths where secrets were. */
-export function unwrapSecrets(value: unknown, at: PropertyPath = [], found: PropertyPath[] = []): { value: unknown; secrets: PropertyPath[] } {
+export function unwrapSecrets(
+  value: unknown,
+  at: PropertyPath = [],
+  found: PropertyPath[] = [],
+): { value: unknown; secrets: PropertyPath[] } {
   const walk = (v: unknown, path: PropertyPath): unknown => {
     if (isSecretValue(v)) {
       found.push(path);
@@ -44,7 +48,8 @@ export function wrapSecrets<T>(value: T, paths: readonly PropertyPath[]): T {
   for (const path of paths) {
     if (path.length === 0) return secretValue(copy) as T;
     let parent: unknown = copy;
-    for (const key of path.slice(0, -1)) parent = isObject(parent) || Array.isArray(parent) ? (parent as Record<string, unknown>)[key] : undefined;
+    for (const key of path.slice(0, -1))
+      parent = isObject(parent) || Array.isArray(parent) ? (parent as Record<string, unknown>)[key] : undefined;
     const last = path[path.length - 1];
     if ((isObject(parent) || Array.isArray(parent)) && (parent as Record<string, unknown>)[last] !== undefined) {
       const container = parent as Record<string | number, unknown>;

@@ -5,11 +5,12 @@
 // changed secret and whose up sends one PATCH, a no-change up that sends nothing, refresh, destroy;
 // the YAML stack also imports a connection made out of band and takes its provider config from
 // stack config. Last, everything the runs left behind is scanned for secrets.
-import assert from "assert";
-import { randomBytes } from "crypto";
-import fs from "fs";
-import os from "os";
-import path from "path";
+import assert from "node:assert";
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { assertCredentials, resolveConfig } from "../../provider/core/config";
 import { FLOW_BASE_PATH } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
@@ -40,7 +41,10 @@ describe("the provider plugin through the real engine: YAML and Python programs"
   const stacks: PluginStack[] = [];
   /** Every secret value the runs use: none may appear in anything they leave behind. */
   const secrets = new Set<string>([DEMO.clientSecret]);
-  const secret = (v: string) => (secrets.add(v), v);
+  const secret = (v: string) => {
+    secrets.add(v);
+    return v;
+  };
   const leftovers: string[] = [];
 
   before(async function () {
@@ -65,9 +69,27 @@ describe("the provider plugin through the real engine: YAML and Python programs"
     return control.apiRequests();
   }
 
+  it("bin/pulumi-resource-flowservice starts with only node on PATH and writes its port, and nothing else, to stdout", async () => {
+    const child = spawn(path.join(REPO, "bin", "pulumi-resource-flowservice"), ["127.0.0.1:1"], {
+      env: { PATH: path.dirname(process.execPath) },
+    });
+    const stdout = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      child.stdout.on("data", (d) => {
+        out += d;
+        if (out.includes("\n")) resolve(out);
+      });
+      child.on("error", reject);
+      child.on("exit", (code) => reject(new Error(`exited ${code}: ${out}`)));
+    });
+    child.kill();
+    assert.match(stdout, /^\d+\n$/);
+  });
+
   describe("a YAML program (examples/yaml), the plugin named by path", () => {
     let stack: PluginStack;
     let id: string;
+    let sourceId: string;
 
     before(async () => {
       stack = new PluginStack("yaml", "yaml", hostPath);
@@ -81,8 +103,15 @@ describe("the provider plugin through the real engine: YAML and Python programs"
     it("creates the connection with one POST, its secrets encrypted in state, the credentials from stack config", async () => {
       const sent = await upAndLog(stack);
       const token = sent.find((r) => r.path.startsWith("/ims/"));
-      assert.match(String(token?.body), new RegExp(`client_id=${DEMO.clientId}&client_secret=\\[redacted\\]`), "the token request used flowservice:clientId and the secret flowservice:clientSecret");
-      assert.deepStrictEqual(sent.filter(isWrite).map((r) => `${r.method} ${r.path}`), [`POST ${CONNECTIONS}`]);
+      assert.match(
+        String(token?.body),
+        new RegExp(`client_id=${DEMO.clientId}&client_secret=\\[redacted\\]`),
+        "the token request used flowservice:clientId and the secret flowservice:clientSecret",
+      );
+      assert.deepStrictEqual(
+        sent.filter(isWrite).map((r) => `${r.method} ${r.path}`),
+        [`POST ${CONNECTIONS}`],
+      );
       const res = await stack.resources();
       id = res.salesforce.id;
       assert.strictEqual(res.salesforce.type, "flowservice:index:Connection");
@@ -102,7 +131,10 @@ describe("the provider plugin through the real engine: YAML and Python programs"
       assert.doesNotMatch(preview.stdout, /securityToken\s*:|username\s*:/, "only the changed param is listed");
       const sent = await upAndLog(stack);
       const writes = sent.filter(isWrite);
-      assert.deepStrictEqual(writes.map((r) => `${r.method} ${r.path}`), [`PATCH ${CONNECTIONS}/${id}`]);
+      assert.deepStrictEqual(
+        writes.map((r) => `${r.method} ${r.path}`),
+        [`PATCH ${CONNECTIONS}/${id}`],
+      );
       assert.strictEqual(writes[0].headers["if-match"], etag);
       assert.deepStrictEqual(writes[0].body, [{ op: "replace", path: "/auth/params/password", value: "[redacted]" }]);
       assert.strictEqual((await control.stored(id)).auth.params.password, sha256(`yaml-pass-${tag}-2`));
@@ -117,13 +149,21 @@ describe("the provider plugin through the real engine: YAML and Python programs"
       await control.clearRequests();
       await stack.ok(["refresh", "--yes", "--skip-preview"]);
       const sent = await control.apiRequests();
-      assert.ok(sent.some((r) => r.method === "GET" && r.path === `${CONNECTIONS}/${id}`));
+      // One GET of the connection, or of a listing that holds it (batched reads).
+      assert.ok(
+        sent.some((r) => r.method === "GET" && r.path.startsWith(CONNECTIONS)),
+        "refresh read Flow Service",
+      );
       assert.deepStrictEqual(sent.filter(isWrite), []);
       assert.strictEqual((await stack.resources()).salesforce.outputs.etag, before);
     });
 
     it("pulumi import adopts a connection made out of band; the next up sends the program's secrets with one PATCH", async () => {
-      const made = await api.createSalesforce(`Made in the UI ${tag}`, { username: "ui-user", password: secret(`ui-old-${tag}`), securityToken: secret(`ui-oldtok-${tag}`) });
+      const made = await api.createSalesforce(`Made in the UI ${tag}`, {
+        username: "ui-user",
+        password: secret(`ui-old-${tag}`),
+        securityToken: secret(`ui-oldtok-${tag}`),
+      });
       const snippetFile = path.join(stack.ws.root, "import.yaml");
       await control.clearRequests();
       const imported = await stack.ok(["import", "flowservice:index:Connection", "ui", made.id, "--yes", "--out", snippetFile]);
@@ -152,18 +192,73 @@ describe("the provider plugin through the real engine: YAML and Python programs"
           "      connectionSpec: { id: cfc0fee1-7dc0-40ef-b73e-d8b134c436f5, version: '1.0' }",
           "      auth:",
           "        specName: Basic Authentication",
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: Pulumi YAML interpolation, not JavaScript
           "        params: { username: ui-user, password: '${uiPassword}', securityToken: '${uiToken}' }",
         ].join("\n"),
       );
       const sent = await upAndLog(stack);
       const writes = sent.filter(isWrite);
-      assert.deepStrictEqual(writes.map((r) => `${r.method} ${r.path}`), [`PATCH ${CONNECTIONS}/${made.id}`]);
+      assert.deepStrictEqual(
+        writes.map((r) => `${r.method} ${r.path}`),
+        [`PATCH ${CONNECTIONS}/${made.id}`],
+      );
       assert.strictEqual(writes[0].headers["if-match"], made.etag);
-      assert.deepStrictEqual(writes[0].body.map((op: { path: string }) => op.path).sort(), ["/auth/params/password", "/auth/params/securityToken"]);
+      assert.deepStrictEqual(writes[0].body.map((op: { path: string }) => op.path).sort(), [
+        "/auth/params/password",
+        "/auth/params/securityToken",
+      ]);
       const stored = await control.stored(made.id);
       assert.strictEqual(stored.auth.params.password, sha256(`ui-new-${tag}`));
       assert.deepStrictEqual(await upAndLog(stack), [], "converged: the next up sends nothing");
-      recordCase({ area: "plugin", case: "pulumi import of a connection made out of band (YAML program), then up with the program's secrets", via: "engine", outcome: "import read it (no write; secrets left out, named in a warning); up sent one PATCH with If-Match from the import; next up sent nothing", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+      recordCase({
+        area: "plugin",
+        case: "pulumi import of a connection made out of band (YAML program), then up with the program's secrets",
+        via: "engine",
+        outcome:
+          "import read it (no write; secrets left out, named in a warning); up sent one PATCH with If-Match from the import; next up sent nothing",
+        lost: 0,
+        duplicated: 0,
+        secretsLeaked: 0,
+        test: TEST,
+      });
+    });
+
+    it("serves the pipeline resources too: a SourceConnection on the program's connection, its secret param patched alone", async () => {
+      await stack.ok(["config", "set", "--secret", "accountsToken", secret(`yaml-api-${tag}-1`)]);
+      stack.addResources(
+        [
+          "  accounts:",
+          "    type: flowservice:index:SourceConnection",
+          "    properties:",
+          "      name: Salesforce accounts",
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: Pulumi YAML interpolation, not JavaScript
+          "      baseConnectionId: ${salesforce.id}",
+          "      connectionSpec: { id: cfc0fee1-7dc0-40ef-b73e-d8b134c436f5, version: '1.0' }",
+          "      data: { format: tabular }",
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: Pulumi YAML interpolation, not JavaScript
+          "      params: { tableName: Account, apiToken: '${accountsToken}' }",
+        ].join("\n"),
+      );
+      const created = (await upAndLog(stack)).filter(isWrite);
+      assert.deepStrictEqual(
+        created.map((r) => `${r.method} ${r.path}`),
+        [`POST ${FLOW_BASE_PATH}/sourceConnections`],
+      );
+      sourceId = (await stack.resources()).accounts.id;
+      const before = (await stack.resources()).accounts;
+      assert.ok(isSecretInState(before.outputs.params.apiToken), "a param named like a credential is ciphertext in state");
+      assert.strictEqual(before.outputs.baseConnectionId, id);
+      await stack.ok(["config", "set", "--secret", "accountsToken", secret(`yaml-api-${tag}-2`)]);
+      assert.match((await stack.ok(["preview", "--diff"])).stdout, /~ apiToken\s*: \[secret\] => \[secret\]/);
+      const writes = (await upAndLog(stack)).filter(isWrite);
+      assert.deepStrictEqual(
+        writes.map((r) => `${r.method} ${r.path} ${r.headers["if-match"]}`),
+        [`PATCH ${FLOW_BASE_PATH}/sourceConnections/${sourceId} ${before.outputs.etag}`],
+      );
+      assert.deepStrictEqual(
+        writes[0].body.map((op: { path: string }) => op.path),
+        ["/params/apiToken"],
+      );
     });
 
     it("provider config: with flowservice:clientId missing, preview still works and up fails with the dynamic resource's message", async () => {
@@ -184,14 +279,20 @@ describe("the provider plugin through the real engine: YAML and Python programs"
       assert.ok(r.stdout.includes(`error: ${expected}`), `the CLI shows: ${expected}\n---\n${r.stdout}`);
       // Set again, the next up applies the rotation that failed (destroy uses the config in state: up first).
       await stack.ok(["config", "set", "flowservice:clientId", DEMO.clientId]);
-      assert.deepStrictEqual((await upAndLog(stack)).filter(isWrite).map((r) => `${r.method} ${r.path}`), [`PATCH ${CONNECTIONS}/${id}`]);
+      assert.deepStrictEqual(
+        (await upAndLog(stack)).filter(isWrite).map((r) => `${r.method} ${r.path}`),
+        [`PATCH ${CONNECTIONS}/${id}`],
+      );
     });
 
     it("destroy deletes the connection it created and keeps the imported one", async () => {
       const ui = (await stack.resources()).ui.id;
       await control.clearRequests();
       await stack.ok(["destroy", "--yes", "--skip-preview"]);
-      assert.deepStrictEqual((await control.apiRequests()).filter(isWrite).map((r) => `${r.method} ${r.path}`), [`DELETE ${CONNECTIONS}/${id}`]);
+      assert.deepStrictEqual(
+        (await control.apiRequests()).filter(isWrite).map((r) => `${r.method} ${r.path}`),
+        [`DELETE ${FLOW_BASE_PATH}/sourceConnections/${sourceId}`, `DELETE ${CONNECTIONS}/${id}`],
+      );
       assert.strictEqual(await control.stored(id), undefined);
       assert.ok(await control.stored(ui), "the imported connection is still in Flow Service");
     });
@@ -212,7 +313,10 @@ describe("the provider plugin through the real engine: YAML and Python programs"
 
     it("creates the connection with one POST, the connector's secret param encrypted in state", async () => {
       const sent = await upAndLog(stack);
-      assert.deepStrictEqual(sent.filter(isWrite).map((r) => `${r.method} ${r.path}`), [`POST ${CONNECTIONS}`]);
+      assert.deepStrictEqual(
+        sent.filter(isWrite).map((r) => `${r.method} ${r.path}`),
+        [`POST ${CONNECTIONS}`],
+      );
       const s3 = (await stack.resources()).s3;
       id = s3.id;
       assert.ok(isSecretInState(s3.outputs.auth.params.s3SecretKey));
@@ -229,7 +333,10 @@ describe("the provider plugin through the real engine: YAML and Python programs"
       const preview = await stack.ok(["preview", "--diff"]);
       assert.match(preview.stdout, /~ s3SecretKey\s*: \[secret\] => \[secret\]/);
       const writes = (await upAndLog(stack)).filter(isWrite);
-      assert.deepStrictEqual(writes.map((r) => `${r.method} ${r.path}`), [`PATCH ${CONNECTIONS}/${id}`]);
+      assert.deepStrictEqual(
+        writes.map((r) => `${r.method} ${r.path}`),
+        [`PATCH ${CONNECTIONS}/${id}`],
+      );
       assert.strictEqual(writes[0].headers["if-match"], etag);
       assert.deepStrictEqual(writes[0].body, [{ op: "replace", path: "/auth/params/s3SecretKey", value: "[redacted]" }]);
       assert.strictEqual((await control.stored(id)).auth.params.s3SecretKey, sha256(`py-key-${tag}-2`));
@@ -242,15 +349,23 @@ describe("the provider plugin through the real engine: YAML and Python programs"
       assert.deepStrictEqual((await control.apiRequests()).filter(isWrite), []);
       await control.clearRequests();
       await stack.ok(["destroy", "--yes", "--skip-preview"]);
-      assert.deepStrictEqual((await control.apiRequests()).filter(isWrite).map((r) => `${r.method} ${r.path}`), [`DELETE ${CONNECTIONS}/${id}`]);
+      assert.deepStrictEqual(
+        (await control.apiRequests()).filter(isWrite).map((r) => `${r.method} ${r.path}`),
+        [`DELETE ${CONNECTIONS}/${id}`],
+      );
     });
   });
 
   describe("secrets", () => {
     it("no secret value or issued token in any CLI output, state file, import snippet or the plugin's log", async () => {
-      const tokens = ((await (await fetch(`${emulator.url}/__emulator/tokens`)).json()) as { items: Array<{ token: string }> }).items.map((t) => t.token);
+      const tokens = ((await (await fetch(`${emulator.url}/__emulator/tokens`)).json()) as { items: Array<{ token: string }> }).items.map(
+        (t) => t.token,
+      );
       const logs = stacks.map((s) => s.pluginCalls());
-      assert.ok(logs.every((l) => /Update flowservice:index:Connection::\w+ ok/.test(l)), "each plugin log recorded its calls");
+      assert.ok(
+        logs.every((l) => /Update flowservice:index:Connection::\w+ ok/.test(l)),
+        "each plugin log recorded its calls",
+      );
       const everything = [...leftovers, ...logs, ...stacks.flatMap((s) => [...s.transcript, s.stateFiles()])].join("\n");
       const hits = [...secrets, ...tokens].filter((s) => everything.includes(s));
       recordCase({
@@ -263,7 +378,10 @@ describe("the provider plugin through the real engine: YAML and Python programs"
         secretsLeaked: hits.length,
         test: TEST,
       });
-      assert.deepStrictEqual(hits.map((h) => h.slice(0, 6) + "…"), []);
+      assert.deepStrictEqual(
+        hits.map((h) => h.slice(0, 6) + "…"),
+        [],
+      );
     });
   });
 });

@@ -1,7 +1,7 @@
 // A stack whose program is a YAML or Python example served by the provider plugin: the harness's
 // TestStack, with the language hosts (scripts/hosts.sh) on PATH and the plugin's call log on.
-import fs from "fs";
-import path from "path";
+import fs from "node:fs";
+import path from "node:path";
 import { REPO, TestStack } from "./harness";
 import { ensureEngine } from "../../tools/pulumiCli";
 
