@@ -6,7 +6,6 @@
 // the YAML stack also imports a connection made out of band and takes its provider config from
 // stack config. Last, everything the runs left behind is scanned for secrets.
 import assert from "node:assert";
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -21,15 +20,19 @@ import { recordCase } from "../../tools/reliabilityReport";
 import { EmulatorApi } from "../helpers/emulatorApi";
 import { EmulatorControl, LoggedRequest, sha256 } from "../helpers/emulatorControl";
 import { DEMO, ensureEngine, REPO } from "./harness";
-import { PluginStack } from "./pluginStack";
+import { pythonProgramSuite } from "./pluginPython";
+import {
+  ACCOUNTS_SOURCE_YAML,
+  CONNECTIONS,
+  firstStdoutLine,
+  importedConnectionYaml,
+  isSecretInState,
+  isWrite,
+  PluginStack,
+} from "./pluginStack";
 
 const TEST = "test/e2e/plugin.test.ts";
 const tag = randomBytes(4).toString("hex");
-const CONNECTIONS = `${FLOW_BASE_PATH}/connections`;
-const VERSION = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")).version as string;
-
-const isWrite = (r: LoggedRequest) => r.path.startsWith(FLOW_BASE_PATH) && r.method !== "GET";
-const isSecretInState = (v: unknown) => typeof v === "object" && v !== null && "ciphertext" in v;
 
 describe("the provider plugin through the real engine: YAML and Python programs", function () {
   this.timeout(180_000);
@@ -70,19 +73,9 @@ describe("the provider plugin through the real engine: YAML and Python programs"
   }
 
   it("bin/pulumi-resource-flowservice starts with only node on PATH and writes its port, and nothing else, to stdout", async () => {
-    const child = spawn(path.join(REPO, "bin", "pulumi-resource-flowservice"), ["127.0.0.1:1"], {
-      env: { PATH: path.dirname(process.execPath) },
+    const stdout = await firstStdoutLine(path.join(REPO, "bin", "pulumi-resource-flowservice"), ["127.0.0.1:1"], {
+      PATH: path.dirname(process.execPath),
     });
-    const stdout = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      child.stdout.on("data", (d) => {
-        out += d;
-        if (out.includes("\n")) resolve(out);
-      });
-      child.on("error", reject);
-      child.on("exit", (code) => reject(new Error(`exited ${code}: ${out}`)));
-    });
-    child.kill();
     assert.match(stdout, /^\d+\n$/);
   });
 
@@ -183,19 +176,7 @@ describe("the provider plugin through the real engine: YAML and Python programs"
       // The user copies the snippet into the program and declares the secrets.
       await stack.ok(["config", "set", "--secret", "uiPassword", secret(`ui-new-${tag}`)]);
       await stack.ok(["config", "set", "--secret", "uiToken", secret(`ui-newtok-${tag}`)]);
-      stack.addResources(
-        [
-          "  ui:",
-          "    type: flowservice:index:Connection",
-          "    properties:",
-          `      name: Made in the UI ${tag}`,
-          "      connectionSpec: { id: cfc0fee1-7dc0-40ef-b73e-d8b134c436f5, version: '1.0' }",
-          "      auth:",
-          "        specName: Basic Authentication",
-          // biome-ignore lint/suspicious/noTemplateCurlyInString: Pulumi YAML interpolation, not JavaScript
-          "        params: { username: ui-user, password: '${uiPassword}', securityToken: '${uiToken}' }",
-        ].join("\n"),
-      );
+      stack.addResources(importedConnectionYaml(`Made in the UI ${tag}`));
       const sent = await upAndLog(stack);
       const writes = sent.filter(isWrite);
       assert.deepStrictEqual(
@@ -225,20 +206,7 @@ describe("the provider plugin through the real engine: YAML and Python programs"
 
     it("serves the pipeline resources too: a SourceConnection on the program's connection, its secret param patched alone", async () => {
       await stack.ok(["config", "set", "--secret", "accountsToken", secret(`yaml-api-${tag}-1`)]);
-      stack.addResources(
-        [
-          "  accounts:",
-          "    type: flowservice:index:SourceConnection",
-          "    properties:",
-          "      name: Salesforce accounts",
-          // biome-ignore lint/suspicious/noTemplateCurlyInString: Pulumi YAML interpolation, not JavaScript
-          "      baseConnectionId: ${salesforce.id}",
-          "      connectionSpec: { id: cfc0fee1-7dc0-40ef-b73e-d8b134c436f5, version: '1.0' }",
-          "      data: { format: tabular }",
-          // biome-ignore lint/suspicious/noTemplateCurlyInString: Pulumi YAML interpolation, not JavaScript
-          "      params: { tableName: Account, apiToken: '${accountsToken}' }",
-        ].join("\n"),
-      );
+      stack.addResources(ACCOUNTS_SOURCE_YAML);
       const created = (await upAndLog(stack)).filter(isWrite);
       assert.deepStrictEqual(
         created.map((r) => `${r.method} ${r.path}`),
@@ -298,62 +266,15 @@ describe("the provider plugin through the real engine: YAML and Python programs"
     });
   });
 
-  describe("a Python program (examples/python), the plugin installed from its tarball", () => {
-    let stack: PluginStack;
-    let id: string;
-
-    before(async () => {
-      stack = new PluginStack("python", "python", hostPath);
-      stacks.push(stack);
-      await stack.ok(["plugin", "install", "resource", "flowservice", VERSION, "--file", tarball]);
-      await stack.init(emulator.url);
-      await stack.ok(["config", "set", "s3AccessKey", "AKIAEXAMPLE"]);
-      await stack.ok(["config", "set", "--secret", "s3SecretKey", secret(`py-key-${tag}-1`)]);
-    });
-
-    it("creates the connection with one POST, the connector's secret param encrypted in state", async () => {
-      const sent = await upAndLog(stack);
-      assert.deepStrictEqual(
-        sent.filter(isWrite).map((r) => `${r.method} ${r.path}`),
-        [`POST ${CONNECTIONS}`],
-      );
-      const s3 = (await stack.resources()).s3;
-      id = s3.id;
-      assert.ok(isSecretInState(s3.outputs.auth.params.s3SecretKey));
-      assert.strictEqual(s3.outputs.auth.params.s3AccessKey, "AKIAEXAMPLE");
-      const outputs = JSON.parse((await stack.ok(["stack", "output", "--json"])).stdout);
-      assert.strictEqual(outputs.connectionId, id, "the Python class exposes the schema's outputs");
-      assert.strictEqual(outputs.state, "enabled");
-      assert.ok(stack.pluginCalls().includes("Create flowservice:index:Connection::s3 ok"), "the installed plugin served it");
-    });
-
-    it("a rotation: preview --diff names the changed secret param; up sends one PATCH with If-Match from state", async () => {
-      const etag = (await stack.resources()).s3.outputs.etag;
-      await stack.ok(["config", "set", "--secret", "s3SecretKey", secret(`py-key-${tag}-2`)]);
-      const preview = await stack.ok(["preview", "--diff"]);
-      assert.match(preview.stdout, /~ s3SecretKey\s*: \[secret\] => \[secret\]/);
-      const writes = (await upAndLog(stack)).filter(isWrite);
-      assert.deepStrictEqual(
-        writes.map((r) => `${r.method} ${r.path}`),
-        [`PATCH ${CONNECTIONS}/${id}`],
-      );
-      assert.strictEqual(writes[0].headers["if-match"], etag);
-      assert.deepStrictEqual(writes[0].body, [{ op: "replace", path: "/auth/params/s3SecretKey", value: "[redacted]" }]);
-      assert.strictEqual((await control.stored(id)).auth.params.s3SecretKey, sha256(`py-key-${tag}-2`));
-    });
-
-    it("an up with no change sends no request, refresh only reads, destroy deletes", async () => {
-      assert.deepStrictEqual(await upAndLog(stack), []);
-      await control.clearRequests();
-      await stack.ok(["refresh", "--yes", "--skip-preview"]);
-      assert.deepStrictEqual((await control.apiRequests()).filter(isWrite), []);
-      await control.clearRequests();
-      await stack.ok(["destroy", "--yes", "--skip-preview"]);
-      assert.deepStrictEqual(
-        (await control.apiRequests()).filter(isWrite).map((r) => `${r.method} ${r.path}`),
-        [`DELETE ${CONNECTIONS}/${id}`],
-      );
-    });
+  pythonProgramSuite({
+    control: () => control,
+    emulatorUrl: () => emulator.url,
+    hostPath: () => hostPath,
+    tarball: () => tarball,
+    secret,
+    track: (stack) => stacks.push(stack),
+    upAndLog,
+    tag,
   });
 
   describe("secrets", () => {

@@ -1,9 +1,18 @@
 // A stack whose program is a YAML or Python example served by the provider plugin: the harness's
 // TestStack, with the language hosts (scripts/hosts.sh) on PATH and the plugin's call log on.
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { FLOW_BASE_PATH } from "../../tools/demo";
+import type { LoggedRequest } from "../helpers/emulatorControl";
 import { REPO, TestStack } from "./harness";
 import { ensureEngine } from "../../tools/pulumiCli";
+
+export const CONNECTIONS = `${FLOW_BASE_PATH}/connections`;
+/** A Flow Service request that changes something (tokens and reads excluded). */
+export const isWrite = (r: LoggedRequest) => r.path.startsWith(FLOW_BASE_PATH) && r.method !== "GET";
+/** A value the state holds encrypted. */
+export const isSecretInState = (v: unknown) => typeof v === "object" && v !== null && "ciphertext" in v;
 
 export class PluginStack extends TestStack {
   /** The plugin's own log (FLOWSERVICE_PLUGIN_LOG): one line per call, for the secret scan. */
@@ -43,4 +52,45 @@ export class PluginStack extends TestStack {
     for (const r of (await this.exportState()).deployment.resources) out[String(r.urn).split("::").pop() as string] = r;
     return out;
   }
+}
+
+// biome-ignore-start lint/suspicious/noTemplateCurlyInString: Pulumi YAML interpolation, not JavaScript
+/** What a user adds after `pulumi import`: the snippet, with the secrets declared from stack config. */
+export const importedConnectionYaml = (name: string) => `  ui:
+    type: flowservice:index:Connection
+    properties:
+      name: ${name}
+      connectionSpec: { id: cfc0fee1-7dc0-40ef-b73e-d8b134c436f5, version: '1.0' }
+      auth:
+        specName: Basic Authentication
+        params: { username: ui-user, password: '\${uiPassword}', securityToken: '\${uiToken}' }
+`;
+
+/** A source connection on the example's connection; its token param (a secret by its name) from config. */
+export const ACCOUNTS_SOURCE_YAML = `  accounts:
+    type: flowservice:index:SourceConnection
+    properties:
+      name: Salesforce accounts
+      baseConnectionId: \${salesforce.id}
+      connectionSpec: { id: cfc0fee1-7dc0-40ef-b73e-d8b134c436f5, version: '1.0' }
+      data: { format: tabular }
+      params: { tableName: Account, apiToken: '\${accountsToken}' }
+`;
+// biome-ignore-end lint/suspicious/noTemplateCurlyInString: Pulumi YAML interpolation, not JavaScript
+
+/** Runs a command until its first line on stdout, then stops it: that line. */
+export function firstStdoutLine(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  const child = spawn(command, args, { env });
+  return new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      if (out.includes("\n")) {
+        child.kill();
+        resolve(out);
+      }
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => reject(new Error(`exited ${code} before a line: ${out}`)));
+  });
 }
