@@ -53,9 +53,10 @@ export function evaluateTargets(report: BenchReport): Target[] {
       if (x) add(`${at}: ${OP_LABELS[op]} makes no Flow Service request`, x.flowTotal === 0 && x.token === 0, `${x.flowTotal} Flow Service, ${x.token} token`);
     }
     const one = o["rotate-one"];
-    if (one) add(`${at}: rotating 1 of N sends exactly 1 PATCH, ≤1 token`, (one.flow.PATCH ?? 0) === 1 && one.flowTotal === 1 && one.token <= 1, `${fmtFlow(one.flow)}, ${one.token} token`);
+    // Each credential write is followed by one connection test (GET …/test, issue 11).
+    if (one) add(`${at}: rotating 1 of N sends exactly 1 PATCH + 1 test, ≤1 token`, (one.flow.PATCH ?? 0) === 1 && (one.flow.GET ?? 0) === 1 && one.flowTotal === 2 && one.token <= 1, `${fmtFlow(one.flow)}, ${one.token} token`);
     const all = o["rotate-all"];
-    if (all) add(`${at}: rotating all N sends exactly N PATCHes, ≤1 token`, (all.flow.PATCH ?? 0) === n && all.flowTotal === n && all.token <= 1, `${fmtFlow(all.flow)}, ${all.token} token`);
+    if (all) add(`${at}: rotating all N sends exactly N PATCHes + N tests, ≤1 token`, (all.flow.PATCH ?? 0) === n && (all.flow.GET ?? 0) === n && all.flowTotal === 2 * n && all.token <= 1, `${fmtFlow(all.flow)}, ${all.token} token`);
     const maxToken = Math.max(...OPS.map((op) => o[op]?.token ?? 0));
     add(`${at}: every command makes ≤1 token request`, maxToken <= 1, `max ${maxToken}`);
     const s = r.ours.stateAfterRotate ?? r.ours.stateAfterCreate;
@@ -91,7 +92,7 @@ export function evaluateTargets(report: BenchReport): Target[] {
     const span = `N=${a.n} → ${b.n}`;
     const perConn = (r: NResult, op: Op) => (r.ours.ops[op]?.flowTotal ?? 0) / r.n;
     const reqOk = OPS.every((op) => rs.every((r) => perConn(r, op) === perConn(rs[0], op)) || op === "rotate-one");
-    add(`linear: Flow Service requests per connection are the same at every N (rotate-one: 1)`, reqOk, OPS.filter((op) => op !== "rotate-one").map((op) => `${op} ${perConn(b, op)}`).join(", "));
+    add(`linear: Flow Service requests per connection are the same at every N (rotate-one: 2)`, reqOk, OPS.filter((op) => op !== "rotate-one").map((op) => `${op} ${perConn(b, op)}`).join(", "));
     const st = (r: NResult) => r.ours.stateAfterRotate?.resourceBytesMean ?? 0;
     add(`linear: state bytes per connection`, st(b) <= st(rs[0]) * 1.1, rs.map((r) => `${st(r)}`).join(" → ") + " B");
     const rss = (r: NResult) => r.ours.ops["rotate-all"]?.proc.providerHost.peakRssBytes ?? 0;

@@ -13,7 +13,7 @@ import os from "os";
 import path from "path";
 
 export interface ReliabilityCase {
-  /** "fault", "concurrency", "input", "secrets". */
+  /** "fault", "concurrency", "input", "secrets", "credentials". */
   area: string;
   /** What was tried, e.g. "PATCH answered 503 twice". */
   case: string;
@@ -57,6 +57,7 @@ const AREAS: Array<[string, string]> = [
   ["concurrency", "Concurrency"],
   ["input", "Hostile and odd input"],
   ["secrets", "Secrets"],
+  ["credentials", "Credential changes (test after write, rollback)"],
 ];
 
 const cell = (s: string | number) => String(s).replace(/\|/g, "\\|").replace(/\n/g, " ");

@@ -89,7 +89,8 @@ async function main(): Promise<void> {
     step(6, "Summary");
     say(`   connection ${first.connectionId} (state: ${second.state})`);
     say(`   version before rotation ${first.etag}, after ${second.etag}`);
-    say(`   requests for the rotation: ${tokens.length} token, ${patches.length} PATCH, ${log.items.length} in all`);
+    const tests = log.items.filter((r) => r.method === "GET" && r.path.endsWith("/test"));
+    say(`   requests for the rotation: ${tokens.length} token, ${patches.length} PATCH, ${tests.length} credential test, ${log.items.length} in all`);
     say(`   the new password was sent once, as [secret] above; Pulumi's state holds it encrypted.`);
     if (patches.length !== 1) throw new Error(`expected exactly one PATCH for the rotation, saw ${patches.length}`);
     say("\nDone. Next: README.md shows how to point the same program at Adobe (flowservice:* config).");

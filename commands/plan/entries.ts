@@ -5,6 +5,7 @@ import { diffConnection } from "../../provider/core/diff";
 import { storedOutputs } from "../../provider/core/mappings";
 import { changedSecrets, maskOps, replacementReasons, SECRET_MASK, UNVERIFIED } from "../../provider/core/planner";
 import type { ConnectionOutputs, PatchOp } from "../../provider/core/schemas";
+import { writesCredentials } from "../../provider/core/verification";
 import type { PlanEntry } from "./plan";
 import { isObject, StateJson } from "./preview";
 
@@ -16,13 +17,25 @@ export function createEntry(base: Pick<PlanEntry, "urn" | "resourceName">, input
       action: "adopt",
       connectionId: adoptId,
       name: str(inputs.name),
+      test: testStep(inputs, `GET /connections/${adoptId}/test if the PATCH writes credentials`, "it is PATCHed back to what was read (never deleted)"),
       notes: [
         "no connection is created: `up` reads this one and patches it to match the program " +
           "(the patch depends on its live values; every secret param is sent again, since Flow Service never returns secrets)",
       ],
     };
   }
-  return { ...base, action: "create", name: str(inputs.name), body: createBody(inputs) };
+  return { ...base, action: "create", name: str(inputs.name), body: createBody(inputs), test: testStep(inputs, "GET /connections/{new id}/test", "the new connection is deleted") };
+}
+
+/**
+ * The credential test after a write (resources/verify.ts), unless the resource turns it off. The
+ * stack's flowservice:verifyCredentials is not in the preview, so a resource that does not say is
+ * described with that condition.
+ */
+function testStep(inputs: Record<string, unknown>, request: string, undo: string): string | undefined {
+  if (inputs.verifyCredentials === false) return undefined;
+  const unless = inputs.verifyCredentials === true ? "" : " (unless flowservice:verifyCredentials is false)";
+  return `${request}${unless}; if the source system refuses the credentials, ${undo} and \`up\` fails`;
 }
 
 /** The POST /connections body the provider sends for these inputs (operations.ts), secrets masked. */
@@ -86,6 +99,10 @@ export function replaceEntry(
     replaceDetails: details,
   };
   if (next.adoptId === undefined) entry.body = createBody(news);
+  entry.test =
+    next.adoptId === undefined
+      ? testStep(news, "GET /connections/{new id}/test", "the new connection is deleted (the old one is kept)")
+      : testStep(news, `GET /connections/${next.adoptId}/test if the adoption's PATCH writes credentials`, "it is PATCHed back (the old connection is kept)");
   const old = entry.connectionId ? `the old connection ${entry.connectionId}` : "the old connection";
   const inNew = moves ? ` in sandbox ${next.sandboxName}` : "";
   const inOld = moves ? ` in sandbox ${olds.sandboxName}` : "";
@@ -114,6 +131,7 @@ export function updateEntry(base: Pick<PlanEntry, "urn" | "resourceName">, oldSt
   };
   if (containsUnknown(news)) {
     entry.pending = true;
+    entry.test = testStep(news, `GET /connections/${entry.connectionId}/test if the patch writes credentials`, "the PATCH is rolled back");
     entry.notes = ["some values are known only during `up` (outputs of other resources): the exact patch is decided then"];
     return entry;
   }
@@ -133,10 +151,12 @@ export function updateEntry(base: Pick<PlanEntry, "urn" | "resourceName">, oldSt
     // Belt and braces: a param whose secret keys are unknown is masked too.
     secretKeysOf(news) === undefined && op.path.startsWith("/auth/params/") && "value" in op ? { ...op, value: SECRET_MASK } : op,
   );
+  if (writesCredentials(entry.ops)) entry.test = testStep(news, `GET /connections/${entry.connectionId}/test`, "the PATCH is rolled back");
   if (entry.ops.length === 0) {
     const why: string[] = [];
     if (rawOlds.__provider !== undefined && news.__provider !== undefined && rawOlds.__provider !== news.__provider) why.push("provider code");
     if ((rawOlds.deleteOnDestroy ?? null) !== (news.deleteOnDestroy ?? null)) why.push("deleteOnDestroy");
+    if ((rawOlds.verifyCredentials ?? null) !== (news.verifyCredentials ?? null)) why.push("verifyCredentials");
     if ([...olds.secretKeys].sort().join() !== [...(secretKeysOf(news) ?? [])].sort().join()) why.push("secretKeys");
     entry.stateOnly = why.length > 0 ? why : ["state"];
   }

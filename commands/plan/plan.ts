@@ -57,6 +57,8 @@ export interface PlanEntry {
   keptRemotely?: boolean;
   /** update with no request: what changes in Pulumi's state only. */
   stateOnly?: string[];
+  /** The credential test `up` makes after the write (create, adopt, replace, an update touching /auth). */
+  test?: string;
   /** update: part of the patch depends on values known only during `up`. */
   pending?: boolean;
   notes?: string[];

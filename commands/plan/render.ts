@@ -88,12 +88,14 @@ function renderTextEntry(c: PlanEntry, lines: string[]): void {
   for (const op of c.ops ?? []) lines.push(`       ${JSON.stringify(op)}`);
   if (c.body && c.action === "create") lines.push(`       ${JSON.stringify(c.body)}`);
   for (const a of c.actions ?? []) lines.push(`     ${a}`);
+  if (c.test && c.action !== "replace") lines.push(`     then ${c.test}`);
   if (c.stateOnly) lines.push(`     changes in state only: ${c.stateOnly.join(", ")}`);
   for (const d of c.replaceDetails ?? []) lines.push(`     forced by ${d}`);
   for (const n of c.notes ?? []) lines.push(`     note: ${n}`);
   if (c.body && c.action === "replace") {
     lines.push(`     the new ${c.resourceType ? "object" : "connection"}'s POST ${collectionOf(c)} body:`, `       ${JSON.stringify(c.body)}`);
   }
+  if (c.test && c.action === "replace") lines.push(`     then ${c.test}`);
 }
 
 /** Marks the comment as this tool's, so CI can find and update it rather than add another. */
@@ -136,7 +138,10 @@ export function renderMarkdown(plan: Plan): string {
     out.push("| Resource | Action | Connection | Sent to Flow Service |", "| --- | --- | --- | --- |");
     for (const c of group.connections) {
       const conn = [c.name !== undefined ? cell(c.name) : "", c.connectionId ? `\`${cell(c.connectionId)}\`` : ""].filter(Boolean).join("<br>");
-      const sent = c.action === "replace" ? (c.replaceDetails ?? []).map((d) => `forced by ${d}`) : requestLines(c).length > 0 ? requestLines(c) : [""];
+      const sent = [
+        ...(c.action === "replace" ? (c.replaceDetails ?? []).map((d) => `forced by ${d}`) : requestLines(c).length > 0 ? requestLines(c) : [""]),
+        ...(c.test ? [`then ${c.test}`] : []),
+      ];
       out.push(`| \`${cell(c.resourceName)}\` | ${actionLabel(c)} | ${conn} | ${sent.map(cell).join("<br>")} |`);
     }
     out.push("");
@@ -163,7 +168,7 @@ export function renderMarkdown(plan: Plan): string {
 export function renderJson(plan: Plan): string {
   const connections = plan.connections.map((c) => {
     const o: Record<string, unknown> = { urn: c.urn, resourceName: c.resourceName, action: c.action };
-    for (const k of ["resourceType", "connectionId", "name", "sandboxName", "fromSandboxName", "ops", "ifMatch", "actions", "body", "replaceReasons", "replaceDetails", "keptRemotely", "stateOnly", "pending", "notes"] as const) {
+    for (const k of ["resourceType", "connectionId", "name", "sandboxName", "fromSandboxName", "ops", "ifMatch", "actions", "body", "replaceReasons", "replaceDetails", "keptRemotely", "stateOnly", "pending", "test", "notes"] as const) {
       if (c[k] !== undefined) o[k] = c[k];
     }
     return o;

@@ -25,7 +25,7 @@ export interface CheckOutcome {
   failures: CheckFailure[];
 }
 
-const INPUT_KEYS = ["name", "description", "connectionSpec", "auth", "adoptId", "deleteOnDestroy", "sandboxName", "secretKeys"] as const;
+const INPUT_KEYS = ["name", "description", "connectionSpec", "auth", "adoptId", "deleteOnDestroy", "sandboxName", "secretKeys", "verifyCredentials"] as const;
 
 /** What `check` takes from the stack's configuration (the host configures the provider before it checks). */
 export interface StackDefaults {
@@ -114,7 +114,7 @@ function checkAgainstCatalog(raw: Record<string, unknown>): CheckFailure[] {
     if (value === undefined) {
       if (p.required) failures.push({ property: `auth.params.${key}`, reason: `is required by ${where}: add it to auth.params` });
     } else if (!hasType(value, p.type)) {
-      failures.push({ property: `auth.params.${key}`, reason: `must be ${p.type === "integer" ? "an integer" : `a ${p.type}`} for ${where}, got ${JSON.stringify(value)}` });
+      failures.push({ property: `auth.params.${key}`, reason: `must be ${p.type === "integer" ? "an integer" : `a ${p.type}`} for ${where}, got ${p.secret ? `a ${typeof value} (value not shown: a secret)` : JSON.stringify(value)}` });
     }
   }
   const known = Object.keys(spec.params);

@@ -21,6 +21,7 @@ export const CONFIG_KEYS = {
   requestTimeoutMs: "AEP_REQUEST_TIMEOUT_MS",
   retryBudgetMs: "AEP_RETRY_BUDGET_MS",
   maxRetries: "AEP_MAX_RETRIES",
+  verifyCredentials: "AEP_VERIFY_CREDENTIALS",
 } as const;
 export type ConfigKey = keyof typeof CONFIG_KEYS;
 
@@ -41,6 +42,13 @@ export function resolveConfig(
     }
     return n;
   };
+  const bool = (key: ConfigKey, fallback: boolean): boolean => {
+    const raw = value(key);
+    if (raw === undefined) return fallback;
+    if (/^(true|1|yes)$/i.test(raw)) return true;
+    if (/^(false|0|no)$/i.test(raw)) return false;
+    throw new ConfigError(`flowservice:${key} must be true or false, got "${raw}" (set it with 'pulumi config set flowservice:${key} false' or ${CONFIG_KEYS[key]})`);
+  };
   const endpoint = (value("endpoint") ?? DEFAULT_ENDPOINT).replace(/\/+$/, "");
   const parsed = ProviderConfig.safeParse({
     endpoint,
@@ -55,6 +63,7 @@ export function resolveConfig(
     requestTimeoutMs: int("requestTimeoutMs", 30_000) || 30_000,
     retryBudgetMs: int("retryBudgetMs", 120_000),
     maxRetries: int("maxRetries", 5),
+    verifyCredentials: bool("verifyCredentials", true),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -29,6 +29,7 @@ export function diffConnection(olds: ConnectionOutputs, news: Record<string, unk
     replaces.length > 0 ||
     ops.length > 0 ||
     (olds.deleteOnDestroy ?? null) !== (n.deleteOnDestroy ?? null) ||
+    (olds.verifyCredentials ?? null) !== (n.verifyCredentials ?? null) ||
     [...olds.secretKeys].sort().join() !== [...(n.secretKeys ?? [])].sort().join() ||
     // A new provider version reaches state only through an update (which sends nothing if the plan is empty).
     (oldProvider !== undefined && newProvider !== undefined && oldProvider !== newProvider);

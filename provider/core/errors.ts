@@ -10,7 +10,8 @@ export type ErrorCode =
   | "NOT_FOUND"
   | "NETWORK"
   | "BAD_REPLY"
-  | "IN_USE";
+  | "IN_USE"
+  | "REFUSED";
 
 export class FlowServiceProviderError extends Error {
   constructor(
@@ -79,5 +80,22 @@ export class NetworkError extends FlowServiceProviderError {
 export class BadReplyError extends FlowServiceProviderError {
   constructor(message: string) {
     super("BAD_REPLY", message);
+  }
+}
+
+/**
+ * The source system refused credentials that were just written (GET /connections/{id}/test said
+ * false). `recorded`, when present, is what the engine must record in state although the
+ * operation failed (a partial failure): the connection exists, or its version changed.
+ */
+export class CredentialsRefusedError extends FlowServiceProviderError {
+  constructor(
+    message: string,
+    readonly connectionId: string,
+    /** The refused write was undone (rolled back, or the new connection deleted). */
+    readonly undone: boolean,
+    readonly recorded?: { id: string; outs: Record<string, unknown> },
+  ) {
+    super("REFUSED", message);
   }
 }

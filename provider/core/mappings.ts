@@ -64,6 +64,9 @@ export function buildOutputs(
     updatedBy: live?.updatedBy ?? prev?.updatedBy,
     // The sandbox the requests went to.
     sandboxName: inputs.sandboxName ?? live?.sandboxName ?? prev?.sandboxName,
+    // The last credential test's outcome stands until credentials are written again.
+    verification: prev?.verification,
+    verifiedAt: prev?.verifiedAt,
   });
 }
 
@@ -124,6 +127,7 @@ export function refreshedState(
     adoptId: outputs.adoptId,
     deleteOnDestroy: outputs.deleteOnDestroy,
     sandboxName: stamps.sandboxName,
+    verifyCredentials: outputs.verifyCredentials,
     secretKeys: outputs.secretKeys,
   };
   return {

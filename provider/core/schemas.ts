@@ -126,12 +126,23 @@ export const ConnectionInputs = z.object({
   sandboxName: SandboxName.optional(),
   /** Set by `check` when sandboxName came from the stack's flowservice:sandboxName, not the program. */
   __sandboxFromStack: z.boolean().optional(),
+  /** Test the connection after each credential write (default: the stack's flowservice:verifyCredentials). */
+  verifyCredentials: z.boolean().optional(),
   /** Names (only) of the params held as secrets: write-only, never compared with what GET shows. */
   secretKeys: z.array(z.string()).default([]),
   /** A version number per secret param, bumped when its value changes (see planner.secretVersions). */
   __secretVersions: z.record(z.string(), z.number()).optional(),
 });
 export type ConnectionInputs = z.infer<typeof ConnectionInputs>;
+
+/**
+ * The outcome of the last credential test (GET /connections/{id}/test): passed; skipped (no test:
+ * verification is off, or an adoption wrote no credential); unsupported (the connector cannot be
+ * tested); unavailable (the test endpoint failed after retries); refused (recorded only when a
+ * refused credential could not be rolled back or deleted).
+ */
+export const Verification = z.enum(["passed", "skipped", "unsupported", "unavailable", "refused"]);
+export type Verification = z.infer<typeof Verification>;
 
 /** What the provider stores as outputs: the applied desired state plus what Flow Service stamped. */
 export const ConnectionOutputs = ConnectionInputs.extend({
@@ -143,6 +154,9 @@ export const ConnectionOutputs = ConnectionInputs.extend({
   updatedAt: z.number().optional(),
   sandboxName: z.string().optional(),
   updatedBy: z.string().optional(),
+  verification: Verification.optional(),
+  /** When the credentials last passed a test (ISO 8601). */
+  verifiedAt: z.string().optional(),
 });
 export type ConnectionOutputs = z.infer<typeof ConnectionOutputs>;
 
@@ -161,5 +175,6 @@ export const ProviderConfig = z
     requestTimeoutMs: z.number().int().positive(),
     retryBudgetMs: z.number().int().nonnegative(),
     maxRetries: z.number().int().nonnegative(),
+    verifyCredentials: z.boolean(),
   });
 export type ProviderConfig = z.infer<typeof ProviderConfig>;

@@ -30,6 +30,11 @@ export interface ConnectionArgs {
    * then the old one deleted.
    */
   sandboxName?: pulumi.Input<string>;
+  /**
+   * Test the connection (GET /connections/{id}/test) after each credential write, and undo a write
+   * the source system refuses. Default: the stack's `flowservice:verifyCredentials` (true).
+   */
+  verifyCredentials?: pulumi.Input<boolean>;
 }
 
 /**
@@ -71,6 +76,10 @@ export class Connection extends pulumi.dynamic.Resource {
   declare readonly sandboxName: pulumi.Output<string>;
   /** Whether this resource adopted an existing connection rather than creating it. */
   declare readonly adopted: pulumi.Output<boolean>;
+  /** The last credential test: passed | skipped | unsupported | unavailable (| refused, see README). */
+  declare readonly verification: pulumi.Output<string>;
+  /** When the credentials last passed a test (ISO 8601); absent if never. */
+  declare readonly verifiedAt: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ConnectionArgs, opts?: pulumi.CustomResourceOptions) {
     const specId = pulumi.output(args.connectionSpec).apply((s) => s.id);
@@ -101,6 +110,7 @@ export class Connection extends pulumi.dynamic.Resource {
         adoptId: args.adoptId,
         deleteOnDestroy: args.deleteOnDestroy,
         sandboxName: args.sandboxName,
+        verifyCredentials: args.verifyCredentials,
         secretKeys,
         // Output-only properties: declared so that the engine exposes them.
         connectionId: undefined,
@@ -109,6 +119,8 @@ export class Connection extends pulumi.dynamic.Resource {
         createdAt: undefined,
         updatedAt: undefined,
         adopted: undefined,
+        verification: undefined,
+        verifiedAt: undefined,
       },
       opts,
       "flowservice",

@@ -5,6 +5,7 @@ import { ApiError, ConflictError, FlowServiceProviderError } from "../core/error
 import { buildOutputs, describeConflict, fieldsFromInputs, fieldsFromLive, refreshedState } from "../core/mappings";
 import { planPatch } from "../core/planner";
 import { ConnectionInputs, ConnectionOutputs } from "../core/schemas";
+import { verifyAdopted, verifyCreated, verifyUpdated } from "./verify";
 
 /** The secret values of a resource: redacted from any error text an API reply echoes. */
 export function secretValues(i: Pick<ConnectionInputs, "auth" | "secretKeys">): string[] {
@@ -18,7 +19,7 @@ export async function createConnection(s: FlowSession, inputs: ConnectionInputs)
   const write = await s.recovery.create({ body: { name, description, connectionSpec, auth }, secrets: secretValues(inputs), sandbox });
   // The connection exists from here on: a failed read of its metadata must not lose it.
   const live = await s.client.getConnection(write.id, { sandbox }).catch(() => undefined);
-  return { id: write.id, outs: buildOutputs(inputs, write, { live, adopted: false }) };
+  return { id: write.id, outs: await verifyCreated(s, inputs, buildOutputs(inputs, write, { live, adopted: false }), { sandbox }) };
 }
 
 async function adoptConnection(s: FlowSession, inputs: ConnectionInputs, id: string): Promise<{ id: string; outs: ConnectionOutputs }> {
@@ -46,7 +47,7 @@ async function adoptConnection(s: FlowSession, inputs: ConnectionInputs, id: str
     if ("conflict" in result) throw result.conflict;
     etag = result.applied.etag;
   }
-  return { id, outs: buildOutputs(inputs, { id, etag }, { live, adopted: true }) };
+  return { id, outs: await verifyAdopted(s, inputs, live, ops, buildOutputs(inputs, { id, etag }, { live, adopted: true }), { sandbox }) };
 }
 
 /** What refresh finds: the connection is gone, or its state as read (and new inputs when it drifted). */
@@ -70,7 +71,7 @@ export async function updateConnection(s: FlowSession, id: string, olds: Connect
   const sandbox = olds.sandboxName ?? news.sandboxName;
   const result = await s.recovery.patch({ id, ops, etag: olds.etag, secrets: secretValues(news), secretKeys: news.secretKeys, sandbox });
   if ("conflict" in result) throw new ConflictError(describeConflict(id, olds, result.live), id, olds.etag, result.live?.etag);
-  return buildOutputs(news, result.applied, { previous: olds, adopted: olds.adopted });
+  return verifyUpdated(s, olds, news, ops, buildOutputs(news, result.applied, { previous: olds, adopted: olds.adopted }), { sandbox });
 }
 
 export async function deleteConnection(s: FlowSession, id: string, outs: ConnectionOutputs): Promise<"deleted" | "absent" | "retained"> {

@@ -8,7 +8,7 @@ import { FlowSession } from "../api/session";
 import { checkConnection } from "../core/check";
 import { resolveConfig } from "../core/config";
 import { diffConnection } from "../core/diff";
-import { FlowServiceProviderError } from "../core/errors";
+import { CredentialsRefusedError, FlowServiceProviderError } from "../core/errors";
 import { storedOutputs } from "../core/mappings";
 import { ConnectionInputs, ProviderConfig } from "../core/schemas";
 import * as ops from "./operations";
@@ -84,7 +84,7 @@ export function connectionProvider(runtime: ProviderRuntime): pulumi.dynamic.Res
     },
 
     async create(inputs: Record<string, unknown>) {
-      return ops.createConnection(runtime.session(), inputsOf(inputs));
+      return ops.createConnection(runtime.session(), inputsOf(inputs)).catch(recordingFailure(inputs));
     },
 
     async read(id: string, props: Record<string, unknown>) {
@@ -95,11 +95,25 @@ export function connectionProvider(runtime: ProviderRuntime): pulumi.dynamic.Res
     },
 
     async update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
-      return { outs: await ops.updateConnection(runtime.session(), id, storedOutputs(olds), inputsOf(news)) };
+      return { outs: await ops.updateConnection(runtime.session(), id, storedOutputs(olds), inputsOf(news)).catch(recordingFailure(news)) };
     },
 
     async delete(id: string, props: Record<string, unknown>) {
       await ops.deleteConnection(runtime.session(), id, storedOutputs(props));
     },
+  };
+}
+
+/**
+ * A failure after which the connection exists or changed version must still reach state: the host
+ * turns an error carrying `id` and `properties` into a partial failure, and the engine records
+ * those properties (which need `__provider`, or later reads and deletes fail) and shows `reasons`.
+ */
+function recordingFailure(inputs: Record<string, unknown>) {
+  return (e: unknown): never => {
+    if (e instanceof CredentialsRefusedError && e.recorded) {
+      throw Object.assign(e, { id: e.recorded.id, properties: { ...e.recorded.outs, __provider: inputs.__provider }, reasons: [e.message] });
+    }
+    throw e;
   };
 }

@@ -46,12 +46,12 @@ describe("benchmark smoke run (npm run bench, N = 5)", function () {
     }
   });
 
-  it("rotating k of N secrets sends exactly k PATCHes and nothing else, with at most one token request", () => {
+  it("rotating k of N secrets sends exactly k PATCHes and k credential tests, nothing else, with at most one token request", () => {
     const one = r.ours.ops["rotate-one"]!;
-    assert.deepStrictEqual(one.flow, { PATCH: 1 });
+    assert.deepStrictEqual(one.flow, { PATCH: 1, GET: 1 });
     assert.ok(one.token <= 1);
     const all = r.ours.ops["rotate-all"]!;
-    assert.deepStrictEqual(all.flow, { PATCH: N });
+    assert.deepStrictEqual(all.flow, { PATCH: N, GET: N });
     assert.ok(all.token <= 1);
   });
 
@@ -90,7 +90,7 @@ describe("benchmark smoke run (npm run bench, N = 5)", function () {
     const rot = r.ours.ops["rotate-all"]!;
     assert.ok(rot.proc.providerHost.peakRssBytes > 0, "peak RSS of the provider host");
     assert.strictEqual(rot.host?.rpc.update?.count, N);
-    assert.strictEqual(rot.host?.http.count, N + rot.token);
+    assert.strictEqual(rot.host?.http.count, 2 * N + rot.token);
   });
 
   it("never has more PATCHes in flight than flowservice:maxConcurrency", () => {

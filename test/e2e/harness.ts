@@ -18,6 +18,7 @@ export interface ConnectionDecl {
   adoptId?: string;
   deleteOnDestroy?: boolean;
   sandboxName?: string;
+  verifyCredentials?: boolean;
 }
 
 export class TestStack {

@@ -189,6 +189,13 @@ describe("flowservice-plan on the real pulumi preview --json", function () {
       const c = planned.connections.find((x: any) => p.path.endsWith(x.connectionId));
       assert.strictEqual(p.headers["if-match"], c.ifMatch, "the plan names the If-Match version sent");
     }
+    // The credential test: planned after the PATCH that writes credentials, and sent exactly there.
+    assert.strictEqual(byId[ids.crm].test, undefined, "a rename is not tested");
+    assert.ok(byId[ids.partners].test.startsWith(`GET /connections/${ids.partners}/test`), byId[ids.partners].test);
+    assert.deepStrictEqual(
+      sent.filter((r) => r.method === "GET").map((r) => r.path),
+      [`${CONNECTIONS}/${ids.partners}/test`],
+    );
   });
 
   it("exits 1 with the preview's error on stderr when the preview failed", async () => {

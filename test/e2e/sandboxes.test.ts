@@ -88,7 +88,7 @@ describe("end to end: several sandboxes from one stack", function () {
     stack.setProgram(program(passwords.prod2));
     await control.clearRequests();
     await up();
-    assert.deepStrictEqual((await flowRequests()).map(line), [`PATCH ${CONNECTIONS}/${ids["crm-prod"]} @prod`]);
+    assert.deepStrictEqual((await flowRequests()).map(line), [`PATCH ${CONNECTIONS}/${ids["crm-prod"]} @prod`, `GET ${CONNECTIONS}/${ids["crm-prod"]}/test @prod`]);
     assert.strictEqual((await control.stored(ids["crm-prod"])).auth.params.password, sha256(passwords.prod2));
     assert.strictEqual((await control.stored(ids["crm-dev"])).auth.params.password, sha256(passwords.dev));
   });
@@ -106,7 +106,7 @@ describe("end to end: several sandboxes from one stack", function () {
     assert.deepStrictEqual(changes(await previewSteps()), { "crm-stage": "update" });
     await control.clearRequests();
     await up();
-    assert.deepStrictEqual((await flowRequests()).map((r) => `${r.method} ${r.headers["x-sandbox-name"]}`), ["PATCH stage"]);
+    assert.deepStrictEqual((await flowRequests()).map((r) => `${r.method} ${r.headers["x-sandbox-name"]}`), ["PATCH stage", "GET stage"], "the PATCH re-sends the unverified secrets, so the credential test follows, in stage");
     assert.strictEqual((await control.stored(ids["crm-stage"])).name, "Salesforce CRM");
   });
 
@@ -172,7 +172,7 @@ describe("end to end: several sandboxes from one stack", function () {
       await example.ok(["config", "set", "--secret", "salesforcePassword-prod", "ex-prod-2"]);
       await control.clearRequests();
       await example.ok(["up", "--yes", "--skip-preview"]);
-      assert.deepStrictEqual((await flowRequests()).map(line), [`PATCH ${CONNECTIONS}/${conns["crm-prod"].id} @prod`]);
+      assert.deepStrictEqual((await flowRequests()).map(line), [`PATCH ${CONNECTIONS}/${conns["crm-prod"].id} @prod`, `GET ${CONNECTIONS}/${conns["crm-prod"].id}/test @prod`]);
       await example.ok(["destroy", "--yes", "--skip-preview"]);
       for (const s of SANDBOXES) assert.deepStrictEqual(await listIn(s), [], s);
     } finally {

@@ -58,7 +58,7 @@ describe("the provider against the emulator", function () {
     return { id: r.id, outs: r.outs as Record<string, any> };
   }
 
-  it("rotates one secret with one token request and one PATCH carrying the planned op and the state's etag", async () => {
+  it("rotates one secret with one token request, one PATCH carrying the planned op and the state's etag, and one credential test", async () => {
     const { id, outs } = await created();
     freshProvider(); // as in a new `pulumi up`: the first call of the process
     await control.clearRequests();
@@ -68,6 +68,7 @@ describe("the provider against the emulator", function () {
     assert.deepStrictEqual(sent.map((r) => `${r.method} ${r.path}`), [
       "POST /ims/token/v3",
       `PATCH ${FLOW_BASE_PATH}/connections/${id}`,
+      `GET ${FLOW_BASE_PATH}/connections/${id}/test`,
     ]);
     assert.strictEqual(sent[1].headers["if-match"], outs.etag);
     assert.deepStrictEqual(sent[1].body, [{ op: "replace", path: "/auth/params/password", value: "[redacted]" }]);
@@ -252,6 +253,7 @@ describe("the provider against the emulator", function () {
     assert.notStrictEqual(out.updated, out.created);
     assert.strictEqual(await control.stored(out.id), undefined, "deleted");
     const methods = (await requests()).map((r) => r.method);
-    assert.deepStrictEqual(methods, ["POST", "POST", "GET", "GET", "PATCH", "DELETE"]);
+    // token, create, its read-back and test, refresh, rotation and its test, delete
+    assert.deepStrictEqual(methods, ["POST", "POST", "GET", "GET", "GET", "PATCH", "GET", "DELETE"]);
   });
 });

@@ -96,7 +96,7 @@ describe("several sandboxes from one stack, against the emulator", function () {
       assert.deepStrictEqual(d.replaces ?? [], []);
       if (d.changes) await provider.update!(id, outs, news);
     }
-    assert.deepStrictEqual((await flowRequests()).map(line), [`PATCH ${CONNECTIONS}/${made.prod.id} @prod`]);
+    assert.deepStrictEqual((await flowRequests()).map(line), [`PATCH ${CONNECTIONS}/${made.prod.id} @prod`, `GET ${CONNECTIONS}/${made.prod.id}/test @prod`]);
     assert.strictEqual((await control.stored(made.prod.id)).auth.params.password, sha256("pw-prod-2"));
     assert.strictEqual((await control.stored(made.dev.id)).auth.params.password, sha256("pw-dev-1"));
   });
@@ -110,7 +110,7 @@ describe("several sandboxes from one stack, against the emulator", function () {
     // What the engine does for a replacement: create the new one first, then delete the old one.
     const moved = await provider.create(news);
     await provider.delete!(dev.id, dev.outs);
-    assert.deepStrictEqual((await flowRequests()).map(line), [`POST ${CONNECTIONS} @stage`, `GET ${CONNECTIONS}/${moved.id} @stage`, `DELETE ${CONNECTIONS}/${dev.id} @dev`]);
+    assert.deepStrictEqual((await flowRequests()).map(line), [`POST ${CONNECTIONS} @stage`, `GET ${CONNECTIONS}/${moved.id} @stage`, `GET ${CONNECTIONS}/${moved.id}/test @stage`, `DELETE ${CONNECTIONS}/${dev.id} @dev`]);
     assert.strictEqual(moved.outs.sandboxName, "stage");
     assert.ok(await existsIn(moved.id, "stage"));
     assert.strictEqual(await control.stored(dev.id), undefined, "nothing left in dev");
@@ -162,7 +162,7 @@ describe("several sandboxes from one stack, against the emulator", function () {
     assert.deepStrictEqual([d.changes, d.replaces ?? []], [true, []]);
     await control.clearRequests();
     await provider.update!(made.id, made.outs, news);
-    assert.deepStrictEqual((await flowRequests()).map(line), [`PATCH ${CONNECTIONS}/${made.id} @dev`]);
+    assert.deepStrictEqual((await flowRequests()).map(line), [`PATCH ${CONNECTIONS}/${made.id} @dev`, `GET ${CONNECTIONS}/${made.id}/test @dev`]);
   });
 
   it("adopts in the resource's sandbox, and names the sandbox when the id is not there", async () => {
@@ -181,7 +181,7 @@ describe("several sandboxes from one stack, against the emulator", function () {
     await control.addFault({ action: "apply-then-drop", method: "POST", path: "/connections", times: 1 });
     const made = await create("dev", "pw-lost-1");
     const sent = await flowRequests();
-    assert.deepStrictEqual(sent.map(line), [`POST ${CONNECTIONS} @dev`, `GET ${CONNECTIONS} @dev`, `GET ${CONNECTIONS}/${made.id} @dev`], "the search after the lost reply, in dev");
+    assert.deepStrictEqual(sent.map(line), [`POST ${CONNECTIONS} @dev`, `GET ${CONNECTIONS} @dev`, `GET ${CONNECTIONS}/${made.id} @dev`, `GET ${CONNECTIONS}/${made.id}/test @dev`], "the search after the lost reply, in dev");
     assert.deepStrictEqual((await control.api("GET", "/connections", undefined, "dev")).json.items.map((c: { id: string }) => c.id), [made.id]);
   });
 

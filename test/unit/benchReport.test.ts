@@ -98,10 +98,12 @@ const HEALTHY: Partial<Record<Op, Record<string, number>>> = {
   preview: {},
   "up-nochange": {},
   "up-nochange-again": {},
-  "rotate-one": { PATCH: 1 },
-  "rotate-all": { PATCH: N },
+  // Each credential write is followed by one connection test (GET …/test).
+  "rotate-one": { PATCH: 1, GET: 1 },
+  "rotate-all": { PATCH: N, GET: N },
   "up-nochange-after-rotate": {},
-  refresh: { GET: N },
+  // A refresh lists the sandbox (provider/api/reads.ts).
+  refresh: { GET: 1 },
   destroy: { DELETE: N },
 };
 
@@ -145,9 +147,9 @@ describe("benchmark: targets", () => {
   });
 
   it("one extra GET while rotating one secret misses its target, and the detail shows the requests", () => {
-    const t = target(report({ "rotate-one": { GET: 1 } }), `N=${N}: rotating 1 of N sends exactly 1 PATCH, ≤1 token`);
+    const t = target(report({ "rotate-one": { PATCH: 1, GET: 2 } }), `N=${N}: rotating 1 of N sends exactly 1 PATCH + 1 test, ≤1 token`);
     assert.strictEqual(t.ok, false);
-    assert.strictEqual(t.detail, "1 PATCH + 1 GET, 0 token");
+    assert.strictEqual(t.detail, "1 PATCH + 2 GET, 0 token");
   });
 
   it("a no-change preview that asks for a token misses its target", () => {
@@ -173,13 +175,13 @@ describe("benchmark: the report as text", () => {
     assert.strictEqual(md[header + 1], "|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
     const rows = md.slice(header + 2, md.indexOf("", header));
     assert.strictEqual(rows.length, OPS.length - 1, "every operation but the no-checkpoint variant, which did not run");
-    assert.strictEqual(rows[OPS.indexOf("rotate-all")], "| 10 | up: rotate all N | 1.10 | 110.0 | 1.00 | 1.10 | 10 PATCH | 0 | 8 | 64 | 1.50 | 1.50 |");
+    assert.strictEqual(rows[OPS.indexOf("rotate-all")], "| 10 | up: rotate all N | 1.10 | 110.0 | 1.00 | 1.10 | 10 PATCH + 10 GET | 0 | 8 | 64 | 1.50 | 1.50 |");
   });
 
   it("prints the same rows as text, with each target as PASS or MISS", () => {
-    const text = formatText(report({ "rotate-one": { GET: 1 } }));
-    assert.match(text, /^10 +up: rotate 1 secret +1\.10 +110\.0 +1\.00 +1\.10 +1 PATCH \+ 1 GET +0 /m);
-    assert.match(text, /^ {2}MISS {2}N=10: rotating 1 of N sends exactly 1 PATCH/m);
+    const text = formatText(report({ "rotate-one": { PATCH: 1, GET: 2 } }));
+    assert.match(text, /^10 +up: rotate 1 secret +1\.10 +110\.0 +1\.00 +1\.10 +1 PATCH \+ 2 GET +0 /m);
+    assert.match(text, /^ {2}MISS {2}N=10: rotating 1 of N sends exactly 1 PATCH \+ 1 test/m);
     assert.match(text, /^ {2}PASS {2}N=10: rotating all N sends exactly N PATCHes/m);
   });
 });

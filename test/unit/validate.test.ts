@@ -31,6 +31,24 @@ describe("check (argument validation, offline)", () => {
     assert.deepStrictEqual(properties({ ...inputs, auth: { ...inputs.auth, params } }), ["auth.params.securityToken", "auth.params.username"]);
   });
 
+  it("says which auth spec needs a missing param, does not know an unknown one, and expects another type, without showing a secret", () => {
+    const inputs = salesforceInputs();
+    const params = { ...inputs.auth.params, username: 42, password: 123456, extra: "x" } as Record<string, unknown>;
+    delete params.securityToken;
+    const reasons = Object.fromEntries(checkConnection({}, { ...inputs, auth: { ...inputs.auth, params } }).failures.map((f) => [f.property, f.reason]));
+    assert.match(reasons["auth.params.securityToken"], /is required by Salesforce auth spec "Basic Authentication": add it to auth.params/);
+    assert.match(reasons["auth.params.extra"], /is not a param of Salesforce auth spec "Basic Authentication".*known params: environmentUrl, username, password/);
+    assert.match(reasons["auth.params.username"], /must be a string for Salesforce auth spec "Basic Authentication", got 42/);
+    assert.match(reasons["auth.params.password"], /must be a string for Salesforce auth spec "Basic Authentication", got a number \(value not shown: a secret\)/);
+    assert.ok(!reasons["auth.params.password"].includes("123456"));
+  });
+
+  it("accepts verifyCredentials as a boolean and names any other value", () => {
+    assert.deepStrictEqual(properties(salesforceInputs({ verifyCredentials: false })), []);
+    assert.strictEqual(checkConnection({}, salesforceInputs({ verifyCredentials: false })).inputs.verifyCredentials, false);
+    assert.deepStrictEqual(properties(salesforceInputs({ verifyCredentials: "no" })), ["verifyCredentials"]);
+  });
+
   it("names a param that is not a string, number or boolean", () => {
     const inputs = salesforceInputs();
     assert.deepStrictEqual(properties({ ...inputs, auth: { ...inputs.auth, params: { ...inputs.auth.params, extra: { a: 1 } } } }), ["auth.params.extra"]);

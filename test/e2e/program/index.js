@@ -21,6 +21,7 @@ for (const c of spec.connections) {
     adoptId: c.adoptId,
     deleteOnDestroy: c.deleteOnDestroy,
     sandboxName: c.sandboxName,
+    verifyCredentials: c.verifyCredentials,
   });
   out[c.resourceName] = { id: conn.id, etag: conn.etag, state: conn.state, updatedAt: conn.updatedAt };
 }
