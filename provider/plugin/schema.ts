@@ -57,6 +57,8 @@ const PROPERTY_DOCS: Record<string, string> = {
   createdAt: "Creation time (ms since the epoch), as Flow Service reports it.",
   updatedAt: "Last update time (ms since the epoch), as last read from Flow Service.",
   updatedBy: "Who last updated it, as last read from Flow Service.",
+  verification: "The outcome of the last credential test: passed | skipped | unsupported | unavailable | refused.",
+  verifiedAt: "When the credentials last passed a test (ISO 8601).",
 };
 
 type Spec = Record<string, unknown>;

@@ -130,6 +130,12 @@ describe("the provider plugin through the real engine: YAML and Python programs"
       );
       assert.strictEqual(writes[0].headers["if-match"], etag);
       assert.deepStrictEqual(writes[0].body, [{ op: "replace", path: "/auth/params/password", value: "[redacted]" }]);
+      // Then the credential test of the new password (credential verification), nothing else.
+      assert.deepStrictEqual(
+        sent.filter((r) => r.method === "GET").map((r) => r.path),
+        [`${CONNECTIONS}/${id}/test`],
+      );
+      assert.strictEqual((await stack.resources()).salesforce.outputs.verification, "passed");
       assert.strictEqual((await control.stored(id)).auth.params.password, sha256(`yaml-pass-${tag}-2`));
     });
 

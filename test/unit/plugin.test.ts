@@ -152,7 +152,12 @@ describe("plugin schema", () => {
   it("declares the Connection's inputs and outputs from the zod schemas, without the provider's bookkeeping", () => {
     const c = schema.resources["flowservice:index:Connection"];
     assert.deepStrictEqual(c.requiredInputs, ["name", "connectionSpec", "auth"]);
-    assert.ok(["etag", "state", "createdAt", "updatedAt", "sandboxName", "connectionId", "adopted"].every((k) => k in c.properties));
+    assert.ok(
+      ["etag", "state", "createdAt", "updatedAt", "sandboxName", "connectionId", "adopted", "verification", "verifiedAt"].every(
+        (k) => k in c.properties,
+      ),
+    );
+    assert.strictEqual(c.inputProperties.verifyCredentials.type, "boolean");
     assert.ok(!Object.keys(c.inputProperties).some((k) => k.startsWith("__")));
     assert.deepStrictEqual(c.inputProperties.auth, {
       $ref: "#/types/flowservice:index:Auth",
