@@ -2,7 +2,7 @@
 import { planPatch, replacementReasons } from "./planner";
 import { ConnectionInputs, ConnectionOutputs, PatchOp } from "./schemas";
 import { fieldsFromInputs } from "./mappings";
-import { containsUnknown } from "./check";
+import { containsUnknown } from "./unknown";
 
 export interface DiffOutcome {
   changes: boolean;

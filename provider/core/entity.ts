@@ -4,9 +4,8 @@
 // patch, drift, refresh, conflicts, the client calls, the Pulumi glue, flowservice-plan) is
 // generic over it: adding an entity is a description, its schemas and tests.
 import { z } from "zod";
-import type { CheckFailure } from "./check";
-import type { Json, JsonObject } from "./docPlanner";
-import { UNVERIFIED } from "./planner";
+import type { CheckFailure } from "./unknown";
+import { Json, JsonObject, UNVERIFIED } from "./docPlanner";
 
 /** Flow Service ids (connections, source and target connections, flows) are UUIDs. */
 export const FlowId = z
@@ -93,6 +92,10 @@ export interface EntityDescription<I extends CommonInputs = CommonInputs> {
   label: string;
   /** The API collection: "sourceConnections" → POST /sourceConnections, PATCH /sourceConnections/{id}. */
   collection: string;
+  /** How messages name several ("connections"); "objects" when absent. */
+  plural?: string;
+  /** The output that repeats the object's id (a Connection's `connectionId`); none when absent. */
+  idOutput?: string;
   inputs: z.ZodType<I>;
   /** The input members the engine may send (anything else is an output placeholder). */
   inputKeys: readonly string[];

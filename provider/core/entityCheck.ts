@@ -1,6 +1,6 @@
 // `check` and `diff` for any entity, as pure functions of its description: no network and no
 // credentials, so previews of pull requests run them.
-import { CheckFailure, CheckOutcome, containsUnknown, UNKNOWN } from "./check";
+import { CheckFailure, CheckOutcome, containsUnknown, UNKNOWN } from "./unknown";
 import { jsonEqual, planDocPatch } from "./docPlanner";
 import { AnyDescription, CommonInputs, EntityOutputs, getPath, isEmptyValue, secretHolder } from "./entity";
 import { plainJson } from "./entityState";
