@@ -117,6 +117,13 @@ export interface EntityDescription<I extends CommonInputs = CommonInputs> {
   validate?(raw: Record<string, unknown>, olds: Record<string, unknown>, now: number): CheckFailure[];
   /** List filters (besides name and createdAt) that narrow the search after a lost create reply. */
   searchFilters(body: JsonObject): string[];
+  /**
+   * Flow Service documents only equality filters for this collection: the search sends no
+   * `createdAt>=`, and a filter refused with 400 widens it (fewer filters) instead of failing.
+   */
+  equalityFiltersOnly?: boolean;
+  /** After a PATCH answered 2xx without a readable etag: how to reconcile (a refresh, then an up). */
+  lostVersionHint?(id: string): string;
   /** Whether a listed object could be the one `body` created. */
   sameCreate(candidate: LiveObject, body: JsonObject): boolean;
   /** What a 1418 (still in use) on delete tells the user to do. */

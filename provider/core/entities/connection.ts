@@ -88,6 +88,9 @@ export const connection: EntityDescription<ConnectionInputs> = {
   validate: (raw) => catalogRules(raw),
   // Equality filters only: Flow Service documents no range filter (createdAt>=) for connections.
   searchFilters: (body) => [`connectionSpec.id==${(body.connectionSpec as { id: string }).id}`],
+  equalityFiltersOnly: true,
+  lostVersionHint: (id) =>
+    `the state keeps the previous values. To reconcile: run 'pulumi refresh' (it reads connection ${id} and takes its version), then 'pulumi up' (it re-sends the secrets, which cannot be read back).`,
   sameCreate: (candidate, body) => {
     const c = candidate as FlowConnection;
     const auth = body.auth as { specName?: string };
