@@ -6,6 +6,7 @@
 import { z } from "zod";
 import type { CheckFailure } from "./unknown";
 import { Json, JsonObject, UNVERIFIED } from "./docPlanner";
+import type { PatchOp } from "./schemas";
 
 /** Flow Service ids (connections, source and target connections, flows) are UUIDs. */
 export const FlowId = z
@@ -109,6 +110,16 @@ export interface EntityDescription<I extends CommonInputs = CommonInputs> {
   secretParent?: readonly string[];
   /** What Flow Service cannot PATCH, as dotted paths into the inputs: a change replaces the object. */
   replaceOn: readonly string[];
+  /**
+   * The replacement reasons the engine is given, when they are not the generic ones (each changed
+   * `replaceOn` path, adoptId, a declared sandboxName): a Connection names `auth` and keeps the
+   * rules of state from earlier releases.
+   */
+  replacements?(olds: EntityOutputs<I>, news: Record<string, unknown>): string[];
+  /** The PATCH between two inputs, when not planDocPatch over `document` (a Connection's fixed op order). */
+  planPatch?(old: I, next: I): PatchOp[];
+  /** Inputs beside deleteOnDestroy and secretKeys that only the state holds: a change is an update sending nothing. */
+  stateInputs?: readonly string[];
   createBody(i: I): JsonObject;
   /** The entity's own inputs as a live object shows them (common members are handled generically). */
   fromLive(live: LiveObject): Record<string, unknown>;

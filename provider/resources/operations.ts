@@ -2,22 +2,17 @@
 // The Pulumi glue (provider.ts) only adapts these to the engine's calls.
 import type { FlowSession } from "../api/session";
 import { connection } from "../core/entities/connection";
+import { secretValuesOf } from "../core/entity";
 import { ApiError, ConflictError, FlowServiceProviderError } from "../core/errors";
 import { buildOutputs, describeConflict, fieldsFromInputs, fieldsFromLive, refreshedState } from "../core/mappings";
 import { planPatch } from "../core/planner";
 import { ConnectionInputs, ConnectionOutputs, FlowConnection } from "../core/schemas";
 import { verifyAdopted, verifyCreated, verifyUpdated } from "./verify";
 
-/** The secret values of a resource: redacted from any error text an API reply echoes. */
-export function secretValues(i: Pick<ConnectionInputs, "auth" | "secretKeys">): string[] {
-  return i.secretKeys.map((k) => i.auth.params[k]).filter((v) => v !== undefined).map(String);
-}
-
 export async function createConnection(s: FlowSession, inputs: ConnectionInputs): Promise<{ id: string; outs: ConnectionOutputs }> {
   if (inputs.adoptId) return adoptConnection(s, inputs, inputs.adoptId);
-  const { name, description, connectionSpec, auth } = inputs;
   const sandbox = inputs.sandboxName;
-  const write = await s.recovery.create(connection, { body: { name, description, connectionSpec, auth }, secrets: secretValues(inputs), sandbox });
+  const write = await s.recovery.create(connection, { body: connection.createBody(inputs), secrets: secretValuesOf(connection, inputs), sandbox });
   // The connection exists from here on: a failed read of its metadata must not lose it.
   const live = await s.client.getConnection(write.id, { sandbox }).catch(() => undefined);
   return { id: write.id, outs: await verifyCreated(s, inputs, buildOutputs(inputs, write, { live, adopted: false }), { sandbox }) };
@@ -44,7 +39,7 @@ async function adoptConnection(s: FlowSession, inputs: ConnectionInputs, id: str
   const ops = planPatch(fieldsFromLive(live, inputs.secretKeys), fieldsFromInputs(inputs));
   let etag = live.etag;
   if (ops.length > 0) {
-    const result = await s.recovery.patch(connection, { id, ops, etag: live.etag, secrets: secretValues(inputs), secretKeys: inputs.secretKeys, sandbox });
+    const result = await s.recovery.patch(connection, { id, ops, etag: live.etag, secrets: secretValuesOf(connection, inputs), secretKeys: inputs.secretKeys, sandbox });
     if ("conflict" in result) throw result.conflict;
     etag = result.applied.etag ?? etag;
   }
@@ -70,7 +65,7 @@ export async function updateConnection(s: FlowSession, id: string, olds: Connect
   }
   // The connection lives where it was applied (a different sandbox is a replacement, never an update).
   const sandbox = olds.sandboxName ?? news.sandboxName;
-  const result = await s.recovery.patch(connection, { id, ops, etag: olds.etag, secrets: secretValues(news), secretKeys: news.secretKeys, sandbox });
+  const result = await s.recovery.patch(connection, { id, ops, etag: olds.etag, secrets: secretValuesOf(connection, news), secretKeys: news.secretKeys, sandbox });
   if ("conflict" in result) {
     const live = result.live as FlowConnection | undefined;
     throw new ConflictError(describeConflict(id, olds, live), id, olds.etag, live?.etag);

@@ -5,6 +5,7 @@
 import type { CallOptions } from "../api/client";
 import type { FlowSession } from "../api/session";
 import { connection } from "../core/entities/connection";
+import { secretValuesOf } from "../core/entity";
 import { CredentialsRefusedError, FlowServiceProviderError } from "../core/errors";
 import { fieldsFromInputs, fieldsFromLive, plain } from "../core/mappings";
 import { ConnectionInputs, ConnectionOutputs, FlowConnection, PatchOp, Verification } from "../core/schemas";
@@ -45,8 +46,7 @@ function unverified(outs: ConnectionOutputs, params: readonly string[]): Connect
   return plain({ ...outs, auth: { ...outs.auth, params: kept }, verification: "refused" as const });
 }
 
-const secretsOf = (...all: Array<Pick<ConnectionInputs, "auth" | "secretKeys">>) =>
-  all.flatMap((i) => i.secretKeys.map((k) => i.auth.params[k]).filter((v) => v !== undefined).map(String));
+const secretsOf = (...all: ConnectionInputs[]) => all.flatMap((i) => secretValuesOf(connection, i));
 
 /** After POST /connections: a refused connection is deleted, so a failed create leaves nothing behind. */
 export async function verifyCreated(s: FlowSession, inputs: ConnectionInputs, outs: ConnectionOutputs, call: CallOptions = {}): Promise<ConnectionOutputs> {
