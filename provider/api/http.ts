@@ -1,7 +1,7 @@
 // The Flow Service HTTP plumbing, thin: the four headers on every call, the one retry loop (with a
 // renewed token after a 401), typed errors. Paths and reply shapes are client.ts's business; what a
 // lost reply means, and how to recover from it, is recovery.ts's.
-import { randomUUID } from "crypto";
+import { randomUUID } from "node:crypto";
 import { NetworkError } from "../core/errors";
 import type { TokenSource } from "./auth";
 import type { WriteLedger } from "./ledger";

@@ -115,6 +115,7 @@ export class Recovery {
    */
   private async search(desc: AnyDescription, o: CallOptions & { body: Record<string, unknown> }, notBefore: number): Promise<LiveObject[]> {
     const name = String(o.body.name);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: a name with a control character cannot go in a filter
     const named = /^[^,\u0000-\u001f\u007f]+$/.test(name) ? [`name==${name}`] : [];
     const own = desc.searchFilters(o.body as never);
     const list = (filters: string[]) => this.deps.client.list(desc.collection, desc.live, filters, o);
@@ -141,7 +142,7 @@ export class Recovery {
   /** PATCH with If-Match; a 412 after a possibly applied attempt reads the object once. */
   async patch(desc: AnyDescription, o: CallOptions & { id: string; ops: PatchOp[]; etag: string; secrets: readonly string[]; secretKeys: readonly string[] }): Promise<WriteResult> {
     const started = Date.now();
-    let outcome;
+    let outcome: Awaited<ReturnType<FlowServiceClient["patch"]>>;
     try {
       outcome = await this.deps.client.patch(desc.collection, o);
     } catch (e) {
@@ -161,7 +162,7 @@ export class Recovery {
   async action(desc: AnyDescription, o: CallOptions & { id: string; op: string; etag?: string; expectState: string }): Promise<WriteResult> {
     const started = Date.now();
     const { client } = this.deps;
-    let outcome;
+    let outcome: Awaited<ReturnType<FlowServiceClient["action"]>>;
     try {
       outcome = await client.action(desc.collection, o);
     } catch (e) {

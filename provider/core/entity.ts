@@ -141,7 +141,7 @@ export interface EntityDescription<I extends CommonInputs = CommonInputs> {
   inUseHint: string;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: any description, whatever its input type (an existential type)
 export type AnyDescription = EntityDescription<any>;
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -7,10 +7,10 @@
 // the language host (which runs `node` from PATH) and both commands run on it. Which SDK:
 // FLOWSERVICE_TEST_PULUMI_SDK (an exact version), default 3.248.x below Node 22 (the newest SDK
 // that supports Node 20) and the newest published one from Node 22 on.
-import assert from "assert";
-import { spawn } from "child_process";
-import fs from "fs";
-import path from "path";
+import assert from "node:assert";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { ensureEngine, flowConfigArgs, makeWorkspace, REPO, RunResult, runPulumi, Workspace } from "../../tools/pulumiCli";
 import { DEMO, SALESFORCE } from "../helpers/emulatorApi";

@@ -1,8 +1,8 @@
 // Every example runs as a user would run it: `pulumi up` then `pulumi destroy` (and, for rotation,
 // the rotation its header describes), through the real engine (TypeScript programs compiled by
 // the language host) against the emulator.
-import assert from "assert";
-import path from "path";
+import assert from "node:assert";
+import path from "node:path";
 import { FLOW_BASE_PATH } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { EmulatorControl, sha256 } from "../helpers/emulatorControl";
