@@ -1,5 +1,5 @@
 // Types shared by the emulator's modules.
-import type { IncomingHttpHeaders } from "http";
+import type { IncomingHttpHeaders } from "node:http";
 
 /** Accepted credentials and behaviour switches; some can be changed at run time via /__emulator/config. */
 export interface EmulatorConfig {

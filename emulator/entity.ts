@@ -39,7 +39,7 @@ export interface EntityKind<E extends Row<Stamp>, Op> {
 }
 
 // The kinds differ in their row and op types; the router only needs them as a set.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: any description, whatever its input type (an existential type)
 export type AnyKind = EntityKind<any, any>;
 
 export function resourceOf(kind: AnyKind, id: string): Resource {

@@ -1,6 +1,6 @@
 // Injected faults (answers, dropped connections, delays) and the optional rate limit, so client
 // retry and recovery logic can be exercised.
-import { randomUUID } from "crypto";
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 
 export const FaultInput = z.object({

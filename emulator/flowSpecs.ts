@@ -62,10 +62,12 @@ const periodicSchedule = {
     },
     required: ["startTime", "frequency"],
     if: { properties: { frequency: { const: "once" } } },
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else keywords
     then: { allOf: [{ not: { required: ["interval"] } }, { not: { required: ["backfill"] } }] },
     else: {
       required: ["interval"],
       if: { properties: { frequency: { const: "minute" } } },
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else keywords
       then: { properties: { interval: { minimum: 15 } } },
       else: { properties: { interval: { minimum: 1 } } },
     },

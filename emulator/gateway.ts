@@ -1,7 +1,7 @@
 // Adobe IMS (the OAuth server-to-server token endpoint) and the API gateway's header checks that
 // run before Flow Service sees a request.
-import { randomBytes } from "crypto";
-import type { IncomingHttpHeaders } from "http";
+import { randomBytes } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
 import { GatewayError, errors } from "./errors";
 import { type Caller, type EmulatorConfig, type Reply, header } from "./context";
 

@@ -1,6 +1,6 @@
 // List queries: `property=` filters, `orderby=`, `limit` and continuation tokens, with the error
 // codes of Adobe's catalogue (1432/1433 sorting, 1440-1453 filtering, 1451 parameters).
-import { createHash } from "crypto";
+import { createHash } from "node:crypto";
 import { errors } from "./errors";
 
 export interface FieldDef<T> {

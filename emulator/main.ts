@@ -1,5 +1,5 @@
 // The flow-emulator command, and startEmulator() for running it in-process.
-import type { AddressInfo } from "net";
+import type { AddressInfo } from "node:net";
 import { parseArgs as parseCliArgs } from "node:util";
 import { DEFAULT_TOKEN_TTL_SECONDS, DEMO_CREDENTIALS, type EmulatorConfig, FLOW_BASE, IMS_TOKEN_PATH } from "./context";
 import { createHttpServer } from "./server";

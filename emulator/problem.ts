@@ -1,6 +1,6 @@
 // Error types the emulator raises, and the two reply shapes Adobe uses for them:
 // the gateway's `{error_code, message}` and Flow Service's problem body. The codes: errors.ts.
-import { randomUUID } from "crypto";
+import { randomUUID } from "node:crypto";
 
 /** The entity an error is about (report.id / report.type of the problem body). */
 export interface Resource {

@@ -1,6 +1,6 @@
 // The request log behind GET /__emulator/requests: every API and IMS request in arrival order,
 // with secrets redacted before they are recorded (the log never holds a secret in clear).
-import type { IncomingHttpHeaders } from "http";
+import type { IncomingHttpHeaders } from "node:http";
 import { parsePointer } from "./patch";
 import { REDACTED } from "./secrets";
 
@@ -123,7 +123,7 @@ export function redactBody(
     return body.map((op) => {
       if (!isObject(op) || typeof op.path !== "string" || !Object.hasOwn(op, "value")) return op;
       const tokens = parsePointer(op.path);
-      if (!tokens || tokens[0] !== "auth") return op;
+      if (tokens?.[0] !== "auth") return op;
       if (tokens.length === 1) {
         // "/auth" is not patchable, but its value may still carry params: redact them anyway
         return isObject(op.value) && Object.hasOwn(op.value, "params")

@@ -1,5 +1,5 @@
 // Which Flow Service route a request is for, and the handler that answers it.
-import type * as http from "http";
+import type * as http from "node:http";
 import { getFlowSpec, getSpec, listFlowSpecs, listSpecs } from "./catalog";
 import { CONNECTIONS, testConnection } from "./connections";
 import { type ApiRequest, FLOW_BASE, IMS_TOKEN_PATH, type Reply } from "./context";

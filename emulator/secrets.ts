@@ -3,7 +3,7 @@
 // The store keeps only "sha256:<hex>" digests of secret values, never the values: GET replies can
 // then not leak them, the --state file does not contain them, and the control route can still let
 // a test check that a rotated secret landed (by comparing digests).
-import { createHash } from "crypto";
+import { createHash } from "node:crypto";
 
 /** What GET and list replies show in place of every secret param value (the emulator's choice). */
 export const SECRET_MASK = "********";

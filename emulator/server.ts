@@ -1,7 +1,7 @@
 // The HTTP server: request ids, the request log, faults, reading bodies and rendering replies
 // (problem bodies for Flow Service, {error_code,message} for the gateway). Routing: routes.ts.
-import { randomUUID } from "crypto";
-import * as http from "http";
+import { randomUUID } from "node:crypto";
+import * as http from "node:http";
 import { CONTROL_PREFIX, type Reply, header } from "./context";
 import { handleControl } from "./control";
 import { FlowError, GatewayError, errors, gatewayBody, problemBody } from "./errors";

@@ -1,7 +1,7 @@
 // What the "source system" behind a connection accepts, for GET /connections/{id}/test: Flow
 // Service stores any well-formed credential, but the system it points at may refuse it. Rules name
 // a param and a value digest; the value itself is digested on arrival and never kept.
-import { randomUUID } from "crypto";
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { secretsOf } from "./connectionView";
 import { digest } from "./secrets";

@@ -1,5 +1,5 @@
 // What the service stamps on every entity: ids, etags, sandbox ids, who and when.
-import { createHash, randomBytes, randomUUID } from "crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { type ApiRequest, header } from "./context";
 import type { Stamp } from "./records";
 

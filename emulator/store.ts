@@ -4,8 +4,8 @@
 // Every write builds the next map, writes it to disk (temp file + rename, synchronously), and only
 // then swaps it in: a write that could not be persisted is not acknowledged, and the file always
 // reflects the writes in the order they were applied (no await between check and write).
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { z } from "zod";
 import { ConnectionSchema, DataConnectionSchema, FlagsSchema, FlowSchema, type Connection, type DataConnection, type Flags, type Flow, type Stamp } from "./records";
 

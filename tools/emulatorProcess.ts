@@ -1,8 +1,8 @@
 // Runs the real flow-emulator CLI (bin/flow-emulator.js, i.e. the built dist/) as a child process,
 // the way a user starts it. Shared by the tests, `npm start` and the benchmark.
-import { type ChildProcess, spawn } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
+import { type ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { REPO as REPO_ROOT } from "./pulumiCli";
 
 const BIN = path.join(REPO_ROOT, "bin", "flow-emulator.js");

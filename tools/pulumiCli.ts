@@ -1,10 +1,10 @@
 // Runs the real `pulumi` CLI offline: the engine from scripts/engine.sh, a local file backend in
 // a throwaway folder, the passphrase secrets provider, no update check, no plugin download.
 // Used by the end-to-end tests, `npm start` and the benchmark.
-import { type ChildProcess, execFileSync, spawn } from "child_process";
-import fs from "fs";
-import os from "os";
-import path from "path";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { type Credentials, FLOW_BASE_PATH, IMS_TOKEN_PATH } from "./demo";
 
 /** The repository root, whether this runs from tools/ (ts-node) or dist/tools/ (built). */

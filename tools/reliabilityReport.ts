@@ -8,9 +8,9 @@
 // The results file is RELIABILITY_RESULTS, or pulumi-flowservice-reliability.json in the OS temp dir
 // (outside the repository, so nothing needs ignoring). Cases are keyed by area + case: a re-run
 // replaces its own rows.
-import fs from "fs";
-import os from "os";
-import path from "path";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 
 export interface ReliabilityCase {
   /** "fault", "concurrency", "input", "secrets", "credentials". */

@@ -1,9 +1,9 @@
 // `npm start`: the whole story on this machine, with no Adobe account. Starts the emulator, runs
 // `pulumi up` on the root Pulumi.yaml program (examples/quickstart) in a throwaway stack, rotates
 // the Salesforce password, runs `up` again, shows the PATCH that was sent, and cleans up.
-import { randomBytes } from "crypto";
-import fs from "fs";
-import path from "path";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
 import { DEMO, IMS_TOKEN_PATH } from "./demo";
 import { startEmulatorProcess } from "./emulatorProcess";
 import { ensureEngine, flowConfigArgs, makeWorkspace, REPO, runPulumi, Workspace } from "./pulumiCli";

@@ -1,10 +1,10 @@
 // `flowservice-plan`: reads `pulumi preview --json` (a file, or stdin), prints what `up` will send
 // to Flow Service. The I/O around render.ts; exit codes for CI: 0 nothing changes, 2 something
 // will, 1 error.
-import fs from "fs";
-import { parseArgs as parseCommandLine } from "util";
+import fs from "node:fs";
+import { parseArgs as parseCommandLine } from "node:util";
 import { interruptedWarning, parseStackExport, StackExportError } from "../recover/export";
-import { buildPlan, hasChanges } from "./plan";
+import { buildPlan, hasChanges, type Plan } from "./plan";
 import { parsePreview, PlanInputError } from "./preview";
 import { renderJson, renderMarkdown, renderText } from "./render";
 
@@ -53,14 +53,13 @@ export interface Options {
 /** Thrown for a bad command line: the message says what to fix. */
 export class UsageError extends Error {}
 
+const OPTIONS = { format: { type: "string", short: "f" }, help: { type: "boolean", short: "h" }, "stack-export": { type: "string" } } as const;
+const parseCommand = (argv: readonly string[]) => parseCommandLine({ args: [...argv], allowPositionals: true, options: OPTIONS });
+
 export function parseArgs(argv: readonly string[]): Options {
-  let parsed;
+  let parsed: ReturnType<typeof parseCommand>;
   try {
-    parsed = parseCommandLine({
-      args: [...argv],
-      allowPositionals: true,
-      options: { format: { type: "string", short: "f" }, help: { type: "boolean", short: "h" }, "stack-export": { type: "string" } },
-    });
+    parsed = parseCommand(argv);
   } catch (e) {
     const err = e as Error & { code?: string };
     if (err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && /stack-export/.test(err.message)) throw new UsageError("--stack-export needs a file: the saved output of `pulumi stack export`");
@@ -105,7 +104,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     io.stderr(`flowservice-plan: cannot read ${source}: ${(e as Error).message}\n`);
     return EXIT_ERROR;
   }
-  let plan;
+  let plan: Plan;
   try {
     plan = buildPlan(parsePreview(text));
   } catch (e) {

@@ -157,7 +157,7 @@ export function entityUpdateEntry(desc: AnyDescription, base: Base, oldState: St
 }
 
 export function entityUnchangedEntry(desc: AnyDescription, base: Base, state: StateJson | undefined): PlanEntry {
-  return common(desc, base, "unchanged", str(state?.id), (state?.outputs ?? state?.inputs ?? {}).name);
+  return common(desc, base, "unchanged", str(state?.id), (state?.outputs ?? state?.inputs)?.name);
 }
 
 function show(v: unknown): string {

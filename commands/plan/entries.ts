@@ -4,7 +4,7 @@ import { containsUnknown, UNKNOWN } from "../../provider/core/check";
 import { diffConnection } from "../../provider/core/diff";
 import { storedOutputs } from "../../provider/core/mappings";
 import { changedSecrets, maskOps, replacementReasons, SECRET_MASK, UNVERIFIED } from "../../provider/core/planner";
-import type { ConnectionOutputs, PatchOp } from "../../provider/core/schemas";
+import type { ConnectionOutputs, } from "../../provider/core/schemas";
 import { writesCredentials } from "../../provider/core/verification";
 import type { PlanEntry } from "./plan";
 import { isObject, StateJson } from "./preview";

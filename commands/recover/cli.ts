@@ -1,8 +1,8 @@
 // `flowservice-recover`: after an interrupted `pulumi up`, takes the connections its pending
 // creates made into the stack's state instead of letting the next `up` create them again.
 // The command line and exit codes around recover.ts.
-import os from "os";
-import { parseArgs as parseCommandLine } from "util";
+import os from "node:os";
+import { parseArgs as parseCommandLine } from "node:util";
 import { FlowSession } from "../../provider/api/session";
 import { FlowServiceProviderError } from "../../provider/core/errors";
 import { StackExportError } from "./export";
@@ -62,24 +62,23 @@ export interface CliOptions extends RecoverOptions {
 
 export class UsageError extends Error {}
 
+const OPTIONS = {
+    check: { type: "boolean" },
+    yes: { type: "boolean", short: "y" },
+    stack: { type: "string", short: "s" },
+    since: { type: "string" },
+    take: { type: "string", multiple: true },
+    "no-wait": { type: "boolean" },
+    "skip-other-stacks": { type: "boolean" },
+    format: { type: "string", short: "f" },
+    help: { type: "boolean", short: "h" },
+  } as const;
+const parseCommand = (argv: readonly string[]) => parseCommandLine({ args: [...argv], allowPositionals: false, options: OPTIONS });
+
 export function parseArgs(argv: readonly string[]): CliOptions {
-  let parsed;
+  let parsed: ReturnType<typeof parseCommand>;
   try {
-    parsed = parseCommandLine({
-      args: [...argv],
-      allowPositionals: false,
-      options: {
-        check: { type: "boolean" },
-        yes: { type: "boolean", short: "y" },
-        stack: { type: "string", short: "s" },
-        since: { type: "string" },
-        take: { type: "string", multiple: true },
-        "no-wait": { type: "boolean" },
-        "skip-other-stacks": { type: "boolean" },
-        format: { type: "string", short: "f" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
+    parsed = parseCommand(argv);
   } catch (e) {
     const err = e as Error & { code?: string };
     const option = /'([^']+)'/.exec(err.message)?.[1] ?? "";

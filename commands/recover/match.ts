@@ -25,6 +25,7 @@ export interface PendingCreate {
 
 /** Reads a pending create's inputs; a string says why it cannot be matched. */
 export function pendingCreateOf(op: Interrupted, defaultSandbox: string): PendingCreate | string {
+  // biome-ignore lint/suspicious/noExplicitAny: the inputs of a stack export are untyped JSON, read member by member below
   const i = (op.resource.inputs ?? {}) as Record<string, any>;
   if (isSecretValue(i.name) || isSecretValue(i.description)) return "its name or description is a secret, so it cannot be compared with what Flow Service lists";
   if (typeof i.name !== "string" || typeof i.connectionSpec?.id !== "string" || typeof i.auth?.specName !== "string") {
@@ -125,6 +126,7 @@ export function decide(
 export function searchFilters(p: PendingCreate): string[] {
   const filters = [`connectionSpec.id==${p.specId}`];
   // A comma means any-of in a filter and cannot be escaped: such names are matched by mismatch().
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a name with a control character cannot go in a filter
   if (/^[^,\u0000-\u001f\u007f]+$/.test(p.name)) filters.unshift(`name==${p.name}`);
   return filters;
 }

@@ -1,10 +1,10 @@
 // The pulumi CLI, as flowservice-recover uses it: the user's own `pulumi` on PATH, run in their
 // program folder with their environment (backend, passphrase), never in interactive mode.
-import { spawn } from "child_process";
-import fs from "fs";
-import os from "os";
-import path from "path";
-import { fileURLToPath } from "url";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { HistoryEntry, LockInfo } from "./window";
 
 export interface CliResult {

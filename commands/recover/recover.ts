@@ -203,6 +203,7 @@ function itemOf(op: Interrupted, d: Decision | undefined): ReportItem {
  * resolved). With another connector or auth spec, the pending create was a replacement instead.
  */
 function createdAgain(exp: StackExport, creates: readonly Interrupted[]): Map<string, string> {
+  // biome-ignore lint/suspicious/noExplicitAny: the inputs of a stack export are untyped JSON
   const key = (i: Record<string, any> | undefined) => JSON.stringify([i?.connectionSpec?.id, i?.auth?.specName, i?.adoptId ?? null]);
   const out = new Map<string, string>();
   for (const op of creates) {

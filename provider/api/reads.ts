@@ -21,7 +21,7 @@
 //   retries, an unreadable page) ends this snapshot only: its waiting reads are single GETs.
 // Snapshots are keyed by sandbox: each read lists its own connection's sandbox.
 import { ApiError } from "../core/errors";
-import type { FlowConnection } from "../core/schemas";
+import { FlowConnection } from "../core/schemas";
 import type { CallOptions, FlowServiceClient, ListCursor } from "./client";
 import type { WriteLedger } from "./ledger";
 
@@ -106,7 +106,7 @@ export class ConnectionReader {
     const mark = this.deps.ledger.writeMark();
     s.pages++;
     try {
-      const page = await this.deps.client.listPage(cursor, o);
+      const page = await this.deps.client.listPage("connections", FlowConnection, cursor, o);
       for (const item of page.items) s.listed.set(item.id, { item, mark });
       s.cursor = page.next;
     } catch (e) {

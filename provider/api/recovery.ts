@@ -1,13 +1,16 @@
-// Recovery of lost writes. Flow Service has no idempotency key, so a write whose reply was lost is
-// recognised by reading Flow Service back, never by sending it again blindly:
-// - a POST with an unknown outcome is followed by a search for the connection it may have created;
-//   only when there is none is it sent again;
-// - a PATCH retried after a lost reply that then meets 412 may have been applied by the first
-//   attempt: the connection is read once, and if it shows this client's write that is success.
+// Recovery of lost writes, for any entity by its description. Flow Service has no idempotency key,
+// so a write whose reply was lost is recognised by reading Flow Service back, never by sending it
+// again blindly:
+// - a POST with an unknown outcome is followed by a search of its collection for the object it may
+//   have created (same name and spec, created by this client since the POST); only when there is
+//   none is it sent again;
+// - a PATCH or action retried after a lost reply that then meets 412 may have been applied by the
+//   first attempt: the object is read once, and if it shows this client's write that is success.
 import { ApiError, BadReplyError, FlowServiceProviderError, NetworkError } from "../core/errors";
-import { paramKeyOf } from "../core/planner";
-import { FlowConnection, PatchOp, WriteReply } from "../core/schemas";
-import type { CreateBody, FlowServiceClient, PatchOptions } from "./client";
+import { jsonEqual, secretKeyOf, valueAt } from "../core/docPlanner";
+import { AnyDescription, liveDocument, LiveObject } from "../core/entity";
+import type { PatchOp, WriteReply } from "../core/schemas";
+import type { CallOptions, FlowServiceClient } from "./client";
 import type { WriteLedger } from "./ledger";
 import { retrying, RetryPolicy } from "./retry";
 
@@ -22,60 +25,66 @@ export interface RecoveryDeps {
   requestTimeoutMs: number;
 }
 
-/** A PATCH's result: applied (perhaps recognised after a lost reply), or a conflict with the live connection read once. */
-export type PatchResult = { applied: WriteReply } | { conflict: ApiError; live: FlowConnection | undefined };
+type CreateOptions = CallOptions & { body: Record<string, unknown>; secrets: readonly string[] };
+
+/** A write's result: applied (perhaps recognised after a lost reply), or a conflict with the live object read once. */
+export type WriteResult = { applied: { id: string; etag?: string } } | { conflict: ApiError; live: LiveObject | undefined };
 
 export class Recovery {
   constructor(private readonly deps: RecoveryDeps) {}
 
   /**
-   * Creates a connection exactly once. Within one process, creates of the same name (in the same
-   * sandbox) run one at a time, and the search never returns a connection this process already
-   * knows: two resources of the same name can never take each other's connection.
+   * Creates an object exactly once. Within one process, creates of the same name in the same
+   * sandbox and collection run one at a time, and the search never returns an object this process
+   * already knows: two resources of the same name can never take each other's object.
    */
-  create(o: { body: CreateBody; secrets: readonly string[]; sandbox?: string }): Promise<WriteReply> {
+  create(desc: AnyDescription, o: CreateOptions): Promise<WriteReply> {
     const { client, ledger } = this.deps;
-    const key = `${client.sandboxOf(o)}\u0000${o.body.name}`;
+    const key = `${client.sandboxOf(o)}\u0000${desc.collection}\u0000${String(o.body.name)}`;
     return ledger.serialized(key, () => {
       const started = Date.now();
       return retrying(this.deps.retry, async () => {
-        const outcome = await client.postConnection(o);
+        const outcome = await client.post(desc.collection, o);
         if ("created" in outcome) return { done: true, value: outcome.created };
-        const found = await this.findAfterLostPost(o, started, outcome.unknown);
+        const found = await this.findAfterLostPost(desc, o, started, outcome.unknown);
         if (found) return { done: true, value: found };
-        return { done: false, retryAfterMs: 250, giveUp: () => { throw outcome.unknown; } };
+        return {
+          done: false,
+          retryAfterMs: 250,
+          giveUp: () => {
+            throw outcome.unknown;
+          },
+        };
       });
     });
   }
 
-  /** The connection a POST with an unknown outcome created, waiting for one the client stopped waiting for. */
-  private async findAfterLostPost(o: { body: CreateBody; sandbox?: string }, started: number, why: Error): Promise<WriteReply | undefined> {
-    const found = await this.findCreated(o, started);
+  /** The object a POST with an unknown outcome created, waiting for one the client stopped waiting for. */
+  private async findAfterLostPost(desc: AnyDescription, o: CreateOptions, started: number, why: Error): Promise<WriteReply | undefined> {
+    const found = await this.findCreated(desc, o, started);
     if (found || !(why instanceof NetworkError && why.timedOut)) return found;
     // Flow Service may still process it: keep looking (three request timeouts, at least 10 s,
     // within the retry budget) before concluding that it was not applied.
     const patience = Math.min(Math.max(3 * this.deps.requestTimeoutMs, 10_000), this.deps.retry.budgetMs);
     const polling = { maxRetries: Number.MAX_SAFE_INTEGER, budgetMs: patience, backoff: { baseMs: 250, capMs: 2000, random: () => 1 } };
     return retrying(polling, async () => {
-      const again = await this.findCreated(o, started);
+      const again = await this.findCreated(desc, o, started);
       return again ? { done: true, value: again } : { done: false, giveUp: () => undefined };
     });
   }
 
   /**
-   * The connection this client may just have created: same name, connector and auth spec, created
-   * by this client since `since` (minus clock skew), and not one this process already knows. One
-   * such connection is taken; several are reported; none means the POST was not applied.
+   * The object this client may just have created: the same create (the description decides), by
+   * this client since `since` (minus clock skew), and not one this process already knows. One is
+   * taken, several are reported, none means the POST was not applied.
    */
-  async findCreated(o: { body: CreateBody; sandbox?: string }, since: number): Promise<WriteReply | undefined> {
+  async findCreated(desc: AnyDescription, o: CallOptions & { body: Record<string, unknown> }, since: number): Promise<WriteReply | undefined> {
     const { client, ledger } = this.deps;
     const notBefore = since - SKEW_MS;
-    const { body } = o;
-    const candidates = (await this.search(o)).filter(
+    const name = String(o.body.name);
+    const candidates = (await this.search(desc, o, notBefore)).filter(
       (c) =>
-        c.name === body.name &&
-        c.connectionSpec.id === body.connectionSpec.id &&
-        (c.auth?.specName === undefined || c.auth.specName === body.auth.specName) &&
+        desc.sameCreate(c, o.body as never) &&
         (c.createdClient === undefined || c.createdClient === client.clientId) &&
         (c.createdAt === undefined || c.createdAt >= notBefore) &&
         !ledger.knows(c.id),
@@ -86,9 +95,9 @@ export class Recovery {
         0,
         undefined,
         "Ambiguous create",
-        `the reply to POST /connections was lost and ${candidates.length} connections named "${body.name}" now exist (${candidates.map((c) => c.id).join(", ")}); adopt the right one with adoptId and delete the others`,
+        `the reply to POST /${desc.collection} was lost and ${candidates.length} ${desc.plural ?? "objects"} named "${name}" now exist (${candidates.map((c) => c.id).join(", ")}); adopt the right one with adoptId and delete the others`,
         undefined,
-        "POST /connections",
+        `POST /${desc.collection}`,
       );
     }
     if (candidates.length === 0) return undefined;
@@ -98,28 +107,31 @@ export class Recovery {
   }
 
   /**
-   * The connections that may be the lost create, listed with filters Flow Service documents for
-   * connections (equality on `name` and `connectionSpec.id`; no range filter such as `createdAt>=`):
-   * the time window and everything else is matched by findCreated. A filter refused with 400 moves
-   * to a wider query (connector only, then every connection of the sandbox, all pages) instead of
-   * failing: wider queries only cost requests, the matching stays the same.
+   * The objects that may be the lost create. A comma means any-of in a filter value and cannot be
+   * escaped: such names are matched by findCreated only. For a collection with equality filters
+   * only (connections), the time window is matched by findCreated too, and a filter refused with
+   * 400 moves to a wider query (spec only, then the whole sandbox, all pages) instead of failing:
+   * wider queries only cost requests, the matching stays the same.
    */
-  private async search(o: { body: CreateBody; sandbox?: string }): Promise<FlowConnection[]> {
-    const { name, connectionSpec } = o.body;
-    const queries: string[][] = [];
-    // A comma means any-of in a filter value and cannot be escaped: such names are matched here only.
-    if (/^[^,\u0000-\u001f\u007f]+$/.test(name)) queries.push([`name==${name}`, `connectionSpec.id==${connectionSpec.id}`]);
-    queries.push([`connectionSpec.id==${connectionSpec.id}`], []);
+  private async search(desc: AnyDescription, o: CallOptions & { body: Record<string, unknown> }, notBefore: number): Promise<LiveObject[]> {
+    const name = String(o.body.name);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: a name with a control character cannot go in a filter
+    const named = /^[^,\u0000-\u001f\u007f]+$/.test(name) ? [`name==${name}`] : [];
+    const own = desc.searchFilters(o.body as never);
+    const list = (filters: string[]) => this.deps.client.list(desc.collection, desc.live, filters, o);
+    if (!desc.equalityFiltersOnly) return list([...named, `createdAt>=${notBefore}`, ...own]);
+    const queries = [...(named.length > 0 ? [[...named, ...own]] : []), own, []];
     for (const [i, filters] of queries.entries()) {
       try {
-        return await this.deps.client.listConnections(filters, o);
+        return await list(filters);
       } catch (e) {
         if (!(e instanceof ApiError && e.status === 400)) throw e;
         if (i === queries.length - 1) {
+          const what = desc.label.toLowerCase();
           throw new FlowServiceProviderError(
             "API",
-            `the reply to POST /connections was lost, and the search for the connection it may have created was refused (${e.message}). ` +
-              `Look for a connection named "${name}" in sandbox "${this.deps.client.sandboxOf(o)}": adopt it with adoptId, or delete it, before the next 'pulumi up'.`,
+            `the reply to POST /${desc.collection} was lost, and the search for the ${what} it may have created was refused (${e.message}). ` +
+              `Look for a ${what} named "${name}" in sandbox "${this.deps.client.sandboxOf(o)}": adopt it with adoptId, or delete it, before the next 'pulumi up'.`,
           );
         }
       }
@@ -127,37 +139,66 @@ export class Recovery {
     return [];
   }
 
-  /** PATCH with If-Match; a 412 after a possibly applied attempt reads the connection once. */
-  async patch(o: PatchOptions & { secretKeys: readonly string[] }): Promise<PatchResult> {
+  /** PATCH with If-Match; a 412 after a possibly applied attempt reads the object once. */
+  async patch(desc: AnyDescription, o: CallOptions & { id: string; ops: PatchOp[]; etag: string; secrets: readonly string[]; secretKeys: readonly string[] }): Promise<WriteResult> {
     const started = Date.now();
-    let outcome;
+    let outcome: Awaited<ReturnType<FlowServiceClient["patch"]>>;
     try {
-      outcome = await this.deps.client.patchConnection(o);
+      outcome = await this.deps.client.patch(desc.collection, o);
     } catch (e) {
-      if (!(e instanceof BadReplyError)) throw e;
+      if (!(e instanceof BadReplyError && desc.lostVersionHint)) throw e;
       // A 2xx means "applied", but without the new etag the state cannot be brought up to date.
-      throw new BadReplyError(
-        `${e.message}. Flow Service answered with success, so the update was probably applied, but its new version is unknown: ` +
-          `the state keeps the previous values. To reconcile: run 'pulumi refresh' (it reads connection ${o.id} and takes its version), then 'pulumi up' (it re-sends the secrets, which cannot be read back).`,
-      );
+      throw new BadReplyError(`${e.message}. Flow Service answered with success, so the update was probably applied, but its new version is unknown: ${desc.lostVersionHint(o.id)}`);
     }
     if ("applied" in outcome) return outcome;
-    const live = await this.deps.client.getConnection(o.id, o);
-    if (outcome.mayHaveApplied && live && this.showsOurWrite(live, o.ops, o.secretKeys, started)) {
+    const live = await this.deps.client.get(desc.collection, desc.live, o.id, o);
+    if (outcome.mayHaveApplied && live && this.showsOurWrite(live, started, () => opsShow(desc, live, o.ops, o.secretKeys))) {
       return { applied: { id: o.id, etag: live.etag } };
     }
     return { conflict: outcome.error as ApiError, live };
   }
 
-  private showsOurWrite(live: FlowConnection, ops: readonly PatchOp[], secretKeys: readonly string[], since: number): boolean {
+  /** An action (ENABLE, DISABLE…) with If-Match; recognised like a PATCH by the state it leads to. */
+  async action(desc: AnyDescription, o: CallOptions & { id: string; op: string; etag?: string; expectState: string }): Promise<WriteResult> {
+    const started = Date.now();
+    const { client } = this.deps;
+    let outcome: Awaited<ReturnType<FlowServiceClient["action"]>>;
+    try {
+      outcome = await client.action(desc.collection, o);
+    } catch (e) {
+      // "Cannot be applied on the current state" (1422): when the object is already where the
+      // program wants it (an earlier attempt whose reply was lost, or someone else), that is success.
+      if (!(e instanceof ApiError && e.apiCode?.startsWith("FLOW-1422"))) throw e;
+      const live = await client.get(desc.collection, desc.live, o.id, o);
+      if (live?.state !== o.expectState) throw e;
+      return { applied: { id: o.id, etag: live.etag } };
+    }
+    if ("applied" in outcome) {
+      if (outcome.applied.etag) return outcome;
+      // No etag in the reply: the new version is read, so the next PATCH's If-Match is right.
+      const now = await client.get(desc.collection, desc.live, o.id, o);
+      return { applied: { id: o.id, etag: now?.etag } };
+    }
+    const live = await client.get(desc.collection, desc.live, o.id, o);
+    if (outcome.mayHaveApplied && live && this.showsOurWrite(live, started, () => live.state === o.expectState)) {
+      return { applied: { id: o.id, etag: live.etag } };
+    }
+    return { conflict: outcome.error as ApiError, live };
+  }
+
+  private showsOurWrite(live: LiveObject, since: number, shows: () => boolean): boolean {
     if (live.updatedClient !== undefined && live.updatedClient !== this.deps.client.clientId) return false;
     if (live.updatedAt !== undefined && live.updatedAt < since - SKEW_MS) return false;
-    const params = (live.auth?.params ?? {}) as Record<string, unknown>;
-    return ops.every((op) => {
-      const key = paramKeyOf(op);
-      if (key !== undefined && secretKeys.includes(key)) return true; // write-only: unverifiable
-      const current = key !== undefined ? params[key] : op.path === "/name" ? live.name : live.description;
-      return op.op === "remove" ? current === undefined : current === op.value;
-    });
+    return shows();
   }
+}
+
+/** Whether the live object shows every op applied (a secret, write-only, is taken as applied). */
+function opsShow(desc: AnyDescription, live: LiveObject, ops: readonly PatchOp[], secretKeys: readonly string[]): boolean {
+  const doc = liveDocument(desc, live, []);
+  return ops.every((op) => {
+    if (secretKeyOf(op, desc.secretParent ?? [], secretKeys) !== undefined) return true;
+    const current = valueAt(doc, op.path);
+    return op.op === "remove" ? current === undefined : jsonEqual(current, op.value);
+  });
 }

@@ -6,8 +6,7 @@ import { assertCredentials } from "../core/config";
 import type { ProviderConfig } from "../core/schemas";
 import { ImsClientCredentials, StaticToken, TokenSource } from "./auth";
 import { FlowServiceClient } from "./client";
-import { EntityClient } from "./entityClient";
-import { EntityRecovery } from "./entityRecovery";
+import { FlowHttp } from "./http";
 import { WriteLedger } from "./ledger";
 import { ConnectionReader } from "./reads";
 import { Recovery } from "./recovery";
@@ -18,9 +17,6 @@ export class FlowSession {
   readonly client: FlowServiceClient;
   readonly recovery: Recovery;
   readonly reads: ConnectionReader;
-  /** The same client and ledger for the pipeline entities (sourceConnections, targetConnections, flows). */
-  readonly entities: EntityClient;
-  readonly entityRecovery: EntityRecovery;
   readonly tokens: TokenSource;
   private readonly transport: Transport;
 
@@ -41,14 +37,13 @@ export class FlowSession {
           this.transport,
         );
     const ledger = new WriteLedger();
-    this.client = new FlowServiceClient(
+    const http = new FlowHttp(
       { endpoint: config.endpoint, clientId: config.clientId as string, orgId: config.orgId as string, sandboxName: config.sandboxName, retry },
       { tokens: this.tokens, transport: this.transport, ledger },
     );
+    this.client = new FlowServiceClient(http, ledger);
     this.recovery = new Recovery({ client: this.client, ledger, retry, requestTimeoutMs: config.requestTimeoutMs });
     this.reads = new ConnectionReader({ client: this.client, ledger });
-    this.entities = new EntityClient(this.client, ledger, config.endpoint);
-    this.entityRecovery = new EntityRecovery({ entities: this.entities, ledger, retry, requestTimeoutMs: config.requestTimeoutMs });
   }
 
   /** Requests made so far: for tests and the benchmark. */

@@ -1,7 +1,7 @@
 // One HTTP attempt with a timeout and a concurrency limit, and the retry verdict on its outcome.
 // Shared by the IMS token client and the Flow Service client; knows nothing of either API.
-import http from "http";
-import https from "https";
+import http from "node:http";
+import https from "node:https";
 import fetch from "node-fetch";
 import { NetworkError } from "../core/errors";
 import { parseRetryAfter, RequestKind, RESEND, Verdict } from "./retry";

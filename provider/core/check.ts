@@ -1,31 +1,14 @@
 // `check`, as a pure function: validates the program's args into failures that name the
 // property and the fix, and normalizes them into the inputs the engine stores. No network, no
 // credentials: previews of pull requests run this.
-import { CONNECTORS, lookupAuthSpec, ParamSpec } from "./catalog";
+import { connection } from "./entities/connection";
 import { secretVersions } from "./planner";
 import { ConnectionInputs, Params, SANDBOX_NAME_RULE } from "./schemas";
+import { CheckFailure, CheckOutcome, containsUnknown, UNKNOWN } from "./unknown";
 
-/** What the engine sends for a value not known until `up` (an output of another resource). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export { UNKNOWN, containsUnknown } from "./unknown";
+export type { CheckFailure, CheckOutcome } from "./unknown";
 
-export function containsUnknown(value: unknown): boolean {
-  if (value === UNKNOWN) return true;
-  if (Array.isArray(value)) return value.some(containsUnknown);
-  if (value && typeof value === "object") return Object.values(value).some(containsUnknown);
-  return false;
-}
-
-export interface CheckFailure {
-  property: string;
-  reason: string;
-}
-
-export interface CheckOutcome {
-  inputs: Record<string, unknown>;
-  failures: CheckFailure[];
-}
-
-const INPUT_KEYS = ["name", "description", "connectionSpec", "auth", "adoptId", "deleteOnDestroy", "sandboxName", "secretKeys", "verifyCredentials"] as const;
 
 /** What `check` takes from the stack's configuration (the host configures the provider before it checks). */
 export interface StackDefaults {
@@ -36,7 +19,7 @@ export interface StackDefaults {
 export function checkConnection(olds: Record<string, unknown>, news: Record<string, unknown>, stack: StackDefaults = {}): CheckOutcome {
   // Keep only the declared inputs (output placeholders such as `etag` are dropped).
   const inputs: Record<string, unknown> = {};
-  for (const k of INPUT_KEYS) if (news[k] !== undefined) inputs[k] = news[k];
+  for (const k of connection.inputKeys) if (news[k] !== undefined) inputs[k] = news[k];
   // The effective sandbox is recorded, so that `diff` sees a connection move when the stack's
   // default changes, and only the connections that rely on it.
   if (inputs.sandboxName === undefined && stack.sandboxName !== undefined) {
@@ -56,7 +39,7 @@ export function checkConnection(olds: Record<string, unknown>, news: Record<stri
     }
   }
   // Report every problem at once, not one per preview.
-  for (const f of checkAgainstCatalog(inputs)) {
+  for (const f of connection.validate?.(inputs, olds ?? {}, Date.now()) ?? []) {
     if (!failures.some((g) => g.property === f.property)) failures.push(f);
   }
   if (parsed.success && !containsUnknown(inputs.auth)) {
@@ -88,44 +71,4 @@ function reasonFor(property: string, message: string, code: string, inputs: Reco
   }
   if (code === "invalid_type" && /undefined/.test(message)) return `is required (${message})`;
   return message;
-}
-
-/**
- * For connectors the provider knows: the auth spec exists, every required param is there, no param
- * the auth spec does not know (Flow Service refuses it at `up`), and types match.
- */
-function checkAgainstCatalog(raw: Record<string, unknown>): CheckFailure[] {
-  const specId = (raw.connectionSpec as { id?: unknown } | undefined)?.id;
-  const auth = raw.auth as { specName?: unknown; params?: Record<string, unknown> } | undefined;
-  const specName = auth?.specName;
-  const connector = typeof specId === "string" ? CONNECTORS[specId] : undefined;
-  if (!connector || typeof specName !== "string" || specName === UNKNOWN) return [];
-  const spec = lookupAuthSpec(specId as string, specName);
-  if (!spec) {
-    const names = Object.keys(connector.authSpecs).map((n) => `"${n}"`).join(", ");
-    return [{ property: "auth.specName", reason: `"${specName}" is not an auth spec of ${connector.name} (${specId}); use one of ${names}` }];
-  }
-  const where = `${connector.name} auth spec "${specName}"`;
-  const failures: CheckFailure[] = [];
-  const given = auth?.params ?? {};
-  for (const [key, p] of Object.entries(spec.params)) {
-    const value = given[key];
-    if (value === UNKNOWN) continue;
-    if (value === undefined) {
-      if (p.required) failures.push({ property: `auth.params.${key}`, reason: `is required by ${where}: add it to auth.params` });
-    } else if (!hasType(value, p.type)) {
-      failures.push({ property: `auth.params.${key}`, reason: `must be ${p.type === "integer" ? "an integer" : `a ${p.type}`} for ${where}, got ${p.secret ? `a ${typeof value} (value not shown: a secret)` : JSON.stringify(value)}` });
-    }
-  }
-  const known = Object.keys(spec.params);
-  for (const key of Object.keys(given)) {
-    if (!(key in spec.params)) {
-      failures.push({ property: `auth.params.${key}`, reason: `is not a param of ${where} (Flow Service would refuse it); known params: ${known.join(", ")}` });
-    }
-  }
-  return failures;
-}
-
-function hasType(value: unknown, type: ParamSpec["type"]): boolean {
-  return type === "integer" ? Number.isInteger(value) : typeof value === type;
 }

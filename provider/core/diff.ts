@@ -1,8 +1,8 @@
-// `diff`, as a pure function: no network and no credentials, so a preview needs neither.
-import { planPatch, replacementReasons } from "./planner";
-import { ConnectionInputs, ConnectionOutputs, PatchOp } from "./schemas";
-import { fieldsFromInputs } from "./mappings";
-import { containsUnknown } from "./check";
+// `diff`, as a pure function: no network and no credentials, so a preview needs neither. A
+// Connection's diff is the generic one (entityCheck.ts) over its description.
+import { connection } from "./entities/connection";
+import { diffEntity } from "./entityCheck";
+import type { ConnectionOutputs, PatchOp } from "./schemas";
 
 export interface DiffOutcome {
   changes: boolean;
@@ -12,26 +12,6 @@ export interface DiffOutcome {
 }
 
 export function diffConnection(olds: ConnectionOutputs, news: Record<string, unknown>, oldProvider?: unknown, newProvider?: unknown): DiffOutcome {
-  const n = news as unknown as ConnectionInputs;
-  const replaces = replacementReasons(olds, {
-    connectionSpec: containsUnknown(n.connectionSpec) ? olds.connectionSpec : n.connectionSpec,
-    auth: { specName: n.auth?.specName === undefined || containsUnknown(n.auth.specName) ? olds.auth.specName : n.auth.specName },
-    adoptId: containsUnknown(n.adoptId) ? olds.adoptId : n.adoptId,
-    // olds are the outputs: the sandbox as applied (as read from Flow Service, for earlier releases).
-    sandboxName: containsUnknown(n.sandboxName) ? olds.sandboxName : n.sandboxName,
-  });
-  if (containsUnknown(news)) {
-    // A value known only at `up`: there will be a change, its exact patch is decided then.
-    return { changes: true, replaces, ops: [] };
-  }
-  const ops = planPatch(fieldsFromInputs(olds), fieldsFromInputs(n));
-  const changes =
-    replaces.length > 0 ||
-    ops.length > 0 ||
-    (olds.deleteOnDestroy ?? null) !== (n.deleteOnDestroy ?? null) ||
-    (olds.verifyCredentials ?? null) !== (n.verifyCredentials ?? null) ||
-    [...olds.secretKeys].sort().join() !== [...(n.secretKeys ?? [])].sort().join() ||
-    // A new provider version reaches state only through an update (which sends nothing if the plan is empty).
-    (oldProvider !== undefined && newProvider !== undefined && oldProvider !== newProvider);
+  const { changes, replaces, ops } = diffEntity(connection, olds, news, oldProvider, newProvider);
   return { changes, replaces, ops };
 }

@@ -1,8 +1,25 @@
 // The smallest JSON Patch (RFC 6902) between two versions of a document: the generalisation of
 // planner.planPatch to any entity. An entity's description (core/entity.ts) says which document a
 // PATCH edits and which members are replaced whole ("atomic"); this module knows nothing else.
-import { escapePointerToken, SECRET_MASK, unescapePointerToken } from "./planner";
 import type { PatchOp } from "./schemas";
+
+/**
+ * Stands for a value that cannot be read back (a write-only secret of an adopted object, or one
+ * whose remote copy may have changed): it equals no real value, so the planner re-sends it.
+ */
+export const UNVERIFIED = "\u0000flowservice:unverified";
+
+/** What secret values look like in plans meant for people: never the value. */
+export const SECRET_MASK = "[secret]";
+
+/** RFC 6901: `~` → `~0`, `/` → `~1`. */
+export function escapePointerToken(token: string): string {
+  return token.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+export function unescapePointerToken(token: string): string {
+  return token.replace(/~1/g, "/").replace(/~0/g, "~");
+}
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };

@@ -4,9 +4,9 @@
 // patch, drift, refresh, conflicts, the client calls, the Pulumi glue, flowservice-plan) is
 // generic over it: adding an entity is a description, its schemas and tests.
 import { z } from "zod";
-import type { CheckFailure } from "./check";
-import type { Json, JsonObject } from "./docPlanner";
-import { UNVERIFIED } from "./planner";
+import type { CheckFailure } from "./unknown";
+import { Json, JsonObject, UNVERIFIED } from "./docPlanner";
+import type { PatchOp } from "./schemas";
 
 /** Flow Service ids (connections, source and target connections, flows) are UUIDs. */
 export const FlowId = z
@@ -93,6 +93,10 @@ export interface EntityDescription<I extends CommonInputs = CommonInputs> {
   label: string;
   /** The API collection: "sourceConnections" → POST /sourceConnections, PATCH /sourceConnections/{id}. */
   collection: string;
+  /** How messages name several ("connections"); "objects" when absent. */
+  plural?: string;
+  /** The output that repeats the object's id (a Connection's `connectionId`); none when absent. */
+  idOutput?: string;
   inputs: z.ZodType<I>;
   /** The input members the engine may send (anything else is an output placeholder). */
   inputKeys: readonly string[];
@@ -106,6 +110,16 @@ export interface EntityDescription<I extends CommonInputs = CommonInputs> {
   secretParent?: readonly string[];
   /** What Flow Service cannot PATCH, as dotted paths into the inputs: a change replaces the object. */
   replaceOn: readonly string[];
+  /**
+   * The replacement reasons the engine is given, when they are not the generic ones (each changed
+   * `replaceOn` path, adoptId, a declared sandboxName): a Connection names `auth` and keeps the
+   * rules of state from earlier releases.
+   */
+  replacements?(olds: EntityOutputs<I>, news: Record<string, unknown>): string[];
+  /** The PATCH between two inputs, when not planDocPatch over `document` (a Connection's fixed op order). */
+  planPatch?(old: I, next: I): PatchOp[];
+  /** Inputs beside deleteOnDestroy and secretKeys that only the state holds: a change is an update sending nothing. */
+  stateInputs?: readonly string[];
   createBody(i: I): JsonObject;
   /** The entity's own inputs as a live object shows them (common members are handled generically). */
   fromLive(live: LiveObject): Record<string, unknown>;
@@ -114,13 +128,20 @@ export interface EntityDescription<I extends CommonInputs = CommonInputs> {
   validate?(raw: Record<string, unknown>, olds: Record<string, unknown>, now: number): CheckFailure[];
   /** List filters (besides name and createdAt) that narrow the search after a lost create reply. */
   searchFilters(body: JsonObject): string[];
+  /**
+   * Flow Service documents only equality filters for this collection: the search sends no
+   * `createdAt>=`, and a filter refused with 400 widens it (fewer filters) instead of failing.
+   */
+  equalityFiltersOnly?: boolean;
+  /** After a PATCH answered 2xx without a readable etag: how to reconcile (a refresh, then an up). */
+  lostVersionHint?(id: string): string;
   /** Whether a listed object could be the one `body` created. */
   sameCreate(candidate: LiveObject, body: JsonObject): boolean;
   /** What a 1418 (still in use) on delete tells the user to do. */
   inUseHint: string;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: any description, whatever its input type (an existential type)
 export type AnyDescription = EntityDescription<any>;
 
 function isObject(v: unknown): v is Record<string, unknown> {

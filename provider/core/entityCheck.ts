@@ -1,6 +1,6 @@
 // `check` and `diff` for any entity, as pure functions of its description: no network and no
 // credentials, so previews of pull requests run them.
-import { CheckFailure, CheckOutcome, containsUnknown, UNKNOWN } from "./check";
+import { CheckFailure, CheckOutcome, containsUnknown, UNKNOWN } from "./unknown";
 import { jsonEqual, planDocPatch } from "./docPlanner";
 import { AnyDescription, CommonInputs, EntityOutputs, getPath, isEmptyValue, secretHolder } from "./entity";
 import { plainJson } from "./entityState";
@@ -65,6 +65,7 @@ export interface EntityDiff {
 
 /** Why a change needs a new object: what Flow Service cannot patch, the adopted id, the sandbox. */
 export function entityReplacements(desc: AnyDescription, olds: EntityOutputs, news: Record<string, unknown>): string[] {
+  if (desc.replacements) return desc.replacements(olds, news);
   const reasons: string[] = [];
   for (const label of desc.replaceOn) {
     const next = getPath(news, label);
@@ -83,7 +84,7 @@ export function diffEntity(desc: AnyDescription, olds: EntityOutputs, news: Reco
   if (containsUnknown(news)) return { changes: true, replaces, ops: [], actions: [] };
   const parsed = desc.inputs.safeParse(news);
   const next = (parsed.success ? parsed.data : news) as CommonInputs;
-  const ops = planDocPatch(desc.document(olds), desc.document(next), { atomic: desc.atomic });
+  const ops = desc.planPatch ? desc.planPatch(olds, next) : planDocPatch(desc.document(olds), desc.document(next), { atomic: desc.atomic });
   const actions = (desc.actions ?? [])
     .filter((a) => !jsonEqual(a.desired(olds), a.desired(next)))
     .map((a) => ({ field: a.field, op: a.op(a.desired(next)) }));
@@ -91,7 +92,7 @@ export function diffEntity(desc: AnyDescription, olds: EntityOutputs, news: Reco
     replaces.length > 0 ||
     ops.length > 0 ||
     actions.length > 0 ||
-    (olds.deleteOnDestroy ?? null) !== (next.deleteOnDestroy ?? null) ||
+    ["deleteOnDestroy", ...(desc.stateInputs ?? [])].some((k) => (getPath(olds, k) ?? null) !== (getPath(next, k) ?? null)) ||
     [...(olds.secretKeys ?? [])].sort().join() !== [...(next.secretKeys ?? [])].sort().join() ||
     // A new provider version reaches state only through an update (which sends nothing if the plan is empty).
     (oldProvider !== undefined && newProvider !== undefined && oldProvider !== newProvider);

@@ -76,8 +76,10 @@ export function refreshedEntity(desc: AnyDescription, outputs: EntityOutputs, li
   if (live.etag === outputs.etag && drift.length === 0) return { outputs: plainJson({ ...outputs, ...stamps }), drift };
   const declared = liveInputs(desc, live, outputs.secretKeys ?? []);
   // What the program declared of a field it cannot patch stays as declared while the live value matches it.
+  // (An import has no state yet, so nothing declared: it takes what Flow Service shows.)
+  const imported = outputs.etag === undefined;
   for (const top of desc.replaceOn.filter((label) => !label.includes("."))) {
-    if (declaredMatch(getPath(outputs, top), getPath(declared, top))) {
+    if (!imported && declaredMatch(getPath(outputs, top), getPath(declared, top))) {
       if (outputs[top as keyof EntityOutputs] === undefined) delete declared[top];
       else declared[top] = outputs[top as keyof EntityOutputs];
     }
@@ -96,11 +98,14 @@ function show(v: unknown): string {
   return v === undefined ? "(absent)" : JSON.stringify(v);
 }
 
-/** The message of a 412: who changed what, and how to recover. Never includes a secret value. */
-export function describeEntityConflict(desc: AnyDescription, id: string, outputs: EntityOutputs, live: LiveObject | undefined): string {
-  const head = `${desc.label} ${id} ("${outputs.name}") was changed outside this stack: Pulumi's state has version ${outputs.etag}`;
+/**
+ * The message of a 412, for any entity: who changed what, and how to recover. `head` names the
+ * object and state's version; `it` is how the rest refers to it. Never includes a secret value
+ * (`changes` are readable fields only).
+ */
+export function conflictMessage(head: string, it: string, live: LiveObject | undefined, changes: () => EntityDrift[]): string {
   if (!live) {
-    return `${head}, and it no longer exists in Flow Service. Nothing was changed. To recover: run 'pulumi refresh' (it drops it from state), then 'pulumi up' to create it again.`;
+    return `${head}, and ${it} no longer exists in Flow Service. Nothing was changed. To recover: run 'pulumi refresh' (it drops ${it} from state), then 'pulumi up' to create it again.`;
   }
   const who = [
     live.updatedBy && `by ${live.updatedBy}`,
@@ -109,10 +114,16 @@ export function describeEntityConflict(desc: AnyDescription, id: string, outputs
   ]
     .filter(Boolean)
     .join(" ");
-  const changes = entityDrift(desc, outputs, live).map((d) => `${d.field}: ${show(d.state)} → ${show(d.live)}`);
+  const changed = changes().map((d) => `${d.field}: ${show(d.state)} → ${show(d.live)}`);
   return (
     `${head}, Flow Service has ${live.etag}${who ? ` (last changed ${who})` : ""}. ` +
-    (changes.length > 0 ? `Changed remotely: ${changes.join("; ")}. ` : "No readable field differs (a secret may have been changed). ") +
+    (changed.length > 0 ? `Changed remotely: ${changed.join("; ")}. ` : "No readable field differs (a secret may have been changed). ") +
     `Your update was not applied and the state is unchanged. To recover: run 'pulumi refresh' to take the remote version into state, review it, then run 'pulumi up' to apply your program over it.`
   );
+}
+
+/** The message of a 412: who changed what, and how to recover. Never includes a secret value. */
+export function describeEntityConflict(desc: AnyDescription, id: string, outputs: EntityOutputs, live: LiveObject | undefined): string {
+  const head = `${desc.label} ${id} ("${outputs.name}") was changed outside this stack: Pulumi's state has version ${outputs.etag}`;
+  return conflictMessage(head, "it", live, () => entityDrift(desc, outputs, live as LiveObject));
 }

@@ -1,8 +1,10 @@
 // Pure mappings between the resource's inputs, its stored outputs (Pulumi state) and a live Flow
 // Service connection: what `create`, `read` and `update` return, what counts as drift, how a
 // conflict is explained, and one tolerant reading of stored outputs for every reader.
+import { readableParams } from "./entities/connection";
+import { conflictMessage, EntityDrift, plainJson, storedEntityOutputs } from "./entityState";
 import { PatchableFields, UNVERIFIED } from "./planner";
-import { ConnectionInputs, ConnectionOutputs, FlowConnection, Params, ParamValue } from "./schemas";
+import { ConnectionInputs, ConnectionOutputs, FlowConnection, Params } from "./schemas";
 
 export function fieldsFromInputs(i: Pick<ConnectionInputs, "name" | "description" | "auth">): PatchableFields {
   return { name: i.name, description: i.description, params: { ...i.auth.params } };
@@ -14,11 +16,8 @@ export function fieldsFromInputs(i: Pick<ConnectionInputs, "name" | "description
  * value rather than trust it.
  */
 export function fieldsFromLive(live: FlowConnection, secretKeys: readonly string[]): PatchableFields {
-  const params: Params = {};
-  for (const [k, v] of Object.entries(live.auth?.params ?? {})) {
-    if (secretKeys.includes(k)) params[k] = UNVERIFIED;
-    else if (ParamValue.safeParse(v).success) params[k] = v as ParamValue;
-  }
+  const params = readableParams(live);
+  for (const k of Object.keys(live.auth?.params ?? {})) if (secretKeys.includes(k)) params[k] = UNVERIFIED;
   return { name: live.name, description: live.description, params };
 }
 
@@ -28,20 +27,15 @@ export function fieldsFromLive(live: FlowConnection, secretKeys: readonly string
  */
 export function storedOutputs(raw: Record<string, unknown>): ConnectionOutputs {
   const obj = (v: unknown): Record<string, unknown> => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-  const secretKeys = Array.isArray(raw.secretKeys) ? raw.secretKeys.filter((k): k is string => typeof k === "string") : [];
   return {
-    adopted: false,
-    ...raw,
-    secretKeys,
+    ...storedEntityOutputs(raw),
     auth: { specName: "", params: {}, ...obj(raw.auth) },
     connectionSpec: { id: "", ...obj(raw.connectionSpec) },
   } as unknown as ConnectionOutputs;
 }
 
 /** JSON-only copy without undefined members: the dynamic-provider host rejects anything else. */
-export function plain<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}
+export const plain = plainJson;
 
 /** Outputs after a successful create, adopt or update. */
 export function buildOutputs(
@@ -71,11 +65,7 @@ export function buildOutputs(
 }
 
 /** One readable difference between state and Flow Service. */
-export interface Drift {
-  field: string;
-  state: unknown;
-  live: unknown;
-}
+export type Drift = EntityDrift;
 
 export function driftOf(outputs: ConnectionOutputs, live: FlowConnection): Drift[] {
   const drift: Drift[] = [];
@@ -140,24 +130,5 @@ export function refreshedState(
 /** The message of a 412: who changed what, and how to recover. Never includes a secret value. */
 export function describeConflict(id: string, outputs: ConnectionOutputs, live: FlowConnection | undefined): string {
   const head = `Connection ${id} ("${outputs.name}") was changed outside this stack: Pulumi's state has version ${outputs.etag}`;
-  if (!live) {
-    return `${head}, and the connection no longer exists in Flow Service. Nothing was changed. To recover: run 'pulumi refresh' (it drops the connection from state), then 'pulumi up' to create it again.`;
-  }
-  const who = [
-    live.updatedBy && `by ${live.updatedBy}`,
-    live.updatedClient && `via ${live.updatedClient === "exc_app" ? "the Experience Platform UI (exc_app)" : `client ${live.updatedClient}`}`,
-    live.updatedAt && `at ${new Date(live.updatedAt).toISOString()}`,
-  ]
-    .filter(Boolean)
-    .join(" ");
-  const changes = driftOf(outputs, live).map((d) => `${d.field}: ${show(d.state)} → ${show(d.live)}`);
-  return (
-    `${head}, Flow Service has ${live.etag}${who ? ` (last changed ${who})` : ""}. ` +
-    (changes.length > 0 ? `Changed remotely: ${changes.join("; ")}. ` : "No readable field differs (a secret may have been changed). ") +
-    `Your update was not applied and the state is unchanged. To recover: run 'pulumi refresh' to take the remote version into state, review it, then run 'pulumi up' to apply your program over it.`
-  );
-}
-
-function show(v: unknown): string {
-  return v === undefined ? "(absent)" : JSON.stringify(v);
+  return conflictMessage(head, "the connection", live, () => driftOf(outputs, live as FlowConnection));
 }

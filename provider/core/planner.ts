@@ -1,8 +1,10 @@
 // The patch planner: pure functions from (last applied desired state, new desired state) to the
 // smallest RFC 6902 patch Flow Service accepts. Shared by the provider (what `up` sends) and the
 // `flowservice-plan` command (what a reviewer reads), so the two can never disagree.
-import { compare } from "fast-json-patch";
+import { JsonObject, maskDocOps, planDocPatch, SECRET_MASK, UNVERIFIED, escapePointerToken, unescapePointerToken } from "./docPlanner";
 import type { Params, PatchOp } from "./schemas";
+
+export { SECRET_MASK, UNVERIFIED, escapePointerToken, unescapePointerToken };
 
 /** The fields of a connection that a PATCH can change (name, description, auth params). */
 export interface PatchableFields {
@@ -11,25 +13,14 @@ export interface PatchableFields {
   params: Params;
 }
 
-/** The shape Flow Service patches: the ops' paths are JSON Pointers into this document. */
-interface PatchableDoc {
-  name: string;
-  description?: string;
-  auth: { params: Params };
-}
+/** Where a connection's secrets live in its document: the ops' paths are JSON Pointers into it. */
+export const CONNECTION_SECRET_PARENT = ["auth", "params"] as const;
 
-/**
- * Stands for a value that cannot be read back (a write-only secret of an adopted connection, or
- * one whose remote copy may have changed): it equals no real value, so the planner re-sends it.
- */
-export const UNVERIFIED = "\u0000flowservice:unverified";
-
-/** What secret values look like in plans meant for people: never the value. */
-export const SECRET_MASK = "[secret]";
-
-function toDoc(d: PatchableFields): PatchableDoc {
-  const doc: PatchableDoc = { name: d.name, auth: { params: { ...d.params } } };
+/** The document Flow Service patches for a connection (what its entity description edits). */
+export function patchDocument(d: PatchableFields): JsonObject {
+  const doc: JsonObject = { name: d.name };
   if (d.description !== undefined) doc.description = d.description;
+  doc.auth = { params: { ...d.params } };
   return doc;
 }
 
@@ -39,7 +30,7 @@ function toDoc(d: PatchableFields): PatchableDoc {
  * RFC 6901 escaping, so a rotation sends only the rotated credential.
  */
 export function planPatch(old: PatchableFields, next: PatchableFields): PatchOp[] {
-  const ops = compare(toDoc(old), toDoc(next)) as PatchOp[];
+  const ops = planDocPatch(patchDocument(old), patchDocument(next));
   // Stable order for readers and tests: name, description, then params by key.
   return ops.sort((a, b) => rank(a.path) - rank(b.path) || a.path.localeCompare(b.path));
 }
@@ -50,15 +41,6 @@ function rank(path: string): number {
   return 2;
 }
 
-/** RFC 6901: `~` → `~0`, `/` → `~1`. */
-export function escapePointerToken(token: string): string {
-  return token.replace(/~/g, "~0").replace(/\//g, "~1");
-}
-
-export function unescapePointerToken(token: string): string {
-  return token.replace(/~1/g, "/").replace(/~0/g, "~");
-}
-
 /** The param key an op touches, or undefined for /name and /description. */
 export function paramKeyOf(op: PatchOp): string | undefined {
   const prefix = "/auth/params/";
@@ -67,11 +49,7 @@ export function paramKeyOf(op: PatchOp): string | undefined {
 
 /** The same ops with every secret param value replaced by `[secret]`: safe to print or log. */
 export function maskOps(ops: PatchOp[], secretKeys: readonly string[]): PatchOp[] {
-  const secrets = new Set(secretKeys);
-  return ops.map((op) => {
-    const key = paramKeyOf(op);
-    return key !== undefined && secrets.has(key) && "value" in op ? { ...op, value: SECRET_MASK } : op;
-  });
+  return maskDocOps(ops, CONNECTION_SECRET_PARENT, secretKeys);
 }
 
 /**

@@ -1,6 +1,7 @@
 // Zod schemas for everything that crosses a boundary: Flow Service replies, IMS replies, the
 // resource's inputs and outputs as the provider receives them. Types are inferred from these.
 import { z } from "zod";
+import { LiveStamps } from "./entity";
 
 /** A param value as Flow Service stores it. */
 export const ParamValue = z.union([z.string(), z.number(), z.boolean()]);
@@ -29,31 +30,18 @@ export const SandboxName = z
 
 // ---- Flow Service replies ------------------------------------------------------------------
 
-/** One connection as GET /connections/{id} returns it. Unknown fields are tolerated. */
-export const FlowConnection = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    description: z.string().optional(),
-    connectionSpec: z.object({ id: z.string(), version: z.string().optional() }).passthrough(),
-    auth: z
-      .object({ specName: z.string(), params: z.record(z.string(), z.unknown()).optional() })
-      .passthrough()
-      .optional(),
-    state: z.string().optional(),
-    etag: z.string(),
-    version: z.string().optional(),
-    createdAt: z.number().optional(),
-    updatedAt: z.number().optional(),
-    createdBy: z.string().optional(),
-    updatedBy: z.string().optional(),
-    createdClient: z.string().optional(),
-    updatedClient: z.string().optional(),
-    sandboxName: z.string().optional(),
-    sandboxId: z.string().optional(),
-    imsOrgId: z.string().optional(),
-  })
-  .passthrough();
+/** One connection as GET /connections/{id} returns it: the stamps of every object, and its own members. Unknown fields are tolerated. */
+export const FlowConnection = LiveStamps.extend({
+  name: z.string(),
+  connectionSpec: z.object({ id: z.string(), version: z.string().optional() }).passthrough(),
+  auth: z
+    .object({ specName: z.string(), params: z.record(z.string(), z.unknown()).optional() })
+    .passthrough()
+    .optional(),
+  version: z.string().optional(),
+  sandboxId: z.string().optional(),
+  imsOrgId: z.string().optional(),
+}).passthrough();
 export type FlowConnection = z.infer<typeof FlowConnection>;
 
 export const ItemsReply = z.object({ items: z.array(FlowConnection) }).passthrough();

@@ -23,7 +23,7 @@ export class PartialWriteError extends FlowServiceProviderError {
 }
 
 function sandboxOf(s: FlowSession, declared?: string): string {
-  return declared ?? s.entities.sandboxOf();
+  return declared ?? s.client.sandboxOf();
 }
 
 function conflict(desc: AnyDescription, id: string, olds: EntityOutputs, r: { conflict: ApiError; live: LiveObject | undefined }): ConflictError {
@@ -46,7 +46,7 @@ async function applyActions(
   for (const a of desc.actions ?? []) {
     const want = a.desired(to);
     if (JSON.stringify(a.desired(from as never)) === JSON.stringify(want)) continue;
-    const r = await s.entityRecovery
+    const r = await s.recovery
       .action(desc, { id, op: a.op(want), etag, expectState: a.stateAfter(want), sandbox: start.sandbox })
       .catch((e: Error) => ({ error: e }));
     if ("applied" in r) {
@@ -66,9 +66,9 @@ async function applyActions(
 export async function createEntity(s: FlowSession, desc: AnyDescription, inputs: CommonInputs): Promise<{ id: string; outs: EntityOutputs }> {
   const sandbox = sandboxOf(s, inputs.sandboxName);
   if (inputs.adoptId) return adoptEntity(s, desc, inputs, inputs.adoptId, sandbox);
-  const write = await s.entityRecovery.create(desc, { body: desc.createBody(inputs), secrets: secretValuesOf(desc, inputs), sandbox });
+  const write = await s.recovery.create(desc, { body: desc.createBody(inputs), secrets: secretValuesOf(desc, inputs), sandbox });
   // The object exists from here on: a failed read of its stamps must not lose it.
-  const live = await s.entities.get(desc.collection, desc.live, write.id, { sandbox }).catch(() => undefined);
+  const live = await s.client.get(desc.collection, desc.live, write.id, { sandbox }).catch(() => undefined);
   const outputs = (etag: string, state?: string) => buildEntityOutputs(inputs, { etag, state }, { live, adopted: false, sandbox });
   // A new object's action fields are as Flow Service made it (read back), or else their defaults.
   const current = live ? liveInputs(desc, live, []) : {};
@@ -77,7 +77,7 @@ export async function createEntity(s: FlowSession, desc: AnyDescription, inputs:
 }
 
 async function adoptEntity(s: FlowSession, desc: AnyDescription, inputs: CommonInputs, id: string, sandbox: string): Promise<{ id: string; outs: EntityOutputs }> {
-  const live = await s.entities.get(desc.collection, desc.live, id, { sandbox });
+  const live = await s.client.get(desc.collection, desc.live, id, { sandbox });
   if (!live) {
     throw new FlowServiceProviderError(
       "NOT_FOUND",
@@ -96,7 +96,7 @@ async function adoptEntity(s: FlowSession, desc: AnyDescription, inputs: CommonI
   const ops = planDocPatch(liveDocument(desc, live, inputs.secretKeys), desc.document(inputs), { atomic: desc.atomic });
   let etag = live.etag;
   if (ops.length > 0) {
-    const r = await s.entityRecovery.patch(desc, { id, ops, etag, secrets: secretValuesOf(desc, inputs), secretKeys: inputs.secretKeys, sandbox });
+    const r = await s.recovery.patch(desc, { id, ops, etag, secrets: secretValuesOf(desc, inputs), secretKeys: inputs.secretKeys, sandbox });
     if ("conflict" in r) throw r.conflict;
     etag = r.applied.etag ?? etag;
   }
@@ -109,7 +109,7 @@ async function adoptEntity(s: FlowSession, desc: AnyDescription, inputs: CommonI
 export type EntityReadOutcome = { gone: true } | { gone: false; outs: EntityOutputs; inputs?: Record<string, unknown> };
 
 export async function readEntity(s: FlowSession, desc: AnyDescription, id: string, outs: EntityOutputs): Promise<EntityReadOutcome> {
-  const live = await s.entities.get(desc.collection, desc.live, id, { sandbox: sandboxOf(s, outs.sandboxName) });
+  const live = await s.client.get(desc.collection, desc.live, id, { sandbox: sandboxOf(s, outs.sandboxName) });
   if (!live) return { gone: true };
   const r = refreshedEntity(desc, outs, live);
   return { gone: false, outs: r.outputs, inputs: r.inputs };
@@ -121,7 +121,7 @@ export async function updateEntity(s: FlowSession, desc: AnyDescription, id: str
   const ops = planDocPatch(desc.document(olds), desc.document(news), { atomic: desc.atomic });
   let etag = olds.etag;
   if (ops.length > 0) {
-    const r = await s.entityRecovery.patch(desc, { id, ops, etag, secrets: secretValuesOf(desc, news), secretKeys: news.secretKeys, sandbox });
+    const r = await s.recovery.patch(desc, { id, ops, etag, secrets: secretValuesOf(desc, news), secretKeys: news.secretKeys, sandbox });
     if ("conflict" in r) throw conflict(desc, id, olds, r);
     etag = r.applied.etag ?? etag;
   }
@@ -140,7 +140,7 @@ export async function deleteEntity(s: FlowSession, desc: AnyDescription, id: str
   // An adopted object existed before the stack: it outlives it unless the program says otherwise.
   if (!(outs.deleteOnDestroy ?? !outs.adopted)) return "retained";
   try {
-    return await s.entities.delete(desc.collection, id, { sandbox: sandboxOf(s, outs.sandboxName) });
+    return await s.client.delete(desc.collection, id, { sandbox: sandboxOf(s, outs.sandboxName) });
   } catch (e) {
     // 1418 (a base connection in use) and 1447 (a source or target connection a flow still lists).
     if (e instanceof ApiError && (e.code === "IN_USE" || e.apiCode?.startsWith("FLOW-1447"))) {

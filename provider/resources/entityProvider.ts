@@ -5,7 +5,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { AnyDescription, CommonInputs } from "../core/entity";
 import { checkEntity, diffEntity } from "../core/entityCheck";
 import { storedEntityOutputs } from "../core/entityState";
-import { FlowServiceProviderError } from "../core/errors";
+import { CredentialsRefusedError, FlowServiceProviderError } from "../core/errors";
 import * as ops from "./entityOperations";
 import type { ProviderRuntime } from "./provider";
 
@@ -18,21 +18,33 @@ function inputsOf(desc: AnyDescription, raw: Record<string, unknown>): CommonInp
   return parsed.data as CommonInputs;
 }
 
-/** A partial failure, as the host passes it to the engine: the id and the outputs to record (with `__provider`). */
-function recorded(e: unknown, provider: unknown): unknown {
+/**
+ * A failure after which the object exists or changed version must still reach state: the host
+ * turns an error carrying `id` and `properties` into a partial failure, and the engine records
+ * those properties (which need `__provider`, or later reads and deletes fail) and shows `reasons`.
+ */
+export function recorded(e: unknown, provider: unknown): unknown {
   if (e instanceof ops.PartialWriteError) Object.assign(e, { properties: { ...e.outputs, __provider: provider } });
+  if (e instanceof CredentialsRefusedError && e.recorded) {
+    Object.assign(e, { id: e.recorded.id, properties: { ...e.recorded.outs, __provider: provider }, reasons: [e.message] });
+  }
   return e;
+}
+
+/** The engine's configure, for every resource type: one runtime, reconfigured only when the configuration changes. */
+export function engineConfigure(runtime: ProviderRuntime) {
+  return (req: pulumi.dynamic.ConfigureRequest): Promise<void> => {
+    runtime.configureFromEngine((key) => {
+      const v = req.config.get(key);
+      return v === undefined || v === null ? undefined : String(v);
+    });
+    return Promise.resolve();
+  };
 }
 
 export function entityProvider(runtime: ProviderRuntime, desc: AnyDescription): pulumi.dynamic.ResourceProvider {
   return {
-    configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-      runtime.configureFromEngine((key) => {
-        const v = req.config.get(key);
-        return v === undefined || v === null ? undefined : String(v);
-      });
-      return Promise.resolve();
-    },
+    configure: engineConfigure(runtime),
 
     async check(olds: Record<string, unknown>, news: Record<string, unknown>) {
       return checkEntity(desc, olds ?? {}, news);

@@ -1,22 +1,18 @@
 // Create, read, update and delete of one connection: plain async functions over the API session.
 // The Pulumi glue (provider.ts) only adapts these to the engine's calls.
 import type { FlowSession } from "../api/session";
+import { connection } from "../core/entities/connection";
+import { secretValuesOf } from "../core/entity";
 import { ApiError, ConflictError, FlowServiceProviderError } from "../core/errors";
 import { buildOutputs, describeConflict, fieldsFromInputs, fieldsFromLive, refreshedState } from "../core/mappings";
 import { planPatch } from "../core/planner";
-import { ConnectionInputs, ConnectionOutputs } from "../core/schemas";
+import { ConnectionInputs, ConnectionOutputs, FlowConnection } from "../core/schemas";
 import { verifyAdopted, verifyCreated, verifyUpdated } from "./verify";
-
-/** The secret values of a resource: redacted from any error text an API reply echoes. */
-export function secretValues(i: Pick<ConnectionInputs, "auth" | "secretKeys">): string[] {
-  return i.secretKeys.map((k) => i.auth.params[k]).filter((v) => v !== undefined).map(String);
-}
 
 export async function createConnection(s: FlowSession, inputs: ConnectionInputs): Promise<{ id: string; outs: ConnectionOutputs }> {
   if (inputs.adoptId) return adoptConnection(s, inputs, inputs.adoptId);
-  const { name, description, connectionSpec, auth } = inputs;
   const sandbox = inputs.sandboxName;
-  const write = await s.recovery.create({ body: { name, description, connectionSpec, auth }, secrets: secretValues(inputs), sandbox });
+  const write = await s.recovery.create(connection, { body: connection.createBody(inputs), secrets: secretValuesOf(connection, inputs), sandbox });
   // The connection exists from here on: a failed read of its metadata must not lose it.
   const live = await s.client.getConnection(write.id, { sandbox }).catch(() => undefined);
   return { id: write.id, outs: await verifyCreated(s, inputs, buildOutputs(inputs, write, { live, adopted: false }), { sandbox }) };
@@ -43,9 +39,9 @@ async function adoptConnection(s: FlowSession, inputs: ConnectionInputs, id: str
   const ops = planPatch(fieldsFromLive(live, inputs.secretKeys), fieldsFromInputs(inputs));
   let etag = live.etag;
   if (ops.length > 0) {
-    const result = await s.recovery.patch({ id, ops, etag: live.etag, secrets: secretValues(inputs), secretKeys: inputs.secretKeys, sandbox });
+    const result = await s.recovery.patch(connection, { id, ops, etag: live.etag, secrets: secretValuesOf(connection, inputs), secretKeys: inputs.secretKeys, sandbox });
     if ("conflict" in result) throw result.conflict;
-    etag = result.applied.etag;
+    etag = result.applied.etag ?? etag;
   }
   return { id, outs: await verifyAdopted(s, inputs, live, ops, buildOutputs(inputs, { id, etag }, { live, adopted: true }), { sandbox }) };
 }
@@ -69,9 +65,12 @@ export async function updateConnection(s: FlowSession, id: string, olds: Connect
   }
   // The connection lives where it was applied (a different sandbox is a replacement, never an update).
   const sandbox = olds.sandboxName ?? news.sandboxName;
-  const result = await s.recovery.patch({ id, ops, etag: olds.etag, secrets: secretValues(news), secretKeys: news.secretKeys, sandbox });
-  if ("conflict" in result) throw new ConflictError(describeConflict(id, olds, result.live), id, olds.etag, result.live?.etag);
-  return verifyUpdated(s, olds, news, ops, buildOutputs(news, result.applied, { previous: olds, adopted: olds.adopted }), { sandbox });
+  const result = await s.recovery.patch(connection, { id, ops, etag: olds.etag, secrets: secretValuesOf(connection, news), secretKeys: news.secretKeys, sandbox });
+  if ("conflict" in result) {
+    const live = result.live as FlowConnection | undefined;
+    throw new ConflictError(describeConflict(id, olds, live), id, olds.etag, live?.etag);
+  }
+  return verifyUpdated(s, olds, news, ops, buildOutputs(news, { id, etag: result.applied.etag ?? olds.etag }, { previous: olds, adopted: olds.adopted }), { sandbox });
 }
 
 export async function deleteConnection(s: FlowSession, id: string, outs: ConnectionOutputs): Promise<"deleted" | "absent" | "retained"> {
@@ -79,7 +78,7 @@ export async function deleteConnection(s: FlowSession, id: string, outs: Connect
   const deleteIt = outs.deleteOnDestroy ?? !outs.adopted;
   if (!deleteIt) return "retained";
   try {
-    return await s.client.deleteConnection(id, { sandbox: outs.sandboxName });
+    return await s.client.delete(connection.collection, id, { sandbox: outs.sandboxName });
   } catch (e) {
     if (e instanceof ApiError && e.code === "IN_USE") {
       throw new FlowServiceProviderError(

@@ -8,9 +8,10 @@ import { FlowSession } from "../api/session";
 import { checkConnection } from "../core/check";
 import { resolveConfig } from "../core/config";
 import { diffConnection } from "../core/diff";
-import { CredentialsRefusedError, FlowServiceProviderError } from "../core/errors";
+import { FlowServiceProviderError } from "../core/errors";
 import { storedOutputs } from "../core/mappings";
 import { ConnectionInputs, ProviderConfig } from "../core/schemas";
+import { engineConfigure, recorded } from "./entityProvider";
 import * as ops from "./operations";
 
 /** The state of one provider process: its configuration, and the API session built on first use. */
@@ -66,13 +67,7 @@ function inputsOf(raw: Record<string, unknown>): ConnectionInputs {
 /** The engine's ResourceProvider over one runtime. */
 export function connectionProvider(runtime: ProviderRuntime): pulumi.dynamic.ResourceProvider {
   return {
-    configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-      runtime.configureFromEngine((key) => {
-        const v = req.config.get(key);
-        return v === undefined || v === null ? undefined : String(v);
-      });
-      return Promise.resolve();
-    },
+    configure: engineConfigure(runtime),
 
     async check(olds: Record<string, unknown>, news: Record<string, unknown>) {
       return checkConnection(olds ?? {}, news, { sandboxName: runtime.stackSandbox() });
@@ -84,7 +79,9 @@ export function connectionProvider(runtime: ProviderRuntime): pulumi.dynamic.Res
     },
 
     async create(inputs: Record<string, unknown>) {
-      return ops.createConnection(runtime.session(), inputsOf(inputs)).catch(recordingFailure(inputs));
+      return ops.createConnection(runtime.session(), inputsOf(inputs)).catch((e) => {
+        throw recorded(e, inputs.__provider);
+      });
     },
 
     async read(id: string, props: Record<string, unknown>) {
@@ -95,25 +92,14 @@ export function connectionProvider(runtime: ProviderRuntime): pulumi.dynamic.Res
     },
 
     async update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
-      return { outs: await ops.updateConnection(runtime.session(), id, storedOutputs(olds), inputsOf(news)).catch(recordingFailure(news)) };
+      const outs = await ops.updateConnection(runtime.session(), id, storedOutputs(olds), inputsOf(news)).catch((e) => {
+        throw recorded(e, news.__provider);
+      });
+      return { outs };
     },
 
     async delete(id: string, props: Record<string, unknown>) {
       await ops.deleteConnection(runtime.session(), id, storedOutputs(props));
     },
-  };
-}
-
-/**
- * A failure after which the connection exists or changed version must still reach state: the host
- * turns an error carrying `id` and `properties` into a partial failure, and the engine records
- * those properties (which need `__provider`, or later reads and deletes fail) and shows `reasons`.
- */
-function recordingFailure(inputs: Record<string, unknown>) {
-  return (e: unknown): never => {
-    if (e instanceof CredentialsRefusedError && e.recorded) {
-      throw Object.assign(e, { id: e.recorded.id, properties: { ...e.recorded.outs, __provider: inputs.__provider }, reasons: [e.message] });
-    }
-    throw e;
   };
 }

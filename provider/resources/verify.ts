@@ -4,6 +4,8 @@
 // cannot be performed (unsupported connector, endpoint down after retries) keeps the write.
 import type { CallOptions } from "../api/client";
 import type { FlowSession } from "../api/session";
+import { connection } from "../core/entities/connection";
+import { secretValuesOf } from "../core/entity";
 import { CredentialsRefusedError, FlowServiceProviderError } from "../core/errors";
 import { fieldsFromInputs, fieldsFromLive, plain } from "../core/mappings";
 import { ConnectionInputs, ConnectionOutputs, FlowConnection, PatchOp, Verification } from "../core/schemas";
@@ -44,8 +46,7 @@ function unverified(outs: ConnectionOutputs, params: readonly string[]): Connect
   return plain({ ...outs, auth: { ...outs.auth, params: kept }, verification: "refused" as const });
 }
 
-const secretsOf = (...all: Array<Pick<ConnectionInputs, "auth" | "secretKeys">>) =>
-  all.flatMap((i) => i.secretKeys.map((k) => i.auth.params[k]).filter((v) => v !== undefined).map(String));
+const secretsOf = (...all: ConnectionInputs[]) => all.flatMap((i) => secretValuesOf(connection, i));
 
 /** After POST /connections: a refused connection is deleted, so a failed create leaves nothing behind. */
 export async function verifyCreated(s: FlowSession, inputs: ConnectionInputs, outs: ConnectionOutputs, call: CallOptions = {}): Promise<ConnectionOutputs> {
@@ -54,7 +55,7 @@ export async function verifyCreated(s: FlowSession, inputs: ConnectionInputs, ou
   if (outcome !== "refused") return stamped(outs, outcome);
   const facts = { id: outs.connectionId, name: inputs.name, params: Object.keys(inputs.auth.params).sort() };
   try {
-    await s.client.deleteConnection(outs.connectionId, call);
+    await s.client.delete(connection.collection, outs.connectionId, call);
   } catch (e) {
     // It exists: record it (a partial failure) rather than lose it.
     const recorded = { id: outs.connectionId, outs: unverified(outs, facts.params) };
@@ -129,9 +130,9 @@ async function undoWrite(
 ): Promise<{ etag: string } | { failed: string; live?: FlowConnection }> {
   if (ops.length === 0) return { etag: outs.etag };
   try {
-    const r = await s.recovery.patch({ ...call, id: outs.connectionId, ops, etag: outs.etag, secrets, secretKeys });
-    if ("conflict" in r) return { failed: `the connection was changed by someone else in the meantime (${r.conflict.message})`, live: r.live };
-    return { etag: r.applied.etag };
+    const r = await s.recovery.patch(connection, { ...call, id: outs.connectionId, ops, etag: outs.etag, secrets, secretKeys });
+    if ("conflict" in r) return { failed: `the connection was changed by someone else in the meantime (${r.conflict.message})`, live: r.live as FlowConnection | undefined };
+    return { etag: r.applied.etag ?? outs.etag };
   } catch (e) {
     return { failed: (e as Error).message };
   }

@@ -1,8 +1,8 @@
 // Concurrency through the real engine: two stacks racing to rotate the same adopted connection
 // (exactly one wins, the other gets the conflict error), and 100 connections under an emulator rate
 // limit, with flowservice:maxConcurrency keeping the provider under the limit the user chose.
-import assert from "assert";
-import { randomBytes } from "crypto";
+import assert from "node:assert";
+import { randomBytes } from "node:crypto";
 import { SALESFORCE } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { recordCase } from "../../tools/reliabilityReport";

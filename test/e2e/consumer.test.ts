@@ -7,10 +7,10 @@
 // the language host (which runs `node` from PATH) and both commands run on it. Which SDK:
 // FLOWSERVICE_TEST_PULUMI_SDK (an exact version), default 3.248.x below Node 22 (the newest SDK
 // that supports Node 20) and the newest published one from Node 22 on.
-import assert from "assert";
-import { spawn } from "child_process";
-import fs from "fs";
-import path from "path";
+import assert from "node:assert";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { ensureEngine, flowConfigArgs, makeWorkspace, REPO, RunResult, runPulumi, Workspace } from "../../tools/pulumiCli";
 import { DEMO, SALESFORCE } from "../helpers/emulatorApi";
@@ -137,7 +137,7 @@ describe("the packed package, installed into a fresh TypeScript Pulumi program",
     const files = packed.files.map((f) => f.path).sort();
     const own = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8"));
     const commands = Object.values(own.bin as Record<string, string>).map((f) => path.posix.normalize(f));
-    assert.deepStrictEqual(Object.keys(own.bin).sort(), ["flow-emulator", "flowservice-plan"]);
+    assert.deepStrictEqual(Object.keys(own.bin).sort(), ["flow-emulator", "flowservice-plan", "flowservice-recover", "pulumi-resource-flowservice"]);
     // What each command loads at run time: the launchers require their built module by path.
     const launched = commands.flatMap((f) =>
       [...fs.readFileSync(path.join(REPO, f), "utf8").matchAll(/require\("(\.[^"]+)"\)/g)].map((m) => path.posix.join(path.posix.dirname(f), m[1].replace(/(?<!\.js)$/, ".js"))),
@@ -146,7 +146,7 @@ describe("the packed package, installed into a fresh TypeScript Pulumi program",
     // The dynamic-provider host requires this path by name from the program's folder.
     const needed = ["LICENSE", "README.md", "package.json", own.main, own.types, "dist/provider/dynamicProvider.js", ...commands, ...launched];
     for (const f of needed) assert.ok(files.includes(f), `${f} is missing from the package`);
-    const foreign = files.filter((f) => !/^(LICENSE|README\.md|package\.json|bin\/[\w-]+\.js|dist\/provider\/.+\.(js|d\.ts)|dist\/(commands|emulator)\/.+\.js)$/.test(f));
+    const foreign = files.filter((f) => !/^(LICENSE|README\.md|package\.json|bin\/[\w-]+\.js|bin\/pulumi-resource-flowservice|dist\/provider\/.+\.(js|d\.ts)|dist\/(commands|emulator)\/.+\.js)$/.test(f));
     assert.deepStrictEqual(foreign, [], "files a user does not need");
   });
 

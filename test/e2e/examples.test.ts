@@ -1,8 +1,8 @@
 // Every example runs as a user would run it: `pulumi up` then `pulumi destroy` (and, for rotation,
 // the rotation its header describes), through the real engine (TypeScript programs compiled by
 // the language host) against the emulator.
-import assert from "assert";
-import path from "path";
+import assert from "node:assert";
+import path from "node:path";
 import { FLOW_BASE_PATH } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { EmulatorControl, sha256 } from "../helpers/emulatorControl";
@@ -64,8 +64,8 @@ describe("the examples, run through the real engine", function () {
         const flow = (await control.apiRequests()).filter((r) => r.path.startsWith("/data/"));
         assert.deepStrictEqual(
           flow.map((r) => `${r.method} ${r.path}`),
-          [`PATCH ${FLOW_BASE_PATH}/connections/${landing.id}`],
-          "exactly one Flow Service request: the PATCH of the rotated connection",
+          [`PATCH ${FLOW_BASE_PATH}/connections/${landing.id}`, `GET ${FLOW_BASE_PATH}/connections/${landing.id}/test`],
+          "exactly one PATCH of the rotated connection, then its credential test",
         );
         assert.strictEqual(flow[0].headers["if-match"], landing.outputs.etag, "If-Match carries the etag from state");
         assert.deepStrictEqual(flow[0].body, [{ op: "replace", path: "/auth/params/s3SecretKey", value: "[redacted]" }]);

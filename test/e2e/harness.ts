@@ -1,7 +1,7 @@
 // One Pulumi project + stack per test suite, in throwaway folders, driven through the real CLI
 // (tools/pulumiCli.ts) against the emulator. Nothing here mocks the engine.
-import fs from "fs";
-import path from "path";
+import fs from "node:fs";
+import path from "node:path";
 import { type Credentials, DEMO } from "../../tools/demo";
 import { flowConfigArgs, makeWorkspace, REPO, RunResult, runPulumi, Workspace } from "../../tools/pulumiCli";
 

@@ -2,9 +2,9 @@
 // group. The engine's plugins (the language host, the dynamic-provider host) run in process groups
 // of their own, so they are found beforehand through /proc and reported, to be measured and then
 // ended by their pids.
-import { spawn } from "child_process";
-import fs from "fs";
-import path from "path";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import { pulumiEnv, REPO, RunResult } from "../../tools/pulumiCli";
 import type { LoggedRequest } from "../helpers/emulatorControl";
 import type { TestStack } from "./harness";
@@ -29,7 +29,11 @@ export function descendants(root: number): Array<{ pid: number; cmd: string }> {
   }
   const found: number[] = [];
   const walk = (p: number) => {
-    for (const [child, pp] of parent) if (pp === p) (found.push(child), walk(child));
+    for (const [child, pp] of parent) {
+      if (pp !== p) continue;
+      found.push(child);
+      walk(child);
+    }
   };
   walk(root);
   return found.map((pid) => ({ pid, cmd: cmdline(pid) }));

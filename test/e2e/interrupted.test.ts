@@ -4,10 +4,10 @@
 // flowservice-recover then takes the orphans into state. A neighbour stack of the same backend owns
 // same-named connections of the same client, created inside the interrupted run's time window:
 // they are never adopted.
-import assert from "assert";
-import { randomBytes } from "crypto";
-import fs from "fs";
-import path from "path";
+import assert from "node:assert";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { flowConfigArgs, RunResult, runPulumi } from "../../tools/pulumiCli";
 import { recordCase } from "../../tools/reliabilityReport";

@@ -1,8 +1,8 @@
 // The user's whole story through the real `pulumi` CLI against the emulator: create, rotate,
 // no-op, conflict, refresh, adopt, replace, out-of-band delete, destroy, and secrets never in clear.
 // The steps build on each other, in order, on one stack.
-import assert from "assert";
-import { randomBytes } from "crypto";
+import assert from "node:assert";
+import { randomBytes } from "node:crypto";
 import { FLOW_BASE_PATH, SALESFORCE } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { EmulatorControl, sha256 } from "../helpers/emulatorControl";
@@ -144,7 +144,7 @@ describe("end to end: the real pulumi CLI against the emulator", function () {
     const readable = async () =>
       JSON.parse(
         JSON.stringify(Object.fromEntries(Object.entries(await stack.connections()).map(([name, r]) => [name, r.inputs]))),
-        (_k, v) => (v && v.ciphertext ? "[secret]" : v),
+        (_k, v) => (v?.ciphertext ? "[secret]" : v),
       );
     const inputsBefore = await readable();
     await control.clearRequests();

@@ -2,10 +2,10 @@
 // connection, a source connection, a Data Lake target connection and a dataflow, on one stack.
 // The steps build on each other, in order: create, no-op, rotation, schedule change, disable,
 // preview-time refusal, replacement, conflict, out-of-band delete, adoption, destroy.
-import assert from "assert";
-import { randomBytes } from "crypto";
-import fs from "fs";
-import path from "path";
+import assert from "node:assert";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
 import { buildPlan } from "../../commands/plan/plan";
 import { parsePreview } from "../../commands/plan/preview";
 import { FLOW_BASE_PATH } from "../../tools/demo";

@@ -3,11 +3,11 @@
 //
 // With UPDATE_PLAN_FIXTURES=1 this also writes the previews it captures to
 // test/unit/fixtures/preview-*.json, the inputs of the unit tests (planCli.test.ts).
-import assert from "assert";
-import { spawn } from "child_process";
-import { randomBytes } from "crypto";
-import fs from "fs";
-import path from "path";
+import assert from "node:assert";
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
 import { FLOW_BASE_PATH, SALESFORCE } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { EmulatorApi } from "../helpers/emulatorApi";

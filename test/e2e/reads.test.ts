@@ -1,7 +1,7 @@
 // `pulumi refresh` of 120 connections through the real CLI: a few list requests instead of one GET
 // each, a connection deleted outside dropped only after its own GET says 404, and a refused list
 // falling back to single reads. One stack; the steps build on each other, in order.
-import assert from "assert";
+import assert from "node:assert";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { EmulatorControl, LoggedRequest } from "../helpers/emulatorControl";
 import { ConnectionDecl, ensureEngine, TestStack } from "./harness";

@@ -1,7 +1,7 @@
 // Hostile and odd input through the real engine: param keys needing RFC 6901 escapes, unicode and
 // newlines, a 100 KB value, colliding names, and ids that would change the URL.
-import assert from "assert";
-import { randomBytes } from "crypto";
+import assert from "node:assert";
+import { randomBytes } from "node:crypto";
 import { SALESFORCE } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { recordCase } from "../../tools/reliabilityReport";

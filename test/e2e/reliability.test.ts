@@ -3,11 +3,11 @@
 // After each run: it succeeded or failed with a clear error; `pulumi refresh` finds state and remote
 // in agreement; no connection is duplicated or lost, no update lost; no secret in any output.
 // Faults on different connections share one run, so the whole matrix costs a few `up`s.
-import assert from "assert";
-import { randomBytes } from "crypto";
-import fs from "fs";
-import os from "os";
-import path from "path";
+import assert from "node:assert";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { SALESFORCE } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { recordCase } from "../../tools/reliabilityReport";

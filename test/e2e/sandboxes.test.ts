@@ -1,9 +1,9 @@
 // Several sandboxes from one stack, through the real `pulumi` CLI against the emulator (which scopes
 // connections by org + sandbox, as Flow Service does). The steps build on each other, in order, on
 // one stack; the last test runs examples/sandboxes as a user would.
-import assert from "assert";
-import path from "path";
-import { randomBytes } from "crypto";
+import assert from "node:assert";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
 import { buildPlan } from "../../commands/plan/plan";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { EmulatorControl, LoggedRequest, sha256 } from "../helpers/emulatorControl";

@@ -9,10 +9,10 @@
 // to…", "RegisterResource RPC finished…"). That is Pulumi's behaviour, outside this provider: the
 // test requires zero hits at default verbosity, and at -v=9 requires that every hit is one of those
 // engine/SDK trace lines (none from the provider) and that no token appears at all.
-import assert from "assert";
-import { randomBytes } from "crypto";
-import fs from "fs";
-import path from "path";
+import assert from "node:assert";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
 import { SALESFORCE } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { recordCase } from "../../tools/reliabilityReport";

@@ -2,8 +2,8 @@
 // stack: each credential write is tested once; a refused rotation, create or adoption is undone
 // and `up` fails clearly; a rollback that meets another writer says how to recover; a test that
 // cannot be made keeps the write; verifyCredentials: false sends no test. The steps build on each other.
-import assert from "assert";
-import { randomBytes } from "crypto";
+import assert from "node:assert";
+import { randomBytes } from "node:crypto";
 import { recordCase } from "../../tools/reliabilityReport";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { NO_TEST_CONNECTOR } from "../helpers/emulatorApi";

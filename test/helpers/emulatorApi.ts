@@ -22,7 +22,7 @@ export interface Res {
 
 async function toRes(r: Response): Promise<Res> {
   const text = await r.text();
-  let json: unknown = undefined;
+  let json: unknown ;
   try {
     json = text === "" ? undefined : JSON.parse(text);
   } catch {

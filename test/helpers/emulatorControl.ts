@@ -1,7 +1,7 @@
 // Test-side access to the emulator: its control routes (request log, stored state, out-of-band
 // edits) and a raw API call "as someone else", e.g. the Experience Platform UI. Plain fetch:
 // never the provider's client, so the two check each other.
-import { createHash } from "crypto";
+import { createHash } from "node:crypto";
 import { EmulatorApi } from "./emulatorApi";
 
 export interface LoggedRequest {

@@ -1,7 +1,7 @@
 // Stand-ins for what flowservice-recover talks to (the pulumi CLI, Flow Service), for the unit tests
 // of its orchestration; the e2e test (test/e2e/interrupted.test.ts) runs it against the real ones.
-import fs from "fs";
-import path from "path";
+import fs from "node:fs";
+import path from "node:path";
 import type { CliResult, Pulumi } from "../../commands/recover/pulumi";
 import type { RecoverDeps } from "../../commands/recover/recover";
 import type { HistoryEntry, LockInfo } from "../../commands/recover/window";

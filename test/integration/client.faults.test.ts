@@ -2,7 +2,7 @@
 // over real HTTP (no engine; the engine runs of the same faults are in test/e2e/reliability*.ts).
 // Each case ends in one of two ways: success with exactly one connection holding the new values,
 // or a clear error with state and remote still in agreement. Outcomes go to the reliability table.
-import assert from "assert";
+import assert from "node:assert";
 import { configure, provider } from "../../provider/dynamicProvider";
 import { DEMO, FLOW_BASE_PATH, SALESFORCE } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";

@@ -1,7 +1,7 @@
 // GET /connections/{id}/test for safe credential changes: the same gateway, sandbox and 404 rules
 // as every route, a source system that can refuse a stored credential, connectors whose test is
 // unsupported, and faults that make the test endpoint unavailable.
-import { strict as assert } from "assert";
+import { strict as assert } from "node:assert";
 import type { RunningEmulator } from "../../emulator/main";
 import { DATA_LAKE, EmulatorApi, NO_TEST_CONNECTOR, S3, SALESFORCE, flowCode, useEmulator } from "../helpers/emulatorApi";
 import { EmulatorControl, sha256 } from "../helpers/emulatorControl";

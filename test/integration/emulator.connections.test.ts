@@ -1,7 +1,7 @@
 // connectionSpecs and connection create / read / delete / test, over HTTP.
-import { strict as assert } from "assert";
+import { strict as assert } from "node:assert";
 import { z } from "zod";
-import { type RunningEmulator, startEmulator } from "../../emulator/main";
+import { type RunningEmulator, } from "../../emulator/main";
 import { BASE, DEMO, EmulatorApi, SALESFORCE, flowCode, useEmulator } from "../helpers/emulatorApi";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

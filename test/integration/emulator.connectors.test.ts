@@ -1,6 +1,6 @@
 // Connectors without auth specs (the Data Lake): a connection needs no `auth`, as Adobe's
 // CreateConnectionRequest allows; connectors with auth specs still require it.
-import { strict as assert } from "assert";
+import { strict as assert } from "node:assert";
 import { z } from "zod";
 import { EmulatorApi, SALESFORCE, flowCode, useEmulator } from "../helpers/emulatorApi";
 

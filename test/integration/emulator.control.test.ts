@@ -1,6 +1,6 @@
 // The /__emulator control routes: reset, request log, stats, faults, rate limit, edits and flags.
-import { strict as assert } from "assert";
-import { type RunningEmulator, startEmulator } from "../../emulator/main";
+import { strict as assert } from "node:assert";
+import { type RunningEmulator, } from "../../emulator/main";
 import { BASE, EmulatorApi, flowCode, useEmulator } from "../helpers/emulatorApi";
 
 describe("emulator control routes", function () {

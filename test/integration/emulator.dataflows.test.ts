@@ -1,9 +1,9 @@
 // Source connections, target connections, flows and flow specs: an S3 or Salesforce → Data Lake
 // dataflow end to end, the references between them, sandboxes, lists, faults and persistence.
-import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { type RunningEmulator, startEmulator } from "../../emulator/main";
 import { EmulatorControl } from "../helpers/emulatorControl";
 import { BASE, CLOUD_STORAGE_TO_AEP, CRM_TO_AEP, DATA_LAKE, EmulatorApi, S3, SALESFORCE, flowCode, useEmulator } from "../helpers/emulatorApi";

@@ -1,6 +1,6 @@
 // PATCH on flows, source and target connections (RFC 6902, If-Match required, what may change),
 // and POST /flows/{id}/action?op=ENABLE|DISABLE.
-import { strict as assert } from "assert";
+import { strict as assert } from "node:assert";
 import { EmulatorApi, type Dataflow, flowCode, useEmulator } from "../helpers/emulatorApi";
 
 describe("emulator PATCH of flows and source/target connections, and flow actions", function () {

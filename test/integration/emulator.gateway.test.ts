@@ -1,5 +1,5 @@
 // IMS token issuing and the API gateway's header checks, over HTTP against an in-process emulator.
-import { strict as assert } from "assert";
+import { strict as assert } from "node:assert";
 import { type RunningEmulator, startEmulator } from "../../emulator/main";
 import { BASE, DEMO, EmulatorApi, flowCode, useEmulator } from "../helpers/emulatorApi";
 

@@ -1,5 +1,5 @@
 // GET /connections: filters, ordering, pagination, count.
-import { strict as assert } from "assert";
+import { strict as assert } from "node:assert";
 import { type RunningEmulator, startEmulator } from "../../emulator/main";
 import { EmulatorApi, flowCode, useEmulator } from "../helpers/emulatorApi";
 

@@ -1,6 +1,6 @@
 // PATCH /connections/{id}: JSON Patch rules, If-Match, validation after patching, concurrency.
-import { strict as assert } from "assert";
-import { createHash } from "crypto";
+import { strict as assert } from "node:assert";
+import { createHash } from "node:crypto";
 import { type RunningEmulator, startEmulator } from "../../emulator/main";
 import { DEMO, EmulatorApi, flowCode } from "../helpers/emulatorApi";
 

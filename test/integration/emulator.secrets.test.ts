@@ -1,10 +1,10 @@
 // Secret params (format: password) never come back in clear: not in GET or list replies, not in the
 // request log, not in the --state file.
-import { strict as assert } from "assert";
-import { createHash } from "crypto";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import { strict as assert } from "node:assert";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { type RunningEmulator, startEmulator } from "../../emulator/main";
 import { DEMO, EmulatorApi, SALESFORCE, flowCode } from "../helpers/emulatorApi";
 

@@ -1,8 +1,8 @@
 // --state FILE: connections survive a restart; an unusable file stops the emulator with a clear message.
-import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { EmulatorApi } from "../helpers/emulatorApi";
 import { runEmulatorToExit, startEmulatorProcess } from "../../tools/emulatorProcess";
 

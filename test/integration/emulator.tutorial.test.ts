@@ -1,5 +1,5 @@
 // The seed tutorial (Adobe's "update accounts using the Flow Service API") run against the real CLI.
-import { strict as assert } from "assert";
+import { strict as assert } from "node:assert";
 import { EmulatorApi, SALESFORCE } from "../helpers/emulatorApi";
 import { FLOW_BASE_PATH } from "../../tools/demo";
 import { type EmulatorProcess, runEmulatorToExit, startEmulatorProcess } from "../../tools/emulatorProcess";

@@ -1,7 +1,7 @@
 // Hostile and odd input, through the provider's methods against the emulator over real HTTP: param
 // keys needing RFC 6901 escapes, unicode and newlines, 100 KB values, ids that would change the
 // URL, unknown fields in replies, colliding names. Each gets the right behaviour or a clear error.
-import assert from "assert";
+import assert from "node:assert";
 import { configure, provider } from "../../provider/dynamicProvider";
 import { DEMO, FLOW_BASE_PATH as FLOW, SALESFORCE } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";

@@ -1,7 +1,7 @@
 // The pipeline resources' provider methods (SourceConnection, TargetConnection, Dataflow) against
 // the emulator over real HTTP: request order and counts, If-Match, action calls, conflicts,
 // refresh, adoption, lost replies, deletes, sandboxes and the serialized shim.
-import assert from "assert";
+import assert from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { configure, provider as connections, requestStats } from "../../provider/dynamicProvider";
 import { dataflowProvider, sourceConnectionProvider, targetConnectionProvider } from "../../provider/pipelineProvider";

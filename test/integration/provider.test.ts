@@ -1,10 +1,10 @@
 // The provider's methods against the emulator over real HTTP: request counts, If-Match, the 412
 // message, retries under injected faults, and the serialized provider run the way the host does.
-import assert from "assert";
-import { execFileSync } from "child_process";
-import fs from "fs";
-import os from "os";
-import path from "path";
+import assert from "node:assert";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { configure, provider, requestStats } from "../../provider/dynamicProvider";
 import { ConflictError } from "../../provider/core/errors";

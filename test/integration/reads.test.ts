@@ -1,6 +1,6 @@
 // Batched reads (refresh) through the provider's methods against the emulator: how many requests a
 // refresh of many connections costs, and that the listing never makes a read wrong.
-import assert from "assert";
+import assert from "node:assert";
 import type { RunningEmulator } from "../../emulator/main";
 import { WriteLedger } from "../../provider/api/ledger";
 import { ConnectionReader } from "../../provider/api/reads";

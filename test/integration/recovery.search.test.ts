@@ -1,7 +1,7 @@
 // The search after a lost create reply uses only filters Flow Service documents for connections
 // (equality on name and connectionSpec.id), matches the time window itself, and widens the query
 // when a filter is refused instead of failing: still exactly one connection.
-import assert from "assert";
+import assert from "node:assert";
 import type { RunningEmulator } from "../../emulator/main";
 import { configure, provider } from "../../provider/dynamicProvider";
 import { EmulatorApi, SALESFORCE, useEmulator } from "../helpers/emulatorApi";

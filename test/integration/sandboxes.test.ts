@@ -2,7 +2,7 @@
 // (the emulator scopes connections by org + sandbox, as Flow Service does): one definition in dev,
 // stage and prod, each request in its resource's sandbox, a move between sandboxes, the stack's
 // default, adoption, and a lost create reply searched for in the right sandbox.
-import assert from "assert";
+import assert from "node:assert";
 import { configure, provider, requestStats } from "../../provider/dynamicProvider";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { EmulatorControl, LoggedRequest, sha256 } from "../helpers/emulatorControl";

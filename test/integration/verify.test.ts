@@ -1,7 +1,7 @@
 // Safe credential changes (issue 11), the provider's methods against the emulator over HTTP: one
 // test after each credential write, a refused write undone (a new connection deleted, an update
 // or adoption PATCHed back), what the engine is told to record, and tests that cannot be made.
-import assert from "assert";
+import assert from "node:assert";
 import { configure, provider } from "../../provider/dynamicProvider";
 import { CredentialsRefusedError } from "../../provider/core/errors";
 import { recordCase } from "../../tools/reliabilityReport";

@@ -1,7 +1,7 @@
 // The provider's offline catalog (provider/core/catalog.ts) and the emulator's connection specs
 // (emulator/specs.ts) are written independently; where they describe the same connector they must
 // agree, or `pulumi preview` passes what `pulumi up` then has refused by Flow Service.
-import assert from "assert";
+import assert from "node:assert";
 import { CONNECTORS } from "../../provider/core/catalog";
 import { checkConnection } from "../../provider/core/check";
 import { CONNECTION_SPECS } from "../../emulator/specs";

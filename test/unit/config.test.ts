@@ -1,4 +1,4 @@
-import assert from "assert";
+import assert from "node:assert";
 import { assertCredentials, DEFAULT_ENDPOINT, resolveConfig } from "../../provider/core/config";
 
 const from = (values: Record<string, string>) => (key: string) => values[key];

@@ -1,4 +1,4 @@
-import assert from "assert";
+import assert from "node:assert";
 import { diffConnection } from "../../provider/core/diff";
 import { ConnectionOutputs } from "../../provider/core/schemas";
 import { UNKNOWN } from "../../provider/core/check";

@@ -1,4 +1,4 @@
-import assert from "assert";
+import assert from "node:assert";
 import fc from "fast-check";
 import { applyPatch, deepClone } from "fast-json-patch";
 import { JsonObject, maskDocOps, planDocPatch, valueAt } from "../../provider/core/docPlanner";

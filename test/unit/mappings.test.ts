@@ -1,4 +1,4 @@
-import assert from "assert";
+import assert from "node:assert";
 import { describeConflict, driftOf, refreshedState, storedOutputs } from "../../provider/core/mappings";
 import { FlowConnection, ConnectionOutputs } from "../../provider/core/schemas";
 import { salesforceOutputs } from "./fixtures";

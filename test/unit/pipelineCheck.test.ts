@@ -1,4 +1,4 @@
-import assert from "assert";
+import assert from "node:assert";
 import { UNKNOWN } from "../../provider/core/check";
 import { dataflow } from "../../provider/core/entities/dataflow";
 import { sourceConnection } from "../../provider/core/entities/sourceConnection";

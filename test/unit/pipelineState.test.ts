@@ -1,4 +1,4 @@
-import assert from "assert";
+import assert from "node:assert";
 import { dataflow } from "../../provider/core/entities/dataflow";
 import { sourceConnection } from "../../provider/core/entities/sourceConnection";
 import { liveDocument } from "../../provider/core/entity";

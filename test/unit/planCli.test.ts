@@ -1,9 +1,9 @@
 // flowservice-plan on previews captured from the real engine and emulator (fixtures/preview-*.json,
 // written by test/e2e/plan.test.ts with UPDATE_PLAN_FIXTURES=1), and on variants derived from them.
-import assert from "assert";
+import assert from "node:assert";
 import fc from "fast-check";
-import fs from "fs";
-import path from "path";
+import fs from "node:fs";
+import path from "node:path";
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_NO_CHANGES, HELP, Io, parseArgs, run } from "../../commands/plan/cli";
 import { buildPlan, CONNECTION_TYPE, Plan, PlanEntry } from "../../commands/plan/plan";
 import { parsePreview, PreviewJson } from "../../commands/plan/preview";
@@ -404,7 +404,7 @@ describe("flowservice-plan: renderings", () => {
     const preview = fixture("actions");
     const text = renderText(planOf(preview));
     assert.match(text, /^Flow Service plan for stack plan: 1 to create, 1 to adopt, 1 to update, 1 to replace, 2 to delete\n/);
-    assert.match(text, /\n-  ui: delete \(kept remotely\) "Made in the UI"/);
+    assert.match(text, /\n- {2}ui: delete \(kept remotely\) "Made in the UI"/);
     assert.ok(text.includes(`\n+- partners: replace "Partner portal" [${stepOf(preview, "partners").oldState.id}]\n     forced by connectionSpec`), text);
   });
 });

@@ -1,8 +1,8 @@
 // flowservice-plan on previews of the S3 → Data Lake pipeline (captured from the real engine
 // against the emulator): what `up` sends for each of the four resource types.
-import assert from "assert";
-import fs from "fs";
-import path from "path";
+import assert from "node:assert";
+import fs from "node:fs";
+import path from "node:path";
 import { run } from "../../commands/plan/cli";
 import { buildPlan, Plan, PlanEntry } from "../../commands/plan/plan";
 import { parsePreview } from "../../commands/plan/preview";

@@ -1,8 +1,8 @@
 // flowservice-plan and sandboxes: every change labelled and grouped by the sandbox it touches, and
 // a move between sandboxes explained. Variants of the previews captured from the real engine.
-import assert from "assert";
-import fs from "fs";
-import path from "path";
+import assert from "node:assert";
+import fs from "node:fs";
+import path from "node:path";
 import { buildPlan, Plan, PlanEntry } from "../../commands/plan/plan";
 import { PreviewJson } from "../../commands/plan/preview";
 import { renderJson, renderMarkdown, renderText } from "../../commands/plan/render";
@@ -86,6 +86,6 @@ describe("flowservice-plan: sandboxes", () => {
     const preview = fixture("actions");
     stepOf(preview, "reporting").newState.inputs.sandboxName = UNKNOWN;
     assert.strictEqual(entry(planOf(preview), "reporting").sandboxName, undefined);
-    assert.match(renderText(planOf(preview)), /\nSandbox not known before `up`[^\n]*: 1 to create\n\n\+  reporting: create/);
+    assert.match(renderText(planOf(preview)), /\nSandbox not known before `up`[^\n]*: 1 to create\n\n\+ {2}reporting: create/);
   });
 });

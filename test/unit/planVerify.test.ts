@@ -1,8 +1,8 @@
 // flowservice-plan shows the credential test `up` makes after each credential write (issue 11),
 // on previews captured from the real engine (fixtures/preview-*.json).
-import assert from "assert";
-import fs from "fs";
-import path from "path";
+import assert from "node:assert";
+import fs from "node:fs";
+import path from "node:path";
 import { buildPlan, Plan, PlanEntry } from "../../commands/plan/plan";
 import type { PreviewJson } from "../../commands/plan/preview";
 import { renderJson, renderMarkdown, renderText } from "../../commands/plan/render";

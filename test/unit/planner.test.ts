@@ -1,4 +1,4 @@
-import assert from "assert";
+import assert from "node:assert";
 import fc from "fast-check";
 import { applyPatch, deepClone } from "fast-json-patch";
 import { changedSecrets, secretVersions, PatchableFields, maskOps, planPatch, replacementReasons, escapePointerToken } from "../../provider/core/planner";

@@ -1,4 +1,4 @@
-import assert from "assert";
+import assert from "node:assert";
 import { WriteLedger } from "../../provider/api/ledger";
 import { parseJson, redact, snippet } from "../../provider/api/redact";
 import { Semaphore } from "../../provider/api/transport";

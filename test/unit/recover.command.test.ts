@@ -1,7 +1,7 @@
 // flowservice-recover as a command, over stand-ins for the pulumi CLI and Flow Service
 // (test/helpers/recoverFakes.ts); and flowservice-plan's --stack-export. The real engine and
 // emulator run it in test/e2e/interrupted.test.ts.
-import assert from "assert";
+import assert from "node:assert";
 import { run as runPlan } from "../../commands/plan/cli";
 import { EXIT_DECIDE, EXIT_ERROR, EXIT_OK, EXIT_PENDING, parseArgs, run, UsageError } from "../../commands/recover/cli";
 import { recover, RecoverOptions } from "../../commands/recover/recover";
@@ -171,7 +171,15 @@ describe("flowservice-recover: command line and exit codes", () => {
   it("exits 2 when operations are pending and not written, 3 when a decision is needed, 0 when written, 1 on error", async () => {
     const io = () => {
       const out = { stdout: "", stderr: "" };
-      return { out, io: { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t) } };
+      const io = {
+        stdout: (t: string) => {
+          out.stdout += t;
+        },
+        stderr: (t: string) => {
+          out.stderr += t;
+        },
+      };
+      return { out, io };
     };
     const withLock = () => Object.assign(new FakePulumi(), { locked: [lock] });
     const cases: Array<[string[], FakeFlow, number]> = [
@@ -196,7 +204,14 @@ describe("flowservice-plan --stack-export", () => {
   const plan = async (argv: string[], stackExport: string) => {
     let stdout = "";
     let stderr = "";
-    const code = await runPlan(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), readFile: (p) => (p === "s.json" ? stackExport : preview), readStdin: async () => preview });
+    const code = await runPlan(argv, {
+      stdout: (t) => {
+        stdout += t;
+      },
+      stderr: (t) => {
+        stderr += t;
+      },
+      readFile: (p) => (p === "s.json" ? stackExport : preview), readStdin: async () => preview });
     return { code, stdout, stderr };
   };
 

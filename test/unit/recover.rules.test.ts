@@ -1,6 +1,6 @@
 // flowservice-recover's pure rules, on a `pulumi stack export` captured from the real engine after an
 // `up` killed while its 5 POSTs were in flight (fixtures/export-interrupted.json).
-import assert from "assert";
+import assert from "node:assert";
 import { completedDeployment, connectionIds, interruptedOperations, interruptedWarning, parseStackExport, StackExport } from "../../commands/recover/export";
 import { decide, MatchRule, mismatch, PendingCreate, pendingCreateOf, searchFilters } from "../../commands/recover/match";
 import { isStale, parseTime, runStart, settledAt } from "../../commands/recover/window";

@@ -1,11 +1,15 @@
-import assert from "assert";
+import assert from "node:assert";
 import { backoffDelay, Clock, parseRetryAfter, RESEND, retrying, Verdict } from "../../provider/api/retry";
 
 /** A clock that only moves when the loop sleeps: the loop's timing, without waiting. */
 function fakeClock(): Clock & { slept: number[] } {
   let now = 0;
   const slept: number[] = [];
-  return { slept, now: () => now, sleep: async (ms) => void (slept.push(ms), (now += ms)) };
+  const sleep = async (ms: number) => {
+    slept.push(ms);
+    now += ms;
+  };
+  return { slept, now: () => now, sleep };
 }
 
 const again = <T>(value: T, retryAfterMs?: number): Verdict<T> => ({ done: false, retryAfterMs, giveUp: () => value });
@@ -42,7 +46,10 @@ describe("the retry policy", () => {
   it("stops after maxRetries retries and gives up with the last outcome", async () => {
     const clock = fakeClock();
     let attempts = 0;
-    const result = await retrying({ maxRetries: 3, budgetMs: 1e9, backoff: { baseMs: 10, capMs: 10, random: () => 1 } }, async (n) => (attempts++, again(`gave up at ${n}`)), clock);
+    const result = await retrying({ maxRetries: 3, budgetMs: 1e9, backoff: { baseMs: 10, capMs: 10, random: () => 1 } }, async (n) => {
+      attempts++;
+      return again(`gave up at ${n}`);
+    }, clock);
     assert.strictEqual(attempts, 4);
     assert.strictEqual(result, "gave up at 4");
     assert.deepStrictEqual(clock.slept, [10, 10, 10]);

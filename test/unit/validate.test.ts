@@ -1,4 +1,4 @@
-import assert from "assert";
+import assert from "node:assert";
 import { checkConnection, UNKNOWN } from "../../provider/core/check";
 import { salesforceInputs, SALESFORCE } from "./fixtures";
 

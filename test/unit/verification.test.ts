@@ -1,4 +1,4 @@
-import assert from "assert";
+import assert from "node:assert";
 import { resolveConfig } from "../../provider/core/config";
 import { ApiError, BadReplyError, NetworkError } from "../../provider/core/errors";
 import { UNVERIFIED } from "../../provider/core/planner";

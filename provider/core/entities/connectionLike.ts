@@ -10,7 +10,7 @@
 // connections, as well as a new dataflow"). A replacement gives a new id, so the dataflow that
 // references it is replaced too (see dataflow.ts).
 import { z } from "zod";
-import type { CheckFailure } from "../check";
+import type { CheckFailure } from "../unknown";
 import { JsonObject, jsonEqual } from "../docPlanner";
 import { CommonInputs, declaredMatch, EntityDescription, FlowId, LiveObject, LiveStamps, SpecRef } from "../entity";
 

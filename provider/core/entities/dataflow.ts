@@ -11,7 +11,7 @@
 // dataflow reading from it: created first, then the old one deleted. `enabled` is no PATCH: it is
 // POST /flows/{id}/action?op=ENABLE|DISABLE.
 import { z } from "zod";
-import { CheckFailure, UNKNOWN } from "../check";
+import { CheckFailure, UNKNOWN } from "../unknown";
 import { Json, JsonObject, jsonEqual } from "../docPlanner";
 import { CommonInputs, EntityDescription, FlowId, LiveObject, LiveStamps, SpecRef } from "../entity";
 

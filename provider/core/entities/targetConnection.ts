@@ -3,8 +3,8 @@
 // (flow-service.yaml CreateTargetConnectionRequest); see connectionLike.ts for what a PATCH may change.
 // `params.dataSetId` also forces a replacement: the dataset is what the target connection is.
 import { z } from "zod";
-import type { CheckFailure } from "../check";
-import { UNKNOWN } from "../check";
+import type { CheckFailure } from "../unknown";
+import { UNKNOWN } from "../unknown";
 import { connectionLike, ConnectionLikeInputs } from "./connectionLike";
 
 /** The Data Lake connection spec: the target of every sources tutorial. */

@@ -4,8 +4,8 @@
 //                 "name": "...", "args": {...}, "options": {...}?}]}
 // In args, "$name" is the id of an earlier resource (a Pulumi output, so the engine orders the
 // operations) and {"secret": "..."} is wrapped in pulumi.secret().
-const fs = require("fs");
-const path = require("path");
+const fs = require("node:fs");
+const path = require("node:path");
 const pulumi = require("@pulumi/pulumi");
 const flowservice = require("pulumi-flowservice");
 

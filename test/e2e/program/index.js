@@ -1,8 +1,8 @@
 // The Pulumi program of the end-to-end tests. It declares the connections listed in
 // program.json beside it, so a test changes the program by rewriting that file.
 // A param value written as {"secret": "..."} is wrapped in pulumi.secret().
-const fs = require("fs");
-const path = require("path");
+const fs = require("node:fs");
+const path = require("node:path");
 const pulumi = require("@pulumi/pulumi");
 const { Connection } = require("pulumi-flowservice");
 

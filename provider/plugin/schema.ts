@@ -1,0 +1,180 @@
+// The package schema the plugin serves (GetSchema): what YAML type-checks a program against, what
+// `pulumi import` writes its program snippet from, and what an SDK could be generated from.
+// Resource properties are derived from the same zod schemas the provider validates with, so a
+// field added there appears here without a second list.
+import type { z } from "zod";
+import { CONFIG_KEYS } from "../core/config";
+
+export const PACKAGE = "flowservice";
+
+/** What the schema needs to know of one resource kind. */
+export interface SchemaResource {
+  /** flowservice:index:Connection */
+  token: string;
+  description: string;
+  inputs: z.ZodObject;
+  outputs: z.ZodObject;
+}
+
+const CONFIG_DOCS: Record<string, string> = {
+  clientId: "OAuth client id, also sent as x-api-key (or AEP_CLIENT_ID).",
+  clientSecret: "OAuth client secret (or AEP_CLIENT_SECRET). Set it with `pulumi config set --secret`.",
+  orgId: "Experience Platform organization id, sent as x-gw-ims-org-id (or AEP_ORG_ID).",
+  sandboxName: "The default sandbox of resources that declare none (or AEP_SANDBOX_NAME); default `prod`.",
+  scopes: "IMS scopes (or AEP_SCOPES); default the Experience Platform scope string.",
+  accessToken: "A ready bearer token instead of client credentials (or AEP_ACCESS_TOKEN).",
+  endpoint: "Flow Service base URL (or AEP_FLOW_ENDPOINT).",
+  imsEndpoint: "IMS token URL (or AEP_IMS_ENDPOINT).",
+  verifyCredentials: "Test connections after credential writes (or AEP_VERIFY_CREDENTIALS); default true.",
+};
+const SECRET_CONFIG = new Set(["clientSecret", "accessToken"]);
+
+const PROPERTY_DOCS: Record<string, string> = {
+  name: "The display name.",
+  description: "Optional; removing it from the program removes it remotely.",
+  connectionSpec: "The connector's connection spec (`id`, optional `version`). A change means a new object.",
+  auth:
+    "Credentials: `specName` and `params`. Params the connector marks secret (passwords, keys, tokens), and values the program " +
+    "marks secret, are held as secrets: never in clear in state, previews or logs, and write-only (they cannot be read back).",
+  adoptId: "Manage this existing object instead of creating one (or use `pulumi import`).",
+  deleteOnDestroy: "What destroy does remotely. Default: delete objects this stack created, keep adopted and imported ones.",
+  sandboxName: "The sandbox (lowercase name); default the stack's `flowservice:sandboxName`. A change means a new object.",
+  secretKeys: "Names of the params held as secrets (the provider adds the connector's secret params).",
+  verifyCredentials: "Test the connection after each credential write; default the stack's `flowservice:verifyCredentials`.",
+  baseConnectionId: "The base connection (account) it uses. A change means a new object.",
+  data: "The data format (and for a target, the XDM schema). A change means a new object.",
+  params: "Connector params (e.g. path, tableName, dataSetId), patched per key; secret ones are write-only.",
+  flowSpec: "The flow spec (`id`, optional `version`). A change means a new dataflow.",
+  sourceConnectionIds: "The source connections it reads. A change means a new dataflow.",
+  targetConnectionIds: "The target connections it writes. A change means a new dataflow.",
+  transformations: "Mapping and other transformations, as Flow Service documents them.",
+  scheduleParams: "The schedule: `startTime`, `frequency`, `interval`, `backfill`.",
+  enabled: "Whether the dataflow runs (default true); changed through its action endpoint.",
+  connectionId: "The connection id (also the resource id).",
+  etag: "The version the next PATCH sends as If-Match.",
+  adopted: "Whether this resource adopted (or imported) an existing object rather than creating it.",
+  state: "enabled | disabled | initializing",
+  createdAt: "Creation time (ms since the epoch), as Flow Service reports it.",
+  updatedAt: "Last update time (ms since the epoch), as last read from Flow Service.",
+  updatedBy: "Who last updated it, as last read from Flow Service.",
+  verification: "The outcome of the last credential test: passed | skipped | unsupported | unavailable | refused.",
+  verifiedAt: "When the credentials last passed a test (ISO 8601).",
+};
+
+type Spec = Record<string, unknown>;
+interface ZodDef {
+  type: string;
+  values?: unknown[];
+  element: z.ZodType;
+  valueType: z.ZodType;
+  catchall?: z.ZodType;
+}
+const ANY: Spec = { $ref: "pulumi.json#/Any" };
+
+/** zod's wrapper types that only make a field optional (or give it a default). */
+function unwrap(t: z.ZodType): { type: z.ZodType; optional: boolean } {
+  let type = t;
+  let optional = false;
+  for (;;) {
+    const def = (type as unknown as { def: { type: string; innerType?: z.ZodType } }).def;
+    if (!["optional", "default", "nullable", "prefault"].includes(def.type) || !def.innerType) return { type, optional };
+    optional = true;
+    type = def.innerType;
+  }
+}
+
+const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+class SchemaBuilder {
+  readonly types: Record<string, Spec> = {};
+
+  property(t: z.ZodType, owner: string, key: string): Spec {
+    const { type } = unwrap(t);
+    // zod's own description of the type (zod 4 `def`): only the members read here.
+    const def = (type as unknown as { def: ZodDef }).def;
+    switch (def.type) {
+      case "string":
+      case "enum":
+        return { type: "string" };
+      case "number":
+        return { type: "number" };
+      case "boolean":
+        return { type: "boolean" };
+      case "literal":
+        return { type: typeof def.values?.[0] === "string" ? "string" : typeof def.values?.[0] === "boolean" ? "boolean" : "number" };
+      case "array":
+        // An array's element type is named in the singular: transformations → Transformation.
+        return { type: "array", items: this.property(def.element, owner, key.replace(/s$/, "")) };
+      case "record":
+        return { type: "object", additionalProperties: this.property(def.valueType, owner, key) };
+      case "object":
+        // An object that takes members beyond its declared ones (`data: { format?, … }`) is a map.
+        if (def.catchall && (def.catchall as { def: { type: string } }).def.type !== "never")
+          return { type: "object", additionalProperties: ANY };
+        return { $ref: `#/types/${this.objectType(type as z.ZodObject, owner, key)}` };
+      default:
+        return ANY;
+    }
+  }
+
+  /** A named object type: `flowservice:index:ConnectionSpec`, or prefixed with the owner on a clash. */
+  private objectType(t: z.ZodObject, owner: string, key: string): string {
+    const { properties, required } = this.properties(t, owner, key);
+    const spec: Spec = { type: "object", properties, ...(required.length ? { required } : {}) };
+    for (const name of [`${PACKAGE}:index:${pascal(key)}`, `${PACKAGE}:index:${owner}${pascal(key)}`]) {
+      if (!this.types[name] || JSON.stringify(this.types[name]) === JSON.stringify(spec)) {
+        this.types[name] = spec;
+        return name;
+      }
+    }
+    throw new Error(`schema: two different object types named ${owner}${pascal(key)}`);
+  }
+
+  properties(t: z.ZodObject, owner: string, prefix = ""): { properties: Record<string, Spec>; required: string[] } {
+    const properties: Record<string, Spec> = {};
+    const required: string[] = [];
+    for (const [key, field] of Object.entries(t.shape as Record<string, z.ZodType>)) {
+      if (key.startsWith("__")) continue; // the provider's own bookkeeping, not a property
+      const doc = prefix === "" ? PROPERTY_DOCS[key] : undefined;
+      properties[key] = { ...this.property(field, owner, key), ...(doc ? { description: doc } : {}) };
+      if (!unwrap(field).optional) required.push(key);
+    }
+    return { properties, required };
+  }
+}
+
+export function packageSchema(version: string, resources: SchemaResource[]): Record<string, unknown> {
+  const b = new SchemaBuilder();
+  const variables: Record<string, Spec> = {};
+  for (const key of Object.keys(CONFIG_KEYS)) {
+    variables[key] = {
+      type: "string",
+      ...(CONFIG_DOCS[key] ? { description: CONFIG_DOCS[key] } : {}),
+      ...(SECRET_CONFIG.has(key) ? { secret: true } : {}),
+    };
+  }
+  const res: Record<string, Spec> = {};
+  for (const r of resources) {
+    const owner = r.token.split(":").pop() as string;
+    const inputs = b.properties(r.inputs, owner);
+    const outputs = b.properties(r.outputs, owner);
+    res[r.token] = {
+      description: r.description,
+      inputProperties: inputs.properties,
+      requiredInputs: inputs.required,
+      properties: outputs.properties,
+      required: outputs.required,
+    };
+  }
+  return {
+    name: PACKAGE,
+    displayName: "Adobe Experience Platform Flow Service",
+    version,
+    description: "Flow Service connections (Adobe Experience Platform) as code.",
+    license: "Apache-2.0",
+    config: { variables },
+    provider: { description: "The Flow Service provider: credentials, endpoints and the default sandbox.", inputProperties: variables },
+    types: b.types,
+    resources: res,
+  };
+}
