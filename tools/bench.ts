@@ -15,7 +15,7 @@
 // its measured commands), benchEmulator (the request log), benchHostProbe (the host's own timings),
 // benchProc (/proc), benchWire (the floors without the engine), benchTargets (derived figures and
 // targets), benchFormat (the table and the files), benchTypes (the report's shape).
-import path from "path";
+import path from "node:path";
 import { BenchArgsError, parseBenchArgs, USAGE } from "./benchArgs";
 import { formatText } from "./benchFormat";
 import { runBenchmark } from "./benchRun";

@@ -1,6 +1,6 @@
 // `npm run bench -- …`: the command line, parsed with node:util parseArgs into benchmark options.
-import path from "path";
-import { parseArgs } from "util";
+import path from "node:path";
+import { parseArgs } from "node:util";
 import type { BenchOptions } from "./benchTypes";
 
 export const USAGE =

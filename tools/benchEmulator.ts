@@ -41,7 +41,7 @@ export class WatchedEmulator {
     return this.emu.url;
   }
 
-  async control(method: string, route: string, body?: unknown): Promise<any> {
+  async control(method: string, route: string, body?: unknown): Promise<unknown> {
     const r = await fetch(`${this.url}/__emulator${route}`, {
       method,
       headers: body === undefined ? undefined : { "content-type": "application/json" },

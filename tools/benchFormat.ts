@@ -1,7 +1,7 @@
 // The benchmark's report as text: the table printed at the end of `npm run bench`, the same table
 // in Markdown (bench/results/latest.md, copied into the README), and the files written.
-import fs from "fs";
-import path from "path";
+import fs from "node:fs";
+import path from "node:path";
 import { BenchReport, Op, OpResult, OPS, OP_LABELS, PIPELINE_OPS, ScenarioResult } from "./benchTypes";
 import { median } from "./benchWire";
 

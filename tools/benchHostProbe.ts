@@ -1,7 +1,7 @@
 // Reads what tools/benchProbe.ts wrote in the dynamic-provider host during one command: the time
 // of each gRPC call the engine made, and of each HTTP request the provider sent.
-import fs from "fs";
-import path from "path";
+import fs from "node:fs";
+import path from "node:path";
 import { HostProbe, RpcStats } from "./benchTypes";
 import { mean, round2 } from "./benchWire";
 
@@ -33,14 +33,20 @@ export function summarizeProbe(files: string[]): HostProbe | undefined {
     for (const line of text.split("\n")) {
       if (!line) continue;
       const e = JSON.parse(line) as { kind: string; method?: string; at: number; ms: number };
-      if (e.kind === "rpc") (rpc[e.method as string] ??= []).push(e.ms);
+      if (e.kind === "rpc") {
+        const method = e.method as string;
+        rpc[method] = [...(rpc[method] ?? []), e.ms];
+      }
       else if (e.kind === "http") http.push({ at: e.at, ms: e.ms, method: String(e.method) });
     }
   }
   const events = http.flatMap((h) => [[h.at, 1] as const, [h.at + h.ms, -1] as const]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let cur = 0;
   let maxInFlight = 0;
-  for (const [, d] of events) maxInFlight = Math.max(maxInFlight, (cur += d));
+  for (const [, d] of events) {
+    cur += d;
+    maxInFlight = Math.max(maxInFlight, cur);
+  }
   return {
     processes: files.length,
     rpc: Object.fromEntries(Object.entries(rpc).map(([k, v]) => [k, stats(v)])),

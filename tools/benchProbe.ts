@@ -8,12 +8,12 @@
 //     start, duration until the reply body ended, status.
 // With both, the benchmark splits the provider's time per call into "waiting for Flow Service"
 // and "everything else", inside the real `pulumi up`. Nothing here changes what the host does.
-import fs from "fs";
-import http from "http";
-import https from "https";
-import Module from "module";
-import path from "path";
-import { performance } from "perf_hooks";
+import fs from "node:fs";
+import http from "node:http";
+import https from "node:https";
+import Module from "node:module";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
 
 const dir = process.env.FLOWSERVICE_BENCH_PROBE_DIR;
 const isHost = (process.argv[1] ?? "").replace(/\\/g, "/").includes("cmd/dynamic-provider");
@@ -36,14 +36,17 @@ function install(outDir: string): void {
   // ---- gRPC handlers -------------------------------------------------------------------------
   const req = Module.prototype.require;
   let patched = false;
-  Module.prototype.require = function (this: NodeModule, id: string) {
-    // eslint-disable-next-line prefer-rest-params
-    const exported = req.apply(this, arguments as unknown as [string]);
+  Module.prototype.require = function (this: NodeModule, ...args: [string]) {
+    const id = args[0];
+    const exported = req.apply(this, args);
     if (!patched && id === "@grpc/grpc-js" && exported?.Server?.prototype?.addService) {
       patched = true;
       const addService = exported.Server.prototype.addService;
-      exported.Server.prototype.addService = function (service: Record<string, any>, impl: Record<string, any>) {
-        const wrapped: Record<string, any> = Object.create(impl);
+      // The gRPC service definition and its handlers, as @grpc/grpc-js passes them (untyped here).
+      type MethodDef = { originalName?: string; requestStream?: boolean; responseStream?: boolean } | undefined;
+      type Handler = (call: unknown, callback: (...a: unknown[]) => void) => unknown;
+      exported.Server.prototype.addService = function (service: Record<string, MethodDef>, impl: Record<string, Handler | undefined>) {
+        const wrapped: Record<string, Handler | undefined> = Object.create(impl);
         for (const [name, def] of Object.entries(service)) {
           const fn = impl[name] ?? (def?.originalName ? impl[def.originalName] : undefined);
           if (typeof fn !== "function" || def?.requestStream || def?.responseStream) continue;

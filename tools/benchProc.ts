@@ -2,7 +2,7 @@
 // high-water mark, so a peak between two samples is not missed) and the CPU time of every process
 // under the command, grouped by role. Only descendants of the command's pid are looked at, so
 // other Pulumi runs on the same machine (tests running in parallel) are never counted.
-import fs from "fs";
+import fs from "node:fs";
 
 export type Role = "engine" | "languageHost" | "program" | "providerHost" | "other";
 

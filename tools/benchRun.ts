@@ -1,8 +1,8 @@
 // The benchmark itself: for each N, every operation on both providers (interleaved), then the
 // floors without the engine; then the pipeline scenario; then the concurrency experiment; then
 // the report.
-import fs from "fs";
-import os from "os";
+import fs from "node:fs";
+import os from "node:os";
 import { WatchedEmulator } from "./benchEmulator";
 import { mb, writeReport } from "./benchFormat";
 import { BenchStack } from "./benchStack";

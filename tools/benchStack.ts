@@ -2,9 +2,9 @@
 // bench/trivial for the floor) or N pipelines (bench/pipeline, bench/trivial/pipeline.js), its
 // secrets rotated by rewriting bench.json, and each measured command run through the real CLI
 // with /proc sampled under it and the host probe loaded.
-import type { ChildProcess } from "child_process";
-import fs from "fs";
-import path from "path";
+import type { ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import { countRequests, WatchedEmulator } from "./benchEmulator";
 import { ProcSampler, ProcUsage } from "./benchProc";
 import { readProbe } from "./benchHostProbe";
@@ -114,7 +114,9 @@ export class BenchStack {
   }
 
   async state(): Promise<StateFacts> {
-    const exported = JSON.parse(await this.cli(["stack", "export"])) as { deployment: { resources: Array<Record<string, any>> } };
+    const exported = JSON.parse(await this.cli(["stack", "export"])) as {
+      deployment: { resources: Array<{ type: string; inputs?: { __provider?: string }; outputs?: { __provider?: string } }> };
+    };
     // The program's own resources: everything but the stack and the default providers (pulumi:…).
     const resources = exported.deployment.resources.filter((r) => !String(r.type).startsWith("pulumi:"));
     const providers = resources.map((r) => String(r.inputs?.__provider ?? ""));

@@ -1,6 +1,6 @@
 // The benchmark's vocabulary: the operations it measures, what one measurement holds, the report
 // written to bench/results/latest.json, and the options of a run.
-import path from "path";
+import path from "node:path";
 import { ProcUsage } from "./benchProc";
 import { InProcessResult, WireResult } from "./benchWire";
 import { REPO } from "./pulumiCli";

@@ -5,8 +5,8 @@
 //  - the provider in process: the provider's own create/update/delete functions (the module the
 //    dynamic-provider host loads) called directly, N at a time, so its cost per request can be
 //    compared with the wire's without the engine in between.
-import http from "http";
-import path from "path";
+import http from "node:http";
+import path from "node:path";
 import { connectionArgs } from "./benchConnection";
 import { type Credentials, FLOW_BASE_PATH, IMS_TOKEN_PATH } from "./demo";
 import { REPO } from "./pulumiCli";
@@ -206,7 +206,11 @@ export async function providerInProcess(
   const provider = mod.provider;
   // The provider falls back to AEP_* variables: keep this process's out of the measurement.
   const saved: Record<string, string | undefined> = {};
-  for (const k of Object.keys(process.env)) if (k.startsWith("AEP_")) (saved[k] = process.env[k]), delete process.env[k];
+  for (const k of Object.keys(process.env)) {
+    if (!k.startsWith("AEP_")) continue;
+    saved[k] = process.env[k];
+    delete process.env[k];
+  }
   try {
     await provider.configure({ config: { get: (k: string) => config[k] } });
     const secretKeys = ["password", "securityToken"];

@@ -2,8 +2,8 @@
 // Connection, a SourceConnection on it, a TargetConnection and a Dataflow from the one to the
 // other (tools/benchPipeline.ts), as declared by bench.json beside it ({n, version}).
 // bench/trivial/pipeline.js declares the same resources with a provider that makes no request.
-const fs = require("fs");
-const path = require("path");
+const fs = require("node:fs");
+const path = require("node:path");
 const pulumi = require("@pulumi/pulumi");
 const { Connection, Dataflow, SourceConnection, TargetConnection } = require("pulumi-flowservice");
 const { pipelineArgs } = require("pulumi-flowservice/dist/tools/benchPipeline");

@@ -3,8 +3,8 @@
 // `pw-<version>-<i>`, or `pw-<overrides[i]>-<i>` when overridden: the driver rotates one secret
 // by overriding one index and all of them by bumping `version`.
 // bench/trivial/index.js declares the same resources with a provider that makes no request.
-const fs = require("fs");
-const path = require("path");
+const fs = require("node:fs");
+const path = require("node:path");
 const pulumi = require("@pulumi/pulumi");
 const { Connection } = require("pulumi-flowservice");
 
@@ -12,6 +12,6 @@ const spec = JSON.parse(fs.readFileSync(path.join(__dirname, "bench.json"), "utf
 const { connectionArgs } = require("pulumi-flowservice/dist/tools/benchConnection");
 
 for (let i = 0; i < spec.n; i++) {
-  const version = (spec.overrides && spec.overrides[i]) || spec.version;
+  const version = (spec.overrides?.[i]) || spec.version;
   new Connection(`conn-${i}`, connectionArgs(i, version, "", pulumi.secret));
 }

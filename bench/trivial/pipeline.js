@@ -1,8 +1,8 @@
 // The engine's floor for the pipeline scenario: the same N pipelines as bench/pipeline (the same
 // four resources each, the same inputs, the same references, the S3 secret as pulumi.secret, the
 // same output properties), with a dynamic provider that makes no request and does no work.
-const fs = require("fs");
-const path = require("path");
+const fs = require("node:fs");
+const path = require("node:path");
 const pulumi = require("@pulumi/pulumi");
 
 const spec = JSON.parse(fs.readFileSync(path.join(__dirname, "bench.json"), "utf8"));
@@ -11,15 +11,15 @@ const { pipelineArgs } = require("pulumi-flowservice/dist/tools/benchPipeline");
 // One provider for the four types. Methods capture nothing, so the serialized __provider stays
 // small and identical per resource.
 const noRequestProvider = {
-  async check(olds, news) {
+  async check(_olds, news) {
     return { inputs: news };
   },
-  async diff(id, olds, news) {
+  async diff(_id, olds, news) {
     const changed = Object.keys(news).some((k) => k !== "__provider" && JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
     return { changes: changed, replaces: [], deleteBeforeReplace: false };
   },
   async create(inputs) {
-    const { randomUUID } = require("crypto");
+    const { randomUUID } = require("node:crypto");
     const id = randomUUID();
     const now = Date.now();
     return { id, outs: { ...inputs, etag: `"${randomUUID()}"`, state: "enabled", createdAt: now, updatedAt: now, updatedBy: "bench", sandboxName: "prod", adopted: false } };
@@ -27,8 +27,8 @@ const noRequestProvider = {
   async read(id, props) {
     return { id, props };
   },
-  async update(id, olds, news) {
-    return { outs: { ...olds, ...news, etag: `"${require("crypto").randomUUID()}"` } };
+  async update(_id, olds, news) {
+    return { outs: { ...olds, ...news, etag: `"${require("node:crypto").randomUUID()}"` } };
   },
   async delete() {},
 };

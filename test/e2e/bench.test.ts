@@ -2,7 +2,7 @@
 // engine, emulator, trivial floor, wire floor, provider in process, pipeline scenario, concurrency
 // experiment), and the request-count targets hold. No timing is asserted: times on a shared
 // machine are not a test.
-import assert from "assert";
+import assert from "node:assert";
 import { BenchReport, formatMarkdown, formatText, NResult, OPS, runBenchmark } from "../../tools/bench";
 import { ensureEngine } from "./harness";
 

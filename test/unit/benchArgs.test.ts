@@ -1,6 +1,6 @@
 // `npm run bench -- …`: what each flag sets, and the message a wrong one gets.
-import assert from "assert";
-import path from "path";
+import assert from "node:assert";
+import path from "node:path";
 import { BenchArgsError, parseBenchArgs } from "../../tools/benchArgs";
 
 describe("npm run bench: command-line arguments", () => {

@@ -1,6 +1,6 @@
 // The benchmark's arithmetic, on made-up measurements: requests in flight from the emulator's log,
 // the host probe's summary, the targets a run passes or misses, and the README table.
-import assert from "assert";
+import assert from "node:assert";
 import { countRequests, inFlight, LogEntry } from "../../tools/benchEmulator";
 import { formatMarkdown, formatText } from "../../tools/benchFormat";
 import { summarizeProbe } from "../../tools/benchHostProbe";
