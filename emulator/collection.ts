@@ -33,7 +33,10 @@ export interface ListOptions {
 function single(q: URLSearchParams, name: string): string | undefined {
   const values = [...new Set(q.getAll(name))];
   if (values.length > 1) {
-    throw errors.badQueryParam(name, `${name} is given several times with different values (${values.map((v) => `'${v}'`).join(", ")}); give it once.`);
+    throw errors.badQueryParam(
+      name,
+      `${name} is given several times with different values (${values.map((v) => `'${v}'`).join(", ")}); give it once.`,
+    );
   }
   return values[0];
 }

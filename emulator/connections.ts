@@ -45,7 +45,12 @@ function create(raw: unknown, stamp: Stamp): Omit<ConnectionRow, "seq"> {
   let auth: Connection["auth"];
   if (body.auth) {
     const authSpec = spec.authSpec.find((a) => a.name === body.auth?.specName);
-    if (!authSpec) throw errors.authSpecNotFound(body.auth.specName, spec.id, spec.authSpec.map((a) => a.name));
+    if (!authSpec)
+      throw errors.authSpecNotFound(
+        body.auth.specName,
+        spec.id,
+        spec.authSpec.map((a) => a.name),
+      );
     const secrets = secretParamNames(authSpec);
     const problems = validateAuthParams(authSpec, body.auth.params);
     for (const k of maskRoundTrips(body.auth.params, secrets)) problems.push(MASK_PROBLEM(k));
@@ -93,7 +98,12 @@ function applyConnectionPatch(entry: ConnectionRow, ops: PatchOp[]): Connection 
     next = applyPatch({ name: c.name, description: c.description, params: {} }, ops, c.id);
   }
   const { description: _d, auth: _a, ...rest } = c;
-  return { ...rest, name: next.name, ...(next.description !== undefined ? { description: next.description } : {}), ...(auth ? { auth } : {}) };
+  return {
+    ...rest,
+    name: next.name,
+    ...(next.description !== undefined ? { description: next.description } : {}),
+    ...(auth ? { auth } : {}),
+  };
 }
 
 /** What still uses a base connection: source and target connections of its sandbox. */
@@ -123,7 +133,11 @@ export const CONNECTIONS: EntityKind<ConnectionRow, PatchOp> = {
     if (!MUTABLE_STATES.includes(c.state)) throw errors.wrongState(c.id, c.state, "Delete");
     if (e.flags.usedByFlows) throw errors.usedByFlows(c.id);
     const users = usersOf(svc, c);
-    if (users.length > 0) throw errors.usedByFlows(c.id, ` It is the base connection of these source or target connections: ${users.join(", ")}; delete them (and their flows) first.`);
+    if (users.length > 0)
+      throw errors.usedByFlows(
+        c.id,
+        ` It is the base connection of these source or target connections: ${users.join(", ")}; delete them (and their flows) first.`,
+      );
   },
 };
 

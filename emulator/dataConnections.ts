@@ -18,8 +18,22 @@ const NonEmpty = z.string().refine((s) => s.trim() !== "", "must not be empty");
 const SpecRef = z.object({ id: z.string().min(1), version: z.string().min(1).optional() });
 // Adobe's CreateSourceConnectionRequest requires name, connectionSpec and data; a target's name is optional.
 const CreateBody = {
-  source: z.object({ name: NonEmpty, description: z.string().optional(), baseConnectionId: z.string().min(1).optional(), connectionSpec: SpecRef, data: Json, params: Json.optional() }),
-  target: z.object({ name: NonEmpty.optional(), description: z.string().optional(), baseConnectionId: z.string().min(1).optional(), connectionSpec: SpecRef, data: Json, params: Json.optional() }),
+  source: z.object({
+    name: NonEmpty,
+    description: z.string().optional(),
+    baseConnectionId: z.string().min(1).optional(),
+    connectionSpec: SpecRef,
+    data: Json,
+    params: Json.optional(),
+  }),
+  target: z.object({
+    name: NonEmpty.optional(),
+    description: z.string().optional(),
+    baseConnectionId: z.string().min(1).optional(),
+    connectionSpec: SpecRef,
+    data: Json,
+    params: Json.optional(),
+  }),
 };
 // What a PATCH leaves must still be a valid entity.
 const Patched = {
@@ -42,20 +56,30 @@ function create(role: Role, raw: unknown, stamp: Stamp, svc: Services): Omit<Dat
   if (!parsed.success) throw errors.validation(zodProblems(parsed.error));
   const body = parsed.data;
   const spec = findSpec(body.connectionSpec.id);
-  if (!spec) throw errors.badSpecId(`The spec ID provided is invalid. Please provide a valid spec ID and try again. No connection spec has the id '${body.connectionSpec.id}'.`);
+  if (!spec)
+    throw errors.badSpecId(
+      `The spec ID provided is invalid. Please provide a valid spec ID and try again. No connection spec has the id '${body.connectionSpec.id}'.`,
+    );
   const version = body.connectionSpec.version ?? spec.version;
   if (version !== spec.version) {
-    throw errors.badSpecId(`The spec ID provided is invalid: connection spec ${spec.id} (${spec.name}) has no version '${version}' (available: ${spec.version}).`);
+    throw errors.badSpecId(
+      `The spec ID provided is invalid: connection spec ${spec.id} (${spec.name}) has no version '${version}' (available: ${spec.version}).`,
+    );
   }
   const usable = role === "source" ? spec.attributes.isSource === true : spec.attributes.isDestination === true;
-  if (!usable) throw errors.badSpecId(`The spec ID provided is invalid: connection spec ${spec.id} (${spec.name}) cannot be used for a ${label(role)}.`);
+  if (!usable)
+    throw errors.badSpecId(
+      `The spec ID provided is invalid: connection spec ${spec.id} (${spec.name}) cannot be used for a ${label(role)}.`,
+    );
 
   const problems: string[] = [];
   if (body.baseConnectionId !== undefined) {
     const base = svc.store.connections.find(stamp.imsOrgId, stamp.sandboxName, body.baseConnectionId);
     if (!base) problems.push(`baseConnectionId '${body.baseConnectionId}' is not a base connection in this organization and sandbox`);
     else if (base.record.connectionSpec.id !== spec.id) {
-      problems.push(`baseConnectionId '${body.baseConnectionId}' is a connection of connector ${base.record.connectionSpec.id}; a ${label(role)} of ${spec.name} (${spec.id}) needs a base connection of the same connector`);
+      problems.push(
+        `baseConnectionId '${body.baseConnectionId}' is a connection of connector ${base.record.connectionSpec.id}; a ${label(role)} of ${spec.name} (${spec.id}) needs a base connection of the same connector`,
+      );
     }
   } else if (spec.authSpec.length > 0) {
     problems.push(`baseConnectionId is required: ${spec.name} reads with the credentials of a base connection of the same connector`);
@@ -133,7 +157,10 @@ function rules(role: Role, about: Resource): PatchRules {
     frozen: {
       connectionSpec: (path) => errors.specNotUpdatable(path, about, `connection spec of a ${label(role)}`),
       baseConnectionId: (path) =>
-        errors.patchValidation([`path '${path}' cannot be patched: the base connection of a ${label(role)} cannot be changed; create a new ${label(role)}`], about),
+        errors.patchValidation(
+          [`path '${path}' cannot be patched: the base connection of a ${label(role)} cannot be changed; create a new ${label(role)}`],
+          about,
+        ),
     },
   };
 }
@@ -166,7 +193,12 @@ function dataConnectionKind(role: Role): EntityKind<DataRow, PointerOp> {
       const c = entry.record;
       const key = role === "source" ? "sourceConnectionIds" : "targetConnectionIds";
       const flows = svc.store.flows.list(c.imsOrgId, c.sandboxName).filter((f) => f.record[key].includes(c.id));
-      if (flows.length > 0) throw errors.usedByFlow(c.id, collection, flows.map((f) => f.record.id));
+      if (flows.length > 0)
+        throw errors.usedByFlow(
+          c.id,
+          collection,
+          flows.map((f) => f.record.id),
+        );
     },
   };
 }

@@ -6,7 +6,8 @@ export { FlowError, GatewayError, PROBLEM_TYPE_PREFIX, type Resource, gatewayBod
 
 /** What an error is about: an id alone means a base connection. */
 export type About = string | Resource;
-export const about = (a?: About): Resource | undefined => (a === undefined ? undefined : typeof a === "string" ? { id: a, type: "connections" } : a);
+export const about = (a?: About): Resource | undefined =>
+  a === undefined ? undefined : typeof a === "string" ? { id: a, type: "connections" } : a;
 
 const INVALID = "Invalid request";
 export const errors = {
@@ -20,10 +21,16 @@ export const errors = {
       { id, type: "connections" },
     ),
   specNotFound: (id: string, type: "connectionSpecs" | "flowSpecs" = "connectionSpecs") =>
-    new FlowError("1101", 404, "Resource not found", `The requested ${type === "flowSpecs" ? "flow" : "connection"} spec ${id} is not found.`, {
-      id,
-      type,
-    }),
+    new FlowError(
+      "1101",
+      404,
+      "Resource not found",
+      `The requested ${type === "flowSpecs" ? "flow" : "connection"} spec ${id} is not found.`,
+      {
+        id,
+        type,
+      },
+    ),
   /** A source or target connection. */
   entityNotFound: (id: string, type: string) =>
     new FlowError(
@@ -34,10 +41,16 @@ export const errors = {
       { id, type },
     ),
   flowNotFound: (id: string) =>
-    new FlowError("1439", 404, "Resource not found", `The requested flows resource ${id} is not found. Verify the resource ID before trying again.`, {
-      id,
-      type: "flows",
-    }),
+    new FlowError(
+      "1439",
+      404,
+      "Resource not found",
+      `The requested flows resource ${id} is not found. Verify the resource ID before trying again.`,
+      {
+        id,
+        type: "flows",
+      },
+    ),
   routeNotFound: (method: string, path: string) =>
     new FlowError("1101", 404, "Resource not found", `No Flow Service resource answers ${method} ${path}.`, {
       id: path,
@@ -60,8 +73,7 @@ export const errors = {
       "Unsupported media type",
       `Content-Type '${contentType}' is not supported. Requests with a body must use Content-Type: application/json (PATCH also accepts application/json-patch+json).`,
     ),
-  bodyTooLarge: (limit: number) =>
-    new FlowError("1100", 413, "Payload too large", `The request body exceeds ${limit} bytes.`),
+  bodyTooLarge: (limit: number) => new FlowError("1100", 413, "Payload too large", `The request body exceeds ${limit} bytes.`),
   limitWithCount: () =>
     new FlowError(
       "1401",
@@ -109,15 +121,18 @@ export const errors = {
       `The base connection with the ID ${id} cannot be deleted because the base connection is being used in one or more flows. Please ensure that corresponding flows are deleted before deleting a base connection.${detail}`,
       { id, type: "connections" },
     ),
-  stateInCreate: () => new FlowError("1410", 400, INVALID, "`State` is not allowed in the create flow request. Flows are created enabled; use POST /flows/{id}/action?op=DISABLE."),
-  usedByFlow: (id: string, type: string, flowIds: string[]) =>
+  stateInCreate: () =>
     new FlowError(
-      "1447",
+      "1410",
       400,
       INVALID,
-      `Found active flows containing id ${id}. Delete these flows first: ${flowIds.join(", ")}.`,
-      { id, type },
+      "`State` is not allowed in the create flow request. Flows are created enabled; use POST /flows/{id}/action?op=DISABLE.",
     ),
+  usedByFlow: (id: string, type: string, flowIds: string[]) =>
+    new FlowError("1447", 400, INVALID, `Found active flows containing id ${id}. Delete these flows first: ${flowIds.join(", ")}.`, {
+      id,
+      type,
+    }),
   providerOnlyAction: (op: string, id: string) =>
     new FlowError("1402", 400, INVALID, `The action '${op.toLowerCase()}' is supported for provider requests only.`, { id, type: "flows" }),
   unsupportedAction: (op: string, id: string) =>
@@ -210,8 +225,7 @@ export const errors = {
   badFilterOperator: (op: string) => new FlowError("1450", 400, INVALID, `Invalid operator ${op} in filter params.`),
   badQueryParam: (param: string, why: string) =>
     new FlowError("1451", 400, INVALID, `Invalid params ${param} provided in query params: ${why}`),
-  badFilterValue: (value: string, field: string) =>
-    new FlowError("1452", 400, INVALID, `Invalid value ${value} for field ${field}.`),
+  badFilterValue: (value: string, field: string) => new FlowError("1452", 400, INVALID, `Invalid value ${value} for field ${field}.`),
   badFilterExpression: (expr: string) =>
     new FlowError(
       "1453",

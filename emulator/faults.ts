@@ -45,9 +45,7 @@ export class Faults {
 
   /** Consumes one use of the first fault matching this request, if any. */
   take(method: string, path: string): Fault | undefined {
-    const i = this.faults.findIndex(
-      (f) => (f.method === undefined || f.method.toUpperCase() === method.toUpperCase()) && f.matches(path),
-    );
+    const i = this.faults.findIndex((f) => (f.method === undefined || f.method.toUpperCase() === method.toUpperCase()) && f.matches(path));
     if (i < 0) return undefined;
     const f = this.faults[i];
     if (f.remaining !== null) {

@@ -39,19 +39,37 @@ function referenceProblems(svc: Services, stamp: Stamp, spec: FlowSpec, sourceId
       const row = rows(id);
       if (!row) problems.push(`${field}[${i}] '${id}' is not a ${what} in this organization and sandbox`);
       else if (!allowed.includes(row.record.connectionSpec.id)) {
-        problems.push(`${field}[${i}] '${id}' uses connector ${row.record.connectionSpec.id}, which flow spec ${spec.name} does not support (supported: ${allowed.join(", ")})`);
+        problems.push(
+          `${field}[${i}] '${id}' uses connector ${row.record.connectionSpec.id}, which flow spec ${spec.name} does not support (supported: ${allowed.join(", ")})`,
+        );
       }
     });
   const { imsOrgId: org, sandboxName: sb } = stamp;
-  check("sourceConnectionIds", sourceIds, (id) => svc.store.sourceConnections.find(org, sb, id), spec.sourceConnectionSpecIds, "source connection");
-  check("targetConnectionIds", targetIds, (id) => svc.store.targetConnections.find(org, sb, id), spec.targetConnectionSpecIds, "target connection");
+  check(
+    "sourceConnectionIds",
+    sourceIds,
+    (id) => svc.store.sourceConnections.find(org, sb, id),
+    spec.sourceConnectionSpecIds,
+    "source connection",
+  );
+  check(
+    "targetConnectionIds",
+    targetIds,
+    (id) => svc.store.targetConnections.find(org, sb, id),
+    spec.targetConnectionSpecIds,
+    "target connection",
+  );
   return problems;
 }
 
 function transformationProblems(spec: FlowSpec, transformations: Flow["transformations"]): string[] {
   const names = spec.transformationSpecs.map((t) => t.name);
   return transformations
-    .map((t, i) => (names.includes(t.name) ? undefined : `transformations[${i}].name '${t.name}' is not a transformation of flow spec ${spec.name} (its transformations: ${names.join(", ")})`))
+    .map((t, i) =>
+      names.includes(t.name)
+        ? undefined
+        : `transformations[${i}].name '${t.name}' is not a transformation of flow spec ${spec.name} (its transformations: ${names.join(", ")})`,
+    )
     .filter((p): p is string => p !== undefined);
 }
 
@@ -61,9 +79,15 @@ function create(raw: unknown, stamp: Stamp, svc: Services): Omit<FlowRow, "seq">
   if (!parsed.success) throw errors.validation(zodProblems(parsed.error));
   const body = parsed.data;
   const spec = findFlowSpec(body.flowSpec.id);
-  if (!spec) throw errors.badSpecId(`The spec ID provided is invalid. Please provide a valid spec ID and try again. No flow spec has the id '${body.flowSpec.id}'.`);
+  if (!spec)
+    throw errors.badSpecId(
+      `The spec ID provided is invalid. Please provide a valid spec ID and try again. No flow spec has the id '${body.flowSpec.id}'.`,
+    );
   const version = body.flowSpec.version ?? spec.version;
-  if (version !== spec.version) throw errors.badSpecId(`The spec ID provided is invalid: flow spec ${spec.id} (${spec.name}) has no version '${version}' (available: ${spec.version}).`);
+  if (version !== spec.version)
+    throw errors.badSpecId(
+      `The spec ID provided is invalid: flow spec ${spec.id} (${spec.name}) has no version '${version}' (available: ${spec.version}).`,
+    );
   const transformations = body.transformations ?? [];
   const problems = [
     ...referenceProblems(svc, stamp, spec, body.sourceConnectionIds, body.targetConnectionIds),
@@ -141,7 +165,10 @@ const FLOWS_LIST: CollectionSpec<Flow> = {
     "flowSpec.version": { kind: "string", get: (f) => f.flowSpec.version },
     sourceConnectionIds: { kind: "string", get: (f) => f.sourceConnectionIds },
     targetConnectionIds: { kind: "string", get: (f) => f.targetConnectionIds },
-    "scheduleParams.frequency": { kind: "string", get: (f) => (typeof f.scheduleParams.frequency === "string" ? f.scheduleParams.frequency : undefined) },
+    "scheduleParams.frequency": {
+      kind: "string",
+      get: (f) => (typeof f.scheduleParams.frequency === "string" ? f.scheduleParams.frequency : undefined),
+    },
     createdAt: { kind: "number", get: (f) => f.createdAt, sortable: true },
     updatedAt: { kind: "number", get: (f) => f.updatedAt, sortable: true },
     createdBy: { kind: "string", get: (f) => f.createdBy },
@@ -179,7 +206,9 @@ function applyFlowPatch(entry: FlowRow, ops: PointerOp[], svc: Services): Flow {
   const problems = [...transformationProblems(spec, next.transformations), ...scheduleProblems(next.scheduleParams, svc.config)];
   const [before, after] = [startTimeOf(f.scheduleParams), startTimeOf(next.scheduleParams)];
   if (before !== undefined && after !== before && before * 1000 <= Date.now()) {
-    problems.push(`scheduleParams.startTime cannot be changed once the flow's scheduled start (${new Date(before * 1000).toISOString()}) has passed`);
+    problems.push(
+      `scheduleParams.startTime cannot be changed once the flow's scheduled start (${new Date(before * 1000).toISOString()}) has passed`,
+    );
   }
   if (problems.length > 0) throw errors.patchValidation(problems, about);
   const { description: _d, ...rest } = f;
@@ -213,7 +242,12 @@ export function flowAction(req: ApiRequest, svc: Services, id: string): Reply {
   const ifMatch = header(req.headers, "if-match")?.trim();
   if (ifMatch) checkIfMatch(FLOWS, entry.record, ifMatch, svc);
   const stamp = touched(entry.record, actorOf(req));
-  const record: Flow = { ...entry.record, ...stamp, state: target, lastOperation: { started: stamp.updatedAt, updated: 0, operation: op.toLowerCase() } };
+  const record: Flow = {
+    ...entry.record,
+    ...stamp,
+    state: target,
+    lastOperation: { started: stamp.updatedAt, updated: 0, operation: op.toLowerCase() },
+  };
   svc.store.flows.replace({ ...entry, record });
   return { status: 200, body: { id, etag: stamp.etag } };
 }

@@ -38,7 +38,11 @@ export class TokenRegistry {
 
   /** Every token issued so far, oldest first, with whether it is still accepted. */
   history(): Array<{ token: string; issuedAt: string; live: boolean }> {
-    return this.issued.map((t) => ({ token: t.token, issuedAt: new Date(t.issuedAt).toISOString(), live: this.lookup(t.token) !== undefined }));
+    return this.issued.map((t) => ({
+      token: t.token,
+      issuedAt: new Date(t.issuedAt).toISOString(),
+      live: this.lookup(t.token) !== undefined,
+    }));
   }
 
   /** Revokes one token, or every live one; returns how many were revoked. */

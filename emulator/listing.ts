@@ -148,11 +148,7 @@ export function fingerprint(parts: unknown): string {
  * Keyset pagination: a continuation token holds the sort key of the last item returned, so pages
  * stay consistent when items are created or deleted between calls.
  */
-export function page<T>(
-  items: Array<{ item: T; seq: number }>,
-  req: PageRequest,
-  fields: Fields<T>,
-): { items: T[]; nextToken?: string } {
+export function page<T>(items: Array<{ item: T; seq: number }>, req: PageRequest, fields: Fields<T>): { items: T[]; nextToken?: string } {
   const keyed = items.map((x) => ({ item: x.item, key: keyOf(x.item, x.seq, req.order, fields) }));
   keyed.sort((a, b) => compareKeys(a.key, b.key, req.order));
   let start = 0;

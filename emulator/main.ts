@@ -137,7 +137,8 @@ function usageErrorFrom(e: unknown): UsageError {
       return new UsageError(`unexpected argument '${quoted}' (flow-emulator takes only --options)`);
     case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
       if (/does not take an argument/.test(message)) return new UsageError(`${quoted} does not take a value`);
-      if (/ambiguous/.test(message)) return new UsageError(`${quoted} needs a value (for a value starting with '-', write ${quoted}=VALUE)`);
+      if (/ambiguous/.test(message))
+        return new UsageError(`${quoted} needs a value (for a value starting with '-', write ${quoted}=VALUE)`);
       return new UsageError(`${quoted} needs a value`);
     default:
       return new UsageError(message);

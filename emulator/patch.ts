@@ -7,11 +7,7 @@ import { setOwn } from "./secrets";
 
 export type OpName = "add" | "replace" | "remove";
 
-export type Target =
-  | { kind: "name" }
-  | { kind: "description" }
-  | { kind: "params" }
-  | { kind: "param"; key: string };
+export type Target = { kind: "name" } | { kind: "description" } | { kind: "params" } | { kind: "param"; key: string };
 
 export type PatchOp = Op<Target>;
 

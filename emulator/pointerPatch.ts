@@ -25,7 +25,10 @@ export function parsePointerPatch(body: unknown, about: Resource, rules: PatchRu
     if (root !== undefined && rules.frozen && Object.hasOwn(rules.frozen, root)) throw rules.frozen[root](path);
     if (root === undefined || !rules.roots.includes(root)) {
       const patchable = rules.roots.map((r) => `/${r}`).join(", ");
-      throw errors.patchValidation([`path '${path}' cannot be patched; patchable paths are ${patchable} and the paths below them${rules.hint ?? ""}`], about);
+      throw errors.patchValidation(
+        [`path '${path}' cannot be patched; patchable paths are ${patchable} and the paths below them${rules.hint ?? ""}`],
+        about,
+      );
     }
     return tokens;
   });
@@ -64,7 +67,8 @@ export function applyPointerPatch(doc: Record<string, unknown>, ops: PointerOp[]
         else parent.splice(i, 1);
       }
     } else if (isPlainObject(parent)) {
-      if (op !== "add" && !Object.hasOwn(parent, key)) throw fail(`Missing field "${key}": ${op} ${path} targets a member that does not exist`);
+      if (op !== "add" && !Object.hasOwn(parent, key))
+        throw fail(`Missing field "${key}": ${op} ${path} targets a member that does not exist`);
       if (op === "remove") delete parent[key];
       else setOwn(parent, key, clone(value));
     } else {

@@ -58,4 +58,3 @@ export function problemBody(err: FlowError, requestId: string): Record<string, u
 export function gatewayBody(err: GatewayError): Record<string, unknown> {
   return { error_code: err.errorCode, message: err.message };
 }
-

@@ -90,7 +90,12 @@ function redactParams(params: unknown, secrets: Set<string> | undefined): unknow
   if (!isObject(params)) return secrets ? params : REDACTED;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(params)) {
-    Object.defineProperty(out, k, { value: !secrets || secrets.has(k) ? REDACTED : v, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, k, {
+      value: !secrets || secrets.has(k) ? REDACTED : v,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }

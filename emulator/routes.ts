@@ -62,7 +62,14 @@ export function classify(method: string, pathname: string): Route {
 }
 
 /** The Flow Service and IMS routes; synchronous from here to the reply. */
-export function dispatch(state: EmulatorState, route: Route, req: http.IncomingMessage, url: URL, rawBody: string, requestId: string): Reply {
+export function dispatch(
+  state: EmulatorState,
+  route: Route,
+  req: http.IncomingMessage,
+  url: URL,
+  rawBody: string,
+  requestId: string,
+): Reply {
   const method = req.method ?? "GET";
   if (route.area === "ims") {
     return handleImsToken(method, url.searchParams, req.headers, rawBody, state.config, state.tokens);

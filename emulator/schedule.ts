@@ -52,7 +52,9 @@ export function scheduleProblems(s: Record<string, unknown>, rules: ScheduleRule
   if (!Object.hasOwn(s, "interval")) problems.push(`scheduleParams.interval is required when frequency is ${frequency} (at least ${min})`);
   else if (interval === undefined) problems.push(`scheduleParams.interval must be an integer (got ${JSON.stringify(s.interval)})`);
   else if (interval < min) {
-    problems.push(`scheduleParams.interval must be at least ${min} when frequency is ${frequency} (got ${interval}); only frequency once takes no interval`);
+    problems.push(
+      `scheduleParams.interval must be at least ${min} when frequency is ${frequency} (got ${interval}); only frequency once takes no interval`,
+    );
   }
   if (Object.hasOwn(s, "backfill") && typeof s.backfill !== "boolean" && s.backfill !== "true" && s.backfill !== "false") {
     problems.push(`scheduleParams.backfill must be true or false (got ${JSON.stringify(s.backfill)})`);

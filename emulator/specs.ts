@@ -44,13 +44,7 @@ const PROVIDER_ID = "0ed90a81-07f4-4586-8190-b40eccef1c5a";
 const str = (description: string): ParamSchema => ({ type: "string", description });
 const secret = (description: string): ParamSchema => ({ type: "string", description, format: "password" });
 
-function auth(
-  name: string,
-  type: string,
-  description: string,
-  properties: Record<string, ParamSchema>,
-  required: string[],
-): AuthSpec {
+function auth(name: string, type: string, description: string, properties: Record<string, ParamSchema>, required: string[]): AuthSpec {
   return {
     name,
     type,
@@ -68,13 +62,7 @@ export const OPEN_PARAMS_SPEC_ID = "e0e0e0e0-0000-4000-8000-00000000e001";
 /** The emulator's own test connector whose connections cannot be tested (GET …/test → 400). */
 export const NO_TEST_SPEC_ID = "e0e0e0e0-0000-4000-8000-00000000e002";
 
-function connector(
-  id: string,
-  name: string,
-  category: string,
-  documentationLink: string,
-  authSpec: AuthSpec[],
-): ConnectionSpec {
+function connector(id: string, name: string, category: string, documentationLink: string, authSpec: AuthSpec[]): ConnectionSpec {
   return {
     id,
     name,

@@ -6,7 +6,9 @@ import type { Stamp } from "./records";
 /** A fresh etag in the shape Flow Service uses (a Cosmos DB etag), literal double quotes included. */
 export function newEtag(previous?: string): string {
   for (;;) {
-    const seconds = Math.floor(Date.now() / 1000).toString(16).padStart(8, "0");
+    const seconds = Math.floor(Date.now() / 1000)
+      .toString(16)
+      .padStart(8, "0");
     const etag = `"${randomBytes(4).toString("hex")}-0000-0200-0000-${seconds}0000"`;
     if (etag !== previous) return etag;
   }

@@ -7,7 +7,17 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
-import { ConnectionSchema, DataConnectionSchema, FlagsSchema, FlowSchema, type Connection, type DataConnection, type Flags, type Flow, type Stamp } from "./records";
+import {
+  ConnectionSchema,
+  DataConnectionSchema,
+  FlagsSchema,
+  FlowSchema,
+  type Connection,
+  type DataConnection,
+  type Flags,
+  type Flow,
+  type Stamp,
+} from "./records";
 
 /** A stored entity with its creation order (the tie-breaker between equal sort keys). */
 export interface Row<R> {
@@ -148,13 +158,16 @@ export class Store {
       () => this.maps[name],
       (mutate, consumeSeq) => {
         const seq = this.nextSeq;
-        this.commit((maps) => {
-          const next = new Map(maps[name]);
-          mutate(next);
-          // An inserted row carries seq -1 until here, so a failed write assigns nothing.
-          for (const [id, row] of next) if (row.seq === -1) next.set(id, { ...row, seq });
-          return { ...maps, [name]: next };
-        }, consumeSeq ? seq + 1 : seq);
+        this.commit(
+          (maps) => {
+            const next = new Map(maps[name]);
+            mutate(next);
+            // An inserted row carries seq -1 until here, so a failed write assigns nothing.
+            for (const [id, row] of next) if (row.seq === -1) next.set(id, { ...row, seq });
+            return { ...maps, [name]: next };
+          },
+          consumeSeq ? seq + 1 : seq,
+        );
       },
     );
   }

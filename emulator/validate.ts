@@ -37,9 +37,9 @@ export function validateAuthParams(authSpec: AuthSpec, params: unknown, label = 
     if (!prop) {
       if (schema.additionalProperties === false) {
         problems.push(
-          `${label}.${key} is not a parameter of auth spec '${authSpec.name}' (its parameters: ${Object.keys(
-            schema.properties,
-          ).join(", ")})`,
+          `${label}.${key} is not a parameter of auth spec '${authSpec.name}' (its parameters: ${Object.keys(schema.properties).join(
+            ", ",
+          )})`,
         );
       }
       continue;

@@ -33,7 +33,8 @@ async function main(): Promise<void> {
   }
   const report = await runBenchmark(args.options);
   process.stdout.write("\n" + formatText(report) + "\n");
-  if (report.options.outDir) process.stdout.write(`\nwritten: ${path.relative(process.cwd(), path.join(report.options.outDir, "latest.json"))}, latest.md\n`);
+  if (report.options.outDir)
+    process.stdout.write(`\nwritten: ${path.relative(process.cwd(), path.join(report.options.outDir, "latest.json"))}, latest.md\n`);
 }
 
 if (require.main === module) {

@@ -58,9 +58,15 @@ export function parseBenchArgs(argv: string[], cwd = process.cwd()): BenchArgs {
     o.concurrencyN = wholeNumber("--concurrency-n", str("concurrency-n") as string, 0, "a whole number (0 skips the experiment)");
   }
   if (str("concurrency-delay-ms") !== undefined) {
-    o.concurrencyDelayMs = wholeNumber("--concurrency-delay-ms", str("concurrency-delay-ms") as string, 0, "a whole number of milliseconds");
+    o.concurrencyDelayMs = wholeNumber(
+      "--concurrency-delay-ms",
+      str("concurrency-delay-ms") as string,
+      0,
+      "a whole number of milliseconds",
+    );
   }
-  if (str("out") !== undefined && values["no-write"]) throw new BenchArgsError("--out and --no-write contradict each other: give one of them");
+  if (str("out") !== undefined && values["no-write"])
+    throw new BenchArgsError("--out and --no-write contradict each other: give one of them");
   if (str("out") !== undefined) o.outDir = path.resolve(cwd, str("out") as string);
   if (values["no-write"]) o.outDir = undefined;
   if (values["no-engine-variants"]) o.engineVariants = false;

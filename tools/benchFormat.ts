@@ -10,7 +10,11 @@ export const fmtS = (o?: OpResult) => (o ? `${(median(o.runsMs) / 1000).toFixed(
 
 /** Requests by method: "3 GET + 1 PATCH", or "0". */
 export const fmtFlow = (f: Record<string, number>) =>
-  Object.keys(f).length === 0 ? "0" : Object.entries(f).map(([m, c]) => `${c} ${m}`).join(" + ");
+  Object.keys(f).length === 0
+    ? "0"
+    : Object.entries(f)
+        .map(([m, c]) => `${c} ${m}`)
+        .join(" + ");
 
 /** Bytes as whole MiB. */
 export const mb = (b: number) => (b / 1048576).toFixed(0);
@@ -50,7 +54,14 @@ function rows(report: BenchReport): Row[] {
   return out;
 }
 
-function scenarioRows(nCell: string, resources: number, ops: readonly Op[], labels: Partial<Record<Op, string>>, ours: ScenarioResult, trivial: ScenarioResult): Row[] {
+function scenarioRows(
+  nCell: string,
+  resources: number,
+  ops: readonly Op[],
+  labels: Partial<Record<Op, string>>,
+  ours: ScenarioResult,
+  trivial: ScenarioResult,
+): Row[] {
   const out: Row[] = [];
   const s = (ms: number) => (ms / 1000).toFixed(2);
   for (const op of ops) {

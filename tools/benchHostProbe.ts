@@ -36,8 +36,7 @@ export function summarizeProbe(files: string[]): HostProbe | undefined {
       if (e.kind === "rpc") {
         const method = e.method as string;
         rpc[method] = [...(rpc[method] ?? []), e.ms];
-      }
-      else if (e.kind === "http") http.push({ at: e.at, ms: e.ms, method: String(e.method) });
+      } else if (e.kind === "http") http.push({ at: e.at, ms: e.ms, method: String(e.method) });
     }
   }
   const events = http.flatMap((h) => [[h.at, 1] as const, [h.at + h.ms, -1] as const]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
@@ -53,7 +52,9 @@ export function summarizeProbe(files: string[]): HostProbe | undefined {
     http: {
       ...stats(http.map((h) => h.ms)),
       maxInFlight,
-      byMethod: Object.fromEntries([...new Set(http.map((h) => h.method))].map((m) => [m, stats(http.filter((h) => h.method === m).map((h) => h.ms))])),
+      byMethod: Object.fromEntries(
+        [...new Set(http.map((h) => h.method))].map((m) => [m, stats(http.filter((h) => h.method === m).map((h) => h.ms))]),
+      ),
     },
   };
 }

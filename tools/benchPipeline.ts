@@ -29,7 +29,10 @@ export function pipelineArgs<S = string, R = string>(i: number, version: string,
     dataset: {
       name: `bench dataset ${i}`,
       connectionSpec: { id: DATA_LAKE, version: "1.0" },
-      data: { format: "parquet_xdm", schema: { id: "https://ns.adobe.com/bench/schemas/customers", version: "application/vnd.adobe.xed-full+json;version=1" } },
+      data: {
+        format: "parquet_xdm",
+        schema: { id: "https://ns.adobe.com/bench/schemas/customers", version: "application/vnd.adobe.xed-full+json;version=1" },
+      },
       params: { dataSetId: `bench${String(i).padStart(19, "0")}` },
     },
     flow: (sourceConnectionId: R, targetConnectionId: R) => ({

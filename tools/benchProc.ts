@@ -81,7 +81,10 @@ export class ProcSampler {
   sample(): void {
     let pids: number[];
     try {
-      pids = fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(Number);
+      pids = fs
+        .readdirSync("/proc")
+        .filter((d) => /^\d+$/.test(d))
+        .map(Number);
     } catch {
       return;
     }

@@ -83,7 +83,10 @@ async function runN(ws: Workspace, emulator: WatchedEmulator, n: number, opts: B
   const trivial = new BenchStack(ws, "trivial", n, emulator);
   await ours.init();
   await trivial.init();
-  const results = { ours: { kind: "flowservice", n, ops: {} } as ScenarioResult, trivial: { kind: "trivial", n, ops: {} } as ScenarioResult };
+  const results = {
+    ours: { kind: "flowservice", n, ops: {} } as ScenarioResult,
+    trivial: { kind: "trivial", n, ops: {} } as ScenarioResult,
+  };
 
   await runPair(ours, trivial, "create", results, log);
   results.ours.stateAfterCreate = await ours.state();
@@ -117,18 +120,29 @@ async function runN(ws: Workspace, emulator: WatchedEmulator, n: number, opts: B
       `(${wire.perUpdateMs} ms per update; runs ${wire.runsMs.join(", ")}); one at a time ${wire.serialLatencyMs} ms each`,
   );
   const inProcess = await providerInProcess(flowConfig(emulator.url, DEMO), n, opts.repeats, count);
-  log(`  N=${n} provider in process: ${n} updates in ${inProcess.updateMs.toFixed(1)} ms (${inProcess.perUpdateMs} ms each), creates ${inProcess.createMs.toFixed(0)} ms, deletes ${inProcess.deleteMs.toFixed(0)} ms`);
+  log(
+    `  N=${n} provider in process: ${n} updates in ${inProcess.updateMs.toFixed(1)} ms (${inProcess.perUpdateMs} ms each), creates ${inProcess.createMs.toFixed(0)} ms, deletes ${inProcess.deleteMs.toFixed(0)} ms`,
+  );
 
   return { n, ...results, wire, inProcess, derived: derive(results.ours, results.trivial, wire, inProcess) };
 }
 
 /** The pipeline scenario (issue 14): `pipelines` × 4 resources, created, left unchanged, refreshed, destroyed. */
-async function runPipeline(ws: Workspace, emulator: WatchedEmulator, pipelines: number, opts: BenchOptions, log: (s: string) => void): Promise<PipelineResult> {
+async function runPipeline(
+  ws: Workspace,
+  emulator: WatchedEmulator,
+  pipelines: number,
+  opts: BenchOptions,
+  log: (s: string) => void,
+): Promise<PipelineResult> {
   const ours = new BenchStack(ws, "flowservice", pipelines, emulator, `flowservice-pipeline-${pipelines}`, "pipeline");
   const trivial = new BenchStack(ws, "trivial", pipelines, emulator, `trivial-pipeline-${pipelines}`, "pipeline");
   await ours.init();
   await trivial.init();
-  const results = { ours: { kind: "flowservice", n: pipelines, ops: {} } as ScenarioResult, trivial: { kind: "trivial", n: pipelines, ops: {} } as ScenarioResult };
+  const results = {
+    ours: { kind: "flowservice", n: pipelines, ops: {} } as ScenarioResult,
+    trivial: { kind: "trivial", n: pipelines, ops: {} } as ScenarioResult,
+  };
   for (const op of PIPELINE_OPS) {
     await runPair(ours, trivial, op, results, log, op === "refresh" ? opts.repeats : 1);
     if (op === "create") {
@@ -152,7 +166,12 @@ async function runPipeline(ws: Workspace, emulator: WatchedEmulator, pipelines: 
  * fault), the engine may run 32 resource operations at once (--parallel 32), and the most PATCHes
  * in flight at the emulator is recorded for the default and for maxConcurrency 4 and 1.
  */
-async function runConcurrency(ws: Workspace, emulator: WatchedEmulator, opts: BenchOptions, log: (s: string) => void): Promise<ConcurrencyRun[]> {
+async function runConcurrency(
+  ws: Workspace,
+  emulator: WatchedEmulator,
+  opts: BenchOptions,
+  log: (s: string) => void,
+): Promise<ConcurrencyRun[]> {
   const n = opts.concurrencyN;
   const stack = new BenchStack(ws, "flowservice", n, emulator, `concurrency-${n}`);
   await stack.init();
@@ -164,7 +183,13 @@ async function runConcurrency(ws: Workspace, emulator: WatchedEmulator, opts: Be
       if (setting === "default") await stack.cli(["config", "rm", "flowservice:maxConcurrency"]);
       else await stack.cli(["config", "set", "flowservice:maxConcurrency", String(setting)]);
       await emulator.control("DELETE", "/faults");
-      await emulator.control("POST", "/faults", { method: "PATCH", path: "/connections/", action: "delay-then-apply", delayMs: opts.concurrencyDelayMs, times: n });
+      await emulator.control("POST", "/faults", {
+        method: "PATCH",
+        path: "/connections/",
+        action: "delay-then-apply",
+        delayMs: opts.concurrencyDelayMs,
+        times: n,
+      });
       stack.rotateAll();
       const run = await stack.measure([...UP, "--parallel", String(parallel)]);
       const r: ConcurrencyRun = {

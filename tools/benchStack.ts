@@ -59,7 +59,10 @@ export class BenchStack {
   }
 
   private writeSpec(): void {
-    fs.writeFileSync(path.join(this.dir, "bench.json"), JSON.stringify({ n: this.n, version: `v${this.version}`, overrides: this.overrides }));
+    fs.writeFileSync(
+      path.join(this.dir, "bench.json"),
+      JSON.stringify({ n: this.n, version: `v${this.version}`, overrides: this.overrides }),
+    );
   }
 
   rotateOne(): void {
@@ -99,7 +102,8 @@ export class BenchStack {
     const cpu0 = this.emulator.cpuSeconds();
     const r = await runCli(this.ws, this.dir, args, { ...env, NODE_OPTIONS: nodeOptions, FLOWSERVICE_BENCH_PROBE_DIR: probeDir }, true);
     const cpu1 = this.emulator.cpuSeconds();
-    if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} (${this.kind}, ${this.label}) exited ${r.code}\n${tail(r.stdout + r.stderr)}`);
+    if (r.code !== 0)
+      throw new Error(`pulumi ${args.join(" ")} (${this.kind}, ${this.label}) exited ${r.code}\n${tail(r.stdout + r.stderr)}`);
     const entries = await this.emulator.log();
     const patch = entries.find((e) => e.method === "PATCH" && Array.isArray(e.body));
     if (patch) this.lastPatchBody = patch.body as unknown[];

@@ -2,7 +2,19 @@
 // wire floor) and the targets each run is judged by.
 import { fmtFlow, fmtS, mb } from "./benchFormat";
 import { pipelineTargets } from "./benchPipelineTargets";
-import { BenchReport, DEFAULT_MAX_CONCURRENCY, Derived, NResult, Op, OP_LABELS, OpResult, OPS, REFRESH_READS_PER_REQUEST, ScenarioResult, Target } from "./benchTypes";
+import {
+  BenchReport,
+  DEFAULT_MAX_CONCURRENCY,
+  Derived,
+  NResult,
+  Op,
+  OP_LABELS,
+  OpResult,
+  OPS,
+  REFRESH_READS_PER_REQUEST,
+  ScenarioResult,
+  Target,
+} from "./benchTypes";
 import { InProcessResult, median, round2, WireResult } from "./benchWire";
 
 /** Figures of one N against the floors: the trivial provider, the wire, the provider in process. */
@@ -23,7 +35,10 @@ export function derive(ours: ScenarioResult, trivial: ScenarioResult, wire: Wire
   const hostPatch = oRot.host?.http.byMethod.PATCH?.meanMs;
   // During "rotate all" the host's only GETs are the credential tests that follow the PATCHes.
   const hostTest = oRot.host?.http.byMethod.GET?.meanMs ?? 0;
-  const hostOwn = hostUpdate !== undefined && hostUpdateTrivial !== undefined && hostPatch !== undefined ? round2(hostUpdate - hostUpdateTrivial - hostPatch - hostTest) : undefined;
+  const hostOwn =
+    hostUpdate !== undefined && hostUpdateTrivial !== undefined && hostPatch !== undefined
+      ? round2(hostUpdate - hostUpdateTrivial - hostPatch - hostTest)
+      : undefined;
   const own = (inProcess.updateMs - wire.ms) / n;
   return {
     vsTrivial,
@@ -54,17 +69,36 @@ export function evaluateTargets(report: BenchReport): Target[] {
     const at = `N=${n}`;
     for (const op of ["preview", "up-nochange", "up-nochange-again", "up-nochange-after-rotate"] as Op[]) {
       const x = o[op];
-      if (x) add(`${at}: ${OP_LABELS[op]} makes no Flow Service request`, x.flowTotal === 0 && x.token === 0, `${x.flowTotal} Flow Service, ${x.token} token`);
+      if (x)
+        add(
+          `${at}: ${OP_LABELS[op]} makes no Flow Service request`,
+          x.flowTotal === 0 && x.token === 0,
+          `${x.flowTotal} Flow Service, ${x.token} token`,
+        );
     }
     const one = o["rotate-one"];
     // Each credential write is followed by one connection test (GET …/test, issue 11).
-    if (one) add(`${at}: rotating 1 of N sends exactly 1 PATCH + 1 test, ≤1 token`, (one.flow.PATCH ?? 0) === 1 && (one.flow.GET ?? 0) === 1 && one.flowTotal === 2 && one.token <= 1, `${fmtFlow(one.flow)}, ${one.token} token`);
+    if (one)
+      add(
+        `${at}: rotating 1 of N sends exactly 1 PATCH + 1 test, ≤1 token`,
+        (one.flow.PATCH ?? 0) === 1 && (one.flow.GET ?? 0) === 1 && one.flowTotal === 2 && one.token <= 1,
+        `${fmtFlow(one.flow)}, ${one.token} token`,
+      );
     const all = o["rotate-all"];
-    if (all) add(`${at}: rotating all N sends exactly N PATCHes + N tests, ≤1 token`, (all.flow.PATCH ?? 0) === n && (all.flow.GET ?? 0) === n && all.flowTotal === 2 * n && all.token <= 1, `${fmtFlow(all.flow)}, ${all.token} token`);
+    if (all)
+      add(
+        `${at}: rotating all N sends exactly N PATCHes + N tests, ≤1 token`,
+        (all.flow.PATCH ?? 0) === n && (all.flow.GET ?? 0) === n && all.flowTotal === 2 * n && all.token <= 1,
+        `${fmtFlow(all.flow)}, ${all.token} token`,
+      );
     const refresh = o.refresh;
     if (refresh) {
       const bound = Math.ceil(n / REFRESH_READS_PER_REQUEST) + 1;
-      add(`${at}: refresh makes ≤ ⌈N/${REFRESH_READS_PER_REQUEST}⌉+1 = ${bound} Flow Service requests, ≤1 token`, refresh.flowTotal <= bound && refresh.token <= 1, `${fmtFlow(refresh.flow)}, ${refresh.token} token`);
+      add(
+        `${at}: refresh makes ≤ ⌈N/${REFRESH_READS_PER_REQUEST}⌉+1 = ${bound} Flow Service requests, ≤1 token`,
+        refresh.flowTotal <= bound && refresh.token <= 1,
+        `${fmtFlow(refresh.flow)}, ${refresh.token} token`,
+      );
     }
     const single = o["refresh-single"];
     if (single) {
@@ -79,15 +113,28 @@ export function evaluateTargets(report: BenchReport): Target[] {
     const s = r.ours.stateAfterRotate ?? r.ours.stateAfterCreate;
     if (s) {
       const bytes = Math.max(...s.providerBytes);
-      add(`${at}: __provider is the same text for every resource and < 4 KB`, s.providerDistinct === 1 && bytes < 4096 && s.providerInputsEqualOutputs, `${s.providerDistinct} distinct, ${bytes} B`);
+      add(
+        `${at}: __provider is the same text for every resource and < 4 KB`,
+        s.providerDistinct === 1 && bytes < 4096 && s.providerInputsEqualOutputs,
+        `${s.providerDistinct} distinct, ${bytes} B`,
+      );
     }
   }
   const big = report.results[report.results.length - 1];
   if (big) {
     const ratio = big.derived.vsTrivial["rotate-all"] ?? NaN;
-    add(`N=${big.n}: up rotating all within 1.25× the trivial-provider floor`, ratio <= 1.25, `${ratio}× (${fmtS(big.ours.ops["rotate-all"])} vs ${fmtS(big.trivial.ops["rotate-all"])})`);
+    add(
+      `N=${big.n}: up rotating all within 1.25× the trivial-provider floor`,
+      ratio <= 1.25,
+      `${ratio}× (${fmtS(big.ours.ops["rotate-all"])} vs ${fmtS(big.trivial.ops["rotate-all"])})`,
+    );
     const rr = big.derived.vsTrivial.refresh;
-    if (rr !== undefined) add(`N=${big.n}: refresh within 1.25× the trivial-provider floor`, rr <= 1.25, `${rr}× (${fmtS(big.ours.ops.refresh)} vs ${fmtS(big.trivial.ops.refresh)})`);
+    if (rr !== undefined)
+      add(
+        `N=${big.n}: refresh within 1.25× the trivial-provider floor`,
+        rr <= 1.25,
+        `${rr}× (${fmtS(big.ours.ops.refresh)} vs ${fmtS(big.trivial.ops.refresh)})`,
+      );
     const d = big.derived;
     add(
       `N=${big.n}: provider's own added time per update (PATCH + test) within 2× the wire floor (throughput, in process)`,
@@ -113,16 +160,30 @@ export function evaluateTargets(report: BenchReport): Target[] {
     // Not per connection by design: rotate-one (2 requests), the refreshes (their own targets above).
     const linearOps = OPS.filter((op) => !["rotate-one", "refresh", "refresh-single"].includes(op));
     const reqOk = linearOps.every((op) => rs.every((r) => perConn(r, op) === perConn(rs[0], op)));
-    add(`linear: Flow Service requests per connection are the same at every N (but rotate-one and refresh)`, reqOk, linearOps.map((op) => `${op} ${perConn(b, op)}`).join(", "));
+    add(
+      `linear: Flow Service requests per connection are the same at every N (but rotate-one and refresh)`,
+      reqOk,
+      linearOps.map((op) => `${op} ${perConn(b, op)}`).join(", "),
+    );
     const st = (r: NResult) => r.ours.stateAfterRotate?.resourceBytesMean ?? 0;
     add(`linear: state bytes per connection`, st(b) <= st(rs[0]) * 1.1, rs.map((r) => `${st(r)}`).join(" → ") + " B");
     const rss = (r: NResult) => r.ours.ops["rotate-all"]?.proc.providerHost.peakRssBytes ?? 0;
     const rssPerConn = (rss(b) - rss(rs[0])) / (b.n - rs[0].n);
-    add(`linear: provider host peak RSS grows < 100 KB per connection`, rssPerConn < 100 * 1024, rs.map((r) => mb(rss(r))).join(" → ") + ` MB (${Math.round(rssPerConn / 1024)} KB/connection)`);
-    for (const [op, rpc] of [["create", "create"], ["rotate-all", "update"], ["refresh", "read"], ["destroy", "delete"]] as Array<[Op, string]>) {
+    add(
+      `linear: provider host peak RSS grows < 100 KB per connection`,
+      rssPerConn < 100 * 1024,
+      rs.map((r) => mb(rss(r))).join(" → ") + ` MB (${Math.round(rssPerConn / 1024)} KB/connection)`,
+    );
+    for (const [op, rpc] of [
+      ["create", "create"],
+      ["rotate-all", "update"],
+      ["refresh", "read"],
+      ["destroy", "delete"],
+    ] as Array<[Op, string]>) {
       const x = a.ours.ops[op]?.host?.rpc[rpc]?.meanMs;
       const y = b.ours.ops[op]?.host?.rpc[rpc]?.meanMs;
-      if (x !== undefined && y !== undefined) add(`linear: provider time per ${rpc} call does not grow (${span})`, y <= Math.max(2 * x, x + 2), `${x} → ${y} ms`);
+      if (x !== undefined && y !== undefined)
+        add(`linear: provider time per ${rpc} call does not grow (${span})`, y <= Math.max(2 * x, x + 2), `${x} → ${y} ms`);
     }
     const exp = (r1: NResult, r2: NResult, kind: "ours" | "trivial", op: Op) => {
       const x = r1[kind].ops[op];
@@ -141,7 +202,11 @@ export function evaluateTargets(report: BenchReport): Target[] {
       );
     }
     const et = exp(a, b, "trivial", "rotate-all");
-    add(`engine floor, not the provider (informative): trivial-provider rotate all grows at most linearly (${span})`, et <= 1.1, `time ∝ N^${round2(et)}`);
+    add(
+      `engine floor, not the provider (informative): trivial-provider rotate all grows at most linearly (${span})`,
+      et <= 1.1,
+      `time ∝ N^${round2(et)}`,
+    );
   }
   if (report.pipeline) t.push(...pipelineTargets(report.pipeline));
   for (const c of report.concurrency) {

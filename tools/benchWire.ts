@@ -21,12 +21,16 @@ interface Reply {
 
 function request(agent: http.Agent, url: string, method: string, headers: Record<string, string>, body?: string): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers: body === undefined ? headers : { ...headers, "content-length": String(Buffer.byteLength(body)) }, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }));
-      res.on("error", reject);
-    });
+    const req = http.request(
+      url,
+      { method, headers: body === undefined ? headers : { ...headers, "content-length": String(Buffer.byteLength(body)) }, agent },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }));
+        res.on("error", reject);
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
@@ -42,8 +46,19 @@ async function pool(n: number, concurrency: number, fn: (i: number) => Promise<v
 }
 
 async function token(agent: http.Agent, baseUrl: string, creds: Creds): Promise<string> {
-  const form = new URLSearchParams({ grant_type: "client_credentials", client_id: creds.clientId, client_secret: creds.clientSecret, scope: "openid" });
-  const r = await request(agent, `${baseUrl}${IMS_TOKEN_PATH}`, "POST", { "content-type": "application/x-www-form-urlencoded" }, form.toString());
+  const form = new URLSearchParams({
+    grant_type: "client_credentials",
+    client_id: creds.clientId,
+    client_secret: creds.clientSecret,
+    scope: "openid",
+  });
+  const r = await request(
+    agent,
+    `${baseUrl}${IMS_TOKEN_PATH}`,
+    "POST",
+    { "content-type": "application/x-www-form-urlencoded" },
+    form.toString(),
+  );
   if (r.status !== 200) throw new Error(`wire floor: token request answered ${r.status}: ${r.text}`);
   return (JSON.parse(r.text) as { access_token: string }).access_token;
 }
@@ -119,10 +134,21 @@ export async function wireFloor(
       await pool(n, rep < 0 ? 1 : concurrency, async (i) => {
         const body = JSON.stringify(freshValues(opsTemplate, `wire-${rep}-${i}`));
         const t0 = performance.now();
-        const r = await request(agent, `${flow}/connections/${conns[i].id}`, "PATCH", headers({ "if-match": conns[i].etag, "x-request-id": `wire-${rep}-${i}` }), body);
+        const r = await request(
+          agent,
+          `${flow}/connections/${conns[i].id}`,
+          "PATCH",
+          headers({ "if-match": conns[i].etag, "x-request-id": `wire-${rep}-${i}` }),
+          body,
+        );
         if (r.status !== 200) throw new Error(`wire floor: PATCH answered ${r.status}: ${r.text}`);
         conns[i].etag = (JSON.parse(r.text) as { etag: string }).etag;
-        const test = await request(agent, `${flow}/connections/${conns[i].id}/test`, "GET", headers({ "x-request-id": `wire-${rep}-${i}-test` }));
+        const test = await request(
+          agent,
+          `${flow}/connections/${conns[i].id}/test`,
+          "GET",
+          headers({ "x-request-id": `wire-${rep}-${i}-test` }),
+        );
         lat.push(performance.now() - t0);
         if (test.status !== 200) throw new Error(`wire floor: GET …/test answered ${test.status}: ${test.text}`);
       });

@@ -62,8 +62,18 @@ async function main(): Promise<void> {
     const initial = path.join(REPO, `Pulumi.${stack}.yaml`);
     if (fs.existsSync(initial)) fs.renameSync(initial, configFile);
     await pulumi(ws, configFile, flowConfigArgs(emulator.url, DEMO), false);
-    await pulumi(ws, configFile, ["config", "set", "--secret", "salesforcePassword", "first-password-" + randomBytes(4).toString("hex")], false);
-    await pulumi(ws, configFile, ["config", "set", "--secret", "salesforceSecurityToken", "token-" + randomBytes(4).toString("hex")], false);
+    await pulumi(
+      ws,
+      configFile,
+      ["config", "set", "--secret", "salesforcePassword", "first-password-" + randomBytes(4).toString("hex")],
+      false,
+    );
+    await pulumi(
+      ws,
+      configFile,
+      ["config", "set", "--secret", "salesforceSecurityToken", "token-" + randomBytes(4).toString("hex")],
+      false,
+    );
     say(`   throwaway stack "${stack}", state in ${ws.stateDir}`);
 
     step(3, "pulumi up: create the Salesforce connection declared in examples/quickstart/index.ts");
@@ -72,7 +82,12 @@ async function main(): Promise<void> {
 
     step(4, "Rotate the password: pulumi config set --secret salesforcePassword …, then pulumi up");
     await fetch(`${emulator.url}/__emulator/requests`, { method: "DELETE" });
-    await pulumi(ws, configFile, ["config", "set", "--secret", "salesforcePassword", "rotated-password-" + randomBytes(4).toString("hex")], false);
+    await pulumi(
+      ws,
+      configFile,
+      ["config", "set", "--secret", "salesforcePassword", "rotated-password-" + randomBytes(4).toString("hex")],
+      false,
+    );
     await pulumi(ws, configFile, ["up", "--yes", "--skip-preview"], true);
     const second = JSON.parse(await pulumi(ws, configFile, ["stack", "output", "--json"], false));
 
@@ -90,7 +105,9 @@ async function main(): Promise<void> {
     say(`   connection ${first.connectionId} (state: ${second.state})`);
     say(`   version before rotation ${first.etag}, after ${second.etag}`);
     const tests = log.items.filter((r) => r.method === "GET" && r.path.endsWith("/test"));
-    say(`   requests for the rotation: ${tokens.length} token, ${patches.length} PATCH, ${tests.length} credential test, ${log.items.length} in all`);
+    say(
+      `   requests for the rotation: ${tokens.length} token, ${patches.length} PATCH, ${tests.length} credential test, ${log.items.length} in all`,
+    );
     say(`   the new password was sent once, as [secret] above; Pulumi's state holds it encrypted.`);
     if (patches.length !== 1) throw new Error(`expected exactly one PATCH for the rotation, saw ${patches.length}`);
     say("\nDone. Next: README.md shows how to point the same program at Adobe (flowservice:* config).");

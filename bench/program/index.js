@@ -12,6 +12,6 @@ const spec = JSON.parse(fs.readFileSync(path.join(__dirname, "bench.json"), "utf
 const { connectionArgs } = require("pulumi-flowservice/dist/tools/benchConnection");
 
 for (let i = 0; i < spec.n; i++) {
-  const version = (spec.overrides?.[i]) || spec.version;
+  const version = spec.overrides?.[i] || spec.version;
   new Connection(`conn-${i}`, connectionArgs(i, version, "", pulumi.secret));
 }

@@ -22,7 +22,19 @@ const noRequestProvider = {
   async create(inputs) {
     const id = require("node:crypto").randomUUID();
     const now = Date.now();
-    return { id, outs: { ...inputs, connectionId: id, etag: `"${require("node:crypto").randomUUID()}"`, state: "enabled", createdAt: now, updatedAt: now, sandboxName: "prod", adopted: false } };
+    return {
+      id,
+      outs: {
+        ...inputs,
+        connectionId: id,
+        etag: `"${require("node:crypto").randomUUID()}"`,
+        state: "enabled",
+        createdAt: now,
+        updatedAt: now,
+        sandboxName: "prod",
+        adopted: false,
+      },
+    };
   },
   async read(id, props) {
     return { id, props };
@@ -35,21 +47,28 @@ const noRequestProvider = {
 
 class TrivialConnection extends pulumi.dynamic.Resource {
   constructor(name, args, opts) {
-    super(noRequestProvider, name, {
-      ...args,
-      secretKeys: ["password", "securityToken"],
-      connectionId: undefined,
-      etag: undefined,
-      state: undefined,
-      createdAt: undefined,
-      updatedAt: undefined,
-      sandboxName: undefined,
-      adopted: undefined,
-    }, opts, "trivial", "Connection");
+    super(
+      noRequestProvider,
+      name,
+      {
+        ...args,
+        secretKeys: ["password", "securityToken"],
+        connectionId: undefined,
+        etag: undefined,
+        state: undefined,
+        createdAt: undefined,
+        updatedAt: undefined,
+        sandboxName: undefined,
+        adopted: undefined,
+      },
+      opts,
+      "trivial",
+      "Connection",
+    );
   }
 }
 
 for (let i = 0; i < spec.n; i++) {
-  const version = (spec.overrides?.[i]) || spec.version;
+  const version = spec.overrides?.[i] || spec.version;
   new TrivialConnection(`conn-${i}`, connectionArgs(i, version, "", pulumi.secret));
 }

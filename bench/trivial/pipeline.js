@@ -22,7 +22,19 @@ const noRequestProvider = {
     const { randomUUID } = require("node:crypto");
     const id = randomUUID();
     const now = Date.now();
-    return { id, outs: { ...inputs, etag: `"${randomUUID()}"`, state: "enabled", createdAt: now, updatedAt: now, updatedBy: "bench", sandboxName: "prod", adopted: false } };
+    return {
+      id,
+      outs: {
+        ...inputs,
+        etag: `"${randomUUID()}"`,
+        state: "enabled",
+        createdAt: now,
+        updatedAt: now,
+        updatedBy: "bench",
+        sandboxName: "prod",
+        adopted: false,
+      },
+    };
   },
   async read(id, props) {
     return { id, props };
@@ -34,7 +46,15 @@ const noRequestProvider = {
 };
 
 // The output-only properties our resources declare.
-const STAMPS = { etag: undefined, state: undefined, createdAt: undefined, updatedAt: undefined, updatedBy: undefined, sandboxName: undefined, adopted: undefined };
+const STAMPS = {
+  etag: undefined,
+  state: undefined,
+  createdAt: undefined,
+  updatedAt: undefined,
+  updatedBy: undefined,
+  sandboxName: undefined,
+  adopted: undefined,
+};
 
 const trivialType = (type, secretKeys) =>
   class extends pulumi.dynamic.Resource {

@@ -53,7 +53,11 @@ export interface Options {
 /** Thrown for a bad command line: the message says what to fix. */
 export class UsageError extends Error {}
 
-const OPTIONS = { format: { type: "string", short: "f" }, help: { type: "boolean", short: "h" }, "stack-export": { type: "string" } } as const;
+const OPTIONS = {
+  format: { type: "string", short: "f" },
+  help: { type: "boolean", short: "h" },
+  "stack-export": { type: "string" },
+} as const;
 const parseCommand = (argv: readonly string[]) => parseCommandLine({ args: [...argv], allowPositionals: true, options: OPTIONS });
 
 export function parseArgs(argv: readonly string[]): Options {
@@ -62,7 +66,8 @@ export function parseArgs(argv: readonly string[]): Options {
     parsed = parseCommand(argv);
   } catch (e) {
     const err = e as Error & { code?: string };
-    if (err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && /stack-export/.test(err.message)) throw new UsageError("--stack-export needs a file: the saved output of `pulumi stack export`");
+    if (err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && /stack-export/.test(err.message))
+      throw new UsageError("--stack-export needs a file: the saved output of `pulumi stack export`");
     if (err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") throw new UsageError("--format needs a value: text, markdown or json");
     const option = /'([^']+)'/.exec(err.message)?.[1] ?? "";
     throw new UsageError(`unknown option ${option} (see --help)`);
@@ -73,7 +78,12 @@ export function parseArgs(argv: readonly string[]): Options {
   if (!FORMATS.includes(format as Format)) throw new UsageError(`unknown format "${format}": use text, markdown or json`);
   if (positionals.length > 1) throw new UsageError(`one input at a time, got ${positionals.length}: ${positionals.join(" ")}`);
   const stackExport = values["stack-export"];
-  return { format: format as Format, file: positionals[0], help: values.help ?? false, ...(stackExport !== undefined ? { stackExport } : {}) };
+  return {
+    format: format as Format,
+    file: positionals[0],
+    help: values.help ?? false,
+    ...(stackExport !== undefined ? { stackExport } : {}),
+  };
 }
 
 export interface Io {

@@ -70,7 +70,9 @@ export function entityCreateEntry(desc: AnyDescription, base: Base, inputs: Reco
   const adoptId = str(inputs.adoptId);
   if (adoptId !== undefined) {
     const entry = common(desc, base, "adopt", adoptId, inputs.name);
-    entry.notes = [`nothing is created: \`up\` reads this ${desc.label.toLowerCase()} and patches it to match the program (the patch depends on its live values)`];
+    entry.notes = [
+      `nothing is created: \`up\` reads this ${desc.label.toLowerCase()} and patches it to match the program (the patch depends on its live values)`,
+    ];
     return entry;
   }
   const entry = common(desc, base, "create", undefined, inputs.name);
@@ -83,7 +85,10 @@ export function entityCreateEntry(desc: AnyDescription, base: Base, inputs: Reco
 /** What Flow Service does not set at create (a flow declared disabled) is one action call after it. */
 function actionsAfterCreate(desc: AnyDescription, inputs: Record<string, unknown>): string[] {
   return (desc.actions ?? [])
-    .filter((a) => !containsUnknown(getPath(inputs, a.field)) && JSON.stringify(a.desired(inputs as never)) !== JSON.stringify(a.desired({} as never)))
+    .filter(
+      (a) =>
+        !containsUnknown(getPath(inputs, a.field)) && JSON.stringify(a.desired(inputs as never)) !== JSON.stringify(a.desired({} as never)),
+    )
     .map((a) => actionCall(desc, undefined, a.op(a.desired(inputs as never))));
 }
 
@@ -94,7 +99,13 @@ export function entityDeleteEntry(desc: AnyDescription, base: Base, oldState: St
   return entry;
 }
 
-export function entityReplaceEntry(desc: AnyDescription, base: Base, oldState: StateJson, newState: StateJson, engineReasons: string[]): PlanEntry {
+export function entityReplaceEntry(
+  desc: AnyDescription,
+  base: Base,
+  oldState: StateJson,
+  newState: StateJson,
+  engineReasons: string[],
+): PlanEntry {
   const rawOlds = oldState.outputs ?? {};
   const olds = storedEntityOutputs(rawOlds);
   const news = newState.inputs ?? {};
@@ -111,7 +122,9 @@ export function entityReplaceEntry(desc: AnyDescription, base: Base, oldState: S
   }
   const what = desc.label.toLowerCase();
   const old = entry.connectionId ? `the old ${what} ${entry.connectionId}` : `the old ${what}`;
-  const notes = [adoptId !== undefined ? `the replacement adopts ${what} ${adoptId}` : `a new ${what} is created first (POST /${desc.collection})`];
+  const notes = [
+    adoptId !== undefined ? `the replacement adopts ${what} ${adoptId}` : `a new ${what} is created first (POST /${desc.collection})`,
+  ];
   if (keptOnDelete(rawOlds)) {
     entry.keptRemotely = true;
     notes.push(`then ${old} leaves the stack but stays in Flow Service (no DELETE: it was adopted, or deleteOnDestroy is false)`);
@@ -148,7 +161,8 @@ export function entityUpdateEntry(desc: AnyDescription, base: Base, oldState: St
   if (d.actions.length > 0) entry.actions = d.actions.map((a) => actionCall(desc, entry.connectionId, a.op));
   if (entry.ops.length === 0 && d.actions.length === 0) {
     const why: string[] = [];
-    if (rawOlds.__provider !== undefined && news.__provider !== undefined && rawOlds.__provider !== news.__provider) why.push("provider code");
+    if (rawOlds.__provider !== undefined && news.__provider !== undefined && rawOlds.__provider !== news.__provider)
+      why.push("provider code");
     if ((rawOlds.deleteOnDestroy ?? null) !== (news.deleteOnDestroy ?? null)) why.push("deleteOnDestroy");
     if (secretKeysOf(rawOlds).sort().join() !== secretKeysOf(news).sort().join()) why.push("secretKeys");
     entry.stateOnly = why.length > 0 ? why : ["state"];

@@ -4,7 +4,7 @@ import { containsUnknown, UNKNOWN } from "../../provider/core/check";
 import { diffConnection } from "../../provider/core/diff";
 import { storedOutputs } from "../../provider/core/mappings";
 import { changedSecrets, maskOps, replacementReasons, SECRET_MASK, UNVERIFIED } from "../../provider/core/planner";
-import type { ConnectionOutputs, } from "../../provider/core/schemas";
+import type { ConnectionOutputs } from "../../provider/core/schemas";
 import { writesCredentials } from "../../provider/core/verification";
 import type { PlanEntry } from "./plan";
 import { isObject, StateJson } from "./preview";
@@ -17,14 +17,24 @@ export function createEntry(base: Pick<PlanEntry, "urn" | "resourceName">, input
       action: "adopt",
       connectionId: adoptId,
       name: str(inputs.name),
-      test: testStep(inputs, `GET /connections/${adoptId}/test if the PATCH writes credentials`, "it is PATCHed back to what was read (never deleted)"),
+      test: testStep(
+        inputs,
+        `GET /connections/${adoptId}/test if the PATCH writes credentials`,
+        "it is PATCHed back to what was read (never deleted)",
+      ),
       notes: [
         "no connection is created: `up` reads this one and patches it to match the program " +
           "(the patch depends on its live values; every secret param is sent again, since Flow Service never returns secrets)",
       ],
     };
   }
-  return { ...base, action: "create", name: str(inputs.name), body: createBody(inputs), test: testStep(inputs, "GET /connections/{new id}/test", "the new connection is deleted") };
+  return {
+    ...base,
+    action: "create",
+    name: str(inputs.name),
+    body: createBody(inputs),
+    test: testStep(inputs, "GET /connections/{new id}/test", "the new connection is deleted"),
+  };
 }
 
 /**
@@ -81,13 +91,20 @@ export function replaceEntry(
   for (const r of engineReasons) if (!reasons.includes(r)) reasons.push(r);
   const details: string[] = [];
   if (reasons.includes("connectionSpec")) {
-    details.push(`connectionSpec: ${specLabel(olds.connectionSpec)} → ${specLabel(next.connectionSpec)} (Flow Service cannot patch a connection's connector)`);
+    details.push(
+      `connectionSpec: ${specLabel(olds.connectionSpec)} → ${specLabel(next.connectionSpec)} (Flow Service cannot patch a connection's connector)`,
+    );
   }
   if (reasons.includes("auth")) details.push(`auth.specName: ${show(olds.auth.specName)} → ${show(next.auth.specName)}`);
   if (reasons.includes("adoptId")) details.push(`adoptId: ${show(olds.adoptId)} → ${show(next.adoptId)}`);
-  const moves = reasons.includes("sandboxName") && olds.sandboxName !== undefined && next.sandboxName !== undefined && olds.sandboxName !== next.sandboxName;
+  const moves =
+    reasons.includes("sandboxName") &&
+    olds.sandboxName !== undefined &&
+    next.sandboxName !== undefined &&
+    olds.sandboxName !== next.sandboxName;
   if (reasons.includes("sandboxName")) {
-    const why = news.__sandboxFromStack === true ? "the stack's default flowservice:sandboxName changed" : "the program's sandboxName changed";
+    const why =
+      news.__sandboxFromStack === true ? "the stack's default flowservice:sandboxName changed" : "the program's sandboxName changed";
     details.push(`sandboxName: ${show(olds.sandboxName)} → ${show(next.sandboxName)} (${why}; a connection cannot move between sandboxes)`);
   }
   const entry: PlanEntry = {
@@ -102,11 +119,19 @@ export function replaceEntry(
   entry.test =
     next.adoptId === undefined
       ? testStep(news, "GET /connections/{new id}/test", "the new connection is deleted (the old one is kept)")
-      : testStep(news, `GET /connections/${next.adoptId}/test if the adoption's PATCH writes credentials`, "it is PATCHed back (the old connection is kept)");
+      : testStep(
+          news,
+          `GET /connections/${next.adoptId}/test if the adoption's PATCH writes credentials`,
+          "it is PATCHed back (the old connection is kept)",
+        );
   const old = entry.connectionId ? `the old connection ${entry.connectionId}` : "the old connection";
   const inNew = moves ? ` in sandbox ${next.sandboxName}` : "";
   const inOld = moves ? ` in sandbox ${olds.sandboxName}` : "";
-  const notes = [next.adoptId !== undefined ? `the replacement adopts connection ${next.adoptId}${inNew}` : `a new connection is created first${inNew} (POST /connections)`];
+  const notes = [
+    next.adoptId !== undefined
+      ? `the replacement adopts connection ${next.adoptId}${inNew}`
+      : `a new connection is created first${inNew} (POST /connections)`,
+  ];
   if (keptOnDelete(oldState.outputs ?? {})) {
     entry.keptRemotely = true;
     notes.push(`then ${old}${inOld} leaves the stack but stays in Flow Service (no DELETE: it was adopted, or deleteOnDestroy is false)`);
@@ -146,15 +171,21 @@ export function updateEntry(base: Pick<PlanEntry, "urn" | "resourceName">, oldSt
   const changed = changedSecrets(oldState.inputs?.__secretVersions, news.__secretVersions);
   const { oldSide, newSide } = alignSecrets(oldParams, newParams, secretKeysOf(news), changed, notes);
   const aligned = { ...news, auth: { ...newAuth, params: newSide } };
-  const d = diffConnection({ ...olds, auth: { ...olds.auth, params: oldSide } } as ConnectionOutputs, aligned, rawOlds.__provider, news.__provider);
-  entry.ops = maskOps(d.ops, [...new Set([...secretKeysOf(rawOlds) ?? [], ...secretKeysOf(news) ?? []])]).map((op) =>
+  const d = diffConnection(
+    { ...olds, auth: { ...olds.auth, params: oldSide } } as ConnectionOutputs,
+    aligned,
+    rawOlds.__provider,
+    news.__provider,
+  );
+  entry.ops = maskOps(d.ops, [...new Set([...(secretKeysOf(rawOlds) ?? []), ...(secretKeysOf(news) ?? [])])]).map((op) =>
     // Belt and braces: a param whose secret keys are unknown is masked too.
     secretKeysOf(news) === undefined && op.path.startsWith("/auth/params/") && "value" in op ? { ...op, value: SECRET_MASK } : op,
   );
   if (writesCredentials(entry.ops)) entry.test = testStep(news, `GET /connections/${entry.connectionId}/test`, "the PATCH is rolled back");
   if (entry.ops.length === 0) {
     const why: string[] = [];
-    if (rawOlds.__provider !== undefined && news.__provider !== undefined && rawOlds.__provider !== news.__provider) why.push("provider code");
+    if (rawOlds.__provider !== undefined && news.__provider !== undefined && rawOlds.__provider !== news.__provider)
+      why.push("provider code");
     if ((rawOlds.deleteOnDestroy ?? null) !== (news.deleteOnDestroy ?? null)) why.push("deleteOnDestroy");
     if ((rawOlds.verifyCredentials ?? null) !== (news.verifyCredentials ?? null)) why.push("verifyCredentials");
     if ([...olds.secretKeys].sort().join() !== [...(secretKeysOf(news) ?? [])].sort().join()) why.push("secretKeys");
@@ -252,4 +283,3 @@ function show(v: unknown): string {
 function specLabel(s: { id?: string; version?: string } | undefined): string {
   return s ? `${s.id ?? "?"}${s.version ? ` v${s.version}` : ""}` : "(none)";
 }
-

@@ -8,7 +8,14 @@
 import { UNKNOWN } from "../../provider/core/check";
 import type { PatchOp } from "../../provider/core/schemas";
 import { createEntry, deleteEntry, idOf, replaceEntry, str, updateEntry } from "./entries";
-import { entityCreateEntry, entityDeleteEntry, entityReplaceEntry, ENTITY_TYPES, entityUnchangedEntry, entityUpdateEntry } from "./entityEntries";
+import {
+  entityCreateEntry,
+  entityDeleteEntry,
+  entityReplaceEntry,
+  ENTITY_TYPES,
+  entityUnchangedEntry,
+  entityUpdateEntry,
+} from "./entityEntries";
 import type { AnyDescription } from "../../provider/core/entity";
 import type { PreviewJson, StepJson } from "./preview";
 
@@ -78,7 +85,6 @@ export interface Plan {
   interrupted?: string;
 }
 
-
 // ---- The plan -------------------------------------------------------------------------------
 
 /** The URN's last part: `urn:pulumi:stack::project::type::name` → name. */
@@ -103,7 +109,9 @@ export function buildPlan(preview: PreviewJson): Plan {
     const entry = entryFor(urn, steps);
     if (entry) connections.push(withSandbox(entry, steps, stackSandbox));
   }
-  connections.sort((a, b) => LISTING_ORDER.indexOf(a.action) - LISTING_ORDER.indexOf(b.action) || a.resourceName.localeCompare(b.resourceName));
+  connections.sort(
+    (a, b) => LISTING_ORDER.indexOf(a.action) - LISTING_ORDER.indexOf(b.action) || a.resourceName.localeCompare(b.resourceName),
+  );
   const summary = Object.fromEntries(ACTIONS.map((a) => [a, 0])) as Summary;
   for (const c of connections) summary[c.action]++;
   const first = preview.steps?.[0]?.urn.split("::");
@@ -156,7 +164,12 @@ function entryFor(urn: string, allSteps: StepJson[]): PlanEntry | undefined {
   if (replace || ops.has("delete-replaced")) {
     const oldState = steps.map((s) => s.oldState).find((s) => s?.outputs) ?? {};
     const newState = steps.map((s) => s.newState).find((s) => s?.inputs) ?? {};
-    return replaceEntry(base, oldState, newState, steps.flatMap((s) => s.replaceReasons ?? []));
+    return replaceEntry(
+      base,
+      oldState,
+      newState,
+      steps.flatMap((s) => s.replaceReasons ?? []),
+    );
   }
   const step = steps[steps.length - 1];
   switch (step.op) {
@@ -175,7 +188,6 @@ function entryFor(urn: string, allSteps: StepJson[]): PlanEntry | undefined {
   }
 }
 
-
 /** The same steps → entry rules for a pipeline resource, with its description's entries. */
 function entityEntryFor(desc: AnyDescription, base: Pick<PlanEntry, "urn" | "resourceName">, steps: StepJson[]): PlanEntry | undefined {
   const ops = new Set(steps.map((s) => s.op));
@@ -183,7 +195,13 @@ function entityEntryFor(desc: AnyDescription, base: Pick<PlanEntry, "urn" | "res
   if (replace || ops.has("delete-replaced")) {
     const oldState = steps.map((s) => s.oldState).find((s) => s?.outputs) ?? {};
     const newState = steps.map((s) => s.newState).find((s) => s?.inputs) ?? {};
-    return entityReplaceEntry(desc, base, oldState, newState, steps.flatMap((s) => s.replaceReasons ?? []));
+    return entityReplaceEntry(
+      desc,
+      base,
+      oldState,
+      newState,
+      steps.flatMap((s) => s.replaceReasons ?? []),
+    );
   }
   const step = steps[steps.length - 1];
   switch (step.op) {

@@ -36,7 +36,9 @@ export function parsePreview(text: string): PreviewJson {
   } catch (e) {
     // The parser's message quotes the input, which may be anything: only the position is kept.
     const at = /position (\d+)/.exec((e as Error).message);
-    throw new PlanInputError(`the input is not JSON${at ? ` (at character ${at[1]})` : ""}: expected the output of \`pulumi preview --json\` (was --json given?)`);
+    throw new PlanInputError(
+      `the input is not JSON${at ? ` (at character ${at[1]})` : ""}: expected the output of \`pulumi preview --json\` (was --json given?)`,
+    );
   }
   if (!isObject(json) || (!("steps" in json) && !("diagnostics" in json) && !("changeSummary" in json))) {
     throw new PlanInputError("the input is JSON but not the output of `pulumi preview --json` (no steps, diagnostics or changeSummary)");

@@ -34,7 +34,9 @@ function whatIsSent(c: PlanEntry): string | undefined {
       if (c.ops && c.ops.length > 0) return `PATCH ${col}/${c.connectionId}${c.ifMatch ? ` (If-Match: ${c.ifMatch})` : ""}`;
       return c.actions && c.actions.length > 0 ? undefined : "no request";
     case "delete":
-      return c.keptRemotely ? `no request (the ${c.resourceType ? "object" : "connection"} stays in Flow Service)` : `DELETE ${col}/${c.connectionId}`;
+      return c.keptRemotely
+        ? `no request (the ${c.resourceType ? "object" : "connection"} stays in Flow Service)`
+        : `DELETE ${col}/${c.connectionId}`;
     case "adopt":
       return `GET ${col}/${c.connectionId}, then a PATCH if it differs from the program`;
     default:
@@ -56,7 +58,9 @@ export function bySandbox(plan: Plan): Array<{ sandbox: string | undefined; conn
 
 /** How a group is titled: "sandbox prod", or why its sandbox is not known before `up`. */
 function sandboxTitle(sandbox: string | undefined, code: (t: string) => string): string {
-  return sandbox === undefined ? "sandbox not known before `up` (a value computed during `up`, or the stack's default)" : `sandbox ${code(sandbox)}`;
+  return sandbox === undefined
+    ? "sandbox not known before `up` (a value computed during `up`, or the stack's default)"
+    : `sandbox ${code(sandbox)}`;
 }
 
 /** Everything `up` sends for an entry, one line per request: the PATCH or POST, then any action calls. */
@@ -93,7 +97,10 @@ function renderTextEntry(c: PlanEntry, lines: string[]): void {
   for (const d of c.replaceDetails ?? []) lines.push(`     forced by ${d}`);
   for (const n of c.notes ?? []) lines.push(`     note: ${n}`);
   if (c.body && c.action === "replace") {
-    lines.push(`     the new ${c.resourceType ? "object" : "connection"}'s POST ${collectionOf(c)} body:`, `       ${JSON.stringify(c.body)}`);
+    lines.push(
+      `     the new ${c.resourceType ? "object" : "connection"}'s POST ${collectionOf(c)} body:`,
+      `       ${JSON.stringify(c.body)}`,
+    );
   }
   if (c.test && c.action === "replace") lines.push(`     then ${c.test}`);
 }
@@ -137,9 +144,15 @@ export function renderMarkdown(plan: Plan): string {
     out.push(`#### ${title[0].toUpperCase()}${title.slice(1)}: ${summaryLine(group.summary)}`, "");
     out.push("| Resource | Action | Connection | Sent to Flow Service |", "| --- | --- | --- | --- |");
     for (const c of group.connections) {
-      const conn = [c.name !== undefined ? cell(c.name) : "", c.connectionId ? `\`${cell(c.connectionId)}\`` : ""].filter(Boolean).join("<br>");
+      const conn = [c.name !== undefined ? cell(c.name) : "", c.connectionId ? `\`${cell(c.connectionId)}\`` : ""]
+        .filter(Boolean)
+        .join("<br>");
       const sent = [
-        ...(c.action === "replace" ? (c.replaceDetails ?? []).map((d) => `forced by ${d}`) : requestLines(c).length > 0 ? requestLines(c) : [""]),
+        ...(c.action === "replace"
+          ? (c.replaceDetails ?? []).map((d) => `forced by ${d}`)
+          : requestLines(c).length > 0
+            ? requestLines(c)
+            : [""]),
         ...(c.test ? [`then ${c.test}`] : []),
       ];
       out.push(`| \`${cell(c.resourceName)}\` | ${actionLabel(c)} | ${conn} | ${sent.map(cell).join("<br>")} |`);
@@ -154,21 +167,54 @@ export function renderMarkdown(plan: Plan): string {
     out.push("", `#### \`${cell(c.resourceName)}\`: ${actionLabel(c)}${where}`, "");
     if (block !== undefined) {
       // Ops one per line: a reviewer reads a patch op by op.
-      const json = c.ops && c.ops.length > 0 ? `[\n${c.ops.map((op) => `  ${JSON.stringify(op)}`).join(",\n")}\n]` : JSON.stringify(block, null, 2);
+      const json =
+        c.ops && c.ops.length > 0 ? `[\n${c.ops.map((op) => `  ${JSON.stringify(op)}`).join(",\n")}\n]` : JSON.stringify(block, null, 2);
       const f = fence(json);
       if (c.ops && c.ops.length > 0) out.push(`${inline(whatIsSent(c) ?? "")}:`, "", `${f}json`, json, f, "");
       // A create body is long and holds nothing surprising: folded.
-      else out.push(`<details><summary>POST ${collectionOf(c)} body${c.action === "replace" ? ` (the new ${c.resourceType ? "object" : "connection"})` : ""}</summary>`, "", `${f}json`, json, f, "", "</details>", "");
+      else
+        out.push(
+          `<details><summary>POST ${collectionOf(c)} body${c.action === "replace" ? ` (the new ${c.resourceType ? "object" : "connection"})` : ""}</summary>`,
+          "",
+          `${f}json`,
+          json,
+          f,
+          "",
+          "</details>",
+          "",
+        );
     }
     for (const n of extra) out.push(`- ${inline(n)}`);
   }
-  return out.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";
+  return (
+    out
+      .join("\n")
+      .replace(/\n{3,}/g, "\n\n")
+      .trimEnd() + "\n"
+  );
 }
 
 export function renderJson(plan: Plan): string {
   const connections = plan.connections.map((c) => {
     const o: Record<string, unknown> = { urn: c.urn, resourceName: c.resourceName, action: c.action };
-    for (const k of ["resourceType", "connectionId", "name", "sandboxName", "fromSandboxName", "ops", "ifMatch", "actions", "body", "replaceReasons", "replaceDetails", "keptRemotely", "stateOnly", "pending", "test", "notes"] as const) {
+    for (const k of [
+      "resourceType",
+      "connectionId",
+      "name",
+      "sandboxName",
+      "fromSandboxName",
+      "ops",
+      "ifMatch",
+      "actions",
+      "body",
+      "replaceReasons",
+      "replaceDetails",
+      "keptRemotely",
+      "stateOnly",
+      "pending",
+      "test",
+      "notes",
+    ] as const) {
       if (c[k] !== undefined) o[k] = c[k];
     }
     return o;

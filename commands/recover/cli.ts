@@ -63,16 +63,16 @@ export interface CliOptions extends RecoverOptions {
 export class UsageError extends Error {}
 
 const OPTIONS = {
-    check: { type: "boolean" },
-    yes: { type: "boolean", short: "y" },
-    stack: { type: "string", short: "s" },
-    since: { type: "string" },
-    take: { type: "string", multiple: true },
-    "no-wait": { type: "boolean" },
-    "skip-other-stacks": { type: "boolean" },
-    format: { type: "string", short: "f" },
-    help: { type: "boolean", short: "h" },
-  } as const;
+  check: { type: "boolean" },
+  yes: { type: "boolean", short: "y" },
+  stack: { type: "string", short: "s" },
+  since: { type: "string" },
+  take: { type: "string", multiple: true },
+  "no-wait": { type: "boolean" },
+  "skip-other-stacks": { type: "boolean" },
+  format: { type: "string", short: "f" },
+  help: { type: "boolean", short: "h" },
+} as const;
 const parseCommand = (argv: readonly string[]) => parseCommandLine({ args: [...argv], allowPositionals: false, options: OPTIONS });
 
 export function parseArgs(argv: readonly string[]): CliOptions {
@@ -82,7 +82,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   } catch (e) {
     const err = e as Error & { code?: string };
     const option = /'([^']+)'/.exec(err.message)?.[1] ?? "";
-    if (err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") throw new UsageError(`${option.split(" ")[0] || "an option"} needs a value (see --help)`);
+    if (err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE")
+      throw new UsageError(`${option.split(" ")[0] || "an option"} needs a value (see --help)`);
     if (err.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") throw new UsageError(`unexpected argument ${option} (see --help)`);
     throw new UsageError(`unknown option ${option} (see --help)`);
   }
@@ -93,7 +94,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let since: number | undefined;
   if (v.since !== undefined) {
     since = parseTime(v.since);
-    if (since === undefined) throw new UsageError(`--since "${v.since}" is not a time: use RFC 3339 (2024-05-01T10:00:00Z) or milliseconds since the epoch`);
+    if (since === undefined)
+      throw new UsageError(`--since "${v.since}" is not a time: use RFC 3339 (2024-05-01T10:00:00Z) or milliseconds since the epoch`);
   }
   const takes = new Map<string, string>();
   for (const t of v.take ?? []) {
@@ -139,7 +141,11 @@ export async function run(argv: readonly string[], io: Io, deps: (opts: CliOptio
     if (report.refreshFailed) return EXIT_ERROR;
     return report.status === "pending" ? EXIT_PENDING : report.status === "ambiguous" ? EXIT_DECIDE : EXIT_OK;
   } catch (e) {
-    const known = e instanceof RecoverError || e instanceof PulumiCommandError || e instanceof StackExportError || e instanceof FlowServiceProviderError;
+    const known =
+      e instanceof RecoverError ||
+      e instanceof PulumiCommandError ||
+      e instanceof StackExportError ||
+      e instanceof FlowServiceProviderError;
     if (!known) throw e;
     io.stderr(`flowservice-recover: ${(e as Error).message}\n`);
     return EXIT_ERROR;

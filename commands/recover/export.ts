@@ -51,7 +51,9 @@ export function parseStackExport(text: string, source = "the stack export"): Sta
   const parsed = StackExport.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new StackExportError(`${source} is not the output of \`pulumi stack export\` (${issue.path.join(".") || "(top)"}: ${issue.message})`);
+    throw new StackExportError(
+      `${source} is not the output of \`pulumi stack export\` (${issue.path.join(".") || "(top)"}: ${issue.message})`,
+    );
   }
   return parsed.data;
 }

@@ -27,7 +27,8 @@ export interface PendingCreate {
 export function pendingCreateOf(op: Interrupted, defaultSandbox: string): PendingCreate | string {
   // biome-ignore lint/suspicious/noExplicitAny: the inputs of a stack export are untyped JSON, read member by member below
   const i = (op.resource.inputs ?? {}) as Record<string, any>;
-  if (isSecretValue(i.name) || isSecretValue(i.description)) return "its name or description is a secret, so it cannot be compared with what Flow Service lists";
+  if (isSecretValue(i.name) || isSecretValue(i.description))
+    return "its name or description is a secret, so it cannot be compared with what Flow Service lists";
   if (typeof i.name !== "string" || typeof i.connectionSpec?.id !== "string" || typeof i.auth?.specName !== "string") {
     return "its inputs lack a name, connectionSpec.id or auth.specName";
   }
@@ -115,7 +116,10 @@ export function decide(
     if (p.adoptId) return { urn: p.urn, outcome: "adopt", adoptId: p.adoptId };
     const list = candidates.get(p.urn) ?? [];
     const stateId = inState.get(p.urn);
-    if (stateId !== undefined) return list.length === 0 ? { urn: p.urn, outcome: "in-state", stateId } : { urn: p.urn, outcome: "superseded", stateId, candidates: list };
+    if (stateId !== undefined)
+      return list.length === 0
+        ? { urn: p.urn, outcome: "in-state", stateId }
+        : { urn: p.urn, outcome: "superseded", stateId, candidates: list };
     if (list.length === 0) return { urn: p.urn, outcome: "not-created" };
     if (list.length > 1 || (claims.get(list[0].id) ?? 0) > 1) return { urn: p.urn, outcome: "ambiguous", candidates: list };
     return { urn: p.urn, outcome: "recovered", connection: list[0], chosen: false };

@@ -51,7 +51,8 @@ export class PulumiCli implements Pulumi {
 
   private async ok(args: string[], stack?: string): Promise<string> {
     const r = await this.run(args, stack);
-    if (r.code !== 0) throw new PulumiCommandError(`pulumi ${args.slice(0, 2).join(" ")} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim()}`);
+    if (r.code !== 0)
+      throw new PulumiCommandError(`pulumi ${args.slice(0, 2).join(" ")} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim()}`);
     return r.stdout;
   }
 
@@ -87,7 +88,10 @@ export class PulumiCli implements Pulumi {
   }
 
   async stacks(): Promise<Array<{ name: string; current: boolean }>> {
-    const parsed = JSON.parse((await this.ok(["stack", "ls", "--all", "--json"], "")) || "[]") as Array<{ name: string; current?: boolean }>;
+    const parsed = JSON.parse((await this.ok(["stack", "ls", "--all", "--json"], "")) || "[]") as Array<{
+      name: string;
+      current?: boolean;
+    }>;
     return parsed.map((s) => ({ name: s.name, current: s.current === true }));
   }
 

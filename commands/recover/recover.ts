@@ -150,8 +150,12 @@ export async function recover(opts: RecoverOptions, deps: RecoverDeps): Promise<
   });
   const imported = await pulumi.importStack(JSON.stringify(completedDeployment(exp, completed), null, 2));
   if (imported.code !== 0) {
-    const locked = /locked/.test(imported.stderr) ? ` If no pulumi run is active, run \`pulumi cancel\`, then run flowservice-recover again with --since ${new Date(start.at).toISOString()}.` : "";
-    throw new RecoverError(`pulumi stack import failed (exit ${imported.code}), the state is unchanged: ${imported.stderr.trim()}${locked}`);
+    const locked = /locked/.test(imported.stderr)
+      ? ` If no pulumi run is active, run \`pulumi cancel\`, then run flowservice-recover again with --since ${new Date(start.at).toISOString()}.`
+      : "";
+    throw new RecoverError(
+      `pulumi stack import failed (exit ${imported.code}), the state is unchanged: ${imported.stderr.trim()}${locked}`,
+    );
   }
   await verifyWritten(pulumi, completed);
   report.status = "written";
@@ -181,11 +185,23 @@ function itemOf(op: Interrupted, d: Decision | undefined): ReportItem {
   if (!d) return { ...base, outcome: op.kind === "updating" || op.kind === "deleting" ? "refresh" : "dropped" };
   switch (d.outcome) {
     case "recovered":
-      return { ...base, outcome: d.outcome, connectionId: d.connection.id, etag: d.connection.etag, createdAt: d.connection.createdAt, chosen: d.chosen };
+      return {
+        ...base,
+        outcome: d.outcome,
+        connectionId: d.connection.id,
+        etag: d.connection.etag,
+        createdAt: d.connection.createdAt,
+        chosen: d.chosen,
+      };
     case "ambiguous":
       return { ...base, outcome: d.outcome, candidates: d.candidates.map((c) => ({ id: c.id, createdAt: c.createdAt })) };
     case "superseded":
-      return { ...base, outcome: d.outcome, connectionId: d.stateId, candidates: d.candidates.map((c) => ({ id: c.id, createdAt: c.createdAt })) };
+      return {
+        ...base,
+        outcome: d.outcome,
+        connectionId: d.stateId,
+        candidates: d.candidates.map((c) => ({ id: c.id, createdAt: c.createdAt })),
+      };
     case "in-state":
       return { ...base, outcome: d.outcome, connectionId: d.stateId };
     case "adopt":
@@ -246,11 +262,13 @@ async function checkTakes(
     const p = pending.find((x) => x.urn === key || x.urn.endsWith(`::${key}`));
     if (!p) throw new RecoverError(`--take ${key}=${id}: ${key} is not a resource with a pending create (see the list without --take)`);
     if ("reason" in p) throw new RecoverError(`--take ${key}=${id}: ${p.reason}`);
-    if (excluded.has(id)) throw new RecoverError(`--take ${key}=${id}: connection ${id} is held by a stack's state, so it is not this resource's orphan`);
+    if (excluded.has(id))
+      throw new RecoverError(`--take ${key}=${id}: connection ${id} is held by a stack's state, so it is not this resource's orphan`);
     const live = await client.getConnection(id, { sandbox: p.sandbox });
     if (!live) throw new RecoverError(`--take ${key}=${id}: no connection ${id} in sandbox "${p.sandbox}"`);
     const why = mismatch(live, p, { notBefore: -Infinity, clientId: live.createdClient ?? "", excluded });
-    if (why === "another connector" || why === "another auth spec") throw new RecoverError(`--take ${key}=${id}: connection ${id} has ${why} than the resource declares`);
+    if (why === "another connector" || why === "another auth spec")
+      throw new RecoverError(`--take ${key}=${id}: connection ${id} has ${why} than the resource declares`);
     chosen.set(p.urn, live);
   }
   return chosen;
@@ -268,7 +286,8 @@ async function releaseStaleLock(pulumi: Pulumi, locks: readonly LockInfo[], deps
     );
   }
   const r = await pulumi.cancel();
-  if (r.code !== 0) throw new RecoverError(`pulumi cancel (to release the lock of the killed run) failed: ${(r.stderr || r.stdout).trim()}`);
+  if (r.code !== 0)
+    throw new RecoverError(`pulumi cancel (to release the lock of the killed run) failed: ${(r.stderr || r.stdout).trim()}`);
 }
 
 async function verifyWritten(pulumi: Pulumi, completed: ReadonlyArray<{ urn: string; id: string }>): Promise<void> {
@@ -276,6 +295,8 @@ async function verifyWritten(pulumi: Pulumi, completed: ReadonlyArray<{ urn: str
   const held = new Map((after.deployment.resources ?? []).map((r) => [r.urn, r.id]));
   const missing = completed.filter((c) => held.get(c.urn) !== c.id);
   if ((after.deployment.pending_operations ?? []).length > 0 || missing.length > 0) {
-    throw new RecoverError(`the state read back after the import does not hold what was written (${missing.map((m) => m.urn).join(", ") || "pending operations remain"})`);
+    throw new RecoverError(
+      `the state read back after the import does not hold what was written (${missing.map((m) => m.urn).join(", ") || "pending operations remain"})`,
+    );
   }
 }

@@ -48,7 +48,8 @@ export function renderText(report: Report, opts: { stack?: string } = {}): strin
     );
   }
   const width = Math.max(...report.items.map((i) => i.resourceName.length));
-  for (const i of report.items) lines.push(`  ${i.resourceName.padEnd(width)}  ${(KIND[i.kind] ?? i.kind).padEnd(6)}  ${describe(i, report)}`);
+  for (const i of report.items)
+    lines.push(`  ${i.resourceName.padEnd(width)}  ${(KIND[i.kind] ?? i.kind).padEnd(6)}  ${describe(i, report)}`);
   for (const n of report.notes) lines.push(`Note: ${n}.`);
   const stackArg = opts.stack ? ` --stack ${opts.stack}` : "";
   const count = (o: string) => report.items.filter((i) => i.outcome === o).length;
@@ -68,7 +69,9 @@ export function renderText(report: Report, opts: { stack?: string } = {}): strin
       );
       const takes = open.map((i) => `--take ${i.resourceName}=${i.candidates?.[0]?.id ?? "<connection id>"}`).join(" ");
       lines.push(`  flowservice-recover --yes${stackArg} ${takes}`);
-      lines.push("(each with the id you chose), and delete the connections no resource takes: DELETE /connections/{id}, or the Experience Platform UI.");
+      lines.push(
+        "(each with the id you chose), and delete the connections no resource takes: DELETE /connections/{id}, or the Experience Platform UI.",
+      );
       break;
     }
     case "written":

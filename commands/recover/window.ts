@@ -57,7 +57,10 @@ export function runStart(e: {
     }
     return { at: Date.parse(newest.endTime), source: "the end of the stack's last completed update (pulumi stack history)" };
   }
-  return { at: Date.parse(newest.startTime as string), source: `the start of the stack's last update, which ${newest.result ?? "did not finish"} (pulumi stack history)` };
+  return {
+    at: Date.parse(newest.startTime as string),
+    source: `the start of the stack's last update, which ${newest.result ?? "did not finish"} (pulumi stack history)`,
+  };
 }
 
 /**

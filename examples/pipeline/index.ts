@@ -24,7 +24,10 @@ const CLOUD_STORAGE_TO_AEP = "9753525b-82c7-4dce-8a9b-5ccfce2b9876";
 const bucket = new Connection("bucket", {
   name: "Landing bucket",
   connectionSpec: { id: S3, version: "1.0" },
-  auth: { specName: "Access Key", params: { s3AccessKey: config.require("s3AccessKey"), s3SecretKey: config.requireSecret("s3SecretKey") } },
+  auth: {
+    specName: "Access Key",
+    params: { s3AccessKey: config.require("s3AccessKey"), s3SecretKey: config.requireSecret("s3SecretKey") },
+  },
 });
 
 const files = new SourceConnection("files", {
@@ -47,9 +50,15 @@ const flow = new Dataflow("flow", {
   flowSpec: { id: CLOUD_STORAGE_TO_AEP, version: "1.0" },
   sourceConnectionIds: [files.id],
   targetConnectionIds: [dataset.id],
-  transformations: [{ name: "Mapping", params: { mappingId: config.require("mappingId"), mappingVersion: config.get("mappingVersion") ?? "0" } }],
+  transformations: [
+    { name: "Mapping", params: { mappingId: config.require("mappingId"), mappingVersion: config.get("mappingVersion") ?? "0" } },
+  ],
   // startTime cannot move once it has passed: fixed here, not "now".
-  scheduleParams: { startTime: config.getNumber("startTime") ?? 1893456000, frequency: "minute", interval: config.getNumber("interval") ?? 15 },
+  scheduleParams: {
+    startTime: config.getNumber("startTime") ?? 1893456000,
+    frequency: "minute",
+    interval: config.getNumber("interval") ?? 15,
+  },
   enabled: config.getBoolean("enabled") ?? true,
 });
 

@@ -111,10 +111,14 @@ export class ImsClientCredentials implements TokenSource {
     }
     const parsed = TokenReply.safeParse(json);
     if (json === undefined) {
-      throw new BadReplyError(`IMS token reply (HTTP ${reply.status}) is not JSON: ${snippet(reply.text.split(this.opts.clientSecret).join("[secret]"))}`);
+      throw new BadReplyError(
+        `IMS token reply (HTTP ${reply.status}) is not JSON: ${snippet(reply.text.split(this.opts.clientSecret).join("[secret]"))}`,
+      );
     }
     if (!parsed.success) {
-      throw new BadReplyError(`IMS token reply is malformed: ${parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")}`);
+      throw new BadReplyError(
+        `IMS token reply is malformed: ${parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")}`,
+      );
     }
     const lifetimeMs = parsed.data.expires_in * 1000;
     const renewBefore = Math.min(this.opts.renewBeforeMs ?? 500_000, lifetimeMs / 2);

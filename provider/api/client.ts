@@ -91,7 +91,12 @@ export class FlowServiceClient {
   }
 
   /** GET /{collection} with `property` filters (AND of each), following continuation links. */
-  async list<T extends LiveObject>(collection: string, schema: z.ZodType<T>, filters: readonly string[], o: CallOptions = {}): Promise<T[]> {
+  async list<T extends LiveObject>(
+    collection: string,
+    schema: z.ZodType<T>,
+    filters: readonly string[],
+    o: CallOptions = {},
+  ): Promise<T[]> {
     const found: T[] = [];
     let page = await this.listPage(collection, schema, filters, o);
     found.push(...page.items);
@@ -106,7 +111,12 @@ export class FlowServiceClient {
    * One page of GET /{collection} (100 items): the first, from `property` filters, or the one a
    * previous page's `next` names. `next` is absent on the last page.
    */
-  async listPage<T extends LiveObject>(collection: string, schema: z.ZodType<T>, from: readonly string[] | ListCursor, o: CallOptions = {}): Promise<Page<T>> {
+  async listPage<T extends LiveObject>(
+    collection: string,
+    schema: z.ZodType<T>,
+    from: readonly string[] | ListCursor,
+    o: CallOptions = {},
+  ): Promise<Page<T>> {
     let path: string;
     if ("path" in from) path = from.path;
     else {
@@ -115,12 +125,21 @@ export class FlowServiceClient {
       path = `/${collection}?${query.toString()}`;
     }
     const ListReply = z
-      .object({ items: z.array(schema), _links: z.object({ next: z.object({ href: z.string() }).partial().optional() }).partial().optional() })
+      .object({
+        items: z.array(schema),
+        _links: z
+          .object({ next: z.object({ href: z.string() }).partial().optional() })
+          .partial()
+          .optional(),
+      })
       .passthrough();
     const list = parseReply(ListReply, await this.http.reply("read", "GET", path, o, {}), `GET /${collection}`, this.ledger.secrets());
     const href = list._links?.next?.href;
     // The next link is relative to the Flow Service base; only its query is taken.
-    const next = href && list.items.length > 0 ? { path: `/${collection}?${new URL(href, this.http.opts.endpoint + "/").searchParams.toString()}` } : undefined;
+    const next =
+      href && list.items.length > 0
+        ? { path: `/${collection}?${new URL(href, this.http.opts.endpoint + "/").searchParams.toString()}` }
+        : undefined;
     return { items: list.items as T[], next };
   }
 
@@ -159,7 +178,9 @@ export class FlowServiceClient {
   /** DELETE /{collection}/{id}; "absent" when it was already gone. */
   async delete(collection: string, id: string, o: CallOptions = {}): Promise<"deleted" | "absent"> {
     this.ledger.know(id);
-    const reply = await this.http.reply("delete", "DELETE", entityPath(collection, id), o, { allow: [404] }).finally(() => this.ledger.wrote(id));
+    const reply = await this.http
+      .reply("delete", "DELETE", entityPath(collection, id), o, { allow: [404] })
+      .finally(() => this.ledger.wrote(id));
     return reply.status === 404 ? "absent" : "deleted";
   }
 

@@ -51,7 +51,13 @@ export class FlowHttp {
   }
 
   /** A reply that is 2xx or allowed; anything else throws its typed error. */
-  async reply(kind: RequestKind, method: string, path: string, o: CallOptions, extra: SendExtra & { allow?: number[] }): Promise<HttpReply> {
+  async reply(
+    kind: RequestKind,
+    method: string,
+    path: string,
+    o: CallOptions,
+    extra: SendExtra & { allow?: number[] },
+  ): Promise<HttpReply> {
     const outcome = await this.send(kind, method, path, o, extra);
     if (outcome instanceof NetworkError) throw outcome;
     if ((outcome.status >= 200 && outcome.status < 300) || extra.allow?.includes(outcome.status)) return outcome;

@@ -78,7 +78,11 @@ export class Recovery {
    * this client since `since` (minus clock skew), and not one this process already knows. One is
    * taken, several are reported, none means the POST was not applied.
    */
-  async findCreated(desc: AnyDescription, o: CallOptions & { body: Record<string, unknown> }, since: number): Promise<WriteReply | undefined> {
+  async findCreated(
+    desc: AnyDescription,
+    o: CallOptions & { body: Record<string, unknown> },
+    since: number,
+  ): Promise<WriteReply | undefined> {
     const { client, ledger } = this.deps;
     const notBefore = since - SKEW_MS;
     const name = String(o.body.name);
@@ -140,7 +144,10 @@ export class Recovery {
   }
 
   /** PATCH with If-Match; a 412 after a possibly applied attempt reads the object once. */
-  async patch(desc: AnyDescription, o: CallOptions & { id: string; ops: PatchOp[]; etag: string; secrets: readonly string[]; secretKeys: readonly string[] }): Promise<WriteResult> {
+  async patch(
+    desc: AnyDescription,
+    o: CallOptions & { id: string; ops: PatchOp[]; etag: string; secrets: readonly string[]; secretKeys: readonly string[] },
+  ): Promise<WriteResult> {
     const started = Date.now();
     let outcome: Awaited<ReturnType<FlowServiceClient["patch"]>>;
     try {
@@ -148,7 +155,9 @@ export class Recovery {
     } catch (e) {
       if (!(e instanceof BadReplyError && desc.lostVersionHint)) throw e;
       // A 2xx means "applied", but without the new etag the state cannot be brought up to date.
-      throw new BadReplyError(`${e.message}. Flow Service answered with success, so the update was probably applied, but its new version is unknown: ${desc.lostVersionHint(o.id)}`);
+      throw new BadReplyError(
+        `${e.message}. Flow Service answered with success, so the update was probably applied, but its new version is unknown: ${desc.lostVersionHint(o.id)}`,
+      );
     }
     if ("applied" in outcome) return outcome;
     const live = await this.deps.client.get(desc.collection, desc.live, o.id, o);
@@ -159,7 +168,10 @@ export class Recovery {
   }
 
   /** An action (ENABLE, DISABLE…) with If-Match; recognised like a PATCH by the state it leads to. */
-  async action(desc: AnyDescription, o: CallOptions & { id: string; op: string; etag?: string; expectState: string }): Promise<WriteResult> {
+  async action(
+    desc: AnyDescription,
+    o: CallOptions & { id: string; op: string; etag?: string; expectState: string },
+  ): Promise<WriteResult> {
     const started = Date.now();
     const { client } = this.deps;
     let outcome: Awaited<ReturnType<FlowServiceClient["action"]>>;

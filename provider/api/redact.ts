@@ -13,7 +13,10 @@ export function redact(text: string, secrets: readonly string[]): string {
 
 /** A short, tag-free excerpt of a non-JSON body (an HTML error page from a gateway, say). */
 export function snippet(text: string): string {
-  const plain = text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
+  const plain = text
+    .replace(/<[^>]*>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
   return plain === "" ? "(empty body)" : `non-JSON reply: "${plain.slice(0, 160)}${plain.length > 160 ? "…" : ""}"`;
 }
 

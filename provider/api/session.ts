@@ -38,7 +38,13 @@ export class FlowSession {
         );
     const ledger = new WriteLedger();
     const http = new FlowHttp(
-      { endpoint: config.endpoint, clientId: config.clientId as string, orgId: config.orgId as string, sandboxName: config.sandboxName, retry },
+      {
+        endpoint: config.endpoint,
+        clientId: config.clientId as string,
+        orgId: config.orgId as string,
+        sandboxName: config.sandboxName,
+        retry,
+      },
       { tokens: this.tokens, transport: this.transport, ledger },
     );
     this.client = new FlowServiceClient(http, ledger);

@@ -102,7 +102,10 @@ export function httpVerdict(outcome: Outcome, kind: RequestKind): Verdict<Outcom
     retryAfterMs: outcome instanceof NetworkError ? undefined : parseRetryAfter(outcome.headers.get("retry-after")),
     giveUp: (attempts, elapsedMs) =>
       outcome instanceof NetworkError
-        ? new NetworkError(`${outcome.message} (gave up after ${attempts} attempt${attempts > 1 ? "s" : ""} over ${(elapsedMs / 1000).toFixed(1)} s)`, outcome.timedOut)
+        ? new NetworkError(
+            `${outcome.message} (gave up after ${attempts} attempt${attempts > 1 ? "s" : ""} over ${(elapsedMs / 1000).toFixed(1)} s)`,
+            outcome.timedOut,
+          )
         : outcome,
   };
 }

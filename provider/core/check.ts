@@ -9,7 +9,6 @@ import { CheckFailure, CheckOutcome, containsUnknown, UNKNOWN } from "./unknown"
 export { UNKNOWN, containsUnknown } from "./unknown";
 export type { CheckFailure, CheckOutcome } from "./unknown";
 
-
 /** What `check` takes from the stack's configuration (the host configures the provider before it checks). */
 export interface StackDefaults {
   /** flowservice:sandboxName, for connections that declare no sandboxName. */

@@ -38,7 +38,9 @@ export function resolveConfig(
     if (raw === undefined) return fallback;
     const n = Number(raw);
     if (!Number.isInteger(n) || n < 0) {
-      throw new ConfigError(`flowservice:${key} must be a whole number, got "${raw}" (set it with 'pulumi config set flowservice:${key} N' or ${CONFIG_KEYS[key]})`);
+      throw new ConfigError(
+        `flowservice:${key} must be a whole number, got "${raw}" (set it with 'pulumi config set flowservice:${key} N' or ${CONFIG_KEYS[key]})`,
+      );
     }
     return n;
   };
@@ -47,7 +49,9 @@ export function resolveConfig(
     if (raw === undefined) return fallback;
     if (/^(true|1|yes)$/i.test(raw)) return true;
     if (/^(false|0|no)$/i.test(raw)) return false;
-    throw new ConfigError(`flowservice:${key} must be true or false, got "${raw}" (set it with 'pulumi config set flowservice:${key} false' or ${CONFIG_KEYS[key]})`);
+    throw new ConfigError(
+      `flowservice:${key} must be true or false, got "${raw}" (set it with 'pulumi config set flowservice:${key} false' or ${CONFIG_KEYS[key]})`,
+    );
   };
   const endpoint = (value("endpoint") ?? DEFAULT_ENDPOINT).replace(/\/+$/, "");
   const parsed = ProviderConfig.safeParse({

@@ -11,7 +11,12 @@ export interface DiffOutcome {
   ops: PatchOp[];
 }
 
-export function diffConnection(olds: ConnectionOutputs, news: Record<string, unknown>, oldProvider?: unknown, newProvider?: unknown): DiffOutcome {
+export function diffConnection(
+  olds: ConnectionOutputs,
+  news: Record<string, unknown>,
+  oldProvider?: unknown,
+  newProvider?: unknown,
+): DiffOutcome {
   const { changes, replaces, ops } = diffEntity(connection, olds, news, oldProvider, newProvider);
   return { changes, replaces, ops };
 }

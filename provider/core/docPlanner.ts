@@ -69,7 +69,9 @@ export function planDocPatch(old: JsonObject, next: JsonObject, opts: DocPlanOpt
   const walk = (a: unknown, b: unknown, path: string, topLevel: boolean): void => {
     if (jsonEqual(a, b)) return;
     if (isObject(a) && isObject(b) && !isAtomic(path)) {
-      const keys = topLevel ? [...Object.keys(b), ...Object.keys(a).filter((k) => !(k in b))] : [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+      const keys = topLevel
+        ? [...Object.keys(b), ...Object.keys(a).filter((k) => !(k in b))]
+        : [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
       for (const k of keys) {
         const p = `${path}/${escapePointerToken(k)}`;
         const [x, y] = [a[k], b[k]];

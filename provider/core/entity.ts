@@ -9,11 +9,9 @@ import { Json, JsonObject, UNVERIFIED } from "./docPlanner";
 import type { PatchOp } from "./schemas";
 
 /** Flow Service ids (connections, source and target connections, flows) are UUIDs. */
-export const FlowId = z
-  .string()
-  .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, {
-    message: "must be a Flow Service id (a UUID such as 139f6a5f-a78b-4744-9f6a-5fa78bd74431)",
-  });
+export const FlowId = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, {
+  message: "must be a Flow Service id (a UUID such as 139f6a5f-a78b-4744-9f6a-5fa78bd74431)",
+});
 
 export const JsonValue = z.json();
 
@@ -26,7 +24,9 @@ export const SpecRef = z
   .strict(); // a misspelt member is named, not silently dropped
 
 /** Sandbox names are lower-case letters, digits and hyphens (Sandbox API). */
-export const SandboxName = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: "must be a sandbox name (lower-case letters, digits and hyphens, e.g. prod or dev-1)" });
+export const SandboxName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/, { message: "must be a sandbox name (lower-case letters, digits and hyphens, e.g. prod or dev-1)" });
 
 /** The inputs every entity has, beside its own. */
 export const CommonInputs = z.object({
@@ -165,7 +165,12 @@ export function secretValuesOf(desc: AnyDescription, i: CommonInputs): string[] 
 }
 
 /** `value` with `keys` of the object under `parent` replaced (or dropped when `to` is undefined). */
-function withSecrets(parent: readonly string[] | undefined, value: Record<string, unknown>, keys: readonly string[], to: (present: boolean) => unknown): Record<string, unknown> {
+function withSecrets(
+  parent: readonly string[] | undefined,
+  value: Record<string, unknown>,
+  keys: readonly string[],
+  to: (present: boolean) => unknown,
+): Record<string, unknown> {
   if (!parent || parent.length === 0 || keys.length === 0) return value;
   const copy = JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
   let holder: unknown = copy;
@@ -196,7 +201,11 @@ export function liveInputs(desc: AnyDescription, live: LiveObject, secretKeys: r
  * equals nothing, so the planner sends the program's value rather than trust it).
  */
 export function liveDocument(desc: AnyDescription, live: LiveObject, secretKeys: readonly string[]): JsonObject {
-  const declared = { name: live.name ?? "", ...(live.description !== undefined ? { description: live.description } : {}), ...desc.fromLive(live) };
+  const declared = {
+    name: live.name ?? "",
+    ...(live.description !== undefined ? { description: live.description } : {}),
+    ...desc.fromLive(live),
+  };
   const masked = withSecrets(desc.secretParent, declared, secretKeys, (present) => (present ? UNVERIFIED : undefined));
   return desc.document(masked as never);
 }
@@ -212,7 +221,8 @@ export function readableFields(desc: AnyDescription, i: Record<string, unknown>,
     if (isObject(v) && Object.keys(v).length > 0) {
       for (const k of Object.keys(v).sort()) flatten(v[k], name ? `${name}.${k}` : k);
     } else if (!isEmptyValue(v)) {
-      if (secretPrefix !== undefined && secretKeys.some((k) => name === `${secretPrefix}.${k}` || name.startsWith(`${secretPrefix}.${k}.`))) return;
+      if (secretPrefix !== undefined && secretKeys.some((k) => name === `${secretPrefix}.${k}` || name.startsWith(`${secretPrefix}.${k}.`)))
+        return;
       out.set(name, v);
     }
   };
@@ -241,6 +251,7 @@ export function declaredMatch(stored: unknown, live: unknown): boolean {
   if (isObject(stored) && isObject(live)) {
     return Object.entries(stored).every(([k, v]) => v === undefined || declaredMatch(v, live[k]));
   }
-  if (Array.isArray(stored) && Array.isArray(live)) return stored.length === live.length && stored.every((v, i) => declaredMatch(v, live[i]));
+  if (Array.isArray(stored) && Array.isArray(live))
+    return stored.length === live.length && stored.every((v, i) => declaredMatch(v, live[i]));
   return stored === live;
 }

@@ -27,7 +27,12 @@ function reasonFor(message: string, code: string, input: unknown): string {
  * Validates the program's args into failures that name the property and the fix, and normalizes
  * them into the inputs the engine stores. Values unknown until `up` are checked then.
  */
-export function checkEntity(desc: AnyDescription, olds: Record<string, unknown>, news: Record<string, unknown>, now = Date.now()): CheckOutcome {
+export function checkEntity(
+  desc: AnyDescription,
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+  now = Date.now(),
+): CheckOutcome {
   const raw: Record<string, unknown> = {};
   for (const k of desc.inputKeys) if (news[k] !== undefined) raw[k] = news[k];
   const failures: CheckFailure[] = [];
@@ -48,7 +53,12 @@ export function checkEntity(desc: AnyDescription, olds: Record<string, unknown>,
   if (desc.secretParent) {
     const i = parsed.data as CommonInputs;
     const oldHolder = olds && Object.keys(olds).length > 0 ? (secretHolder(desc, olds) as Params) : undefined;
-    inputs.__secretVersions = secretVersions(oldHolder, olds?.__secretVersions as Record<string, number> | undefined, secretHolder(desc, i) as Params, i.secretKeys);
+    inputs.__secretVersions = secretVersions(
+      oldHolder,
+      olds?.__secretVersions as Record<string, number> | undefined,
+      secretHolder(desc, i) as Params,
+      i.secretKeys,
+    );
   }
   return { inputs, failures };
 }
@@ -79,7 +89,13 @@ export function entityReplacements(desc: AnyDescription, olds: EntityOutputs, ne
   return reasons;
 }
 
-export function diffEntity(desc: AnyDescription, olds: EntityOutputs, news: Record<string, unknown>, oldProvider?: unknown, newProvider?: unknown): EntityDiff {
+export function diffEntity(
+  desc: AnyDescription,
+  olds: EntityOutputs,
+  news: Record<string, unknown>,
+  oldProvider?: unknown,
+  newProvider?: unknown,
+): EntityDiff {
   const replaces = entityReplacements(desc, olds, news);
   if (containsUnknown(news)) return { changes: true, replaces, ops: [], actions: [] };
   const parsed = desc.inputs.safeParse(news);

@@ -64,7 +64,11 @@ export function entityDrift(desc: AnyDescription, outputs: EntityOutputs, live: 
  * inputs too, so the next preview shows what `up` will put back); secrets, which cannot be read,
  * are dropped as unverified, so the next `up` sends them again.
  */
-export function refreshedEntity(desc: AnyDescription, outputs: EntityOutputs, live: LiveObject): { outputs: EntityOutputs; inputs?: Record<string, unknown>; drift: EntityDrift[] } {
+export function refreshedEntity(
+  desc: AnyDescription,
+  outputs: EntityOutputs,
+  live: LiveObject,
+): { outputs: EntityOutputs; inputs?: Record<string, unknown>; drift: EntityDrift[] } {
   const stamps = {
     state: live.state ?? outputs.state,
     updatedAt: live.updatedAt ?? outputs.updatedAt,
@@ -109,7 +113,8 @@ export function conflictMessage(head: string, it: string, live: LiveObject | und
   }
   const who = [
     live.updatedBy && `by ${live.updatedBy}`,
-    live.updatedClient && `via ${live.updatedClient === "exc_app" ? "the Experience Platform UI (exc_app)" : `client ${live.updatedClient}`}`,
+    live.updatedClient &&
+      `via ${live.updatedClient === "exc_app" ? "the Experience Platform UI (exc_app)" : `client ${live.updatedClient}`}`,
     live.updatedAt && `at ${new Date(live.updatedAt).toISOString()}`,
   ]
     .filter(Boolean)

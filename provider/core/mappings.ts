@@ -26,7 +26,8 @@ export function fieldsFromLive(live: FlowConnection, secretKeys: readonly string
  * earlier releases (members missing) and of preview JSON (secret params masked as "[secret]").
  */
 export function storedOutputs(raw: Record<string, unknown>): ConnectionOutputs {
-  const obj = (v: unknown): Record<string, unknown> => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  const obj = (v: unknown): Record<string, unknown> =>
+    v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
   return {
     ...storedEntityOutputs(raw),
     auth: { specName: "", params: {}, ...obj(raw.auth) },
@@ -48,7 +49,10 @@ export function buildOutputs(
   const prev = meta.previous;
   return plain({
     ...desired,
-    connectionSpec: { id: inputs.connectionSpec.id, version: inputs.connectionSpec.version ?? live?.connectionSpec.version ?? prev?.connectionSpec.version },
+    connectionSpec: {
+      id: inputs.connectionSpec.id,
+      version: inputs.connectionSpec.version ?? live?.connectionSpec.version ?? prev?.connectionSpec.version,
+    },
     connectionId: write.id,
     etag: write.etag,
     adopted: meta.adopted,

@@ -11,18 +11,17 @@ export const Params = z.record(z.string(), ParamValue);
 export type Params = z.infer<typeof Params>;
 
 /** The connection ids Flow Service issues are UUIDs; anything else never reaches a URL. */
-export const ConnectionId = z
-  .string()
-  .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, {
-    message: "must be a Flow Service connection id (a UUID such as 139f6a5f-a78b-4744-9f6a-5fa78bd74431)",
-  });
+export const ConnectionId = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, {
+  message: "must be a Flow Service connection id (a UUID such as 139f6a5f-a78b-4744-9f6a-5fa78bd74431)",
+});
 
 /**
  * Experience Platform sandbox names, as `x-sandbox-name` takes them (the name, never the title):
  * lowercase letters, digits and hyphens, beginning with a letter or digit, such as "prod" or "dev-2".
  */
 export const SANDBOX_NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
-export const SANDBOX_NAME_RULE = 'a sandbox name is lowercase letters, digits and hyphens, beginning with a letter or digit (such as "prod" or "dev-2"); use the sandbox\'s name, not its title';
+export const SANDBOX_NAME_RULE =
+  'a sandbox name is lowercase letters, digits and hyphens, beginning with a letter or digit (such as "prod" or "dev-2"); use the sandbox\'s name, not its title';
 export const SandboxName = z
   .string()
   .min(1, { message: `must not be empty: ${SANDBOX_NAME_RULE}` })
@@ -49,7 +48,10 @@ export const ItemsReply = z.object({ items: z.array(FlowConnection) }).passthrou
 export const ListReply = z
   .object({
     items: z.array(FlowConnection),
-    _links: z.object({ next: z.object({ href: z.string() }).partial().optional() }).partial().optional(),
+    _links: z
+      .object({ next: z.object({ href: z.string() }).partial().optional() })
+      .partial()
+      .optional(),
   })
   .passthrough();
 
@@ -72,10 +74,7 @@ export const ProblemBody = z
     type: z.string().optional(),
     title: z.string().optional(),
     status: z.number().optional(),
-    report: z
-      .object({ "detailed-message": z.string().optional(), "request-id": z.string().optional() })
-      .passthrough()
-      .optional(),
+    report: z.object({ "detailed-message": z.string().optional(), "request-id": z.string().optional() }).passthrough().optional(),
     errorMessage: z.string().optional(),
     errorDetails: z.string().optional(),
     message: z.string().optional(),
@@ -149,20 +148,19 @@ export const ConnectionOutputs = ConnectionInputs.extend({
 export type ConnectionOutputs = z.infer<typeof ConnectionOutputs>;
 
 /** The provider's configuration after config + environment fallbacks. */
-export const ProviderConfig = z
-  .object({
-    endpoint: z.string().url(),
-    imsEndpoint: z.string().url(),
-    clientId: z.string().optional(),
-    clientSecret: z.string().optional(),
-    accessToken: z.string().optional(),
-    orgId: z.string().optional(),
-    sandboxName: z.string(),
-    scopes: z.string(),
-    maxConcurrency: z.number().int().positive(),
-    requestTimeoutMs: z.number().int().positive(),
-    retryBudgetMs: z.number().int().nonnegative(),
-    maxRetries: z.number().int().nonnegative(),
-    verifyCredentials: z.boolean(),
-  });
+export const ProviderConfig = z.object({
+  endpoint: z.string().url(),
+  imsEndpoint: z.string().url(),
+  clientId: z.string().optional(),
+  clientSecret: z.string().optional(),
+  accessToken: z.string().optional(),
+  orgId: z.string().optional(),
+  sandboxName: z.string(),
+  scopes: z.string(),
+  maxConcurrency: z.number().int().positive(),
+  requestTimeoutMs: z.number().int().positive(),
+  retryBudgetMs: z.number().int().nonnegative(),
+  maxRetries: z.number().int().nonnegative(),
+  verifyCredentials: z.boolean(),
+});
 export type ProviderConfig = z.infer<typeof ProviderConfig>;

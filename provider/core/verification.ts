@@ -42,7 +42,14 @@ export function undoPatch(applied: readonly PatchOp[], previous: PatchableFields
   const unrestorable: string[] = [];
   for (const op of applied) {
     const key = paramKeyOf(op);
-    const before = key !== undefined ? previous.params[key] : op.path === "/name" ? previous.name : op.path === "/description" ? previous.description : undefined;
+    const before =
+      key !== undefined
+        ? previous.params[key]
+        : op.path === "/name"
+          ? previous.name
+          : op.path === "/description"
+            ? previous.description
+            : undefined;
     if (key !== undefined && (before === UNVERIFIED || unknown.includes(key))) {
       unrestorable.push(key);
     } else if (before === undefined) {
@@ -102,9 +109,13 @@ export function rolledBackMessage(f: RefusalFacts & { etag: string; unrestorable
 
 /** A refused write that could not be undone: what the connection holds now, and how to recover. */
 export function rollbackFailedMessage(f: RefusalFacts & { etag: string; why: string; live?: FlowConnection; adopted: boolean }): string {
-  const who = [f.live?.updatedBy && `by ${f.live.updatedBy}`, f.live?.updatedAt && `at ${new Date(f.live.updatedAt).toISOString()}`].filter(Boolean).join(" ");
+  const who = [f.live?.updatedBy && `by ${f.live.updatedBy}`, f.live?.updatedAt && `at ${new Date(f.live.updatedAt).toISOString()}`]
+    .filter(Boolean)
+    .join(" ");
   const since =
-    f.live && f.live.etag !== f.etag ? `; someone else has changed it since (Flow Service now has version ${f.live.etag}${who ? `, changed ${who}` : ""})` : "";
+    f.live && f.live.etag !== f.etag
+      ? `; someone else has changed it since (Flow Service now has version ${f.live.etag}${who ? `, changed ${who}` : ""})`
+      : "";
   const recover = f.adopted
     ? "The adoption was not recorded in Pulumi's state. To recover: set credentials the source system accepts and run 'pulumi up' (it reads the connection again, sends them and tests them)."
     : "To recover: run 'pulumi refresh' (it takes the connection's current version into state), then 'pulumi up' with credentials the source system accepts (it sends them again and tests them).";

@@ -89,11 +89,16 @@ export class Connection extends pulumi.dynamic.Resource {
     const secretFlags = entries.map(([key, value]) =>
       pulumi
         .all([specId, args.auth?.specName])
-        .apply(async ([id, specName]) => isSecretParam(id, specName, key) || (pulumi.Output.isInstance(value) && (await pulumi.isSecret(value)))),
+        .apply(
+          async ([id, specName]) => isSecretParam(id, specName, key) || (pulumi.Output.isInstance(value) && (await pulumi.isSecret(value))),
+        ),
     );
-    const secretKeys = pulumi
-      .all(secretFlags)
-      .apply((flags) => entries.filter((_, i) => flags[i]).map(([key]) => key).sort());
+    const secretKeys = pulumi.all(secretFlags).apply((flags) =>
+      entries
+        .filter((_, i) => flags[i])
+        .map(([key]) => key)
+        .sort(),
+    );
     const params: Record<string, pulumi.Input<string | number | boolean>> = {};
     entries.forEach(([key, value], i) => {
       // Wrap per key, so the other params stay readable in previews.

@@ -2,7 +2,17 @@
 // driven by its description. The Pulumi glue (entityProvider.ts) only adapts them to engine calls.
 import type { FlowSession } from "../api/session";
 import { planDocPatch } from "../core/docPlanner";
-import { AnyDescription, CommonInputs, declaredMatch, EntityOutputs, getPath, liveDocument, liveInputs, LiveObject, secretValuesOf } from "../core/entity";
+import {
+  AnyDescription,
+  CommonInputs,
+  declaredMatch,
+  EntityOutputs,
+  getPath,
+  liveDocument,
+  liveInputs,
+  LiveObject,
+  secretValuesOf,
+} from "../core/entity";
 import { buildEntityOutputs, describeEntityConflict, refreshedEntity } from "../core/entityState";
 import { ApiError, ConflictError, ErrorCode, FlowServiceProviderError } from "../core/errors";
 
@@ -26,7 +36,12 @@ function sandboxOf(s: FlowSession, declared?: string): string {
   return declared ?? s.client.sandboxOf();
 }
 
-function conflict(desc: AnyDescription, id: string, olds: EntityOutputs, r: { conflict: ApiError; live: LiveObject | undefined }): ConflictError {
+function conflict(
+  desc: AnyDescription,
+  id: string,
+  olds: EntityOutputs,
+  r: { conflict: ApiError; live: LiveObject | undefined },
+): ConflictError {
   return new ConflictError(describeEntityConflict(desc, id, olds, r.live), id, olds.etag, r.live?.etag);
 }
 
@@ -40,7 +55,13 @@ async function applyActions(
   id: string,
   from: Record<string, unknown>,
   to: CommonInputs,
-  start: { etag: string; state?: string; sandbox: string; partial: (etag: string, state?: string) => EntityOutputs | undefined; olds?: EntityOutputs },
+  start: {
+    etag: string;
+    state?: string;
+    sandbox: string;
+    partial: (etag: string, state?: string) => EntityOutputs | undefined;
+    olds?: EntityOutputs;
+  },
 ): Promise<{ etag: string; state?: string }> {
   let { etag, state } = start;
   for (const a of desc.actions ?? []) {
@@ -58,12 +79,21 @@ async function applyActions(
     const partial = start.partial(etag, state);
     if (!partial) throw error;
     const code = error instanceof FlowServiceProviderError ? error.code : "API";
-    throw new PartialWriteError(code, `${error.message} (${desc.label} ${id} was written before this failed: the state records it as it now is)`, id, partial);
+    throw new PartialWriteError(
+      code,
+      `${error.message} (${desc.label} ${id} was written before this failed: the state records it as it now is)`,
+      id,
+      partial,
+    );
   }
   return { etag, state };
 }
 
-export async function createEntity(s: FlowSession, desc: AnyDescription, inputs: CommonInputs): Promise<{ id: string; outs: EntityOutputs }> {
+export async function createEntity(
+  s: FlowSession,
+  desc: AnyDescription,
+  inputs: CommonInputs,
+): Promise<{ id: string; outs: EntityOutputs }> {
   const sandbox = sandboxOf(s, inputs.sandboxName);
   if (inputs.adoptId) return adoptEntity(s, desc, inputs, inputs.adoptId, sandbox);
   const write = await s.recovery.create(desc, { body: desc.createBody(inputs), secrets: secretValuesOf(desc, inputs), sandbox });
@@ -76,7 +106,13 @@ export async function createEntity(s: FlowSession, desc: AnyDescription, inputs:
   return { id: write.id, outs: outputs(done.etag, done.state) };
 }
 
-async function adoptEntity(s: FlowSession, desc: AnyDescription, inputs: CommonInputs, id: string, sandbox: string): Promise<{ id: string; outs: EntityOutputs }> {
+async function adoptEntity(
+  s: FlowSession,
+  desc: AnyDescription,
+  inputs: CommonInputs,
+  id: string,
+  sandbox: string,
+): Promise<{ id: string; outs: EntityOutputs }> {
   const live = await s.client.get(desc.collection, desc.live, id, { sandbox });
   if (!live) {
     throw new FlowServiceProviderError(
@@ -87,7 +123,10 @@ async function adoptEntity(s: FlowSession, desc: AnyDescription, inputs: CommonI
   const declared = liveInputs(desc, live, inputs.secretKeys);
   const fixed = desc.replaceOn.filter((label) => !declaredMatch(getPath(inputs, label), getPath(declared, label)));
   if (fixed.length > 0) {
-    const differences = fixed.map((label) => `${label} is ${JSON.stringify(getPath(declared, label))} there, the program declares ${JSON.stringify(getPath(inputs, label))}`);
+    const differences = fixed.map(
+      (label) =>
+        `${label} is ${JSON.stringify(getPath(declared, label))} there, the program declares ${JSON.stringify(getPath(inputs, label))}`,
+    );
     throw new FlowServiceProviderError(
       "VALIDATION",
       `adoptId ${id}: ${differences.join("; ")}. Flow Service cannot patch ${fixed.join(", ")}: declare the ${desc.label.toLowerCase()} as it is, or drop adoptId to create a new one.`,
@@ -96,12 +135,23 @@ async function adoptEntity(s: FlowSession, desc: AnyDescription, inputs: CommonI
   const ops = planDocPatch(liveDocument(desc, live, inputs.secretKeys), desc.document(inputs), { atomic: desc.atomic });
   let etag = live.etag;
   if (ops.length > 0) {
-    const r = await s.recovery.patch(desc, { id, ops, etag, secrets: secretValuesOf(desc, inputs), secretKeys: inputs.secretKeys, sandbox });
+    const r = await s.recovery.patch(desc, {
+      id,
+      ops,
+      etag,
+      secrets: secretValuesOf(desc, inputs),
+      secretKeys: inputs.secretKeys,
+      sandbox,
+    });
     if ("conflict" in r) throw r.conflict;
     etag = r.applied.etag ?? etag;
   }
   const outputs = (e: string, state?: string) => buildEntityOutputs(inputs, { etag: e, state }, { live, adopted: true, sandbox });
-  const done = await applyActions(s, desc, id, declared, inputs, { etag, sandbox, partial: (e, st) => (ops.length > 0 ? outputs(e, st) : undefined) });
+  const done = await applyActions(s, desc, id, declared, inputs, {
+    etag,
+    sandbox,
+    partial: (e, st) => (ops.length > 0 ? outputs(e, st) : undefined),
+  });
   return { id, outs: outputs(done.etag, done.state) };
 }
 
@@ -116,7 +166,13 @@ export async function readEntity(s: FlowSession, desc: AnyDescription, id: strin
 }
 
 /** One PATCH with If-Match from state (nothing when the plan is empty), then the action calls. */
-export async function updateEntity(s: FlowSession, desc: AnyDescription, id: string, olds: EntityOutputs, news: CommonInputs): Promise<EntityOutputs> {
+export async function updateEntity(
+  s: FlowSession,
+  desc: AnyDescription,
+  id: string,
+  olds: EntityOutputs,
+  news: CommonInputs,
+): Promise<EntityOutputs> {
   const sandbox = sandboxOf(s, olds.sandboxName);
   const ops = planDocPatch(desc.document(olds), desc.document(news), { atomic: desc.atomic });
   let etag = olds.etag;
@@ -125,7 +181,8 @@ export async function updateEntity(s: FlowSession, desc: AnyDescription, id: str
     if ("conflict" in r) throw conflict(desc, id, olds, r);
     etag = r.applied.etag ?? etag;
   }
-  const outputs = (e: string, state?: string) => buildEntityOutputs(news, { etag: e, state }, { previous: olds, adopted: olds.adopted, sandbox });
+  const outputs = (e: string, state?: string) =>
+    buildEntityOutputs(news, { etag: e, state }, { previous: olds, adopted: olds.adopted, sandbox });
   const done = await applyActions(s, desc, id, olds as unknown as Record<string, unknown>, news, {
     etag,
     sandbox,
@@ -136,7 +193,12 @@ export async function updateEntity(s: FlowSession, desc: AnyDescription, id: str
   return outputs(done.etag, done.state);
 }
 
-export async function deleteEntity(s: FlowSession, desc: AnyDescription, id: string, outs: EntityOutputs): Promise<"deleted" | "absent" | "retained"> {
+export async function deleteEntity(
+  s: FlowSession,
+  desc: AnyDescription,
+  id: string,
+  outs: EntityOutputs,
+): Promise<"deleted" | "absent" | "retained"> {
   // An adopted object existed before the stack: it outlives it unless the program says otherwise.
   if (!(outs.deleteOnDestroy ?? !outs.adopted)) return "retained";
   try {

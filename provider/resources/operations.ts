@@ -12,7 +12,11 @@ import { verifyAdopted, verifyCreated, verifyUpdated } from "./verify";
 export async function createConnection(s: FlowSession, inputs: ConnectionInputs): Promise<{ id: string; outs: ConnectionOutputs }> {
   if (inputs.adoptId) return adoptConnection(s, inputs, inputs.adoptId);
   const sandbox = inputs.sandboxName;
-  const write = await s.recovery.create(connection, { body: connection.createBody(inputs), secrets: secretValuesOf(connection, inputs), sandbox });
+  const write = await s.recovery.create(connection, {
+    body: connection.createBody(inputs),
+    secrets: secretValuesOf(connection, inputs),
+    sandbox,
+  });
   // The connection exists from here on: a failed read of its metadata must not lose it.
   const live = await s.client.getConnection(write.id, { sandbox }).catch(() => undefined);
   return { id: write.id, outs: await verifyCreated(s, inputs, buildOutputs(inputs, write, { live, adopted: false }), { sandbox }) };
@@ -39,7 +43,14 @@ async function adoptConnection(s: FlowSession, inputs: ConnectionInputs, id: str
   const ops = planPatch(fieldsFromLive(live, inputs.secretKeys), fieldsFromInputs(inputs));
   let etag = live.etag;
   if (ops.length > 0) {
-    const result = await s.recovery.patch(connection, { id, ops, etag: live.etag, secrets: secretValuesOf(connection, inputs), secretKeys: inputs.secretKeys, sandbox });
+    const result = await s.recovery.patch(connection, {
+      id,
+      ops,
+      etag: live.etag,
+      secrets: secretValuesOf(connection, inputs),
+      secretKeys: inputs.secretKeys,
+      sandbox,
+    });
     if ("conflict" in result) throw result.conflict;
     etag = result.applied.etag ?? etag;
   }
@@ -58,19 +69,38 @@ export async function readConnection(s: FlowSession, id: string, outs: Connectio
   return { gone: false, outs: r.outputs, inputs: r.inputs };
 }
 
-export async function updateConnection(s: FlowSession, id: string, olds: ConnectionOutputs, news: ConnectionInputs): Promise<ConnectionOutputs> {
+export async function updateConnection(
+  s: FlowSession,
+  id: string,
+  olds: ConnectionOutputs,
+  news: ConnectionInputs,
+): Promise<ConnectionOutputs> {
   const ops = planPatch(fieldsFromInputs(olds), fieldsFromInputs(news));
   if (ops.length === 0) {
     return buildOutputs(news, { id, etag: olds.etag }, { previous: olds, adopted: olds.adopted });
   }
   // The connection lives where it was applied (a different sandbox is a replacement, never an update).
   const sandbox = olds.sandboxName ?? news.sandboxName;
-  const result = await s.recovery.patch(connection, { id, ops, etag: olds.etag, secrets: secretValuesOf(connection, news), secretKeys: news.secretKeys, sandbox });
+  const result = await s.recovery.patch(connection, {
+    id,
+    ops,
+    etag: olds.etag,
+    secrets: secretValuesOf(connection, news),
+    secretKeys: news.secretKeys,
+    sandbox,
+  });
   if ("conflict" in result) {
     const live = result.live as FlowConnection | undefined;
     throw new ConflictError(describeConflict(id, olds, live), id, olds.etag, live?.etag);
   }
-  return verifyUpdated(s, olds, news, ops, buildOutputs(news, { id, etag: result.applied.etag ?? olds.etag }, { previous: olds, adopted: olds.adopted }), { sandbox });
+  return verifyUpdated(
+    s,
+    olds,
+    news,
+    ops,
+    buildOutputs(news, { id, etag: result.applied.etag ?? olds.etag }, { previous: olds, adopted: olds.adopted }),
+    { sandbox },
+  );
 }
 
 export async function deleteConnection(s: FlowSession, id: string, outs: ConnectionOutputs): Promise<"deleted" | "absent" | "retained"> {

@@ -67,7 +67,11 @@ export interface TargetConnectionArgs extends PipelineCommonArgs {
   /** The destination; for the Data Lake `c604ff05-7f1a-43c0-8e18-33bf874cb11c`. A change means a new target connection. */
   connectionSpec: pulumi.Input<{ id: pulumi.Input<string>; version?: pulumi.Input<string> }>;
   /** `format` and the target XDM `schema: { id, version }`. A change means a new target connection. */
-  data?: pulumi.Input<{ format?: pulumi.Input<string>; schema?: pulumi.Input<{ id: pulumi.Input<string>; version?: pulumi.Input<string> }>; [key: string]: unknown }>;
+  data?: pulumi.Input<{
+    format?: pulumi.Input<string>;
+    schema?: pulumi.Input<{ id: pulumi.Input<string>; version?: pulumi.Input<string> }>;
+    [key: string]: unknown;
+  }>;
   /** `dataSetId` (a change means a new target connection) and others, patched per key; secrets as for SourceConnection. */
   params?: Record<string, JsonInput>;
 }
@@ -103,7 +107,12 @@ function secretParams(specId: pulumi.Input<string> | undefined, params: Record<s
       .output(specId)
       .apply(async (id) => isSecretParam(id, undefined, key) || (pulumi.Output.isInstance(value) && (await pulumi.isSecret(value)))),
   );
-  const secretKeys = pulumi.all(flags).apply((f) => entries.filter((_, i) => f[i]).map(([key]) => key).sort());
+  const secretKeys = pulumi.all(flags).apply((f) =>
+    entries
+      .filter((_, i) => f[i])
+      .map(([key]) => key)
+      .sort(),
+  );
   if (params === undefined) return { params: undefined, secretKeys };
   const wrapped: Record<string, pulumi.Input<Json>> = {};
   entries.forEach(([key, value], i) => {
@@ -116,7 +125,13 @@ function secretParams(specId: pulumi.Input<string> | undefined, params: Record<s
 const STAMPS = { etag: undefined, state: undefined, createdAt: undefined, updatedAt: undefined, updatedBy: undefined, adopted: undefined };
 
 function common(args: PipelineCommonArgs) {
-  return { name: args.name, description: args.description, sandboxName: args.sandboxName, adoptId: args.adoptId, deleteOnDestroy: args.deleteOnDestroy };
+  return {
+    name: args.name,
+    description: args.description,
+    sandboxName: args.sandboxName,
+    adoptId: args.adoptId,
+    deleteOnDestroy: args.deleteOnDestroy,
+  };
 }
 
 /** The outputs every pipeline resource has. */
@@ -138,7 +153,15 @@ abstract class PipelineResource extends pulumi.dynamic.Resource {
 function connectionLikeProps(args: SourceConnectionArgs | TargetConnectionArgs) {
   const specId = pulumi.output(args.connectionSpec).apply((s) => s.id);
   const { params, secretKeys } = secretParams(specId, args.params);
-  return { ...common(args), baseConnectionId: args.baseConnectionId, connectionSpec: args.connectionSpec, data: args.data, params, secretKeys, ...STAMPS };
+  return {
+    ...common(args),
+    baseConnectionId: args.baseConnectionId,
+    connectionSpec: args.connectionSpec,
+    data: args.data,
+    params,
+    secretKeys,
+    ...STAMPS,
+  };
 }
 
 export class SourceConnection extends PipelineResource {
@@ -171,7 +194,9 @@ export class Dataflow extends PipelineResource {
   declare readonly sourceConnectionIds: pulumi.Output<string[]>;
   declare readonly targetConnectionIds: pulumi.Output<string[]>;
   declare readonly transformations: pulumi.Output<Array<{ name: string; params: Record<string, Json> }> | undefined>;
-  declare readonly scheduleParams: pulumi.Output<{ startTime?: number; frequency: string; interval?: number; backfill?: boolean } | undefined>;
+  declare readonly scheduleParams: pulumi.Output<
+    { startTime?: number; frequency: string; interval?: number; backfill?: boolean } | undefined
+  >;
   declare readonly enabled: pulumi.Output<boolean | undefined>;
 
   constructor(name: string, args: DataflowArgs, opts?: pulumi.CustomResourceOptions) {

@@ -49,7 +49,12 @@ function unverified(outs: ConnectionOutputs, params: readonly string[]): Connect
 const secretsOf = (...all: ConnectionInputs[]) => all.flatMap((i) => secretValuesOf(connection, i));
 
 /** After POST /connections: a refused connection is deleted, so a failed create leaves nothing behind. */
-export async function verifyCreated(s: FlowSession, inputs: ConnectionInputs, outs: ConnectionOutputs, call: CallOptions = {}): Promise<ConnectionOutputs> {
+export async function verifyCreated(
+  s: FlowSession,
+  inputs: ConnectionInputs,
+  outs: ConnectionOutputs,
+  call: CallOptions = {},
+): Promise<ConnectionOutputs> {
   if (!verificationOn(s, inputs)) return stamped(outs, "skipped");
   const outcome = await test(s, outs.connectionId, call);
   if (outcome !== "refused") return stamped(outs, outcome);
@@ -79,7 +84,8 @@ export async function verifyAdopted(
   const undo = undoPatch(ops, fieldsFromLive(live, inputs.secretKeys));
   const facts = { id: outs.connectionId, name: inputs.name, params: paramsOf(ops), adopted: true };
   const r = await undoWrite(s, outs, undo.ops, [...inputs.secretKeys], secretsOf(inputs), call);
-  if ("failed" in r) throw new CredentialsRefusedError(rollbackFailedMessage({ ...facts, etag: outs.etag, why: r.failed, live: r.live }), facts.id, false);
+  if ("failed" in r)
+    throw new CredentialsRefusedError(rollbackFailedMessage({ ...facts, etag: outs.etag, why: r.failed, live: r.live }), facts.id, false);
   throw new CredentialsRefusedError(rolledBackMessage({ ...facts, etag: r.etag, unrestorable: undo.unrestorable }), facts.id, true);
 }
 
@@ -112,7 +118,12 @@ export async function verifyUpdated(
     // Recorded with the version that holds the new credentials, those credentials left out: the
     // next `up` sends them again with that If-Match, so another writer's change meets a 412.
     const recorded = { id, outs: unverified(outs, facts.params) };
-    throw new CredentialsRefusedError(rollbackFailedMessage({ ...facts, etag: outs.etag, why: r.failed, live: r.live }), id, false, recorded);
+    throw new CredentialsRefusedError(
+      rollbackFailedMessage({ ...facts, etag: outs.etag, why: r.failed, live: r.live }),
+      id,
+      false,
+      recorded,
+    );
   }
   // The engine keeps the old outputs on a plain error, with an etag that is now stale twice over.
   const recorded = { id, outs: plain({ ...olds, etag: r.etag }) };
@@ -131,7 +142,11 @@ async function undoWrite(
   if (ops.length === 0) return { etag: outs.etag };
   try {
     const r = await s.recovery.patch(connection, { ...call, id: outs.connectionId, ops, etag: outs.etag, secrets, secretKeys });
-    if ("conflict" in r) return { failed: `the connection was changed by someone else in the meantime (${r.conflict.message})`, live: r.live as FlowConnection | undefined };
+    if ("conflict" in r)
+      return {
+        failed: `the connection was changed by someone else in the meantime (${r.conflict.message})`,
+        live: r.live as FlowConnection | undefined,
+      };
     return { etag: r.applied.etag ?? outs.etag };
   } catch (e) {
     return { failed: (e as Error).message };

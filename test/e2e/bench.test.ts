@@ -89,9 +89,17 @@ describe("benchmark smoke run (npm run bench, N = 5, 2 pipelines)", function () 
     const p = report.pipeline!;
     assert.strictEqual(p.resources, 4 * PIPELINES);
     const R = p.resources;
-    assert.deepStrictEqual(p.ours.ops.create!.flow, { POST: R, GET: R + PIPELINES }, "a POST and a read back each, a test per base connection");
+    assert.deepStrictEqual(
+      p.ours.ops.create!.flow,
+      { POST: R, GET: R + PIPELINES },
+      "a POST and a read back each, a test per base connection",
+    );
     assert.deepStrictEqual(p.ours.ops["up-nochange"]!.flow, {});
-    assert.deepStrictEqual(p.ours.ops.refresh!.flow, { GET: 1 + R - PIPELINES }, "one list for the base connections, a GET for each other object");
+    assert.deepStrictEqual(
+      p.ours.ops.refresh!.flow,
+      { GET: 1 + R - PIPELINES },
+      "one list for the base connections, a GET for each other object",
+    );
     assert.deepStrictEqual(p.ours.ops.destroy!.flow, { DELETE: R });
     for (const op of ["create", "up-nochange", "refresh", "destroy"] as const) {
       assert.ok(p.ours.ops[op]!.token <= 1, op);

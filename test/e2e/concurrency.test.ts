@@ -36,15 +36,26 @@ describe("concurrency through the real engine", function () {
   };
   const inflight = async () => (await (await fetch(`${emulator.url}/__emulator/inflight`)).json()) as { current: number; max: number };
   const rateLimit = (perSecond: number | null, retryAfter: number | null = 1) =>
-    fetch(`${emulator.url}/__emulator/rate-limit`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ perSecond, retryAfter }) });
+    fetch(`${emulator.url}/__emulator/rate-limit`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ perSecond, retryAfter }),
+    });
 
   it("lets exactly one of two stacks that adopted the same connection rotate its password; the other gets the conflict error", async () => {
-    const { id } = await control.createSalesforce("Shared by two stacks", { username: "shared", password: "initial-pass", securityToken: "initial-token" });
+    const { id } = await control.createSalesforce("Shared by two stacks", {
+      username: "shared",
+      password: "initial-pass",
+      securityToken: "initial-token",
+    });
     const adopt = (pw: string): ConnectionDecl => ({
       resourceName: "shared",
       name: "Shared by two stacks",
       connectionSpec: { id: SALESFORCE, version: "1.0" },
-      auth: { specName: "Basic Authentication", params: { username: "shared", password: { secret: pw }, securityToken: { secret: `tok-${tag}` } } },
+      auth: {
+        specName: "Basic Authentication",
+        params: { username: "shared", password: { secret: pw }, securityToken: { secret: `tok-${tag}` } },
+      },
       adoptId: id,
     });
     const a = newStack("stack-a");
@@ -75,12 +86,19 @@ describe("concurrency through the real engine", function () {
     assert.strictEqual(stored.auth.params.password, sha256(winnerPw), "the remote holds the winner's value");
     assert.strictEqual((await winner.connections()).shared.outputs.etag, stored.etag, "the winner's state holds the live etag");
     const patches = (await control.apiRequests()).filter((r) => r.method === "PATCH" && r.path.endsWith(id));
-    assert.deepStrictEqual(patches.slice(-2).map((p) => p.status).sort(), [200, 412]);
+    assert.deepStrictEqual(
+      patches
+        .slice(-2)
+        .map((p) => p.status)
+        .sort(),
+      [200, 412],
+    );
     recordCase({
       area: "concurrency",
       case: "two stacks adopted the same connection, both rotate its password at once",
       via: "engine",
-      outcome: "one up succeeded (200); the other failed with the conflict error (412) naming the connection and 'pulumi refresh'; remote holds the winner's password",
+      outcome:
+        "one up succeeded (200); the other failed with the conflict error (412) naming the connection and 'pulumi refresh'; remote holds the winner's password",
       lost: 0,
       duplicated: 0,
       secretsLeaked: 0,
@@ -96,7 +114,10 @@ describe("concurrency through the real engine", function () {
         resourceName: `bulk${i}`,
         name: `Bulk ${tag} #${i}`,
         connectionSpec: { id: SALESFORCE, version: "1.0" },
-        auth: { specName: "Basic Authentication", params: { username: `u${i}`, password: { secret: `pw-bulk-${tag}-${i}` }, securityToken: { secret: `tok-bulk-${i}` } } },
+        auth: {
+          specName: "Basic Authentication",
+          params: { username: `u${i}`, password: { secret: `pw-bulk-${tag}-${i}` }, securityToken: { secret: `tok-bulk-${i}` } },
+        },
       })),
     );
     await rateLimit(25, 1);
@@ -112,7 +133,9 @@ describe("concurrency through the real engine", function () {
     const log8 = await control.apiRequests();
     const throttled8 = log8.filter((r) => r.status === 429).length;
     const conns = await s.connections();
-    const remote = ((await (await fetch(`${emulator.url}/__emulator/connections`)).json()) as { items: any[] }).items.filter((c) => c.name.startsWith(`Bulk ${tag}`));
+    const remote = ((await (await fetch(`${emulator.url}/__emulator/connections`)).json()) as { items: any[] }).items.filter((c) =>
+      c.name.startsWith(`Bulk ${tag}`),
+    );
     assert.strictEqual(Object.keys(conns).length, 100);
     assert.strictEqual(remote.length, 100, "no duplicate, none missing");
     assert.deepStrictEqual(new Set(remote.map((c) => c.id)), new Set(Object.values(conns).map((c) => c.id)));
@@ -129,7 +152,10 @@ describe("concurrency through the real engine", function () {
         resourceName: `bulk${i}`,
         name: `Bulk ${tag} #${i}`,
         connectionSpec: { id: SALESFORCE, version: "1.0" },
-        auth: { specName: "Basic Authentication", params: { username: `u${i}`, password: { secret: `pw-bulk2-${tag}-${i}` }, securityToken: { secret: `tok-bulk-${i}` } } },
+        auth: {
+          specName: "Basic Authentication",
+          params: { username: `u${i}`, password: { secret: `pw-bulk2-${tag}-${i}` }, securityToken: { secret: `tok-bulk-${i}` } },
+        },
       })),
     );
     await control.clearRequests();
@@ -143,7 +169,9 @@ describe("concurrency through the real engine", function () {
     await fetch(`${emulator.url}/__emulator/faults`, { method: "DELETE" });
     assert.strictEqual(log1.filter((r) => r.method === "PATCH" && r.status === 200).length, 100);
     assert.strictEqual(maxAt1, 1, `max in flight with maxConcurrency=1: ${maxAt1}`);
-    const rotated = ((await (await fetch(`${emulator.url}/__emulator/connections`)).json()) as { items: any[] }).items.filter((c) => c.name.startsWith(`Bulk ${tag}`));
+    const rotated = ((await (await fetch(`${emulator.url}/__emulator/connections`)).json()) as { items: any[] }).items.filter((c) =>
+      c.name.startsWith(`Bulk ${tag}`),
+    );
     assert.strictEqual(rotated.length, 100);
     for (const c of rotated) assert.strictEqual(c.auth.params.password, sha256(`pw-bulk2-${tag}-${Number(c.name.split("#")[1])}`));
     recordCase({

@@ -93,7 +93,8 @@ describe("the packed package, installed into a fresh TypeScript Pulumi program",
   const installedVersion = (pkg: string): string => manifestOf(pkg).version;
   const bin = (name: string) => path.join(program, "node_modules/.bin", name);
   // The engine first (it holds no node), then the chosen Node, for the language host and the provider.
-  const pulumi = (args: string[]) => runPulumi(ws, program, args, { env: { PATH: [ensureEngine(), NODE_BIN, process.env.PATH].join(path.delimiter) } });
+  const pulumi = (args: string[]) =>
+    runPulumi(ws, program, args, { env: { PATH: [ensureEngine(), NODE_BIN, process.env.PATH].join(path.delimiter) } });
   const pulumiOk = async (args: string[]) => {
     const r = await pulumi(args);
     if (r.code !== 0) throw new Error(`pulumi ${args[0]} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
@@ -137,16 +138,37 @@ describe("the packed package, installed into a fresh TypeScript Pulumi program",
     const files = packed.files.map((f) => f.path).sort();
     const own = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8"));
     const commands = Object.values(own.bin as Record<string, string>).map((f) => path.posix.normalize(f));
-    assert.deepStrictEqual(Object.keys(own.bin).sort(), ["flow-emulator", "flowservice-plan", "flowservice-recover", "pulumi-resource-flowservice"]);
+    assert.deepStrictEqual(Object.keys(own.bin).sort(), [
+      "flow-emulator",
+      "flowservice-plan",
+      "flowservice-recover",
+      "pulumi-resource-flowservice",
+    ]);
     // What each command loads at run time: the launchers require their built module by path.
     const launched = commands.flatMap((f) =>
-      [...fs.readFileSync(path.join(REPO, f), "utf8").matchAll(/require\("(\.[^"]+)"\)/g)].map((m) => path.posix.join(path.posix.dirname(f), m[1].replace(/(?<!\.js)$/, ".js"))),
+      [...fs.readFileSync(path.join(REPO, f), "utf8").matchAll(/require\("(\.[^"]+)"\)/g)].map((m) =>
+        path.posix.join(path.posix.dirname(f), m[1].replace(/(?<!\.js)$/, ".js")),
+      ),
     );
     assert.ok(launched.length >= commands.length, `no built module found in the launchers ${commands.join(", ")}`);
     // The dynamic-provider host requires this path by name from the program's folder.
-    const needed = ["LICENSE", "README.md", "package.json", own.main, own.types, "dist/provider/dynamicProvider.js", ...commands, ...launched];
+    const needed = [
+      "LICENSE",
+      "README.md",
+      "package.json",
+      own.main,
+      own.types,
+      "dist/provider/dynamicProvider.js",
+      ...commands,
+      ...launched,
+    ];
     for (const f of needed) assert.ok(files.includes(f), `${f} is missing from the package`);
-    const foreign = files.filter((f) => !/^(LICENSE|README\.md|package\.json|bin\/[\w-]+\.js|bin\/pulumi-resource-flowservice|dist\/provider\/.+\.(js|d\.ts)|dist\/(commands|emulator)\/.+\.js)$/.test(f));
+    const foreign = files.filter(
+      (f) =>
+        !/^(LICENSE|README\.md|package\.json|bin\/[\w-]+\.js|bin\/pulumi-resource-flowservice|dist\/provider\/.+\.(js|d\.ts)|dist\/(commands|emulator)\/.+\.js)$/.test(
+          f,
+        ),
+    );
     assert.deepStrictEqual(foreign, [], "files a user does not need");
   });
 
@@ -159,9 +181,15 @@ describe("the packed package, installed into a fresh TypeScript Pulumi program",
     assert.deepStrictEqual([...copies], [path.join(program, "node_modules/@pulumi/pulumi")]);
     assert.match(installedVersion("@pulumi/pulumi"), sdk.version);
     const installed = fs.lstatSync(path.join(program, "node_modules/pulumi-flowservice"));
-    assert.ok(installed.isDirectory() && !installed.isSymbolicLink(), "the package is a copy from the tarball, not a link to the repository");
+    assert.ok(
+      installed.isDirectory() && !installed.isSymbolicLink(),
+      "the package is a copy from the tarball, not a link to the repository",
+    );
     const own = manifestOf("pulumi-flowservice");
-    assert.deepStrictEqual(Object.keys(own.dependencies ?? {}).filter((d) => d === "pulumi-flowservice" || d === "@pulumi/pulumi"), []);
+    assert.deepStrictEqual(
+      Object.keys(own.dependencies ?? {}).filter((d) => d === "pulumi-flowservice" || d === "@pulumi/pulumi"),
+      [],
+    );
   });
 
   it("type-checks against the package's declarations and the program's SDK", async () => {
@@ -173,7 +201,14 @@ describe("the packed package, installed into a fresh TypeScript Pulumi program",
     control = new EmulatorControl(emulator.url);
     await pulumiOk(["stack", "init", "consumer"]);
     await pulumiOk(flowConfigArgs(emulator.url, DEMO));
-    await pulumiOk(["config", "set-all", "--secret", "salesforcePassword=consumer-pass-1", "--secret", "salesforceSecurityToken=consumer-tok-1"]);
+    await pulumiOk([
+      "config",
+      "set-all",
+      "--secret",
+      "salesforcePassword=consumer-pass-1",
+      "--secret",
+      "salesforceSecurityToken=consumer-tok-1",
+    ]);
     await pulumiOk(["up", "--yes", "--skip-preview"]);
     const outputs = JSON.parse((await pulumiOk(["stack", "output", "--json"])).stdout);
     connectionId = outputs.connectionId;

@@ -24,7 +24,12 @@ describe("the examples, run through the real engine", function () {
   type Connections = Awaited<ReturnType<TestStack["connections"]>>;
 
   /** `up`, a no-change preview, then `next` (the user's next step, if any), then `destroy`. */
-  async function runExample(dir: string, config: string[][], secrets: string[][], next?: (stack: TestStack, conns: Connections) => Promise<void>) {
+  async function runExample(
+    dir: string,
+    config: string[][],
+    secrets: string[][],
+    next?: (stack: TestStack, conns: Connections) => Promise<void>,
+  ) {
     const stack = new TestStack("example", path.join(REPO, "examples", dir));
     try {
       await stack.init(emulator.url);
@@ -35,7 +40,10 @@ describe("the examples, run through the real engine", function () {
       await stack.ok(["up", "--yes", "--skip-preview"]);
       const conns = await stack.connections();
       const preview = await stack.ok(["preview", "--json"]);
-      assert.ok(JSON.parse(preview.stdout).steps.every((s: { op: string }) => s.op === "same"), "a second preview shows no change");
+      assert.ok(
+        JSON.parse(preview.stdout).steps.every((s: { op: string }) => s.op === "same"),
+        "a second preview shows no change",
+      );
       await next?.(stack, conns);
       await stack.ok(["destroy", "--yes", "--skip-preview"]);
       return conns;
@@ -45,7 +53,14 @@ describe("the examples, run through the real engine", function () {
   }
 
   it("quickstart creates its Salesforce connection", async () => {
-    const conns = await runExample("quickstart", [], [["salesforcePassword", "qs-pass-1"], ["salesforceSecurityToken", "qs-tok-1"]]);
+    const conns = await runExample(
+      "quickstart",
+      [],
+      [
+        ["salesforcePassword", "qs-pass-1"],
+        ["salesforceSecurityToken", "qs-tok-1"],
+      ],
+    );
     assert.deepStrictEqual(Object.keys(conns), ["salesforce"]);
   });
 
@@ -53,7 +68,10 @@ describe("the examples, run through the real engine", function () {
     const conns = await runExample(
       "rotation",
       [["s3AccessKey", "AKIAEXAMPLE"]],
-      [["s3SecretKey", "s3-secret-1"], ["azureConnectionString", "DefaultEndpointsProtocol=https;AccountKey=k1"]],
+      [
+        ["s3SecretKey", "s3-secret-1"],
+        ["azureConnectionString", "DefaultEndpointsProtocol=https;AccountKey=k1"],
+      ],
       async (stack, before) => {
         // What the example's header tells the user to do.
         await stack.ok(["config", "set", "--secret", "s3SecretKey", "s3-secret-2"]);
@@ -84,8 +102,14 @@ describe("the examples, run through the real engine", function () {
     const made = await control.createSalesforce("Made in the UI", { username: "x", password: "y", securityToken: "z" });
     const conns = await runExample(
       "adopt",
-      [["salesforceConnectionId", made.id], ["salesforceUser", "aep-integration"]],
-      [["salesforcePassword", "adopt-pass-1"], ["salesforceSecurityToken", "adopt-tok-1"]],
+      [
+        ["salesforceConnectionId", made.id],
+        ["salesforceUser", "aep-integration"],
+      ],
+      [
+        ["salesforcePassword", "adopt-pass-1"],
+        ["salesforceSecurityToken", "adopt-tok-1"],
+      ],
     );
     assert.strictEqual(conns.salesforce.id, made.id);
     const kept = await control.stored(made.id);
@@ -96,8 +120,18 @@ describe("the examples, run through the real engine", function () {
   it("many creates one SFTP connection per partner in the config list", async () => {
     const conns = await runExample(
       "many",
-      [["partners[0].name", "acme"], ["partners[0].host", "sftp.acme.example"], ["partners[0].user", "aep"], ["partners[1].name", "globex"], ["partners[1].host", "sftp.globex.example"], ["partners[1].user", "aep"]],
-      [["sftpPassword-acme", "acme-pass"], ["sftpPassword-globex", "globex-pass"]],
+      [
+        ["partners[0].name", "acme"],
+        ["partners[0].host", "sftp.acme.example"],
+        ["partners[0].user", "aep"],
+        ["partners[1].name", "globex"],
+        ["partners[1].host", "sftp.globex.example"],
+        ["partners[1].user", "aep"],
+      ],
+      [
+        ["sftpPassword-acme", "acme-pass"],
+        ["sftpPassword-globex", "globex-pass"],
+      ],
     );
     assert.deepStrictEqual(Object.keys(conns).sort(), ["sftp-acme", "sftp-globex"]);
   });
@@ -105,7 +139,12 @@ describe("the examples, run through the real engine", function () {
   it("pipeline ingests S3 files into a dataset; a new interval in config is one PATCH of the dataflow", async () => {
     await runExample(
       "pipeline",
-      [["s3AccessKey", "AKIAEXAMPLE"], ["datasetId", "638e6c7b5679741b63ff5c24"], ["schemaId", "https://ns.adobe.com/acme/schemas/customers"], ["mappingId", "0b090130b58b4819afc78b6dc98b484d"]],
+      [
+        ["s3AccessKey", "AKIAEXAMPLE"],
+        ["datasetId", "638e6c7b5679741b63ff5c24"],
+        ["schemaId", "https://ns.adobe.com/acme/schemas/customers"],
+        ["mappingId", "0b090130b58b4819afc78b6dc98b484d"],
+      ],
       [["s3SecretKey", "pipeline-secret-1"]],
       async (stack) => {
         const outputs = JSON.parse((await stack.ok(["stack", "output", "--json"])).stdout);
@@ -114,7 +153,10 @@ describe("the examples, run through the real engine", function () {
         await control.clearRequests();
         await stack.ok(["up", "--yes", "--skip-preview"]);
         const sent = (await control.apiRequests()).filter((r) => r.path.startsWith("/data/"));
-        assert.deepStrictEqual(sent.map((r) => `${r.method} ${r.path}`), [`PATCH ${FLOW_BASE_PATH}/flows/${outputs.flowId}`]);
+        assert.deepStrictEqual(
+          sent.map((r) => `${r.method} ${r.path}`),
+          [`PATCH ${FLOW_BASE_PATH}/flows/${outputs.flowId}`],
+        );
         assert.deepStrictEqual(sent[0].body, [{ op: "replace", path: "/scheduleParams/interval", value: 60 }]);
       },
     );

@@ -57,7 +57,11 @@ export function alive(pid: number): boolean {
 }
 
 /** Starts `pulumi up` and SIGKILLs its process group as soon as `ready(requests)` holds. */
-export async function upKilledWhen(stack: TestStack, requests: () => Promise<LoggedRequest[]>, ready: (log: LoggedRequest[]) => boolean): Promise<Interrupted> {
+export async function upKilledWhen(
+  stack: TestStack,
+  requests: () => Promise<LoggedRequest[]>,
+  ready: (log: LoggedRequest[]) => boolean,
+): Promise<Interrupted> {
   const started = Date.now();
   const child = spawn("pulumi", ["up", "--yes", "--skip-preview", "--non-interactive", "--color", "never"], {
     cwd: stack.programDir,
@@ -97,7 +101,10 @@ export function endAll(pids: readonly number[]): void {
 /** `flowservice-recover ARGS` as a user runs it: in the program folder, with the CLI's environment. */
 export function recoverCli(stack: TestStack, args: string[]): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO, "bin/flowservice-recover.js"), ...args], { cwd: stack.programDir, env: pulumiEnv(stack.ws) });
+    const child = spawn(process.execPath, [path.join(REPO, "bin/flowservice-recover.js"), ...args], {
+      cwd: stack.programDir,
+      env: pulumiEnv(stack.ws),
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));

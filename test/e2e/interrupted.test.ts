@@ -26,7 +26,10 @@ const decl = (i: number, v = 1): ConnectionDecl => ({
   resourceName: `c${i}`,
   name: `Interrupted ${tag} #${i}`,
   connectionSpec: { id: SALESFORCE, version: "1.0" },
-  auth: { specName: "Basic Authentication", params: { username: `user${i}`, password: { secret: password(i, v) }, securityToken: { secret: `tok-${tag}-${i}` } } },
+  auth: {
+    specName: "Basic Authentication",
+    params: { username: `user${i}`, password: { secret: password(i, v) }, securityToken: { secret: `tok-${tag}-${i}` } },
+  },
 });
 const posts = (log: LoggedRequest[]) => log.filter((r) => r.method === "POST" && r.path.endsWith("/connections")).length;
 const patches = (log: LoggedRequest[]) => log.filter((r) => r.method === "PATCH").length;
@@ -45,12 +48,20 @@ describe("an interrupted pulumi up leaves no orphan that the next up duplicates 
     if (r.code !== 0) throw new Error(`neighbour: pulumi ${args.join(" ")} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
     return r;
   };
-  const neighbourProgram = (decls: ConnectionDecl[]) => fs.writeFileSync(path.join(neighbourDir, "program.json"), JSON.stringify({ connections: decls }));
+  const neighbourProgram = (decls: ConnectionDecl[]) =>
+    fs.writeFileSync(path.join(neighbourDir, "program.json"), JSON.stringify({ connections: decls }));
   const neighbourIds = async () =>
-    new Set((JSON.parse((await neighbour(["stack", "export"])).stdout).deployment.resources as any[]).filter((r) => r.type === CONNECTION).map((r) => r.id as string));
+    new Set(
+      (JSON.parse((await neighbour(["stack", "export"])).stdout).deployment.resources as any[])
+        .filter((r) => r.type === CONNECTION)
+        .map((r) => r.id as string),
+    );
   const remote = async (): Promise<any[]> =>
-    ((await (await fetch(`${emulator.url}/__emulator/connections`)).json()) as { items: any[] }).items.filter((c) => c.name.startsWith(`Interrupted ${tag} `));
-  const pending = async () => (await stack.exportState()).deployment as unknown as { pending_operations?: Array<{ type: string; resource: { urn: string } }> };
+    ((await (await fetch(`${emulator.url}/__emulator/connections`)).json()) as { items: any[] }).items.filter((c) =>
+      c.name.startsWith(`Interrupted ${tag} `),
+    );
+  const pending = async () =>
+    (await stack.exportState()).deployment as unknown as { pending_operations?: Array<{ type: string; resource: { urn: string } }> };
   const recover = async (args: string[]) => {
     const started = Date.now();
     const r = await recoverCli(stack, args);
@@ -73,7 +84,10 @@ describe("an interrupted pulumi up leaves no orphan that the next up duplicates 
       if (!live || live.auth.params.password !== sha256(password(i, version(i))) || state[`c${i}`].outputs.etag !== live.etag) lost++;
     }
     assert.strictEqual(Object.keys(state).length, count, "every resource in state");
-    assert.ok(Object.values(state).every((r) => !theirs.has(r.id)), "no connection of the neighbour's in our state");
+    assert.ok(
+      Object.values(state).every((r) => !theirs.has(r.id)),
+      "no connection of the neighbour's in our state",
+    );
     return { lost, duplicated };
   }
 
@@ -85,7 +99,9 @@ describe("an interrupted pulumi up leaves no orphan that the next up duplicates 
   }
 
   const leaks = (...texts: string[]) =>
-    [DEMO.clientSecret, ...[0, 1, 2, 3, 4, 5].flatMap((i) => [password(i, 1), password(i, 2), `tok-${tag}-${i}`])].filter((s) => texts.some((t) => t.includes(s))).length;
+    [DEMO.clientSecret, ...[0, 1, 2, 3, 4, 5].flatMap((i) => [password(i, 1), password(i, 2), `tok-${tag}-${i}`])].filter((s) =>
+      texts.some((t) => t.includes(s)),
+    ).length;
 
   before(async function () {
     this.timeout(45 * 60_000);
@@ -97,7 +113,8 @@ describe("an interrupted pulumi up leaves no orphan that the next up duplicates 
     await stack.init(emulator.url, DEMO, { "flowservice:retryBudgetMs": "5000", "flowservice:requestTimeoutMs": "20000" });
     neighbourDir = path.join(stack.ws.root, "neighbour");
     fs.mkdirSync(neighbourDir);
-    for (const f of ["index.js", "Pulumi.yaml", "package.json"]) fs.copyFileSync(path.join(stack.programDir, f), path.join(neighbourDir, f));
+    for (const f of ["index.js", "Pulumi.yaml", "package.json"])
+      fs.copyFileSync(path.join(stack.programDir, f), path.join(neighbourDir, f));
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(neighbourDir, "node_modules"));
     await neighbour(["stack", "init", "neighbour"]);
     await neighbour(flowConfigArgs(emulator.url, DEMO));
@@ -112,7 +129,11 @@ describe("an interrupted pulumi up leaves no orphan that the next up duplicates 
     stack.setProgram([0, 1, 2, 3, 4].map((i) => decl(i)));
     await control.addFault({ action: "delay-then-apply", delayMs: HOLD_MS, method: "POST", path: "/^\\/connections$/", times: 5 });
     await control.clearRequests();
-    const killed = await upKilledWhen(stack, () => control.apiRequests(), (log) => posts(log) >= 5);
+    const killed = await upKilledWhen(
+      stack,
+      () => control.apiRequests(),
+      (log) => posts(log) >= 5,
+    );
     const killedAt = Date.now();
     // Inside the interrupted run's window, the neighbour creates a connection of the same name, client and params.
     neighbourProgram([decl(0)]);
@@ -124,7 +145,10 @@ describe("an interrupted pulumi up leaves no orphan that the next up duplicates 
     endAll(killed.plugins.map((p) => p.pid));
 
     const before = await pending();
-    assert.deepStrictEqual((before.pending_operations ?? []).map((o) => o.type), Array(5).fill("creating"));
+    assert.deepStrictEqual(
+      (before.pending_operations ?? []).map((o) => o.type),
+      Array(5).fill("creating"),
+    );
     assert.deepStrictEqual(await stack.connections(), {}, "the killed run recorded no connection");
     const preview = await stack.ok(["preview"]);
     assert.match(preview.stdout, /5 to create/, "without recovery, up would create the 5 connections a second time");
@@ -155,7 +179,10 @@ describe("an interrupted pulumi up leaves no orphan that the next up duplicates 
       secretsLeaked: leaked,
       test: TEST,
     });
-    assert.deepStrictEqual({ lost, duplicated, leaked, upRequests, previewRequests, remote: remoteCount }, { lost: 0, duplicated: 0, leaked: 0, upRequests: 0, previewRequests: 0, remote: 6 });
+    assert.deepStrictEqual(
+      { lost, duplicated, leaked, upRequests, previewRequests, remote: remoteCount },
+      { lost: 0, duplicated: 0, leaked: 0, upRequests: 0, previewRequests: 0, remote: 6 },
+    );
   });
 
   it("loses no update and duplicates nothing after an up killed during its PATCHes and a POST that never lands; refresh and up converge", async () => {
@@ -165,7 +192,11 @@ describe("an interrupted pulumi up leaves no orphan that the next up duplicates 
     // c5's POST is held and then dropped: it is never applied.
     await control.addFault({ action: "drop", delayMs: 60_000, method: "POST", path: "/^\\/connections$/" });
     await control.clearRequests();
-    const killed = await upKilledWhen(stack, () => control.apiRequests(), (log) => patches(log) >= 5 && posts(log) >= 1);
+    const killed = await upKilledWhen(
+      stack,
+      () => control.apiRequests(),
+      (log) => patches(log) >= 5 && posts(log) >= 1,
+    );
     // The neighbour now owns a connection just like c5's would be: it must not become c5.
     neighbourProgram([decl(0), decl(5)]);
     await neighbour(["up", "--yes", "--skip-preview"]);

@@ -32,7 +32,12 @@ function salesforce(password: string, description: string | undefined = "CRM acc
     connectionSpec: { id: SALESFORCE, version: "1.0" },
     auth: {
       specName: "Basic Authentication",
-      params: { environmentUrl: "login.salesforce.com", username: "sf-user", password: { secret: password }, securityToken: { secret: secrets.sfToken } },
+      params: {
+        environmentUrl: "login.salesforce.com",
+        username: "sf-user",
+        password: { secret: password },
+        securityToken: { secret: secrets.sfToken },
+      },
     },
   };
 }
@@ -150,7 +155,10 @@ describe("end to end: the real pulumi CLI against the emulator", function () {
     await control.clearRequests();
     const preview = await stack.ok(["preview", "--json"]);
     const steps = JSON.parse(preview.stdout).steps as Array<{ op: string }>;
-    assert.ok(steps.every((s) => s.op === "same"), JSON.stringify(steps.map((s) => s.op)));
+    assert.ok(
+      steps.every((s) => s.op === "same"),
+      JSON.stringify(steps.map((s) => s.op)),
+    );
     const upOut = (await up()).stdout;
     assert.match(upOut, /4 unchanged/);
     assert.deepStrictEqual(await control.apiRequests(), []);
@@ -167,14 +175,22 @@ describe("end to end: the real pulumi CLI against the emulator", function () {
     }
     assert.doesNotMatch(everything, /Bearer [A-Za-z0-9._-]{8,}/, "no bearer token");
     // The serialized provider is small, the same for every resource, and holds no credential.
-    const providers = new Set(JSON.parse(exported).deployment.resources.filter((r: any) => r.inputs?.__provider).map((r: any) => r.inputs.__provider));
+    const providers = new Set(
+      JSON.parse(exported)
+        .deployment.resources.filter((r: any) => r.inputs?.__provider)
+        .map((r: any) => r.inputs.__provider),
+    );
     assert.strictEqual(providers.size, 1);
     const [text] = [...providers] as string[];
     assert.ok(text.length < 4096, `__provider is ${text.length} bytes`);
   });
 
   it("refuses to overwrite an out-of-band edit, says who changed what and how to recover, and leaves the remote untouched", async () => {
-    const edit = await control.editOutOfBand(ids.salesforce, [{ op: "replace", path: "/name", value: "Renamed in the UI" }], "jane.doe@example.com");
+    const edit = await control.editOutOfBand(
+      ids.salesforce,
+      [{ op: "replace", path: "/name", value: "Renamed in the UI" }],
+      "jane.doe@example.com",
+    );
     program = [salesforce(secrets.sfPassword2, "CRM accounts (edited again)"), s3, azure];
     stack.setProgram(program);
     const r = await stack.run(["up", "--yes", "--skip-preview"]);
@@ -233,13 +249,20 @@ describe("end to end: the real pulumi CLI against the emulator", function () {
   });
 
   it("adopts a connection created outside the stack, brings it to the declared state, and keeps it on destroy", async () => {
-    const { id: adoptId } = await control.createSalesforce("Made by hand", { username: "old-user", password: "old-pass", securityToken: "old-token" });
+    const { id: adoptId } = await control.createSalesforce("Made by hand", {
+      username: "old-user",
+      password: "old-pass",
+      securityToken: "old-token",
+    });
     const adopted: ConnectionDecl = {
       resourceName: "adopted",
       name: "Adopted by Pulumi",
       description: "now managed as code",
       connectionSpec: { id: SALESFORCE, version: "1.0" },
-      auth: { specName: "Basic Authentication", params: { username: "new-user", password: { secret: secrets.adoptedPassword }, securityToken: { secret: secrets.sfToken } } },
+      auth: {
+        specName: "Basic Authentication",
+        params: { username: "new-user", password: { secret: secrets.adoptedPassword }, securityToken: { secret: secrets.sfToken } },
+      },
       adoptId,
     };
     program = [...program, adopted];

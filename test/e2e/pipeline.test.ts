@@ -36,12 +36,22 @@ function resources(k: Knobs) {
     {
       type: "Connection",
       name: "storage",
-      args: { name: "Landing bucket", connectionSpec: { id: S3, version: "1.0" }, auth: { specName: "Access Key", params: { s3AccessKey: "AKIAEXAMPLE", s3SecretKey: { secret: k.s3Secret } } } },
+      args: {
+        name: "Landing bucket",
+        connectionSpec: { id: S3, version: "1.0" },
+        auth: { specName: "Access Key", params: { s3AccessKey: "AKIAEXAMPLE", s3SecretKey: { secret: k.s3Secret } } },
+      },
     },
     {
       type: "SourceConnection",
       name: "files",
-      args: { name: "Landing files", baseConnectionId: "$storage", connectionSpec: { id: S3, version: "1.0" }, data: { format: "delimited" }, params: { path: { secret: secrets.path } } },
+      args: {
+        name: "Landing files",
+        baseConnectionId: "$storage",
+        connectionSpec: { id: S3, version: "1.0" },
+        data: { format: "delimited" },
+        params: { path: { secret: secrets.path } },
+      },
     },
     {
       type: "TargetConnection",
@@ -49,7 +59,10 @@ function resources(k: Knobs) {
       args: {
         name: "Customers dataset",
         connectionSpec: { id: DATA_LAKE, version: "1.0" },
-        data: { format: "parquet_xdm", schema: { id: "https://ns.adobe.com/acme/schemas/customers", version: "application/vnd.adobe.xed-full+json;version=1" } },
+        data: {
+          format: "parquet_xdm",
+          schema: { id: "https://ns.adobe.com/acme/schemas/customers", version: "application/vnd.adobe.xed-full+json;version=1" },
+        },
         params: { dataSetId: k.dataSetId },
       },
     },
@@ -72,13 +85,25 @@ function resources(k: Knobs) {
     list.push({
       type: "TargetConnection",
       name: "archive",
-      args: { name: "Archive dataset (managed)", adoptId: k.adoptTarget, connectionSpec: { id: DATA_LAKE, version: "1.0" }, data: { format: "parquet_xdm" }, params: { dataSetId: DATASETS.archive } },
+      args: {
+        name: "Archive dataset (managed)",
+        adoptId: k.adoptTarget,
+        connectionSpec: { id: DATA_LAKE, version: "1.0" },
+        data: { format: "parquet_xdm" },
+        params: { dataSetId: DATASETS.archive },
+      },
     });
   }
   return list;
 }
 
-const COLLECTION: Record<string, string> = { storage: "connections", files: "sourceConnections", dataset: "targetConnections", flow: "flows", archive: "targetConnections" };
+const COLLECTION: Record<string, string> = {
+  storage: "connections",
+  files: "sourceConnections",
+  dataset: "targetConnections",
+  flow: "flows",
+  archive: "targetConnections",
+};
 
 describe("end to end: a whole source as code (S3 → Data Lake) through the real pulumi CLI", function () {
   this.timeout(180_000);
@@ -98,14 +123,19 @@ describe("end to end: a whole source as code (S3 → Data Lake) through the real
   const flowCalls = async () =>
     (await control.apiRequests())
       .filter((r) => r.path.startsWith(FLOW_BASE_PATH))
-      .map((r) => `${r.method} ${r.path.slice(FLOW_BASE_PATH.length)}${(r as LoggedRequest & { query?: string }).query ? `?${(r as LoggedRequest & { query?: string }).query}` : ""}`);
+      .map(
+        (r) =>
+          `${r.method} ${r.path.slice(FLOW_BASE_PATH.length)}${(r as LoggedRequest & { query?: string }).query ? `?${(r as LoggedRequest & { query?: string }).query}` : ""}`,
+      );
   /** The pipeline's resources in state, by resource name. */
   const state = async () => {
     const out: Record<string, { id: string; outputs: any }> = {};
-    for (const r of (await stack.exportState()).deployment.resources) if (/flowservice:/.test(String(r.type))) out[String(r.urn).split("::").pop() as string] = r as any;
+    for (const r of (await stack.exportState()).deployment.resources)
+      if (/flowservice:/.test(String(r.type))) out[String(r.urn).split("::").pop() as string] = r as any;
     return out;
   };
-  const stored = (name: string, id = ids[name]) => (COLLECTION[name] === "connections" ? control.stored(id) : control.storedEntity(COLLECTION[name] as "flows", id));
+  const stored = (name: string, id = ids[name]) =>
+    COLLECTION[name] === "connections" ? control.stored(id) : control.storedEntity(COLLECTION[name] as "flows", id);
 
   before(async function () {
     this.timeout(45 * 60_000); // the first run on a machine builds the engine
@@ -131,14 +161,18 @@ describe("end to end: a whole source as code (S3 → Data Lake) through the real
     const posts = (await flowCalls()).filter((c) => c.startsWith("POST"));
     assert.deepStrictEqual([...posts].sort(), ["POST /connections", "POST /flows", "POST /sourceConnections", "POST /targetConnections"]);
     const at = (p: string) => posts.indexOf(`POST ${p}`);
-    assert.ok(at("/connections") < at("/sourceConnections") && at("/sourceConnections") < at("/flows") && at("/targetConnections") < at("/flows"), posts.join(", "));
+    assert.ok(
+      at("/connections") < at("/sourceConnections") && at("/sourceConnections") < at("/flows") && at("/targetConnections") < at("/flows"),
+      posts.join(", "),
+    );
     for (const [name, r] of Object.entries(await state())) ids[name] = r.id;
     const flow = await stored("flow");
     assert.deepStrictEqual([flow.sourceConnectionIds, flow.targetConnectionIds], [[ids.files], [ids.dataset]]);
     const files = await stored("files");
     assert.deepStrictEqual([files.baseConnectionId, files.params.path], [ids.storage, secrets.path]);
     assert.deepStrictEqual((await state()).files.outputs.secretKeys, ["path"]);
-    for (const [name, r] of Object.entries(await state())) assert.strictEqual(r.outputs.etag, (await stored(name)).etag, `${name}: the etag in state is Flow Service's`);
+    for (const [name, r] of Object.entries(await state()))
+      assert.strictEqual(r.outputs.etag, (await stored(name)).etag, `${name}: the etag in state is Flow Service's`);
   });
 
   it("sends no request at all for an unchanged program", async () => {
@@ -161,11 +195,17 @@ describe("end to end: a whole source as code (S3 → Data Lake) through the real
     setProgram({ ...knobs, interval: 30 });
     const plan = buildPlan(parsePreview((await stack.ok(["preview", "--json"])).stdout));
     const planned = plan.connections.find((c) => c.resourceName === "flow");
-    assert.deepStrictEqual([planned?.action, planned?.ops, planned?.ifMatch], ["update", [{ op: "replace", path: "/scheduleParams/interval", value: 30 }], before]);
+    assert.deepStrictEqual(
+      [planned?.action, planned?.ops, planned?.ifMatch],
+      ["update", [{ op: "replace", path: "/scheduleParams/interval", value: 30 }], before],
+    );
     await control.clearRequests();
     await up();
     const sent = (await control.apiRequests()).filter((r) => r.path.startsWith(FLOW_BASE_PATH));
-    assert.deepStrictEqual(sent.map((r) => `${r.method} ${r.path.slice(FLOW_BASE_PATH.length)}`), [`PATCH /flows/${ids.flow}`]);
+    assert.deepStrictEqual(
+      sent.map((r) => `${r.method} ${r.path.slice(FLOW_BASE_PATH.length)}`),
+      [`PATCH /flows/${ids.flow}`],
+    );
     assert.strictEqual(sent[0].headers["if-match"], before);
     assert.deepStrictEqual(sent[0].body, planned?.ops);
     assert.strictEqual((await stored("flow")).scheduleParams.interval, 30);
@@ -197,7 +237,8 @@ describe("end to end: a whole source as code (S3 → Data Lake) through the real
     const old = { dataset: ids.dataset, flow: ids.flow };
     setProgram({ ...knobs, dataSetId: DATASETS.second });
     const preview = JSON.parse((await stack.ok(["preview", "--json"])).stdout);
-    const reasons = (name: string) => preview.steps.filter((s: any) => s.urn.endsWith(`::${name}`)).flatMap((s: any) => s.replaceReasons ?? []);
+    const reasons = (name: string) =>
+      preview.steps.filter((s: any) => s.urn.endsWith(`::${name}`)).flatMap((s: any) => s.replaceReasons ?? []);
     assert.deepStrictEqual(reasons("dataset"), ["params.dataSetId"]);
     assert.deepStrictEqual(reasons("flow"), ["targetConnectionIds"]);
     await control.clearRequests();
@@ -210,7 +251,11 @@ describe("end to end: a whole source as code (S3 → Data Lake) through the real
     ids.dataset = state1.dataset.id;
     ids.flow = state1.flow.id;
     assert.ok(at("POST /targetConnections") < at("POST /flows"), calls.join(", "));
-    assert.ok(at("POST /flows") < at(`DELETE /flows/${old.flow}`) && at(`DELETE /flows/${old.flow}`) < at(`DELETE /targetConnections/${old.dataset}`), calls.join(", "));
+    assert.ok(
+      at("POST /flows") < at(`DELETE /flows/${old.flow}`) &&
+        at(`DELETE /flows/${old.flow}`) < at(`DELETE /targetConnections/${old.dataset}`),
+      calls.join(", "),
+    );
     assert.deepStrictEqual((await stored("flow")).targetConnectionIds, [ids.dataset]);
     assert.strictEqual((await stored("flow")).state, "disabled", "the new flow is as declared");
     assert.strictEqual(await control.storedEntity("flows", old.flow), undefined);
@@ -256,7 +301,12 @@ describe("end to end: a whole source as code (S3 → Data Lake) through the real
   });
 
   it("adopts a target connection made outside the stack, then destroys the rest in dependency order, keeping the adopted one", async () => {
-    const made = await api.create("/targetConnections", { name: "Archive (by hand)", connectionSpec: { id: DATA_LAKE, version: "1.0" }, data: { format: "parquet_xdm" }, params: { dataSetId: DATASETS.archive } });
+    const made = await api.create("/targetConnections", {
+      name: "Archive (by hand)",
+      connectionSpec: { id: DATA_LAKE, version: "1.0" },
+      data: { format: "parquet_xdm" },
+      params: { dataSetId: DATASETS.archive },
+    });
     setProgram({ ...knobs, adoptTarget: made.id });
     await up();
     assert.strictEqual((await control.storedEntity("targetConnections", made.id)).name, "Archive dataset (managed)");
@@ -266,7 +316,10 @@ describe("end to end: a whole source as code (S3 → Data Lake) through the real
     const failed = (await control.apiRequests()).filter((r) => (r.status ?? 0) >= 400);
     assert.deepStrictEqual(failed, [], "no 1418 or 1447");
     const at = (c: string) => calls.indexOf(c);
-    assert.ok(at(`DELETE /flows/${ids.flow}`) >= 0 && at(`DELETE /flows/${ids.flow}`) < at(`DELETE /sourceConnections/${ids.files}`), calls.join(", "));
+    assert.ok(
+      at(`DELETE /flows/${ids.flow}`) >= 0 && at(`DELETE /flows/${ids.flow}`) < at(`DELETE /sourceConnections/${ids.files}`),
+      calls.join(", "),
+    );
     assert.ok(at(`DELETE /flows/${ids.flow}`) < at(`DELETE /targetConnections/${ids.dataset}`));
     assert.ok(at(`DELETE /sourceConnections/${ids.files}`) < at(`DELETE /connections/${ids.storage}`));
     assert.ok(!calls.some((c) => c.includes(made.id)), "no request touches the adopted target connection");
@@ -276,6 +329,7 @@ describe("end to end: a whole source as code (S3 → Data Lake) through the real
 
   it("never shows a secret in clear in state, previews or any CLI output", async () => {
     const everything = [stack.stateFiles(), ...stack.transcript].join("\n");
-    for (const [name, value] of Object.entries({ ...secrets, clientSecret: DEMO.clientSecret })) assert.ok(!everything.includes(value), `${name} leaked`);
+    for (const [name, value] of Object.entries({ ...secrets, clientSecret: DEMO.clientSecret }))
+      assert.ok(!everything.includes(value), `${name} leaked`);
   });
 });

@@ -31,14 +31,22 @@ const secrets = {
   adoptedPassword: `adopted-pass-${tag}`,
 };
 
-function salesforce(resourceName: string, o: { name: string; description?: string; password: string; token: string; username?: string }): ConnectionDecl {
+function salesforce(
+  resourceName: string,
+  o: { name: string; description?: string; password: string; token: string; username?: string },
+): ConnectionDecl {
   const decl: ConnectionDecl = {
     resourceName,
     name: o.name,
     connectionSpec: { id: SALESFORCE, version: "1.0" },
     auth: {
       specName: "Basic Authentication",
-      params: { environmentUrl: "login.salesforce.com", username: o.username ?? `${resourceName}-user`, password: { secret: o.password }, securityToken: { secret: o.token } },
+      params: {
+        environmentUrl: "login.salesforce.com",
+        username: o.username ?? `${resourceName}-user`,
+        password: { secret: o.password },
+        securityToken: { secret: o.token },
+      },
     },
   };
   if (o.description !== undefined) decl.description = o.description;
@@ -87,7 +95,11 @@ function saveFixture(name: string, previewJson: string): void {
   const strip = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(strip);
     if (v && typeof v === "object") {
-      return Object.fromEntries(Object.entries(v).filter(([k]) => k !== "stackTrace" && k !== "sourcePosition").map(([k, x]) => [k, strip(x)]));
+      return Object.fromEntries(
+        Object.entries(v)
+          .filter(([k]) => k !== "stackTrace" && k !== "sourcePosition")
+          .map(([k, x]) => [k, strip(x)]),
+      );
     }
     return v;
   };
@@ -108,8 +120,18 @@ describe("flowservice-plan on the real pulumi preview --json", function () {
   let ids: Record<string, string> = {};
   const previewFile = () => path.join(stack.programDir, "preview.json");
 
-  const crm = salesforce("crm", { name: "CRM accounts", description: "Sales Cloud, EU org", password: secrets.crmPassword, token: secrets.crmToken });
-  const partners = salesforce("partners", { name: "Partner portal", description: "Partner community", password: secrets.partnersPassword1, token: secrets.partnersToken1 });
+  const crm = salesforce("crm", {
+    name: "CRM accounts",
+    description: "Sales Cloud, EU org",
+    password: secrets.crmPassword,
+    token: secrets.crmToken,
+  });
+  const partners = salesforce("partners", {
+    name: "Partner portal",
+    description: "Partner community",
+    password: secrets.partnersPassword1,
+    token: secrets.partnersToken1,
+  });
 
   before(async function () {
     this.timeout(45 * 60_000); // the first run on a machine builds the engine
@@ -143,13 +165,21 @@ describe("flowservice-plan on the real pulumi preview --json", function () {
     const sames = JSON.parse((await plan([previewFile(), "--format", "json"])).stdout);
     assert.deepStrictEqual(
       sames.connections.map((c: any) => [c.resourceName, c.action, c.connectionId]),
-      [["crm", "unchanged", ids.crm], ["partners", "unchanged", ids.partners]],
+      [
+        ["crm", "unchanged", ids.crm],
+        ["partners", "unchanged", ids.partners],
+      ],
     );
   });
 
   it("lists exactly the ops the next up sends: a rename, a removed description and a rotated password, secrets as [secret]", async () => {
     const crm2 = salesforce("crm", { name: "CRM accounts (EU)", password: secrets.crmPassword, token: secrets.crmToken });
-    const partners2 = salesforce("partners", { name: "Partner portal", description: "Partner community", password: secrets.partnersPassword2, token: secrets.partnersToken1 });
+    const partners2 = salesforce("partners", {
+      name: "Partner portal",
+      description: "Partner community",
+      password: secrets.partnersPassword2,
+      token: secrets.partnersToken1,
+    });
     stack.setProgram([crm2, partners2]);
     const json = await preview();
     saveFixture("update", json);
@@ -163,7 +193,10 @@ describe("flowservice-plan on the real pulumi preview --json", function () {
       assertNoSecret(r.stdout + r.stderr, `the ${format} plan`);
     }
     assert.strictEqual(outputs.stdin.stdout, outputs.text.stdout, "stdin and a file give the same plan");
-    assert.match(outputs.markdown.stdout, /```json\n\[\n {2}\{"op":"replace","path":"\/auth\/params\/password","value":"\[secret\]"\}\n\]\n```/);
+    assert.match(
+      outputs.markdown.stdout,
+      /```json\n\[\n {2}\{"op":"replace","path":"\/auth\/params\/password","value":"\[secret\]"\}\n\]\n```/,
+    );
 
     const planned = JSON.parse(outputs.json.stdout);
     assert.deepStrictEqual(planned.summary, { create: 0, update: 2, replace: 0, delete: 0, adopt: 0, unchanged: 0 });
@@ -177,7 +210,10 @@ describe("flowservice-plan on the real pulumi preview --json", function () {
     await clearRequests(emulator.url);
     await stack.ok(["up", "--yes", "--skip-preview"]);
     const sent = await apiRequests(emulator.url);
-    assert.ok(sent.every((r) => r.method === "PATCH" || r.method === "GET"), JSON.stringify(sent.map((r) => `${r.method} ${r.path}`)));
+    assert.ok(
+      sent.every((r) => r.method === "PATCH" || r.method === "GET"),
+      JSON.stringify(sent.map((r) => `${r.method} ${r.path}`)),
+    );
     const patches = sent.filter((r) => r.method === "PATCH");
     // The emulator's log redacts secret values as "[redacted]"; the plan shows them as "[secret]".
     const asPlanned = (body: unknown) => JSON.parse(JSON.stringify(body).replace(/"\[redacted\]"/g, '"[secret]"'));
@@ -224,7 +260,12 @@ describe("flowservice-plan on the real pulumi preview --json", function () {
 
   it("shows drift only with preview --refresh, and then lists exactly what up --refresh sends", async () => {
     const crm2 = salesforce("crm", { name: "CRM accounts (EU)", password: secrets.crmPassword, token: secrets.crmToken });
-    const partners2 = salesforce("partners", { name: "Partner portal", description: "Partner community", password: secrets.partnersPassword2, token: secrets.partnersToken1 });
+    const partners2 = salesforce("partners", {
+      name: "Partner portal",
+      description: "Partner community",
+      password: secrets.partnersPassword2,
+      token: secrets.partnersToken1,
+    });
     stack.setProgram([crm2, partners2]); // what the state holds
     const edit = await fetch(`${emulator.url}/__emulator/connections/${ids.crm}/edit`, {
       method: "POST",
@@ -240,22 +281,29 @@ describe("flowservice-plan on the real pulumi preview --json", function () {
     await clearRequests(emulator.url);
     const json = await preview(["--refresh"]);
     const reads = (await apiRequests(emulator.url)).map((r) => `${r.method} ${r.path}`);
-    assert.deepStrictEqual(reads, ["GET /data/foundation/flowservice/connections"], "a refresh reads both connections with one list request");
+    assert.deepStrictEqual(
+      reads,
+      ["GET /data/foundation/flowservice/connections"],
+      "a refresh reads both connections with one list request",
+    );
     saveFixture("refresh", json);
     const r = await plan([previewFile(), "--format", "json"]);
     assert.strictEqual(r.code, 2, r.stderr);
     const planned = JSON.parse(r.stdout).connections;
     // The remote write leaves the secrets unverified: they are sent again with the name.
-    assert.deepStrictEqual(planned.map((c: any) => [c.resourceName, c.ops]), [
+    assert.deepStrictEqual(
+      planned.map((c: any) => [c.resourceName, c.ops]),
       [
-        "crm",
         [
-          { op: "replace", path: "/name", value: "CRM accounts (EU)" },
-          { op: "add", path: "/auth/params/password", value: "[secret]" },
-          { op: "add", path: "/auth/params/securityToken", value: "[secret]" },
+          "crm",
+          [
+            { op: "replace", path: "/name", value: "CRM accounts (EU)" },
+            { op: "add", path: "/auth/params/password", value: "[secret]" },
+            { op: "add", path: "/auth/params/securityToken", value: "[secret]" },
+          ],
         ],
       ],
-    ]);
+    );
 
     await clearRequests(emulator.url);
     await stack.ok(["up", "--yes", "--skip-preview", "--refresh"]);
@@ -268,25 +316,59 @@ describe("flowservice-plan on the real pulumi preview --json", function () {
 
   it("renders every kind of change from one real preview: create, adopt, update, replace, delete, delete kept remotely", async () => {
     // Two more connections to delete: one created by the stack, one adopted (kept on delete).
-    const created = await new EmulatorApi(emulator.url).createSalesforce("Made in the UI", { username: "ui-user", password: secrets.adoptedPassword, securityToken: secrets.adoptedPassword });
+    const created = await new EmulatorApi(emulator.url).createSalesforce("Made in the UI", {
+      username: "ui-user",
+      password: secrets.adoptedPassword,
+      securityToken: secrets.adoptedPassword,
+    });
     const adoptable = created.id;
     const legacy = salesforce("legacy", { name: "Legacy", password: secrets.crmPassword, token: secrets.crmToken });
-    const ui = { ...salesforce("ui", { name: "Made in the UI", password: secrets.adoptedPassword, token: secrets.adoptedPassword, username: "ui-user" }), adoptId: adoptable };
+    const ui = {
+      ...salesforce("ui", {
+        name: "Made in the UI",
+        password: secrets.adoptedPassword,
+        token: secrets.adoptedPassword,
+        username: "ui-user",
+      }),
+      adoptId: adoptable,
+    };
     const crm2 = salesforce("crm", { name: "CRM accounts (EU)", password: secrets.crmPassword, token: secrets.crmToken });
-    const partners2 = salesforce("partners", { name: "Partner portal", description: "Partner community", password: secrets.partnersPassword2, token: secrets.partnersToken1 });
+    const partners2 = salesforce("partners", {
+      name: "Partner portal",
+      description: "Partner community",
+      password: secrets.partnersPassword2,
+      token: secrets.partnersToken1,
+    });
     stack.setProgram([crm2, partners2, legacy, ui]);
     await stack.ok(["up", "--yes", "--skip-preview"]);
 
-    const second = await new EmulatorApi(emulator.url).createSalesforce("Second UI connection", { username: "ui-user-2", password: secrets.adoptedPassword, securityToken: secrets.adoptedPassword });
+    const second = await new EmulatorApi(emulator.url).createSalesforce("Second UI connection", {
+      username: "ui-user-2",
+      password: secrets.adoptedPassword,
+      securityToken: secrets.adoptedPassword,
+    });
     const adoptNext = second.id;
     stack.setProgram([
       // update: the token rotates (the password stays)
       salesforce("crm", { name: "CRM accounts (EU)", password: secrets.crmPassword, token: secrets.partnersToken2 }),
       // replace: another connector
-      { resourceName: "partners", name: "Partner portal", connectionSpec: { id: S3, version: "1.0" }, auth: { specName: "Access Key", params: { s3AccessKey: "AKIAEXAMPLE", s3SecretKey: secrets.s3Secret } } },
+      {
+        resourceName: "partners",
+        name: "Partner portal",
+        connectionSpec: { id: S3, version: "1.0" },
+        auth: { specName: "Access Key", params: { s3AccessKey: "AKIAEXAMPLE", s3SecretKey: secrets.s3Secret } },
+      },
       // create, adopt
       salesforce("reporting", { name: "Reporting", description: "BI exports", password: secrets.crmPassword, token: secrets.crmToken }),
-      { ...salesforce("ui2", { name: "Second UI connection", password: secrets.adoptedPassword, token: secrets.adoptedPassword, username: "ui-user-2" }), adoptId: adoptNext },
+      {
+        ...salesforce("ui2", {
+          name: "Second UI connection",
+          password: secrets.adoptedPassword,
+          token: secrets.adoptedPassword,
+          username: "ui-user-2",
+        }),
+        adoptId: adoptNext,
+      },
       // legacy and ui are dropped: a delete, and a delete that keeps the adopted connection
     ]);
     const json = await preview();
@@ -316,12 +398,25 @@ describe("flowservice-plan on the real pulumi preview --json", function () {
     await stack.ok(["config", "rm", "flowservice:clientId"]);
     await emulator.stop();
     stack.setProgram([
-      salesforce("crm", { name: "CRM accounts", description: "Sales Cloud, EU org (offline preview)", password: secrets.crmPassword, token: secrets.crmToken }),
-      salesforce("partners", { name: "Partner portal", description: "Partner community", password: secrets.partnersPassword1, token: secrets.partnersToken2 }),
+      salesforce("crm", {
+        name: "CRM accounts",
+        description: "Sales Cloud, EU org (offline preview)",
+        password: secrets.crmPassword,
+        token: secrets.crmToken,
+      }),
+      salesforce("partners", {
+        name: "Partner portal",
+        description: "Partner community",
+        password: secrets.partnersPassword1,
+        token: secrets.partnersToken2,
+      }),
     ]);
     const json = await preview();
     saveFixture("offline", json);
-    assert.ok(!/flowservice:clientSecret|flowservice:clientId/.test(JSON.stringify(JSON.parse(json).config ?? {})), "no credentials configured");
+    assert.ok(
+      !/flowservice:clientSecret|flowservice:clientId/.test(JSON.stringify(JSON.parse(json).config ?? {})),
+      "no credentials configured",
+    );
     const r = await plan([previewFile(), "--format", "json"]);
     assert.strictEqual(r.code, 2, r.stderr);
     const byName = Object.fromEntries(JSON.parse(r.stdout).connections.map((c: any) => [c.resourceName, c.ops]));

@@ -17,7 +17,12 @@ function connection(i: number): ConnectionDecl {
     connectionSpec: { id: SALESFORCE, version: "1.0" },
     auth: {
       specName: "Basic Authentication",
-      params: { environmentUrl: "login.salesforce.com", username: `user-${i}`, password: { secret: `pw-${i}-reads` }, securityToken: { secret: "tok-reads" } },
+      params: {
+        environmentUrl: "login.salesforce.com",
+        username: `user-${i}`,
+        password: { secret: `pw-${i}-reads` },
+        securityToken: { secret: "tok-reads" },
+      },
     },
   };
 }
@@ -82,7 +87,14 @@ describe("end to end: refresh of many connections", function () {
   });
 
   it("reads each connection with its own GET when Flow Service refuses the list, and the refresh is still right", async () => {
-    await control.addFault({ method: "GET", path: "/^\\/connections$/", action: "respond", status: 400, times: 1000, body: { title: "Bad request" } });
+    await control.addFault({
+      method: "GET",
+      path: "/^\\/connections$/",
+      action: "respond",
+      status: 400,
+      times: 1000,
+      body: { title: "Bad request" },
+    });
     await control.editOutOfBand(ids[99], [{ op: "add", path: "/description", value: "Added in the UI" }]);
     try {
       await refresh();
@@ -90,7 +102,11 @@ describe("end to end: refresh of many connections", function () {
       await fetch(`${emulator.url}/__emulator/faults`, { method: "DELETE" });
     }
     const flow = await flowRequests();
-    assert.deepStrictEqual(flow.filter((r) => r.path === LIST).map((r) => r.status), [400], "one refused list, remembered for the run");
+    assert.deepStrictEqual(
+      flow.filter((r) => r.path === LIST).map((r) => r.status),
+      [400],
+      "one refused list, remembered for the run",
+    );
     const singles = flow.filter((r) => r.path !== LIST);
     assert.strictEqual(singles.length, N - 1);
     assert.ok(singles.every((r) => r.method === "GET" && r.status === 200));

@@ -39,13 +39,19 @@ describe("hostile and odd input through the real engine", function () {
       name: `Odd ${ODD}`,
       description: ODD,
       connectionSpec: { id: OPEN },
-      auth: { specName: "Open Params", params: { "a/b": `ab-${v}`, "c~d": `cd-${v}`, "~1/~0": "fixed", [ODD]: ODD, big: BIG, password: { secret: `pw-odd-${tag}-${v}` } } },
+      auth: {
+        specName: "Open Params",
+        params: { "a/b": `ab-${v}`, "c~d": `cd-${v}`, "~1/~0": "fixed", [ODD]: ODD, big: BIG, password: { secret: `pw-odd-${tag}-${v}` } },
+      },
     },
     ...[1, 2].map((n) => ({
       resourceName: `twin${n}`,
       name: `Twin ${tag}`,
       connectionSpec: { id: SALESFORCE, version: "1.0" },
-      auth: { specName: "Basic Authentication", params: { username: `twin${n}`, password: { secret: `pw-twin${n}-${tag}` }, securityToken: { secret: `tok-${tag}` } } },
+      auth: {
+        specName: "Basic Authentication",
+        params: { username: `twin${n}`, password: { secret: `pw-twin${n}-${tag}` }, securityToken: { secret: `tok-${tag}` } },
+      },
     })),
   ];
 
@@ -56,14 +62,21 @@ describe("hostile and odd input through the real engine", function () {
     const first = await control.stored(ids.odd.id);
     assert.strictEqual(first.name, `Odd ${ODD}`);
     assert.strictEqual(first.description, ODD);
-    assert.deepStrictEqual({ ...first.auth.params, password: undefined }, { "a/b": "ab-1", "c~d": "cd-1", "~1/~0": "fixed", [ODD]: ODD, big: BIG, password: undefined });
+    assert.deepStrictEqual(
+      { ...first.auth.params, password: undefined },
+      { "a/b": "ab-1", "c~d": "cd-1", "~1/~0": "fixed", [ODD]: ODD, big: BIG, password: undefined },
+    );
 
     stack.setProgram(program(2));
     await control.clearRequests();
     await stack.ok(["up", "--yes", "--skip-preview"]);
     const patches = (await control.apiRequests()).filter((r) => r.method === "PATCH");
     assert.strictEqual(patches.length, 1);
-    assert.deepStrictEqual(patches[0].body.map((op: any) => op.path).sort(), ["/auth/params/a~1b", "/auth/params/c~0d", "/auth/params/password"]);
+    assert.deepStrictEqual(patches[0].body.map((op: any) => op.path).sort(), [
+      "/auth/params/a~1b",
+      "/auth/params/c~0d",
+      "/auth/params/password",
+    ]);
     const after = await control.stored(ids.odd.id);
     assert.strictEqual(after.auth.params["a/b"], "ab-2");
     assert.strictEqual(after.auth.params["c~d"], "cd-2");
@@ -74,13 +87,31 @@ describe("hostile and odd input through the real engine", function () {
     assert.strictEqual(refresh.code, 0, refresh.stdout + refresh.stderr);
     const preview = await stack.run(["preview", "--expect-no-changes"]);
     assert.strictEqual(preview.code, 0, preview.stdout + preview.stderr);
-    recordCase({ area: "input", case: "param keys a/b, c~d, ~1/~0, a unicode+newline key, a 100 KB value (end to end)", via: "engine", outcome: "one PATCH with /auth/params/a~1b and c~0d; stored exactly; refresh and preview: no changes", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({
+      area: "input",
+      case: "param keys a/b, c~d, ~1/~0, a unicode+newline key, a 100 KB value (end to end)",
+      via: "engine",
+      outcome: "one PATCH with /auth/params/a~1b and c~0d; stored exactly; refresh and preview: no changes",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
 
     // The two resources of the same name have a connection each, with their own secrets.
     assert.notStrictEqual(ids.twin1.id, ids.twin2.id);
     assert.strictEqual((await control.stored(ids.twin1.id)).auth.params.password, sha256(`pw-twin1-${tag}`));
     assert.strictEqual((await control.stored(ids.twin2.id)).auth.params.password, sha256(`pw-twin2-${tag}`));
-    recordCase({ area: "input", case: "two resources with the same name (end to end)", via: "engine", outcome: "two connections, each with its own secrets", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({
+      area: "input",
+      case: "two resources with the same name (end to end)",
+      via: "engine",
+      outcome: "two connections, each with its own secrets",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
   });
 
   it("refuses adoptIds with ../, ?, # or spaces in preview, naming the property, before any request", async () => {
@@ -90,7 +121,10 @@ describe("hostile and odd input through the real engine", function () {
         resourceName: `bad${i}`,
         name: "Bad id",
         connectionSpec: { id: SALESFORCE, version: "1.0" },
-        auth: { specName: "Basic Authentication", params: { username: "u", password: { secret: "pw-bad-1234" }, securityToken: { secret: "tok-bad-1234" } } },
+        auth: {
+          specName: "Basic Authentication",
+          params: { username: "u", password: { secret: "pw-bad-1234" }, securityToken: { secret: "tok-bad-1234" } },
+        },
         adoptId,
       })),
     );
@@ -99,8 +133,20 @@ describe("hostile and odd input through the real engine", function () {
     assert.notStrictEqual(r.code, 0);
     const text = r.stdout + r.stderr;
     // The engine stops at the first resource whose check fails; every id is checked alone in test/integration/hostile.test.ts.
-    assert.match(text, /property adoptId value \{(\.\.\/connections|abc\?x=1|abc#frag|has space)\} has a problem: must be a Flow Service connection id/);
+    assert.match(
+      text,
+      /property adoptId value \{(\.\.\/connections|abc\?x=1|abc#frag|has space)\} has a problem: must be a Flow Service connection id/,
+    );
     assert.deepStrictEqual(await control.apiRequests(), []);
-    recordCase({ area: "input", case: "adoptId with ../, ?, #, space (end to end)", via: "engine", outcome: "preview fails: 'property adoptId value {…} has a problem: must be a Flow Service connection id'; no request sent", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({
+      area: "input",
+      case: "adoptId with ../, ?, #, space (end to end)",
+      via: "engine",
+      outcome: "preview fails: 'property adoptId value {…} has a problem: must be a Flow Service connection id'; no request sent",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
   });
 });

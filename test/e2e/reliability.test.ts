@@ -22,7 +22,10 @@ const GATEWAY_HTML = "<html><head><title>502 Bad Gateway</title></head><body><h1
 /** The faults tried on the POST of creates and the PATCH of updates, one per connection per run. */
 const FAULTS: Array<[string, Record<string, unknown>]> = [
   ["429 without Retry-After", { action: "respond", status: 429, body: { error_code: "429050", message: "Too many requests" } }],
-  ["429 with Retry-After: 1", { action: "respond", status: 429, headers: { "Retry-After": "1" }, body: { error_code: "429050", message: "Too many requests" } }],
+  [
+    "429 with Retry-After: 1",
+    { action: "respond", status: 429, headers: { "Retry-After": "1" }, body: { error_code: "429050", message: "Too many requests" } },
+  ],
   ["500", { action: "respond", status: 500, body: { title: "Internal Server Error", status: 500 } }],
   ["502 HTML error page from the gateway", { action: "respond", status: 502, body: GATEWAY_HTML }],
   ["503", { action: "respond", status: 503 }],
@@ -46,7 +49,10 @@ describe("reliability through the real engine: faults during pulumi up", functio
     resourceName: `c${i}`,
     name: `Reliability ${tag} #${i}`,
     connectionSpec: { id: SALESFORCE, version: "1.0" },
-    auth: { specName: "Basic Authentication", params: { username: `user${i}`, password: { secret: password(i) }, securityToken: { secret: `tok-${tag}-${i}` } } },
+    auth: {
+      specName: "Basic Authentication",
+      params: { username: `user${i}`, password: { secret: password(i) }, securityToken: { secret: `tok-${tag}-${i}` } },
+    },
   });
   const program = (count: number) => {
     const decls = Array.from({ length: count }, (_, i) => decl(i));
@@ -115,19 +121,33 @@ describe("reliability through the real engine: faults during pulumi up", functio
     const up = await stack.run(["up", "--yes", "--skip-preview"]);
     assert.strictEqual(up.code, 0, up.stdout + up.stderr);
     const secs = ((Date.now() - started) / 1000).toFixed(1);
-    assert.deepStrictEqual(((await (await fetch(`${emulator.url}/__emulator/faults`)).json()) as { items: unknown[] }).items, [], "every fault was met");
+    assert.deepStrictEqual(
+      ((await (await fetch(`${emulator.url}/__emulator/faults`)).json()) as { items: unknown[] }).items,
+      [],
+      "every fault was met",
+    );
     const { lost, duplicated } = await agreement(N);
     const refreshed = await refreshAgrees();
     const leaked = (await leaks(up.stdout + up.stderr + stack.stateFiles())).length;
     for (const [what] of FAULTS) {
-      recordCase({ area: "fault", case: `POST (create): ${what}`, via: "engine", outcome: `up succeeded (${N} creates, one fault each, ${secs} s); ${refreshed}`, lost, duplicated, secretsLeaked: leaked, test: TEST });
+      recordCase({
+        area: "fault",
+        case: `POST (create): ${what}`,
+        via: "engine",
+        outcome: `up succeeded (${N} creates, one fault each, ${secs} s); ${refreshed}`,
+        lost,
+        duplicated,
+        secretsLeaked: leaked,
+        test: TEST,
+      });
     }
     assert.deepStrictEqual({ lost, duplicated, leaked }, { lost: 0, duplicated: 0, leaked: 0 });
   });
 
   it("rotates every password exactly once while each PATCH meets a different fault", async () => {
     const ids = Object.fromEntries(Object.entries(await stack.connections()).map(([k, r]) => [k, r.id]));
-    for (const [i, [, fault]] of FAULTS.entries()) await control.addFault({ ...fault, method: "PATCH", path: `/connections/${ids[`c${i}`]}` });
+    for (const [i, [, fault]] of FAULTS.entries())
+      await control.addFault({ ...fault, method: "PATCH", path: `/connections/${ids[`c${i}`]}` });
     for (let i = 0; i < N; i++) version[i]++;
     program(N);
     const up = await stack.run(["up", "--yes", "--skip-preview"]);
@@ -137,7 +157,16 @@ describe("reliability through the real engine: faults during pulumi up", functio
     const refreshed = await refreshAgrees();
     const leaked = (await leaks(up.stdout + up.stderr + stack.stateFiles())).length;
     for (const [what] of FAULTS) {
-      recordCase({ area: "fault", case: `PATCH (update): ${what}`, via: "engine", outcome: `up succeeded; ${refreshed}`, lost, duplicated, secretsLeaked: leaked, test: TEST });
+      recordCase({
+        area: "fault",
+        case: `PATCH (update): ${what}`,
+        via: "engine",
+        outcome: `up succeeded; ${refreshed}`,
+        lost,
+        duplicated,
+        secretsLeaked: leaked,
+        test: TEST,
+      });
     }
     assert.deepStrictEqual({ lost, duplicated, leaked }, { lost: 0, duplicated: 0, leaked: 0 });
   });
@@ -154,7 +183,16 @@ describe("reliability through the real engine: faults during pulumi up", functio
     const { lost, duplicated } = await agreement(N + 1);
     const refreshed = await refreshAgrees();
     const leaked = (await leaks(up.stdout + up.stderr)).length;
-    recordCase({ area: "fault", case: "reply slower than the client timeout (3.5 s vs requestTimeoutMs 2000), on a POST and a PATCH", via: "engine", outcome: `up succeeded (the timed-out POST was found by the search, not re-sent; the PATCH was retried and applied, the late original then met 412 and changed nothing); ${refreshed}`, lost, duplicated, secretsLeaked: leaked, test: TEST });
+    recordCase({
+      area: "fault",
+      case: "reply slower than the client timeout (3.5 s vs requestTimeoutMs 2000), on a POST and a PATCH",
+      via: "engine",
+      outcome: `up succeeded (the timed-out POST was found by the search, not re-sent; the PATCH was retried and applied, the late original then met 412 and changed nothing); ${refreshed}`,
+      lost,
+      duplicated,
+      secretsLeaked: leaked,
+      test: TEST,
+    });
     assert.deepStrictEqual({ lost, duplicated, leaked }, { lost: 0, duplicated: 0, leaked: 0 });
   });
 
@@ -168,7 +206,11 @@ describe("reliability through the real engine: faults during pulumi up", functio
     // --continue-on-error: the engine would otherwise stop scheduling updates after the first failure.
     const up = await stack.run(["up", "--yes", "--skip-preview", "--continue-on-error"]);
     assert.notStrictEqual(up.code, 0);
-    assert.deepStrictEqual(((await (await fetch(`${emulator.url}/__emulator/faults`)).json()) as { items: unknown[] }).items, [], "both faults were met");
+    assert.deepStrictEqual(
+      ((await (await fetch(`${emulator.url}/__emulator/faults`)).json()) as { items: unknown[] }).items,
+      [],
+      "both faults were met",
+    );
     const text = up.stdout + up.stderr;
     assert.match(text, /expected JSON/);
     assert.match(text, /etag/);
@@ -181,7 +223,16 @@ describe("reliability through the real engine: faults during pulumi up", functio
     const refreshed = await refreshAgrees();
     const leaked = (await leaks(text + again.stdout + again.stderr + stack.stateFiles())).length;
     for (const what of ["2xx reply that is not JSON (PATCH)", "2xx reply without etag (PATCH)"]) {
-      recordCase({ area: "fault", case: what, via: "engine", outcome: `up failed: "…the update was probably applied, but its new version is unknown… run 'pulumi refresh' … then 'pulumi up'"; after that: up succeeded, ${refreshed}`, lost, duplicated, secretsLeaked: leaked, test: TEST });
+      recordCase({
+        area: "fault",
+        case: what,
+        via: "engine",
+        outcome: `up failed: "…the update was probably applied, but its new version is unknown… run 'pulumi refresh' … then 'pulumi up'"; after that: up succeeded, ${refreshed}`,
+        lost,
+        duplicated,
+        secretsLeaked: leaked,
+        test: TEST,
+      });
     }
     assert.deepStrictEqual({ lost, duplicated, leaked }, { lost: 0, duplicated: 0, leaked: 0 });
   });
@@ -189,7 +240,8 @@ describe("reliability through the real engine: faults during pulumi up", functio
   it("renews the token when it is revoked mid-run, and rides out a short IMS outage", async () => {
     const ids = await stack.connections();
     await control.addFault({ action: "respond", status: 503, path: "/ims/token/v3", times: 2 });
-    for (const i of [3, 4, 5]) await control.addFault({ action: "delay-then-apply", delayMs: 1500, method: "PATCH", path: `/connections/${ids[`c${i}`].id}` });
+    for (const i of [3, 4, 5])
+      await control.addFault({ action: "delay-then-apply", delayMs: 1500, method: "PATCH", path: `/connections/${ids[`c${i}`].id}` });
     for (const i of [3, 4, 5]) version[i]++;
     program(N + 1);
     await control.clearRequests();
@@ -200,18 +252,43 @@ describe("reliability through the real engine: faults during pulumi up", functio
       await new Promise((r) => setTimeout(r, 100));
     }
     await collectTokens();
-    await fetch(`${emulator.url}/__emulator/tokens/revoke`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    await fetch(`${emulator.url}/__emulator/tokens/revoke`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
     const up = await running;
     assert.strictEqual(up.code, 0, up.stdout + up.stderr);
     const log = await control.apiRequests();
-    assert.ok(log.some((r) => r.status === 401), "a request met the revoked token");
+    assert.ok(
+      log.some((r) => r.status === 401),
+      "a request met the revoked token",
+    );
     assert.strictEqual(log.filter((r) => r.path === "/ims/token/v3" && r.status === 503).length, 2, "the IMS outage was met");
     assert.ok(log.filter((r) => r.path === "/ims/token/v3" && r.status === 200).length >= 2, "a new token was fetched");
     const { lost, duplicated } = await agreement(N + 1);
     const refreshed = await refreshAgrees();
     const leaked = (await leaks(up.stdout + up.stderr + stack.stateFiles())).length;
-    recordCase({ area: "fault", case: "token expired (revoked) mid-run", via: "engine", outcome: `401 → one renewal → up succeeded; ${refreshed}`, lost, duplicated, secretsLeaked: leaked, test: TEST });
-    recordCase({ area: "fault", case: "IMS outage (token endpoint 503 twice)", via: "engine", outcome: `token request retried → up succeeded; ${refreshed}`, lost, duplicated, secretsLeaked: leaked, test: TEST });
+    recordCase({
+      area: "fault",
+      case: "token expired (revoked) mid-run",
+      via: "engine",
+      outcome: `401 → one renewal → up succeeded; ${refreshed}`,
+      lost,
+      duplicated,
+      secretsLeaked: leaked,
+      test: TEST,
+    });
+    recordCase({
+      area: "fault",
+      case: "IMS outage (token endpoint 503 twice)",
+      via: "engine",
+      outcome: `token request retried → up succeeded; ${refreshed}`,
+      lost,
+      duplicated,
+      secretsLeaked: leaked,
+      test: TEST,
+    });
     assert.deepStrictEqual({ lost, duplicated, leaked }, { lost: 0, duplicated: 0, leaked: 0 });
   });
 
@@ -239,7 +316,16 @@ describe("reliability through the real engine: faults during pulumi up", functio
     const { lost, duplicated } = await agreement(N + 1);
     const refreshed = await refreshAgrees();
     const leaked = (await leaks(up.stdout + up.stderr + stack.stateFiles())).length;
-    recordCase({ area: "fault", case: "emulator killed and restarted (--state) during an up of 9 updates", via: "engine", outcome: `resets and refused connections retried; new token after restart; up succeeded; ${refreshed}`, lost, duplicated, secretsLeaked: leaked, test: TEST });
+    recordCase({
+      area: "fault",
+      case: "emulator killed and restarted (--state) during an up of 9 updates",
+      via: "engine",
+      outcome: `resets and refused connections retried; new token after restart; up succeeded; ${refreshed}`,
+      lost,
+      duplicated,
+      secretsLeaked: leaked,
+      test: TEST,
+    });
     assert.deepStrictEqual({ lost, duplicated, leaked }, { lost: 0, duplicated: 0, leaked: 0 });
   });
 });

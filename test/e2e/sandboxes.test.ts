@@ -21,7 +21,10 @@ function crm(resourceName: string, sandboxName: string | undefined, password: st
     resourceName,
     name: "Salesforce CRM",
     connectionSpec: { id: SALESFORCE, version: "1.0" },
-    auth: { specName: "Basic Authentication", params: { environmentUrl: "login.salesforce.com", username: "crm", password: { secret: password }, securityToken: "tok-1" } },
+    auth: {
+      specName: "Basic Authentication",
+      params: { environmentUrl: "login.salesforce.com", username: "crm", password: { secret: password }, securityToken: "tok-1" },
+    },
     sandboxName,
   };
 }
@@ -35,7 +38,8 @@ describe("end to end: several sandboxes from one stack", function () {
 
   const line = (r: LoggedRequest) => `${r.method} ${r.path} @${r.headers["x-sandbox-name"]}`;
   const flowRequests = async () => (await control.apiRequests()).filter((r) => r.path.startsWith("/data/"));
-  const listIn = async (sandbox: string) => ((await control.api("GET", "/connections", undefined, sandbox)).json.items as Array<{ id: string }>).map((c) => c.id).sort();
+  const listIn = async (sandbox: string) =>
+    ((await control.api("GET", "/connections", undefined, sandbox)).json.items as Array<{ id: string }>).map((c) => c.id).sort();
   const up = () => stack.ok(["up", "--yes", "--skip-preview"]);
   const previewSteps = async () =>
     (JSON.parse((await stack.ok(["preview", "--json"])).stdout).steps as any[]).filter((s) => s.urn.includes("flowservice:Connection"));
@@ -88,7 +92,10 @@ describe("end to end: several sandboxes from one stack", function () {
     stack.setProgram(program(passwords.prod2));
     await control.clearRequests();
     await up();
-    assert.deepStrictEqual((await flowRequests()).map(line), [`PATCH ${CONNECTIONS}/${ids["crm-prod"]} @prod`, `GET ${CONNECTIONS}/${ids["crm-prod"]}/test @prod`]);
+    assert.deepStrictEqual((await flowRequests()).map(line), [
+      `PATCH ${CONNECTIONS}/${ids["crm-prod"]} @prod`,
+      `GET ${CONNECTIONS}/${ids["crm-prod"]}/test @prod`,
+    ]);
     assert.strictEqual((await control.stored(ids["crm-prod"])).auth.params.password, sha256(passwords.prod2));
     assert.strictEqual((await control.stored(ids["crm-dev"])).auth.params.password, sha256(passwords.dev));
   });
@@ -99,14 +106,21 @@ describe("end to end: several sandboxes from one stack", function () {
     await stack.ok(["refresh", "--yes", "--skip-preview"]);
     const reads = (await flowRequests()).map(line).sort();
     // One listing per sandbox (api/reads.ts), each in its own sandbox: prod holds two of the four.
-    assert.deepStrictEqual(reads, ["dev", "prod", "stage"].map((s) => `GET ${CONNECTIONS} @${s}`));
+    assert.deepStrictEqual(
+      reads,
+      ["dev", "prod", "stage"].map((s) => `GET ${CONNECTIONS} @${s}`),
+    );
     const conns = await stack.connections();
     assert.strictEqual(conns["crm-stage"].outputs.name, "Renamed in stage");
     for (const n of ["crm-dev", "crm-prod", "crm-default"]) assert.strictEqual(conns[n].outputs.name, "Salesforce CRM", n);
     assert.deepStrictEqual(changes(await previewSteps()), { "crm-stage": "update" });
     await control.clearRequests();
     await up();
-    assert.deepStrictEqual((await flowRequests()).map((r) => `${r.method} ${r.headers["x-sandbox-name"]}`), ["PATCH stage", "GET stage"], "the PATCH re-sends the unverified secrets, so the credential test follows, in stage");
+    assert.deepStrictEqual(
+      (await flowRequests()).map((r) => `${r.method} ${r.headers["x-sandbox-name"]}`),
+      ["PATCH stage", "GET stage"],
+      "the PATCH re-sends the unverified secrets, so the credential test follows, in stage",
+    );
     assert.strictEqual((await control.stored(ids["crm-stage"])).name, "Salesforce CRM");
   });
 
@@ -125,7 +139,10 @@ describe("end to end: several sandboxes from one stack", function () {
     stack.setProgram(program(passwords.prod2, "stage"));
     const preview = JSON.parse((await stack.ok(["preview", "--json"])).stdout);
     const planned = buildPlan(preview).connections.find((c) => c.resourceName === "crm-dev");
-    assert.deepStrictEqual([planned?.action, planned?.replaceReasons, planned?.sandboxName, planned?.fromSandboxName], ["replace", ["sandboxName"], "stage", "dev"]);
+    assert.deepStrictEqual(
+      [planned?.action, planned?.replaceReasons, planned?.sandboxName, planned?.fromSandboxName],
+      ["replace", ["sandboxName"], "stage", "dev"],
+    );
     await control.clearRequests();
     await up();
     const moved = (await stack.connections())["crm-dev"];
@@ -153,17 +170,27 @@ describe("end to end: several sandboxes from one stack", function () {
     await control.clearRequests();
     await stack.ok(["destroy", "--yes", "--skip-preview"]);
     const sandboxOf: Record<string, string> = { "crm-dev": "stage", "crm-stage": "stage", "crm-prod": "prod", "crm-default": "prod" };
-    assert.deepStrictEqual((await flowRequests()).map(line).sort(), Object.keys(ids).map((n) => `DELETE ${CONNECTIONS}/${ids[n]} @${sandboxOf[n]}`).sort());
+    assert.deepStrictEqual(
+      (await flowRequests()).map(line).sort(),
+      Object.keys(ids)
+        .map((n) => `DELETE ${CONNECTIONS}/${ids[n]} @${sandboxOf[n]}`)
+        .sort(),
+    );
     for (const s of SANDBOXES) assert.deepStrictEqual(await listIn(s), [], s);
     const everything = [stack.stateFiles(), ...stack.transcript].join("\n");
-    for (const [name, value] of Object.entries({ ...passwords, clientSecret: DEMO.clientSecret })) assert.ok(!everything.includes(value), `${name} leaked`);
+    for (const [name, value] of Object.entries({ ...passwords, clientSecret: DEMO.clientSecret }))
+      assert.ok(!everything.includes(value), `${name} leaked`);
   });
 
   it("runs examples/sandboxes: one definition in three sandboxes, prod's secret rotated alone, then destroyed", async () => {
     const example = new TestStack("example", path.join(REPO, "examples", "sandboxes"));
     try {
       await example.init(emulator.url);
-      const secrets = ["--secret", "salesforceSecurityToken=tok-ex", ...SANDBOXES.flatMap((s) => ["--secret", `salesforcePassword-${s}=ex-${s}-1`])];
+      const secrets = [
+        "--secret",
+        "salesforceSecurityToken=tok-ex",
+        ...SANDBOXES.flatMap((s) => ["--secret", `salesforcePassword-${s}=ex-${s}-1`]),
+      ];
       await example.ok(["config", "set-all", ...secrets]);
       await example.ok(["up", "--yes", "--skip-preview"]);
       const conns = await example.connections();
@@ -172,7 +199,10 @@ describe("end to end: several sandboxes from one stack", function () {
       await example.ok(["config", "set", "--secret", "salesforcePassword-prod", "ex-prod-2"]);
       await control.clearRequests();
       await example.ok(["up", "--yes", "--skip-preview"]);
-      assert.deepStrictEqual((await flowRequests()).map(line), [`PATCH ${CONNECTIONS}/${conns["crm-prod"].id} @prod`, `GET ${CONNECTIONS}/${conns["crm-prod"].id}/test @prod`]);
+      assert.deepStrictEqual((await flowRequests()).map(line), [
+        `PATCH ${CONNECTIONS}/${conns["crm-prod"].id} @prod`,
+        `GET ${CONNECTIONS}/${conns["crm-prod"].id}/test @prod`,
+      ]);
       await example.ok(["destroy", "--yes", "--skip-preview"]);
       for (const s of SANDBOXES) assert.deepStrictEqual(await listIn(s), [], s);
     } finally {

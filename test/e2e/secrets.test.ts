@@ -22,7 +22,8 @@ import { ConnectionDecl, DEMO, ensureEngine, TestStack } from "./harness";
 const AZURE = "4c10e202-c428-4796-9208-5f1f5732b1cf";
 const TEST = "test/e2e/secrets.test.ts";
 const tag = randomBytes(4).toString("hex");
-const ENGINE_TRACE = /"msg":"(Marshaling property for RPC|Unmarshaling property for RPC|Planner decided (not )?to |(eventSink::Debug\(<\{%reset%\}>)?RegisterResource RPC finished)/;
+const ENGINE_TRACE =
+  /"msg":"(Marshaling property for RPC|Unmarshaling property for RPC|Planner decided (not )?to |(eventSink::Debug\(<\{%reset%\}>)?RegisterResource RPC finished)/;
 
 describe("secrets through the real engine: zero hits anywhere a run leaves output", function () {
   this.timeout(180_000);
@@ -38,14 +39,20 @@ describe("secrets through the real engine: zero hits anywhere a run leaves outpu
         resourceName: "salesforce",
         name: "Salesforce",
         connectionSpec: { id: SALESFORCE, version: "1.0" },
-        auth: { specName: "Basic Authentication", params: { username: "sf", password: { secret: `sf-pass-${tag}-v${version}` }, securityToken: { secret: `sf-tok-${tag}` } } },
+        auth: {
+          specName: "Basic Authentication",
+          params: { username: "sf", password: { secret: `sf-pass-${tag}-v${version}` }, securityToken: { secret: `sf-tok-${tag}` } },
+        },
       },
       {
         // Secret by the connector's catalog alone: the program does not wrap it.
         resourceName: "azure",
         name: "Azure",
         connectionSpec: { id: AZURE, version: "1.0" },
-        auth: { specName: "ConnectionString", params: { connectionString: `DefaultEndpointsProtocol=https;AccountKey=az-${tag}-v${version}` } },
+        auth: {
+          specName: "ConnectionString",
+          params: { connectionString: `DefaultEndpointsProtocol=https;AccountKey=az-${tag}-v${version}` },
+        },
       },
     ];
     secrets.add(`sf-pass-${tag}-v${version}`).add(`sf-tok-${tag}`).add(`DefaultEndpointsProtocol=https;AccountKey=az-${tag}-v${version}`);
@@ -94,9 +101,23 @@ describe("secrets through the real engine: zero hits anywhere a run leaves outpu
     const up2 = await stack.ok(["up", "--yes", "--skip-preview"]);
     const out = await stack.ok(["stack", "output", "--json"]);
     const exported = await stack.ok(["stack", "export"]);
-    const providers = new Set<string>(JSON.parse(exported.stdout).deployment.resources.filter((r: any) => r.inputs?.__provider).map((r: any) => r.inputs.__provider));
+    const providers = new Set<string>(
+      JSON.parse(exported.stdout)
+        .deployment.resources.filter((r: any) => r.inputs?.__provider)
+        .map((r: any) => r.inputs.__provider),
+    );
     assert.strictEqual(providers.size, 1, "one serialized provider, the same for every resource");
-    outputs.push(previewJson.stdout, up1.stdout, up1.stderr, diff.stdout, up2.stdout, up2.stderr, out.stdout, exported.stdout, ...providers);
+    outputs.push(
+      previewJson.stdout,
+      up1.stdout,
+      up1.stderr,
+      diff.stdout,
+      up2.stdout,
+      up2.stderr,
+      out.stdout,
+      exported.stdout,
+      ...providers,
+    );
     const tokens = await issuedTokens();
     assert.ok(tokens.length >= 2, "the runs used tokens the scan can look for");
     const everything = [...outputs, ...stack.transcript, stack.stateFiles(), workspaceFiles()].join("\n");
@@ -111,7 +132,10 @@ describe("secrets through the real engine: zero hits anywhere a run leaves outpu
       secretsLeaked: hits.length,
       test: TEST,
     });
-    assert.deepStrictEqual(hits.map((h) => h.slice(0, 6) + "…"), []);
+    assert.deepStrictEqual(
+      hits.map((h) => h.slice(0, 6) + "…"),
+      [],
+    );
     assert.match(diff.stdout, /\[secret\]/);
   });
 
@@ -148,8 +172,20 @@ describe("secrets through the real engine: zero hits anywhere a run leaves outpu
     assert.match(text, /HTTP 400 FLOW-1455-400 Validation failed: The value '\[secret\]' of \/auth\/params\/password is not accepted/);
     assert.match(text, /HTTP 400: Invalid params — connectionString=\[secret\]; also saw password=\[secret\]/);
     const hits = [...secrets, ...(await issuedTokens())].filter((s) => text.includes(s) || stack.stateFiles().includes(s));
-    recordCase({ area: "secrets", case: "API 400 whose body echoes the secret sent, and another resource's (through the engine)", via: "engine", outcome: "up failed with the Flow Service errors, every value shown as [secret]", lost: 0, duplicated: 0, secretsLeaked: hits.length, test: TEST });
-    assert.deepStrictEqual(hits.map((h) => h.slice(0, 6) + "…"), []);
+    recordCase({
+      area: "secrets",
+      case: "API 400 whose body echoes the secret sent, and another resource's (through the engine)",
+      via: "engine",
+      outcome: "up failed with the Flow Service errors, every value shown as [secret]",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: hits.length,
+      test: TEST,
+    });
+    assert.deepStrictEqual(
+      hits.map((h) => h.slice(0, 6) + "…"),
+      [],
+    );
     await fetch(`${emulator.url}/__emulator/faults`, { method: "DELETE" });
   });
 
@@ -174,7 +210,15 @@ describe("secrets through the real engine: zero hits anywhere a run leaves outpu
       test: TEST,
     });
     assert.ok(lines.length > 300 && secretLines.length > 0, `verbose logging was on (${lines.length} lines)`);
-    assert.deepStrictEqual(notEngine.map((l) => l.slice(0, 200)), [], "no secret outside Pulumi's own traces");
-    assert.deepStrictEqual(tokenHits.map((t) => t.slice(0, 8)), [], "no access token at all");
+    assert.deepStrictEqual(
+      notEngine.map((l) => l.slice(0, 200)),
+      [],
+      "no secret outside Pulumi's own traces",
+    );
+    assert.deepStrictEqual(
+      tokenHits.map((t) => t.slice(0, 8)),
+      [],
+      "no access token at all",
+    );
   });
 });

@@ -67,16 +67,26 @@ describe("upgrade: a stack written by release 0.1.0 keeps working with this code
   function configArgs(url: string, salesforcePassword: string = values.config.salesforcePassword): string[] {
     const flow = `${url}/data/foundation/flowservice`;
     return [
-      "--plaintext", `flowservice:endpoint=${flow}`,
-      "--plaintext", `flowservice:imsEndpoint=${url}/ims/token/v3`,
-      "--plaintext", `flowservice:clientId=${DEMO.clientId}`,
-      "--plaintext", `flowservice:orgId=${DEMO.orgId}`,
-      "--plaintext", "flowservice:sandboxName=prod",
-      "--secret", `flowservice:clientSecret=${DEMO.clientSecret}`,
-      "--plaintext", `landingId=${landing.id}`,
-      "--secret", `salesforcePassword=${salesforcePassword}`,
-      "--secret", `salesforceToken=${values.config.salesforceToken}`,
-      "--secret", `s3SecretKey=${values.config.s3SecretKey}`,
+      "--plaintext",
+      `flowservice:endpoint=${flow}`,
+      "--plaintext",
+      `flowservice:imsEndpoint=${url}/ims/token/v3`,
+      "--plaintext",
+      `flowservice:clientId=${DEMO.clientId}`,
+      "--plaintext",
+      `flowservice:orgId=${DEMO.orgId}`,
+      "--plaintext",
+      "flowservice:sandboxName=prod",
+      "--secret",
+      `flowservice:clientSecret=${DEMO.clientSecret}`,
+      "--plaintext",
+      `landingId=${landing.id}`,
+      "--secret",
+      `salesforcePassword=${salesforcePassword}`,
+      "--secret",
+      `salesforceToken=${values.config.salesforceToken}`,
+      "--secret",
+      `s3SecretKey=${values.config.s3SecretKey}`,
     ];
   }
 

@@ -22,7 +22,15 @@ function salesforce(resourceName: string, password: string, extra: Partial<Conne
     name: `Salesforce ${resourceName}`,
     description: "CRM accounts",
     connectionSpec: { id: SALESFORCE, version: "1.0" },
-    auth: { specName: "Basic Authentication", params: { environmentUrl: "login.salesforce.com", username: "sf-user", password: { secret: password }, securityToken: { secret: TOKEN } } },
+    auth: {
+      specName: "Basic Authentication",
+      params: {
+        environmentUrl: "login.salesforce.com",
+        username: "sf-user",
+        password: { secret: password },
+        securityToken: { secret: TOKEN },
+      },
+    },
     ...extra,
   };
 }
@@ -93,7 +101,16 @@ describe("end to end: credential changes are tested, and refused ones undone", f
     assert.strictEqual(after.verification, "passed");
     assert.ok(after.verifiedAt > before.verifiedAt, "verifiedAt records the new test");
     assert.strictEqual((await control.stored(crmId)).auth.params.password, sha256(pw("two")));
-    recordCase({ area: "credentials", case: "rotation accepted by the source system, through pulumi up", via: "engine", outcome: "1 token, 1 PATCH, 1 test; verification: passed", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({
+      area: "credentials",
+      case: "rotation accepted by the source system, through pulumi up",
+      via: "engine",
+      outcome: "1 token, 1 PATCH, 1 test; verification: passed",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
   });
 
   it("fails a refused rotation clearly, rolls the credential back, and changes only the etag in state", async () => {
@@ -107,14 +124,27 @@ describe("end to end: credential changes are tested, and refused ones undone", f
     assert.ok(text.includes(`Connection ${crmId} ("Salesforce crm"): the source system refused the new credentials`), text);
     assert.match(text, /They were rolled back: the connection holds its previous credentials again and works as before/);
     assert.match(text, /Params involved: password \(values not shown\)/);
-    assert.deepStrictEqual(summary(await flow()).filter((l) => !l.includes("/ims/")), [`PATCH /connections/${crmId}`, `GET /connections/${crmId}/test`, `PATCH /connections/${crmId}`]);
+    assert.deepStrictEqual(
+      summary(await flow()).filter((l) => !l.includes("/ims/")),
+      [`PATCH /connections/${crmId}`, `GET /connections/${crmId}/test`, `PATCH /connections/${crmId}`],
+    );
     const live = await control.stored(crmId);
     assert.strictEqual(live.auth.params.password, sha256(pw("two")), "the emulator holds the previous credential");
     const after = await clearOutputs("crm");
     assert.strictEqual(after.etag, live.etag, "state has the rollback's etag: the next up does not meet a 412");
     assert.notStrictEqual(after.etag, before.etag);
     assert.deepStrictEqual({ ...after, etag: undefined }, { ...before, etag: undefined }, "state unchanged apart from the etag");
-    recordCase({ area: "credentials", case: "rotation refused by the source system, through pulumi up", via: "engine", outcome: "up failed clearly; PATCH, test, PATCH back; emulator holds the previous credential; state: previous values, rollback's etag", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({
+      area: "credentials",
+      case: "rotation refused by the source system, through pulumi up",
+      via: "engine",
+      outcome:
+        "up failed clearly; PATCH, test, PATCH back; emulator holds the previous credential; state: previous values, rollback's etag",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
   });
 
   it("converges with a corrected value: one PATCH and one test", async () => {
@@ -122,7 +152,10 @@ describe("end to end: credential changes are tested, and refused ones undone", f
     await control.clearRequests();
     const r = await up();
     assert.strictEqual(r.code, 0, outputText(r));
-    assert.deepStrictEqual(summary(await flow()).filter((l) => !l.includes("/ims/")), [`PATCH /connections/${crmId}`, `GET /connections/${crmId}/test`]);
+    assert.deepStrictEqual(
+      summary(await flow()).filter((l) => !l.includes("/ims/")),
+      [`PATCH /connections/${crmId}`, `GET /connections/${crmId}/test`],
+    );
     assert.strictEqual((await control.stored(crmId)).auth.params.password, sha256(pw("three")));
     assert.strictEqual((await stack.connections()).crm.outputs.verification, "passed");
   });
@@ -134,13 +167,31 @@ describe("end to end: credential changes are tested, and refused ones undone", f
     assert.match(outputText(r), /Connection "Salesforce partners" was not created: the source system refused its credentials/);
     assert.match(outputText(r), /was deleted, so nothing is left half-made/);
     const remote = ((await control.control("GET", "/connections")) as { items: any[] }).items;
-    assert.deepStrictEqual(remote.map((c) => c.id), [crmId], "nothing left in the emulator");
+    assert.deepStrictEqual(
+      remote.map((c) => c.id),
+      [crmId],
+      "nothing left in the emulator",
+    );
     assert.strictEqual((await stack.connections()).partners, undefined);
-    recordCase({ area: "credentials", case: "create refused by the source system, through pulumi up", via: "engine", outcome: "up failed clearly; the new connection was deleted; nothing in state or in Flow Service", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({
+      area: "credentials",
+      case: "create refused by the source system, through pulumi up",
+      via: "engine",
+      outcome: "up failed clearly; the new connection was deleted; nothing in state or in Flow Service",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
   });
 
   it("rolls a refused adoption back and never deletes the adopted connection", async () => {
-    const existing = await control.createSalesforce("Adopted CRM", { environmentUrl: "login.salesforce.com", username: "ui-user", password: `ui-pass-${tag}`, securityToken: `ui-tok-${tag}` });
+    const existing = await control.createSalesforce("Adopted CRM", {
+      environmentUrl: "login.salesforce.com",
+      username: "ui-user",
+      password: `ui-pass-${tag}`,
+      securityToken: `ui-tok-${tag}`,
+    });
     used.add(`ui-pass-${tag}`).add(`ui-tok-${tag}`);
     program([salesforce("crm", pw("three")), salesforce("adopted", pw("bad"), { name: "Adopted CRM", adoptId: existing.id })]);
     const r = await up();
@@ -150,7 +201,17 @@ describe("end to end: credential changes are tested, and refused ones undone", f
     assert.ok(live, "not deleted");
     assert.strictEqual(live.username ?? live.auth.params.username, "ui-user", "readable params restored");
     assert.strictEqual((await stack.connections()).adopted, undefined, "the adoption is not recorded");
-    recordCase({ area: "credentials", case: "adoption refused by the source system, through pulumi up", via: "engine", outcome: "up failed clearly; PATCHed back to what was read (the secrets, never returned by Flow Service, could not be: said so); not deleted", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({
+      area: "credentials",
+      case: "adoption refused by the source system, through pulumi up",
+      via: "engine",
+      outcome:
+        "up failed clearly; PATCHed back to what was read (the secrets, never returned by Flow Service, could not be: said so); not deleted",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
   });
 
   it("reports a rollback that meets another writer, loses neither write, and recovers with refresh then up", async () => {
@@ -170,7 +231,10 @@ describe("end to end: credential changes are tested, and refused ones undone", f
     assert.notStrictEqual(r.code, 0);
     const text = outputText(r);
     assert.match(text, /rolling them back failed: the connection was changed by someone else in the meantime/);
-    assert.match(text, /The connection now holds the new, unverified credentials: version "[^"]+" has them; someone else has changed it since/);
+    assert.match(
+      text,
+      /The connection now holds the new, unverified credentials: version "[^"]+" has them; someone else has changed it since/,
+    );
     assert.ok(text.includes(`Flow Service now has version ${edit!.etag}`), text);
     assert.match(text, /Nothing was overwritten\. To recover: run 'pulumi refresh'.*then 'pulumi up'/);
     const live = await control.stored(crmId);
@@ -185,12 +249,25 @@ describe("end to end: credential changes are tested, and refused ones undone", f
     await control.clearRequests();
     const fixed = await up();
     assert.strictEqual(fixed.code, 0, outputText(fixed));
-    assert.deepStrictEqual(summary(await flow()).filter((l) => !l.includes("/ims/")), [`PATCH /connections/${crmId}`, `GET /connections/${crmId}/test`]);
+    assert.deepStrictEqual(
+      summary(await flow()).filter((l) => !l.includes("/ims/")),
+      [`PATCH /connections/${crmId}`, `GET /connections/${crmId}/test`],
+    );
     const after = await control.stored(crmId);
     assert.strictEqual(after.auth.params.password, sha256(pw("four")));
     assert.strictEqual(after.description, "edited in the UI");
     assert.strictEqual((await stack.connections()).crm.outputs.verification, "passed");
-    recordCase({ area: "credentials", case: "rollback of a refused rotation meets a concurrent writer (412), through pulumi up", via: "engine", outcome: "up failed: unverified credentials, their etag, the other version, refresh then up; other writer's edit kept; refresh + up: 1 PATCH + 1 test", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({
+      area: "credentials",
+      case: "rollback of a refused rotation meets a concurrent writer (412), through pulumi up",
+      via: "engine",
+      outcome:
+        "up failed: unverified credentials, their etag, the other version, refresh then up; other writer's edit kept; refresh + up: 1 PATCH + 1 test",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
   });
 
   it("keeps the write and reports it when the connector cannot be tested, or the test endpoint is down", async () => {
@@ -210,7 +287,16 @@ describe("end to end: credential changes are tested, and refused ones undone", f
     assert.strictEqual(conns.legacy.outputs.verification, "unavailable");
     assert.strictEqual((await flow()).filter((q) => q.method === "PATCH").length, 2, "one PATCH each, no rollback");
     assert.strictEqual((await control.stored(crmId)).auth.params.password, sha256(pw("five")));
-    recordCase({ area: "credentials", case: "connector whose test is unsupported; test endpoint down (503 after retries), through pulumi up", via: "engine", outcome: "up succeeded; writes kept; verification: unsupported / unavailable; no rollback", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({
+      area: "credentials",
+      case: "connector whose test is unsupported; test endpoint down (503 after retries), through pulumi up",
+      via: "engine",
+      outcome: "up succeeded; writes kept; verification: unsupported / unavailable; no rollback",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
   });
 
   it("sends no test for a resource with verifyCredentials: false, nor for any with flowservice:verifyCredentials false", async () => {
@@ -225,7 +311,10 @@ describe("end to end: credential changes are tested, and refused ones undone", f
     await control.clearRequests();
     r = await up();
     assert.strictEqual(r.code, 0, outputText(r));
-    assert.deepStrictEqual((await flow()).filter((q) => q.method !== "POST").map((q) => q.method), ["PATCH", "PATCH"]);
+    assert.deepStrictEqual(
+      (await flow()).filter((q) => q.method !== "POST").map((q) => q.method),
+      ["PATCH", "PATCH"],
+    );
     const conns = await stack.connections();
     assert.deepStrictEqual([conns.crm.outputs.verification, conns.legacy.outputs.verification], ["skipped", "skipped"]);
   });
@@ -233,7 +322,16 @@ describe("end to end: credential changes are tested, and refused ones undone", f
   it("leaves no secret value in any CLI output or state file", () => {
     const haystack = [...stack.transcript, stack.stateFiles()].join("\n");
     const hits = [...used].filter((s) => haystack.includes(s));
-    recordCase({ area: "secrets", case: "credential verification run (refusals, rollbacks, partial failures) scanned", via: "engine", outcome: hits.length ? `leaked: ${hits.length}` : "no secret value in any CLI output or state file", lost: 0, duplicated: 0, secretsLeaked: hits.length, test: TEST });
+    recordCase({
+      area: "secrets",
+      case: "credential verification run (refusals, rollbacks, partial failures) scanned",
+      via: "engine",
+      outcome: hits.length ? `leaked: ${hits.length}` : "no secret value in any CLI output or state file",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: hits.length,
+      test: TEST,
+    });
     assert.deepStrictEqual(hits, []);
   });
 });

@@ -22,7 +22,7 @@ export interface Res {
 
 async function toRes(r: Response): Promise<Res> {
   const text = await r.text();
-  let json: unknown ;
+  let json: unknown;
   try {
     json = text === "" ? undefined : JSON.parse(text);
   } catch {
@@ -181,7 +181,10 @@ export class EmulatorApi {
     const targetConnection = await this.create("/targetConnections", {
       name: "Data Lake target",
       connectionSpec: { id: DATA_LAKE, version: "1.0" },
-      data: { format: "parquet_xdm", schema: { id: "https://ns.adobe.com/acme/schemas/customers", version: "application/vnd.adobe.xed-full+json;version=1" } },
+      data: {
+        format: "parquet_xdm",
+        schema: { id: "https://ns.adobe.com/acme/schemas/customers", version: "application/vnd.adobe.xed-full+json;version=1" },
+      },
       params: { dataSetId: "5f0c7a8b9d2f3e0001a2b3c4" },
     });
     const created = await this.create("/flows", {

@@ -36,7 +36,9 @@ export class FakePulumi implements Pulumi {
   imported?: any;
   locked: LockInfo[] = [];
   /** By default a completed update ended shortly before the interrupted run (the fixture's) began. */
-  history_: HistoryEntry[] = [{ kind: "update", result: "succeeded", startTime: "2026-12-01T09:18:00.000Z", endTime: "2026-12-01T09:19:00.000Z" }];
+  history_: HistoryEntry[] = [
+    { kind: "update", result: "succeeded", startTime: "2026-12-01T09:18:00.000Z", endTime: "2026-12-01T09:19:00.000Z" },
+  ];
   importResult: CliResult = ok();
   constructor(
     public stacksByName: Record<string, string> = { "organization/orph/dev": FIXTURE_EXPORT },
@@ -59,7 +61,12 @@ export class FakePulumi implements Pulumi {
   }
   async config(): Promise<Record<string, string>> {
     this.calls.push("config");
-    return { "flowservice:clientId": CLIENT, "flowservice:clientSecret": "s3cret-value", "flowservice:orgId": "ORG@AdobeOrg", "flowservice:endpoint": "http://flow.invalid" };
+    return {
+      "flowservice:clientId": CLIENT,
+      "flowservice:clientSecret": "s3cret-value",
+      "flowservice:orgId": "ORG@AdobeOrg",
+      "flowservice:endpoint": "http://flow.invalid",
+    };
   }
   async history(): Promise<HistoryEntry[]> {
     return this.history_;
@@ -68,7 +75,10 @@ export class FakePulumi implements Pulumi {
     return this.current;
   }
   async stacks(): Promise<Array<{ name: string; current: boolean }>> {
-    return Object.keys(this.stacksByName).map((fq) => ({ name: fq.startsWith("organization/orph/") ? fq.split("/")[2] : fq, current: fq === this.current }));
+    return Object.keys(this.stacksByName).map((fq) => ({
+      name: fq.startsWith("organization/orph/") ? fq.split("/")[2] : fq,
+      current: fq === this.current,
+    }));
   }
   async locks(): Promise<LockInfo[]> {
     return this.locked;
@@ -92,7 +102,9 @@ export class FakeFlow {
   async listConnections(filters: readonly string[], o: { sandbox?: string } = {}): Promise<FlowConnection[]> {
     this.requests.push(`list ${filters.join("&")} in ${o.sandbox}`);
     const eq = (field: string) => filters.find((f) => f.startsWith(`${field}==`))?.slice(field.length + 2);
-    return this.connections.filter((c) => (!eq("name") || c.name === eq("name")) && (!eq("connectionSpec.id") || c.connectionSpec.id === eq("connectionSpec.id")));
+    return this.connections.filter(
+      (c) => (!eq("name") || c.name === eq("name")) && (!eq("connectionSpec.id") || c.connectionSpec.id === eq("connectionSpec.id")),
+    );
   }
   async getConnection(id: string): Promise<FlowConnection | undefined> {
     this.requests.push(`get ${id}`);
@@ -100,7 +112,11 @@ export class FakeFlow {
   }
 }
 
-export function fakeDeps(pulumi: FakePulumi, flow: FakeFlow, over: Partial<RecoverDeps> = {}): RecoverDeps & { slept: number[]; progressed: string[] } {
+export function fakeDeps(
+  pulumi: FakePulumi,
+  flow: FakeFlow,
+  over: Partial<RecoverDeps> = {},
+): RecoverDeps & { slept: number[]; progressed: string[] } {
   const slept: number[] = [];
   const progressed: string[] = [];
   return {

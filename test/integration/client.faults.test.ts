@@ -16,13 +16,17 @@ function inputs(password: string, name = "Salesforce prod", extra: Record<string
     name,
     description: "CRM",
     connectionSpec: { id: SALESFORCE, version: "1.0" },
-    auth: { specName: "Basic Authentication", params: { environmentUrl: "login.salesforce.com", username: "u", password, securityToken: "tok-123456" } },
+    auth: {
+      specName: "Basic Authentication",
+      params: { environmentUrl: "login.salesforce.com", username: "u", password, securityToken: "tok-123456" },
+    },
     secretKeys: ["password", "securityToken"],
     ...extra,
   };
 }
 
-const GATEWAY_HTML = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>";
+const GATEWAY_HTML =
+  "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>";
 
 interface FaultCase {
   what: string;
@@ -33,14 +37,29 @@ interface FaultCase {
 }
 
 const CASES: FaultCase[] = [
-  { what: "429 without Retry-After (x3)", fault: { action: "respond", status: 429, body: { error_code: "429050", message: "Too many requests" }, times: 3 } },
-  { what: "429 with Retry-After: 1", fault: { action: "respond", status: 429, headers: { "Retry-After": "1" }, body: { error_code: "429050", message: "Too many requests" } } },
+  {
+    what: "429 without Retry-After (x3)",
+    fault: { action: "respond", status: 429, body: { error_code: "429050", message: "Too many requests" }, times: 3 },
+  },
+  {
+    what: "429 with Retry-After: 1",
+    fault: {
+      action: "respond",
+      status: 429,
+      headers: { "Retry-After": "1" },
+      body: { error_code: "429050", message: "Too many requests" },
+    },
+  },
   { what: "500 (x2)", fault: { action: "respond", status: 500, body: { title: "Internal Server Error", status: 500 }, times: 2 } },
   { what: "502 HTML page from the gateway", fault: { action: "respond", status: 502, body: GATEWAY_HTML } },
   { what: "503 (x2)", fault: { action: "respond", status: 503, times: 2 } },
   { what: "504", fault: { action: "respond", status: 504, body: "Gateway Timeout" } },
   { what: "connection reset mid-request", fault: { action: "drop" } },
-  { what: "reply slower than the client timeout (1.5 s vs 500 ms)", fault: { action: "delay-then-apply", delayMs: 1500 }, config: { "flowservice:requestTimeoutMs": "500" } },
+  {
+    what: "reply slower than the client timeout (1.5 s vs 500 ms)",
+    fault: { action: "delay-then-apply", delayMs: 1500 },
+    config: { "flowservice:requestTimeoutMs": "500" },
+  },
   { what: "write applied, reply lost", fault: { action: "apply-then-drop" } },
   { what: "2xx reply that is not JSON", fault: { action: "respond", status: 200, body: "OK" }, updateFails: /not JSON|expected JSON/ },
   { what: "2xx reply without etag", fault: { action: "respond", status: 200, body: { id: "x" } }, updateFails: /etag/ },
@@ -70,8 +89,7 @@ describe("the client under every fault of the reliability matrix (provider metho
     fresh();
   });
 
-  const stored = async () =>
-    ((await (await fetch(`${emulator.url}/__emulator/connections`)).json()) as { items: any[] }).items;
+  const stored = async () => ((await (await fetch(`${emulator.url}/__emulator/connections`)).json()) as { items: any[] }).items;
 
   async function create(password: string, name?: string) {
     const checked = await provider.check!({}, inputs(password, name));
@@ -97,7 +115,11 @@ describe("the client under every fault of the reliability matrix (provider metho
         secretsLeaked: 0,
         test: TEST,
       });
-      assert.deepStrictEqual(all.map((s) => s.id), [id], "exactly the connection in state");
+      assert.deepStrictEqual(
+        all.map((s) => s.id),
+        [id],
+        "exactly the connection in state",
+      );
       assert.strictEqual(all[0].auth.params.password, sha256("pw-one-123"));
     });
 
@@ -140,7 +162,16 @@ describe("the client under every fault of the reliability matrix (provider metho
       }
       const all = await stored();
       assert.strictEqual(all.length, 1);
-      recordCase({ area: "fault", case: `PATCH: ${c.what}`, via: "provider", outcome, lost, duplicated: all.length - 1, secretsLeaked: 0, test: TEST });
+      recordCase({
+        area: "fault",
+        case: `PATCH: ${c.what}`,
+        via: "provider",
+        outcome,
+        lost,
+        duplicated: all.length - 1,
+        secretsLeaked: 0,
+        test: TEST,
+      });
     });
   }
 
@@ -179,9 +210,21 @@ describe("the client under every fault of the reliability matrix (provider metho
     await control.addFault({ action: "apply-then-drop", method: "POST", path: "/connections", times: 1 });
     const { id } = await create("pw-one-123", name);
     const all = await stored();
-    assert.deepStrictEqual(all.map((s) => s.id), [id]);
+    assert.deepStrictEqual(
+      all.map((s) => s.id),
+      [id],
+    );
     assert.strictEqual(all[0].name, name);
-    recordCase({ area: "fault", case: "POST reply lost, name with a comma and a newline", via: "provider", outcome: "create succeeded; the search matched the exact name client-side", lost: 0, duplicated: all.length - 1, secretsLeaked: 0, test: TEST });
+    recordCase({
+      area: "fault",
+      case: "POST reply lost, name with a comma and a newline",
+      via: "provider",
+      outcome: "create succeeded; the search matched the exact name client-side",
+      lost: 0,
+      duplicated: all.length - 1,
+      secretsLeaked: 0,
+      test: TEST,
+    });
   });
 
   it("retries a transient IMS outage, and reports a lasting one as an outage, not as bad credentials", async () => {
@@ -198,11 +241,24 @@ describe("the client under every fault of the reliability matrix (provider metho
       return true;
     });
     assert.strictEqual((await stored()).length, 1, "nothing was created");
-    recordCase({ area: "fault", case: "IMS outage (503 x2, then lasting)", via: "provider", outcome: "transient: create succeeded; lasting: clear 'IMS is unavailable' error, nothing created", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({
+      area: "fault",
+      case: "IMS outage (503 x2, then lasting)",
+      via: "provider",
+      outcome: "transient: create succeeded; lasting: clear 'IMS is unavailable' error, nothing created",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
   });
 
   it("renews a token that lives 1 s before it expires, across a run longer than its lifetime, without a 401", async () => {
-    await fetch(`${emulator.url}/__emulator/config`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ tokenTtlSeconds: 1 }) });
+    await fetch(`${emulator.url}/__emulator/config`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ tokenTtlSeconds: 1 }),
+    });
     fresh();
     const { id, outs } = await create("pw-one-123");
     await new Promise((r) => setTimeout(r, 1300)); // the first token has expired by now
@@ -212,7 +268,16 @@ describe("the client under every fault of the reliability matrix (provider metho
     assert.strictEqual(log.filter((r) => r.path === "/ims/token/v3").length, 2, "a second token");
     assert.strictEqual(log.filter((r) => r.status === 401).length, 0, "renewed before expiry, never refused");
     assert.strictEqual(result.outs.etag, (await control.stored(id)).etag);
-    recordCase({ area: "fault", case: "token expiring mid-run (lifetime 1 s, run 1.3 s)", via: "provider", outcome: "renewed before expiry (at half its lifetime); no 401; update succeeded", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({
+      area: "fault",
+      case: "token expiring mid-run (lifetime 1 s, run 1.3 s)",
+      via: "provider",
+      outcome: "renewed before expiry (at half its lifetime); no 401; update succeeded",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
   });
 
   it("redacts the secrets a 400 echoes back, whatever the body shape, including a cut-off excerpt", async () => {
@@ -233,6 +298,15 @@ describe("the client under every fault of the reliability matrix (provider metho
         return true;
       });
     }
-    recordCase({ area: "secrets", case: "API 400 echoing the secret sent (problem body, old body, gateway body, HTML cut at 160 chars)", via: "provider", outcome: "error shown with the value as [secret]; not even a prefix left", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({
+      area: "secrets",
+      case: "API 400 echoing the secret sent (problem body, old body, gateway body, HTML cut at 160 chars)",
+      via: "provider",
+      outcome: "error shown with the value as [secret]; not even a prefix left",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
   });
 });

@@ -16,7 +16,8 @@ describe("emulator GET /connections/{id}/test", function () {
   });
 
   const sfParams = { username: "svc-user", password: "good-password", securityToken: "token-1" };
-  const replacePassword = (id: string, etag: string, value: string) => api.patch(id, [{ op: "replace", path: "/auth/params/password", value }], etag);
+  const replacePassword = (id: string, etag: string, value: string) =>
+    api.patch(id, [{ op: "replace", path: "/auth/params/password", value }], etag);
 
   describe("gateway, sandbox and 404 rules", function () {
     it("answers 403010 without a token and 401013 with an unknown one, like every route", async () => {
@@ -70,7 +71,9 @@ describe("emulator GET /connections/{id}/test", function () {
       await replacePassword(id, etag, "never-in-clear-7f3a");
       const everything = JSON.stringify([rule, await control.refusedCredentials(), await control.requests(), await control.stored(id)]);
       assert.doesNotMatch(everything, /never-in-clear-7f3a/);
-      assert.deepEqual(await control.refusedCredentials(), [{ id: rule.id, connectionSpecId: null, param: "password", digest: sha256("never-in-clear-7f3a") }]);
+      assert.deepEqual(await control.refusedCredentials(), [
+        { id: rule.id, connectionSpecId: null, param: "password", digest: sha256("never-in-clear-7f3a") },
+      ]);
     });
 
     it("matches a non-secret param too, and a rule given as a digest", async () => {
@@ -97,7 +100,12 @@ describe("emulator GET /connections/{id}/test", function () {
     });
 
     it("rejects a rule without param, with both value and digest, or with a malformed digest (400)", async () => {
-      for (const body of [{ value: "x" }, { param: "password" }, { param: "password", value: "x", digest: sha256("x") }, { param: "p", digest: "md5:abc" }]) {
+      for (const body of [
+        { value: "x" },
+        { param: "password" },
+        { param: "password", value: "x", digest: sha256("x") },
+        { param: "p", digest: "md5:abc" },
+      ]) {
         const r = await api.control("POST", "/refuse-credentials", body);
         assert.equal(r.status, 400, JSON.stringify(body));
         assert.ok(r.json.error);
@@ -108,7 +116,11 @@ describe("emulator GET /connections/{id}/test", function () {
   describe("connectors whose test is unsupported", function () {
     it("answers 400 FLOW-1100-400 'Test connection is not supported' for the no-test connector and the Data Lake", async () => {
       const created = await api.call("POST", "/connections", {
-        body: { name: "untestable", connectionSpec: { id: NO_TEST_CONNECTOR }, auth: { specName: "Basic Authentication", params: { username: "u", password: "p" } } },
+        body: {
+          name: "untestable",
+          connectionSpec: { id: NO_TEST_CONNECTOR },
+          auth: { specName: "Basic Authentication", params: { username: "u", password: "p" } },
+        },
       });
       assert.equal(created.status, 201, created.text);
       const lake = await api.createDataLake();

@@ -1,7 +1,7 @@
 // connectionSpecs and connection create / read / delete / test, over HTTP.
 import { strict as assert } from "node:assert";
 import { z } from "zod";
-import { type RunningEmulator, } from "../../emulator/main";
+import { type RunningEmulator } from "../../emulator/main";
 import { BASE, DEMO, EmulatorApi, SALESFORCE, flowCode, useEmulator } from "../helpers/emulatorApi";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -93,7 +93,10 @@ describe("emulator connectionSpecs", function () {
       assert.equal(spec.id, id);
       assert.equal(spec.version, "1.0");
       assert.equal(spec.providerId, "0ed90a81-07f4-4586-8190-b40eccef1c5a");
-      assert.deepEqual(spec.authSpec.map((a: any) => a.name), authNames);
+      assert.deepEqual(
+        spec.authSpec.map((a: any) => a.name),
+        authNames,
+      );
     }
   });
 
@@ -190,7 +193,9 @@ describe("emulator connections: create, read, delete, test", function () {
     assert.equal(r.status, 400);
     assert.equal(flowCode(r), "1413-400");
     assert.match(r.json.errorMessage, /11111111-2222-3333-4444-555555555555/);
-    const v = await api.call("POST", "/connections", { body: { ...sfBody(goodParams), connectionSpec: { id: SALESFORCE, version: "2.0" } } });
+    const v = await api.call("POST", "/connections", {
+      body: { ...sfBody(goodParams), connectionSpec: { id: SALESFORCE, version: "2.0" } },
+    });
     assert.equal(flowCode(v), "1413-400");
     assert.match(v.json.errorMessage, /'2\.0'.*1\.0/);
   });
@@ -250,7 +255,10 @@ describe("emulator connections: create, read, delete, test", function () {
     const malformed = await api.call("POST", "/connections", { raw: "{nope", headers: { "Content-Type": "application/json" } });
     assert.equal(malformed.status, 400);
     assert.equal(flowCode(malformed), "1100-400");
-    const text = await api.call("POST", "/connections", { raw: JSON.stringify(sfBody(goodParams)), headers: { "Content-Type": "text/plain" } });
+    const text = await api.call("POST", "/connections", {
+      raw: JSON.stringify(sfBody(goodParams)),
+      headers: { "Content-Type": "text/plain" },
+    });
     assert.equal(text.status, 415);
     assert.equal((await api.get("/connections")).json.items.length, 0, "nothing was created");
   });

@@ -48,7 +48,10 @@ describe("emulator connectors without auth specs", function () {
     assert.equal(c.auth, undefined);
     assert.equal(c.connectionSpec.id, DATA_LAKE);
     const listed = await api.get(`/connections?property=${encodeURIComponent(`connectionSpec.id==${DATA_LAKE}`)}`);
-    assert.deepEqual(listed.json.items.map((x: any) => x.id), [r.json.id]);
+    assert.deepEqual(
+      listed.json.items.map((x: any) => x.id),
+      [r.json.id],
+    );
   });
 
   it("refuses auth for a connector that takes none (1415), saying to omit it", async () => {
@@ -68,7 +71,14 @@ describe("emulator connectors without auth specs", function () {
 
   it("patches the name and description of a Data Lake connection but refuses /auth/params (1455)", async () => {
     const { json: created } = await api.call("POST", "/connections", { body: dataLake() });
-    const renamed = await api.patch(created.id, [{ op: "replace", path: "/name", value: "lake 2" }, { op: "add", path: "/description", value: "d" }], created.etag);
+    const renamed = await api.patch(
+      created.id,
+      [
+        { op: "replace", path: "/name", value: "lake 2" },
+        { op: "add", path: "/description", value: "d" },
+      ],
+      created.etag,
+    );
     assert.equal(renamed.status, 200, renamed.text);
     const c = await api.connection(created.id);
     assert.equal(c.name, "lake 2");

@@ -1,6 +1,6 @@
 // The /__emulator control routes: reset, request log, stats, faults, rate limit, edits and flags.
 import { strict as assert } from "node:assert";
-import { type RunningEmulator, } from "../../emulator/main";
+import { type RunningEmulator } from "../../emulator/main";
 import { BASE, EmulatorApi, flowCode, useEmulator } from "../helpers/emulatorApi";
 
 describe("emulator control routes", function () {
@@ -35,7 +35,10 @@ describe("emulator control routes", function () {
         items.map((e: any) => `${e.method} ${e.path} ${e.status}`),
         ["POST /ims/token/v3 200", `POST ${BASE}/connections 201`, `GET ${BASE}/connections/${id} 200`],
       );
-      assert.deepEqual(items.map((e: any) => e.seq), [...items.map((e: any) => e.seq)].sort((a: number, b: number) => a - b));
+      assert.deepEqual(
+        items.map((e: any) => e.seq),
+        [...items.map((e: any) => e.seq)].sort((a: number, b: number) => a - b),
+      );
       const get = items[2];
       assert.equal(get.requestId, "log-me");
       assert.equal(get.query, "x=1");
@@ -69,7 +72,19 @@ describe("emulator control routes", function () {
       await api.get("/connectionSpecs");
       await api.get("/nowhere");
       const stats = (await api.control("GET", "/stats")).json;
-      assert.deepEqual(stats, { token: 1, specs: 1, list: 2, get: 1, post: 1, patch: 1, delete: 1, test: 1, action: 0, unknown: 1, total: 10 });
+      assert.deepEqual(stats, {
+        token: 1,
+        specs: 1,
+        list: 2,
+        get: 1,
+        post: 1,
+        patch: 1,
+        delete: 1,
+        test: 1,
+        action: 0,
+        unknown: 1,
+        total: 10,
+      });
     });
   });
 
@@ -109,7 +124,9 @@ describe("emulator control routes", function () {
       await api.control("POST", "/faults", { method: "POST", path: "/connections", action: "drop" });
       await assert.rejects(api.createSalesforce());
       assert.equal(await count(), 0);
-      const log = (await api.control("GET", "/requests")).json.items.find((e: any) => e.method === "POST" && e.path.endsWith("/connections"));
+      const log = (await api.control("GET", "/requests")).json.items.find(
+        (e: any) => e.method === "POST" && e.path.endsWith("/connections"),
+      );
       assert.equal(log.dropped, true);
       assert.equal(log.status, null);
     });
@@ -118,8 +135,14 @@ describe("emulator control routes", function () {
       await api.control("POST", "/faults", { method: "POST", action: "apply-then-drop", path: "/connections" });
       await assert.rejects(api.createSalesforce("applied"));
       const list = await api.get("/connections");
-      assert.deepEqual(list.json.items.map((c: any) => c.name), ["applied"], "the create happened although the client saw an error");
-      const log = (await api.control("GET", "/requests")).json.items.find((e: any) => e.method === "POST" && e.path.endsWith("/connections"));
+      assert.deepEqual(
+        list.json.items.map((c: any) => c.name),
+        ["applied"],
+        "the create happened although the client saw an error",
+      );
+      const log = (await api.control("GET", "/requests")).json.items.find(
+        (e: any) => e.method === "POST" && e.path.endsWith("/connections"),
+      );
       assert.equal(log.status, 201);
       assert.equal(log.dropped, true);
     });
@@ -243,9 +266,21 @@ describe("emulator control routes", function () {
   });
 
   it("shows and changes the runtime config", async () => {
-    assert.deepEqual((await api.control("GET", "/config")).json, { tokenTtlSeconds: 86399, strictIfMatch: false, defaultSandbox: null, refuseRangeFilters: false, lenientScheduleIntervals: false });
+    assert.deepEqual((await api.control("GET", "/config")).json, {
+      tokenTtlSeconds: 86399,
+      strictIfMatch: false,
+      defaultSandbox: null,
+      refuseRangeFilters: false,
+      lenientScheduleIntervals: false,
+    });
     const r = await api.control("POST", "/config", { defaultSandbox: "dev", strictIfMatch: true });
-    assert.deepEqual(r.json, { tokenTtlSeconds: 86399, strictIfMatch: true, defaultSandbox: "dev", refuseRangeFilters: false, lenientScheduleIntervals: false });
+    assert.deepEqual(r.json, {
+      tokenTtlSeconds: 86399,
+      strictIfMatch: true,
+      defaultSandbox: "dev",
+      refuseRangeFilters: false,
+      lenientScheduleIntervals: false,
+    });
     const c = await api.createSalesforce();
     const dev = await api.get(`/connections/${c.id}`, { headers: { "x-sandbox-name": undefined } });
     assert.equal(dev.status, 404, "the default sandbox dev does not hold a prod connection");
@@ -257,7 +292,13 @@ describe("emulator control routes", function () {
     const second = (await api.requestToken()).json.access_token;
     await api.control("POST", "/tokens/revoke", { token: first });
     const items = (await api.control("GET", "/tokens")).json.items as Array<{ token: string; live: boolean }>;
-    assert.deepEqual(items.slice(-2).map((t) => [t.token, t.live]), [[first, false], [second, true]]);
+    assert.deepEqual(
+      items.slice(-2).map((t) => [t.token, t.live]),
+      [
+        [first, false],
+        [second, true],
+      ],
+    );
   });
 
   it("counts API requests in flight and the most seen at once, until the max is reset", async () => {

@@ -6,7 +6,17 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { type RunningEmulator, startEmulator } from "../../emulator/main";
 import { EmulatorControl } from "../helpers/emulatorControl";
-import { BASE, CLOUD_STORAGE_TO_AEP, CRM_TO_AEP, DATA_LAKE, EmulatorApi, S3, SALESFORCE, flowCode, useEmulator } from "../helpers/emulatorApi";
+import {
+  BASE,
+  CLOUD_STORAGE_TO_AEP,
+  CRM_TO_AEP,
+  DATA_LAKE,
+  EmulatorApi,
+  S3,
+  SALESFORCE,
+  flowCode,
+  useEmulator,
+} from "../helpers/emulatorApi";
 
 const q = (s: string) => encodeURIComponent(s);
 
@@ -21,14 +31,23 @@ describe("emulator dataflows: sourceConnections, targetConnections, flows, flowS
     it("finds CloudStorageToAEP and CRMToAEP by name, as the tutorials do (quoted value)", async () => {
       const cloud = await api.get(`/flowSpecs?property=${q('name=="CloudStorageToAEP"')}`);
       assert.equal(cloud.status, 200);
-      assert.deepEqual(cloud.json.items.map((s: any) => s.id), [CLOUD_STORAGE_TO_AEP]);
+      assert.deepEqual(
+        cloud.json.items.map((s: any) => s.id),
+        [CLOUD_STORAGE_TO_AEP],
+      );
       assert.ok(cloud.json.items[0].sourceConnectionSpecIds.includes(S3));
       assert.deepEqual(cloud.json.items[0].targetConnectionSpecIds, [DATA_LAKE]);
       const crm = await api.get(`/flowSpecs?property=${q("name==CRMToAEP")}`);
-      assert.deepEqual(crm.json.items.map((s: any) => s.id), [CRM_TO_AEP]);
+      assert.deepEqual(
+        crm.json.items.map((s: any) => s.id),
+        [CRM_TO_AEP],
+      );
       assert.ok(crm.json.items[0].sourceConnectionSpecIds.includes(SALESFORCE));
       const one = await api.get(`/flowSpecs/${CRM_TO_AEP}`);
-      assert.deepEqual(one.json.items[0].transformationSpecs.map((t: any) => t.name), ["Copy", "Mapping"]);
+      assert.deepEqual(
+        one.json.items[0].transformationSpecs.map((t: any) => t.name),
+        ["Copy", "Mapping"],
+      );
     });
 
     it("answers 404 1101 for an unknown flow spec and 405 to a write", async () => {
@@ -54,9 +73,15 @@ describe("emulator dataflows: sourceConnections, targetConnections, flows, flowS
       assert.equal(flow.etag, df.flow.etag);
       assert.deepEqual(flow.flowSpec, { id: CLOUD_STORAGE_TO_AEP, version: "1.0" });
       assert.deepEqual(flow.inheritedAttributes.sourceConnections, [
-        { id: df.sourceConnection.id, connectionSpec: { id: S3, version: "1.0" }, baseConnection: { id: df.base.id, connectionSpec: { id: S3, version: "1.0" } } },
+        {
+          id: df.sourceConnection.id,
+          connectionSpec: { id: S3, version: "1.0" },
+          baseConnection: { id: df.base.id, connectionSpec: { id: S3, version: "1.0" } },
+        },
       ]);
-      assert.deepEqual(flow.inheritedAttributes.targetConnections, [{ id: df.targetConnection.id, connectionSpec: { id: DATA_LAKE, version: "1.0" } }]);
+      assert.deepEqual(flow.inheritedAttributes.targetConnections, [
+        { id: df.targetConnection.id, connectionSpec: { id: DATA_LAKE, version: "1.0" } },
+      ]);
       assert.equal(flow.runs, `/runs?property=flowId==${df.flow.id}`);
       assert.deepEqual(flow.lastOperation, { started: flow.createdAt, updated: 0, operation: "create" });
       const source = await api.item("/sourceConnections", df.sourceConnection.id);
@@ -83,16 +108,26 @@ describe("emulator dataflows: sourceConnections, targetConnections, flows, flowS
       const otherConnector = await post({ name: "s", baseConnectionId: base.id, connectionSpec: { id: SALESFORCE }, data: {} });
       assert.match(otherConnector.json.errorMessage, /needs a base connection of the same connector/);
       assert.equal(flowCode(await post({ name: "s", connectionSpec: { id: DATA_LAKE }, data: {} })), "1413-400");
-      assert.equal(flowCode(await post({ name: "s", connectionSpec: { id: "11111111-0000-0000-0000-000000000000" }, data: {} })), "1413-400");
+      assert.equal(
+        flowCode(await post({ name: "s", connectionSpec: { id: "11111111-0000-0000-0000-000000000000" }, data: {} })),
+        "1413-400",
+      );
     });
 
     it("checks a target connection: the Data Lake needs params.dataSetId; a source connector cannot be a target", async () => {
-      const noDataset = await api.call("POST", "/targetConnections", { body: { connectionSpec: { id: DATA_LAKE }, data: { format: "parquet_xdm" } } });
+      const noDataset = await api.call("POST", "/targetConnections", {
+        body: { connectionSpec: { id: DATA_LAKE }, data: { format: "parquet_xdm" } },
+      });
       assert.equal(flowCode(noDataset), "1455-400");
       assert.match(noDataset.json.errorMessage, /params\.dataSetId is required/);
-      const unnamed = await api.call("POST", "/targetConnections", { body: { connectionSpec: { id: DATA_LAKE }, data: {}, params: { dataSetId: "ds" } } });
+      const unnamed = await api.call("POST", "/targetConnections", {
+        body: { connectionSpec: { id: DATA_LAKE }, data: {}, params: { dataSetId: "ds" } },
+      });
       assert.equal(unnamed.status, 201, "a target connection's name is optional");
-      assert.equal(flowCode(await api.call("POST", "/targetConnections", { body: { name: "t", connectionSpec: { id: S3 }, data: {} } })), "1413-400");
+      assert.equal(
+        flowCode(await api.call("POST", "/targetConnections", { body: { name: "t", connectionSpec: { id: S3 }, data: {} } })),
+        "1413-400",
+      );
     });
 
     it("checks a flow: no state (1410), a known flow spec (1413), existing connections of supported connectors, known transformations (1455)", async () => {
@@ -128,21 +163,44 @@ describe("emulator dataflows: sourceConnections, targetConnections, flows, flowS
       const df = await api.createDataflow("s3");
       const flow = (scheduleParams: Record<string, unknown>) =>
         api.call("POST", "/flows", {
-          body: { name: "f", flowSpec: { id: CLOUD_STORAGE_TO_AEP }, sourceConnectionIds: [df.sourceConnection.id], targetConnectionIds: [df.targetConnection.id], scheduleParams },
+          body: {
+            name: "f",
+            flowSpec: { id: CLOUD_STORAGE_TO_AEP },
+            sourceConnectionIds: [df.sourceConnection.id],
+            targetConnectionIds: [df.targetConnection.id],
+            scheduleParams,
+          },
         });
       const start = hourFromNow();
       const tooOften = await flow({ startTime: start, frequency: "minute", interval: 5 });
       assert.equal(flowCode(tooOften), "1455-400");
       assert.match(tooOften.json.errorMessage, /scheduleParams\.interval must be at least 15 when frequency is minute \(got 5\)/);
-      assert.match((await flow({ startTime: start, frequency: "hour", interval: 1 })).json.errorMessage, /at least 15 when frequency is hour/);
+      assert.match(
+        (await flow({ startTime: start, frequency: "hour", interval: 1 })).json.errorMessage,
+        /at least 15 when frequency is hour/,
+      );
       assert.match((await flow({ startTime: start, frequency: "day" })).json.errorMessage, /scheduleParams\.interval is required/);
-      assert.match((await flow({ startTime: start, frequency: "once", interval: 15 })).json.errorMessage, /must not be given when frequency is once/);
+      assert.match(
+        (await flow({ startTime: start, frequency: "once", interval: 15 })).json.errorMessage,
+        /must not be given when frequency is once/,
+      );
       assert.match((await flow({ frequency: "once" })).json.errorMessage, /scheduleParams\.startTime is required/);
-      assert.match((await flow({ startTime: start, frequency: "fortnight", interval: 15 })).json.errorMessage, /frequency must be one of once, minute, hour, day, week/);
+      assert.match(
+        (await flow({ startTime: start, frequency: "fortnight", interval: 15 })).json.errorMessage,
+        /frequency must be one of once, minute, hour, day, week/,
+      );
       assert.equal((await flow({ startTime: start, frequency: "once" })).status, 201);
-      assert.equal((await flow({ startTime: String(start), frequency: "minute", interval: "15", backfill: "true" })).status, 201, "digit strings, as the tutorials send them");
+      assert.equal(
+        (await flow({ startTime: String(start), frequency: "minute", interval: "15", backfill: "true" })).status,
+        201,
+        "digit strings, as the tutorials send them",
+      );
       await api.control("POST", "/config", { lenientScheduleIntervals: true });
-      assert.equal((await flow({ startTime: start, frequency: "hour", interval: 1 })).status, 201, "the flow spec's own schema: minimum 1 for hour");
+      assert.equal(
+        (await flow({ startTime: start, frequency: "hour", interval: 1 })).status,
+        201,
+        "the flow spec's own schema: minimum 1 for hour",
+      );
       assert.equal(flowCode(await flow({ startTime: start, frequency: "minute", interval: 5 })), "1455-400");
     });
   });
@@ -175,7 +233,9 @@ describe("emulator dataflows: sourceConnections, targetConnections, flows, flowS
       assert.equal(flowCode(await dev.get(`/sourceConnections/${df.sourceConnection.id}`)), "1101-404");
       assert.equal(flowCode(await dev.call("DELETE", `/targetConnections/${df.targetConnection.id}`)), "1101-404");
       assert.deepEqual((await dev.get("/flows")).json.items, []);
-      const cross = await dev.call("POST", "/sourceConnections", { body: { name: "x", baseConnectionId: df.base.id, connectionSpec: { id: S3 }, data: {} } });
+      const cross = await dev.call("POST", "/sourceConnections", {
+        body: { name: "x", baseConnectionId: df.base.id, connectionSpec: { id: S3 }, data: {} },
+      });
       assert.match(cross.json.errorMessage, /is not a base connection in this organization and sandbox/);
     });
 
@@ -211,9 +271,16 @@ describe("emulator dataflows: sourceConnections, targetConnections, flows, flowS
       assert.deepEqual(await ids(`property=${q(`flowSpec.id==${CRM_TO_AEP}`)}`), [b.flow.id]);
       assert.deepEqual((await api.get("/flows?count=true")).json, { count: 2 });
       const first = await api.get("/flows?limit=1");
-      assert.deepEqual(first.json.items.map((f: any) => f.id), [b.flow.id], "newest first");
+      assert.deepEqual(
+        first.json.items.map((f: any) => f.id),
+        [b.flow.id],
+        "newest first",
+      );
       assert.match(first.json._links.next.href, /^\/flows\?limit=1&continuationToken=/);
-      assert.deepEqual((await api.get(first.json._links.next.href)).json.items.map((f: any) => f.id), [a.flow.id]);
+      assert.deepEqual(
+        (await api.get(first.json._links.next.href)).json.items.map((f: any) => f.id),
+        [a.flow.id],
+      );
       assert.equal((await api.get("/sourceConnections?count=true")).json.count, 2);
       assert.equal(flowCode(await api.get("/targetConnections?orderby=colour")), "1433-400");
     });
@@ -221,7 +288,13 @@ describe("emulator dataflows: sourceConnections, targetConnections, flows, flowS
     it("applies faults to the new routes, logs their requests and counts them", async () => {
       const df = await api.createDataflow("s3");
       await api.control("POST", "/faults", { method: "POST", path: "/flows", action: "respond", status: 503 });
-      const body = { name: "f", flowSpec: { id: CLOUD_STORAGE_TO_AEP }, sourceConnectionIds: [df.sourceConnection.id], targetConnectionIds: [df.targetConnection.id], scheduleParams: { startTime: hourFromNow(), frequency: "once" } };
+      const body = {
+        name: "f",
+        flowSpec: { id: CLOUD_STORAGE_TO_AEP },
+        sourceConnectionIds: [df.sourceConnection.id],
+        targetConnectionIds: [df.targetConnection.id],
+        scheduleParams: { startTime: hourFromNow(), frequency: "once" },
+      };
       assert.equal((await api.call("POST", "/flows", { body })).status, 503);
       assert.equal((await api.get("/flows?count=true")).json.count, 1, "the faulted create did not happen");
       await api.flowAction(df.flow.id, "DISABLE");

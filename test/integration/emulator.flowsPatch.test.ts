@@ -64,11 +64,23 @@ describe("emulator PATCH of flows and source/target connections, and flow action
       const state = await patchFlow([{ op: "replace", path: "/state", value: "disabled" }]);
       assert.equal(flowCode(state), "1455-400");
       assert.match(state.json.errorMessage, /use POST \/flows\/\{id\}\/action\?op=ENABLE or op=DISABLE/);
-      assert.match((await patchFlow([{ op: "add", path: "/sourceConnectionIds/-", value: "x" }])).json.errorMessage, /connections of a flow cannot be changed/);
-      assert.match((await patchFlow([{ op: "replace", path: "/id", value: "x" }])).json.errorMessage, /patchable paths are \/name, \/description, \/scheduleParams, \/transformations/);
+      assert.match(
+        (await patchFlow([{ op: "add", path: "/sourceConnectionIds/-", value: "x" }])).json.errorMessage,
+        /connections of a flow cannot be changed/,
+      );
+      assert.match(
+        (await patchFlow([{ op: "replace", path: "/id", value: "x" }])).json.errorMessage,
+        /patchable paths are \/name, \/description, \/scheduleParams, \/transformations/,
+      );
       assert.match((await patchFlow([{ op: "remove", path: "/name" }])).json.errorMessage, /name is required/);
-      assert.match((await patchFlow([{ op: "replace", path: "/scheduleParams/interval", value: 5 }])).json.errorMessage, /interval must be at least 15/);
-      assert.match((await patchFlow([{ op: "replace", path: "/scheduleParams/nope/deeper", value: 5 }])).json.errorMessage, /\/scheduleParams\/nope does not exist/);
+      assert.match(
+        (await patchFlow([{ op: "replace", path: "/scheduleParams/interval", value: 5 }])).json.errorMessage,
+        /interval must be at least 15/,
+      );
+      assert.match(
+        (await patchFlow([{ op: "replace", path: "/scheduleParams/nope/deeper", value: 5 }])).json.errorMessage,
+        /\/scheduleParams\/nope does not exist/,
+      );
       assert.equal(await code([{ op: "move", from: "/name", path: "/description" }]), "1434-400");
       assert.equal((await api.item("/flows", df.flow.id)).etag, df.flow.etag, "rejected patches changed nothing");
     });
@@ -82,7 +94,12 @@ describe("emulator PATCH of flows and source/target connections, and flow action
         targetConnectionIds: [df.targetConnection.id],
         scheduleParams: { startTime: past, frequency: "hour", interval: 15 },
       });
-      const r = await api.patchAt("/flows", started.id, [{ op: "replace", path: "/scheduleParams/startTime", value: past + 7200 }], started.etag);
+      const r = await api.patchAt(
+        "/flows",
+        started.id,
+        [{ op: "replace", path: "/scheduleParams/startTime", value: past + 7200 }],
+        started.etag,
+      );
       assert.equal(flowCode(r), "1455-400");
       assert.match(r.json.errorMessage, /startTime cannot be changed once the flow's scheduled start .* has passed/);
       const future = await patchFlow([{ op: "replace", path: "/scheduleParams/startTime", value: past + 7200 }]);
@@ -111,7 +128,11 @@ describe("emulator PATCH of flows and source/target connections, and flow action
       assert.equal(flowCode(await api.flowAction(df.flow.id, "DISABLE", '"stale-etag"')), "1404-412");
       const off = await api.flowAction(df.flow.id, "DISABLE");
       assert.equal(flowCode(await patchFlow([{ op: "replace", path: "/name", value: "x" }])), "1404-412", "the action changed the etag");
-      assert.equal((await patchFlow([{ op: "replace", path: "/name", value: "x" }], off.json.etag)).status, 200, "a disabled flow can be patched");
+      assert.equal(
+        (await patchFlow([{ op: "replace", path: "/name", value: "x" }], off.json.etag)).status,
+        200,
+        "a disabled flow can be patched",
+      );
     });
 
     it("answers 1402 for provider-only ops, 1434 for an unknown op, 1451 without op, 405 for GET and 1439 for an unknown flow", async () => {
@@ -128,7 +149,10 @@ describe("emulator PATCH of flows and source/target connections, and flow action
 
   describe("source and target connections", function () {
     it("patches a source connection's params and data, requiring If-Match", async () => {
-      const ops = [{ op: "replace", path: "/params/path", value: "/acme/other.csv" }, { op: "replace", path: "/data/format", value: "json" }];
+      const ops = [
+        { op: "replace", path: "/params/path", value: "/acme/other.csv" },
+        { op: "replace", path: "/data/format", value: "json" },
+      ];
       const missing = await api.patchAt("/sourceConnections", df.sourceConnection.id, ops, undefined);
       assert.equal(flowCode(missing), "1403-400");
       assert.equal(missing.json.report.type, "sourceConnections");
@@ -142,12 +166,25 @@ describe("emulator PATCH of flows and source/target connections, and flow action
     it("refuses a new connectionSpec (1414) or base connection (1455), and a Data Lake target without its dataset (1455)", async () => {
       const src = (ops: unknown) => api.patchAt("/sourceConnections", df.sourceConnection.id, ops, df.sourceConnection.etag);
       assert.equal(flowCode(await src([{ op: "replace", path: "/connectionSpec/id", value: "x" }])), "1414-400");
-      assert.match((await src([{ op: "replace", path: "/baseConnectionId", value: df.base.id }])).json.errorMessage, /base connection of a source connection cannot be changed/);
+      assert.match(
+        (await src([{ op: "replace", path: "/baseConnectionId", value: df.base.id }])).json.errorMessage,
+        /base connection of a source connection cannot be changed/,
+      );
       assert.match((await src([{ op: "remove", path: "/data" }])).json.errorMessage, /data is required/);
-      const target = await api.patchAt("/targetConnections", df.targetConnection.id, [{ op: "remove", path: "/params/dataSetId" }], df.targetConnection.etag);
+      const target = await api.patchAt(
+        "/targetConnections",
+        df.targetConnection.id,
+        [{ op: "remove", path: "/params/dataSetId" }],
+        df.targetConnection.etag,
+      );
       assert.equal(flowCode(target), "1455-400");
       assert.match(target.json.errorMessage, /params\.dataSetId is required/);
-      const renamed = await api.patchAt("/targetConnections", df.targetConnection.id, [{ op: "replace", path: "/params/dataSetId", value: "other" }], df.targetConnection.etag);
+      const renamed = await api.patchAt(
+        "/targetConnections",
+        df.targetConnection.id,
+        [{ op: "replace", path: "/params/dataSetId", value: "other" }],
+        df.targetConnection.etag,
+      );
       assert.equal(renamed.status, 200, renamed.text);
     });
   });

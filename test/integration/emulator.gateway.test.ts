@@ -21,7 +21,12 @@ describe("emulator IMS token endpoint", function () {
   });
 
   it("accepts the token request parameters in the query string too", async () => {
-    const q = new URLSearchParams({ grant_type: "client_credentials", client_id: DEMO.clientId, client_secret: DEMO.clientSecret, scope: "openid" });
+    const q = new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: DEMO.clientId,
+      client_secret: DEMO.clientSecret,
+      scope: "openid",
+    });
     const r = await fetch(`${emu.url}/ims/token/v3?${q}`, { method: "POST" });
     assert.equal(r.status, 200);
   });

@@ -18,7 +18,11 @@ describe("emulator GET /connections (list)", function () {
     ids = {};
     for (const name of ["charlie", "alpha", "echo"]) ids[name] = (await api.createSalesforce(name)).id;
     const s3 = await api.call("POST", "/connections", {
-      body: { name: "bravo", connectionSpec: { id: S3 }, auth: { specName: "Access Key", params: { s3AccessKey: "AK", s3SecretKey: "SK" } } },
+      body: {
+        name: "bravo",
+        connectionSpec: { id: S3 },
+        auth: { specName: "Access Key", params: { s3AccessKey: "AK", s3SecretKey: "SK" } },
+      },
     });
     ids.bravo = s3.json.id;
     ids.delta = (await api.createSalesforce("delta")).id;
@@ -41,7 +45,10 @@ describe("emulator GET /connections (list)", function () {
     assert.deepEqual(await names("orderby=name"), ["alpha", "bravo", "charlie", "delta", "echo"]);
     assert.deepEqual(await names("orderby=+name"), ["alpha", "bravo", "charlie", "delta", "echo"]);
     const raw = await api.get("/connections?orderby=+name"); // an unencoded "+" decodes to a space
-    assert.deepEqual(raw.json.items.map((c: any) => c.name), ["alpha", "bravo", "charlie", "delta", "echo"]);
+    assert.deepEqual(
+      raw.json.items.map((c: any) => c.name),
+      ["alpha", "bravo", "charlie", "delta", "echo"],
+    );
     assert.deepEqual(await names("orderby=-name"), ["echo", "delta", "charlie", "bravo", "alpha"]);
     assert.deepEqual(await names("orderby=createdAt"), ["charlie", "alpha", "echo", "bravo", "delta"]);
   });

@@ -169,7 +169,14 @@ describe("emulator PATCH /connections/{id}", function () {
   });
 
   it("treats add on an existing member as a replace", async () => {
-    const r = await api.patch(id, [{ op: "add", path: "/name", value: "added" }, { op: "add", path: "/auth/params/username", value: "new-user" }], etag);
+    const r = await api.patch(
+      id,
+      [
+        { op: "add", path: "/name", value: "added" },
+        { op: "add", path: "/auth/params/username", value: "new-user" },
+      ],
+      etag,
+    );
     assert.equal(r.status, 200, r.text);
     const c = await api.connection(id);
     assert.equal(c.name, "added");
@@ -178,7 +185,14 @@ describe("emulator PATCH /connections/{id}", function () {
 
   it("removes a description and an optional param", async () => {
     let r = await api.patch(id, [{ op: "add", path: "/description", value: "d" }], etag);
-    r = await api.patch(id, [{ op: "remove", path: "/description" }, { op: "remove", path: "/auth/params/environmentUrl" }], r.json.etag);
+    r = await api.patch(
+      id,
+      [
+        { op: "remove", path: "/description" },
+        { op: "remove", path: "/auth/params/environmentUrl" },
+      ],
+      r.json.etag,
+    );
     assert.equal(r.status, 200, r.text);
     const c = await api.connection(id);
     assert.ok(!("description" in c));
@@ -197,7 +211,10 @@ describe("emulator PATCH /connections/{id}", function () {
       [[{ op: "remove", path: "/auth/params/password" }], /"password"/],
       [[{ op: "replace", path: "/auth/params/username", value: 7 }], /auth\.params\.username must be of type string/],
       [[{ op: "add", path: "/auth/params/colour", value: "red" }], /auth\.params\.colour is not a parameter/],
-      [[{ op: "replace", path: "/auth/params", value: { username: "only-user" } }], /"password".*"securityToken"|"securityToken".*"password"/],
+      [
+        [{ op: "replace", path: "/auth/params", value: { username: "only-user" } }],
+        /"password".*"securityToken"|"securityToken".*"password"/,
+      ],
     ];
     for (const [ops, re] of cases) {
       const r = await api.patch(id, ops, etag);

@@ -52,7 +52,10 @@ describe("emulator secret handling", function () {
       body: {
         name: "secrets",
         connectionSpec: { id: SALESFORCE },
-        auth: { specName: "Basic Authentication", params: { username: "u", password: SECRETS.password, securityToken: SECRETS.securityToken } },
+        auth: {
+          specName: "Basic Authentication",
+          params: { username: "u", password: SECRETS.password, securityToken: SECRETS.securityToken },
+        },
       },
     });
     record("POST reply", sf.text);
@@ -60,7 +63,10 @@ describe("emulator secret handling", function () {
       body: {
         name: "s3",
         connectionSpec: { id: "ecadc60c-7455-4d87-84dc-2a0e293d997b" },
-        auth: { specName: "Access Key", params: { s3AccessKey: "AK", s3SecretKey: SECRETS.s3SecretKey, s3SessionToken: SECRETS.s3SessionToken } },
+        auth: {
+          specName: "Access Key",
+          params: { s3AccessKey: "AK", s3SecretKey: SECRETS.s3SecretKey, s3SessionToken: SECRETS.s3SessionToken },
+        },
       },
     });
     record("POST reply", s3.text);
@@ -76,7 +82,13 @@ describe("emulator secret handling", function () {
     record("PATCH reply", r.text);
     r = await api.patch(
       sf.json.id,
-      [{ op: "replace", path: "/auth/params", value: { username: "u", password: SECRETS.rotatedPassword, securityToken: SECRETS.rotatedToken } }],
+      [
+        {
+          op: "replace",
+          path: "/auth/params",
+          value: { username: "u", password: SECRETS.rotatedPassword, securityToken: SECRETS.rotatedToken },
+        },
+      ],
       r.json.etag,
     );
     assert.equal(r.status, 200, r.text);
@@ -126,7 +138,11 @@ describe("emulator secret handling", function () {
 
   it("refuses the GET mask written back as a secret value (1455), on create and on patch", async () => {
     const create = await api.call("POST", "/connections", {
-      body: { name: "m", connectionSpec: { id: SALESFORCE }, auth: { specName: "Basic Authentication", params: { username: "u", password: "********", securityToken: "x" } } },
+      body: {
+        name: "m",
+        connectionSpec: { id: SALESFORCE },
+        auth: { specName: "Basic Authentication", params: { username: "u", password: "********", securityToken: "x" } },
+      },
     });
     assert.equal(flowCode(create), "1455-400");
     assert.match(create.json.errorMessage, /auth\.params\.password is the mask/);
@@ -141,7 +157,11 @@ describe("emulator secret handling", function () {
   it("redacts every param of a create body whose auth spec is unknown, since its secrets cannot be told apart", async () => {
     await api.control("DELETE", "/requests");
     await api.call("POST", "/connections", {
-      body: { name: "x", connectionSpec: { id: SALESFORCE }, auth: { specName: "No Such Spec", params: { password: SECRETS.password, user: "u" } } },
+      body: {
+        name: "x",
+        connectionSpec: { id: SALESFORCE },
+        auth: { specName: "No Such Spec", params: { password: SECRETS.password, user: "u" } },
+      },
     });
     const log = await api.control("GET", "/requests");
     assertNoSecret(log.text, "request log");

@@ -39,7 +39,10 @@ describe("emulator --state persistence", function () {
       assert.equal(c.etag, etag);
       assert.equal((await api.call("DELETE", `/connections/${id}`)).status, 400, "the usedByFlows flag persisted too");
       const dev = await new EmulatorApi(second.url, "dev").get("/connections");
-      assert.deepEqual(dev.json.items.map((x: any) => x.name), ["in dev"]);
+      assert.deepEqual(
+        dev.json.items.map((x: any) => x.name),
+        ["in dev"],
+      );
       // And writes after the restart land in the same file.
       const r = await api.patch(id, [{ op: "replace", path: "/name", value: "renamed after restart" }], etag);
       assert.equal(r.status, 200, r.text);

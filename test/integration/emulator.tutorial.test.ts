@@ -97,7 +97,11 @@ describe("emulator CLI and the seed tutorial", function () {
       await fetch(`${loud.url}/ims/token/v3`, { method: "POST", body: new URLSearchParams({ grant_type: "password" }) });
       for (let i = 0; i < 50 && !loud.output().includes("POST /ims/token/v3 400"); i++) await new Promise((r) => setTimeout(r, 20));
       assert.match(loud.output(), /\nPOST \/ims\/token\/v3 400 \d+ms /);
-      assert.doesNotMatch(emu.output().slice(emu.output().indexOf("\n") + 1), /\S/, "the --quiet emulator printed more than its first line");
+      assert.doesNotMatch(
+        emu.output().slice(emu.output().indexOf("\n") + 1),
+        /\S/,
+        "the --quiet emulator printed more than its first line",
+      );
     } finally {
       await loud.stop();
     }
@@ -126,11 +130,21 @@ describe("emulator CLI and the seed tutorial", function () {
       assert.equal(token.status, 200);
       assert.equal(body.expires_in, 120);
       const list = await fetch(`${custom.url}${FLOW_BASE_PATH}/connections`, {
-        headers: { Authorization: `Bearer ${body.access_token}`, "x-api-key": "cli-client", "x-gw-ims-org-id": "CLI0000000000000000000@AdobeOrg" },
+        headers: {
+          Authorization: `Bearer ${body.access_token}`,
+          "x-api-key": "cli-client",
+          "x-gw-ims-org-id": "CLI0000000000000000000@AdobeOrg",
+        },
       });
       assert.equal(list.status, 200, "no x-sandbox-name needed with --default-sandbox");
       const config = (await (await fetch(`${custom.url}/__emulator/config`)).json()) as any;
-      assert.deepEqual(config, { tokenTtlSeconds: 120, strictIfMatch: true, defaultSandbox: "dev", refuseRangeFilters: false, lenientScheduleIntervals: false });
+      assert.deepEqual(config, {
+        tokenTtlSeconds: 120,
+        strictIfMatch: true,
+        defaultSandbox: "dev",
+        refuseRangeFilters: false,
+        lenientScheduleIntervals: false,
+      });
     } finally {
       await custom.stop();
     }

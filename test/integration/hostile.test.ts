@@ -67,7 +67,16 @@ describe("hostile and odd input (provider methods, real HTTP)", function () {
     const read = await provider.read!(id, next);
     assert.strictEqual(read.props!.etag, stored.etag);
     assert.ok(!read.inputs, "no drift after the round trip");
-    recordCase({ area: "input", case: "param keys with / and ~ (a/b, c~d, ~1, /, new/~key)", via: "provider", outcome: "patch paths escaped (~1, ~0); each key updated alone; no drift on refresh", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({
+      area: "input",
+      case: "param keys with / and ~ (a/b, c~d, ~1, /, new/~key)",
+      via: "provider",
+      outcome: "patch paths escaped (~1, ~0); each key updated alone; no drift on refresh",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
   });
 
   it("keeps unicode, emoji, quotes and newlines in names, descriptions and values exactly", async () => {
@@ -84,7 +93,16 @@ describe("hostile and odd input (provider methods, real HTTP)", function () {
     const v2 = open({ label: `${odd}\n3`, password: `pw-${odd}` }, { name: odd, description: odd });
     await update(id, outs, v1, v2);
     assert.strictEqual((await control.stored(id)).auth.params.label, `${odd}\n3`);
-    recordCase({ area: "input", case: "unicode, emoji, quotes, tabs and newlines in name, description and values", via: "provider", outcome: "stored byte for byte; no false drift", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({
+      area: "input",
+      case: "unicode, emoji, quotes, tabs and newlines in name, description and values",
+      via: "provider",
+      outcome: "stored byte for byte; no false drift",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
   });
 
   it("sends a 100 KB value, and refuses an over-limit body with a clear error that shows no value", async () => {
@@ -100,16 +118,36 @@ describe("hostile and odd input (provider methods, real HTTP)", function () {
       return true;
     });
     assert.strictEqual((await control.stored(id)).etag, outs.etag, "nothing applied");
-    recordCase({ area: "input", case: "100 KB param value; 1.1 MB value", via: "provider", outcome: "100 KB created; 1.1 MB: clear HTTP 413 error, nothing applied", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({
+      area: "input",
+      case: "100 KB param value; 1.1 MB value",
+      via: "provider",
+      outcome: "100 KB created; 1.1 MB: clear HTTP 413 error, nothing applied",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
   });
 
   it("refuses ids with ../, ?, # or spaces in check, and never lets a stored one reach another URL", async () => {
     for (const bad of ["../etc/passwd", "abc?x=1", "abc#frag", "a b", ".."]) {
       const r = await provider.check!({}, { ...open({ password: "pw-1234" }), adoptId: bad });
-      assert.deepStrictEqual(r.failures!.map((f) => f.property), ["adoptId"], bad);
+      assert.deepStrictEqual(
+        r.failures!.map((f) => f.property),
+        ["adoptId"],
+        bad,
+      );
     }
     // Ids that reach the client from state (hand-edited, or an old version) are one encoded segment.
-    const outs = { name: "x", connectionSpec: { id: OPEN }, auth: { specName: "Open Params", params: {} }, secretKeys: [], etag: '"e"', adopted: false };
+    const outs = {
+      name: "x",
+      connectionSpec: { id: OPEN },
+      auth: { specName: "Open Params", params: {} },
+      secretKeys: [],
+      etag: '"e"',
+      adopted: false,
+    };
     for (const bad of ["../connections", "abc?x=1", "abc#frag", "a b", "a/b"]) {
       const read = await provider.read!(bad, outs);
       assert.strictEqual(read.id, "", `${bad}: 404, read as gone`);
@@ -118,12 +156,25 @@ describe("hostile and odd input (provider methods, real HTTP)", function () {
     const paths = (await control.apiRequests()).filter((r) => r.path.startsWith(FLOW)).map((r) => r.path.slice(FLOW.length));
     assert.strictEqual(paths.length, 10);
     for (const p of paths) assert.match(p, /^\/connections\/[^/?#]+$/, p);
-    assert.ok(paths.includes("/connections/..%2Fconnections") && paths.includes("/connections/abc%3Fx%3D1") && paths.includes("/connections/abc%23frag"));
+    assert.ok(
+      paths.includes("/connections/..%2Fconnections") &&
+        paths.includes("/connections/abc%3Fx%3D1") &&
+        paths.includes("/connections/abc%23frag"),
+    );
     for (const dots of ["..", ".", "%2e%2E"]) {
       await assert.rejects(provider.read!(dots, outs), /cannot be used in a URL/);
     }
     assert.strictEqual((await control.apiRequests()).length, 10, "a dot-segment id sends nothing");
-    recordCase({ area: "input", case: "ids with ../, ?, #, space, / (adoptId, and ids in state); . and ..", via: "provider", outcome: "check refuses adoptId; ids from state are one encoded path segment (404 → gone); dot segments refused before any request", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({
+      area: "input",
+      case: "ids with ../, ?, #, space, / (adoptId, and ids in state); . and ..",
+      via: "provider",
+      outcome: "check refuses adoptId; ids from state are one encoded path segment (404 → gone); dot segments refused before any request",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
   });
 
   it("tolerates unknown fields in Flow Service's replies", async () => {
@@ -135,7 +186,10 @@ describe("hostile and odd input (provider methods, real HTTP)", function () {
       method: "GET",
       path: `/connections/${id}`,
       status: 200,
-      body: { items: [{ ...live, futureField: { nested: [1, 2] }, labels: ["x"], auth: { ...live.auth, kind: "new" } }], _page: { count: 1 } },
+      body: {
+        items: [{ ...live, futureField: { nested: [1, 2] }, labels: ["x"], auth: { ...live.auth, kind: "new" } }],
+        _page: { count: 1 },
+      },
     });
     const read = await provider.read!(id, outs);
     assert.strictEqual(read.props!.etag, live.etag);
@@ -143,7 +197,16 @@ describe("hostile and odd input (provider methods, real HTTP)", function () {
     await control.addFault({ action: "respond", method: "PATCH", status: 200, body: { id, etag: '"etag-from-the-future"', warnings: [] } });
     const next = await update(id, outs, v1, open({ password: "pw-unknown-2" }));
     assert.strictEqual(next.etag, '"etag-from-the-future"');
-    recordCase({ area: "input", case: "unknown fields in GET and PATCH replies", via: "provider", outcome: "tolerated: read and update succeed, no drift", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({
+      area: "input",
+      case: "unknown fields in GET and PATCH replies",
+      via: "provider",
+      outcome: "tolerated: read and update succeed, no drift",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
   });
 
   it("gives two resources with the same name two connections", async () => {
@@ -157,6 +220,15 @@ describe("hostile and odd input (provider methods, real HTTP)", function () {
     assert.notStrictEqual(a.id, b.id);
     assert.strictEqual((await control.stored(a.id)).auth.params.password, sha256("pw-one-111"));
     assert.strictEqual((await control.stored(b.id)).auth.params.password, sha256("pw-two-222"));
-    recordCase({ area: "input", case: "two resources with the same name", via: "provider", outcome: "two connections, each with its own secrets (Flow Service allows duplicate names)", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({
+      area: "input",
+      case: "two resources with the same name",
+      via: "provider",
+      outcome: "two connections, each with its own secrets (Flow Service allows duplicate names)",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
   });
 });

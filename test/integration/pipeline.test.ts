@@ -15,14 +15,21 @@ import { CLOUD_STORAGE_TO_AEP, DATA_LAKE, EmulatorApi, S3 } from "../helpers/emu
 type Provider = pulumi.dynamic.ResourceProvider;
 const START = Math.floor(Date.now() / 1000) + 86_400; // tomorrow: a start time that may still move
 
-async function make(p: Provider, args: Record<string, unknown>): Promise<{ id: string; outs: Record<string, any>; inputs: Record<string, unknown> }> {
+async function make(
+  p: Provider,
+  args: Record<string, unknown>,
+): Promise<{ id: string; outs: Record<string, any>; inputs: Record<string, unknown> }> {
   const checked = await p.check!({}, args);
   assert.deepStrictEqual(checked.failures ?? [], []);
   const r = await p.create(checked.inputs);
   return { id: r.id, outs: r.outs, inputs: checked.inputs };
 }
 
-async function change(p: Provider, made: { id: string; outs: Record<string, any>; inputs: Record<string, unknown> }, args: Record<string, unknown>) {
+async function change(
+  p: Provider,
+  made: { id: string; outs: Record<string, any>; inputs: Record<string, unknown> },
+  args: Record<string, unknown>,
+) {
   const news = (await p.check!(made.inputs, args)).inputs;
   return { news, result: await p.update!(made.id, made.outs, news) };
 }
@@ -34,9 +41,18 @@ describe("the pipeline resources against the emulator", function () {
   let config: Record<string, string>;
   const fresh = () => configure((k) => config[k], {});
   const requests = async () => (await control.requests()).filter((r) => !r.path.startsWith("/__emulator"));
-  const calls = async () => (await requests()).map((r) => `${r.method} ${r.path.replace(FLOW_BASE_PATH, "")}${(r as { query?: string }).query ? `?${(r as { query?: string }).query}` : ""}`);
+  const calls = async () =>
+    (await requests()).map(
+      (r) =>
+        `${r.method} ${r.path.replace(FLOW_BASE_PATH, "")}${(r as { query?: string }).query ? `?${(r as { query?: string }).query}` : ""}`,
+    );
 
-  const baseArgs = { name: "Landing bucket", connectionSpec: { id: S3, version: "1.0" }, auth: { specName: "Access Key", params: { s3AccessKey: "AKIAEXAMPLE", s3SecretKey: "s3-secret-1" } }, secretKeys: ["s3SecretKey"] };
+  const baseArgs = {
+    name: "Landing bucket",
+    connectionSpec: { id: S3, version: "1.0" },
+    auth: { specName: "Access Key", params: { s3AccessKey: "AKIAEXAMPLE", s3SecretKey: "s3-secret-1" } },
+    secretKeys: ["s3SecretKey"],
+  };
   const sourceArgs = (baseConnectionId: string, extra: Record<string, unknown> = {}) => ({
     name: "Landing files",
     baseConnectionId,
@@ -49,7 +65,10 @@ describe("the pipeline resources against the emulator", function () {
   const targetArgs = (extra: Record<string, unknown> = {}) => ({
     name: "Customers dataset",
     connectionSpec: { id: DATA_LAKE, version: "1.0" },
-    data: { format: "parquet_xdm", schema: { id: "https://ns.adobe.com/acme/schemas/customers", version: "application/vnd.adobe.xed-full+json;version=1" } },
+    data: {
+      format: "parquet_xdm",
+      schema: { id: "https://ns.adobe.com/acme/schemas/customers", version: "application/vnd.adobe.xed-full+json;version=1" },
+    },
     params: { dataSetId: "638e6c7b5679741b63ff5c24" },
     secretKeys: [],
     ...extra,
@@ -94,7 +113,13 @@ describe("the pipeline resources against the emulator", function () {
   it("creates the S3 → Data Lake pipeline with one token and one POST per object, in dependency order", async () => {
     const { source, target, flow } = await pipeline();
     const posts = (await calls()).filter((c) => c.startsWith("POST"));
-    assert.deepStrictEqual(posts, ["POST /ims/token/v3", "POST /connections", "POST /sourceConnections", "POST /targetConnections", "POST /flows"]);
+    assert.deepStrictEqual(posts, [
+      "POST /ims/token/v3",
+      "POST /connections",
+      "POST /sourceConnections",
+      "POST /targetConnections",
+      "POST /flows",
+    ]);
     assert.strictEqual(requestStats().token, 1);
     const stored = await control.storedEntity("flows", flow.id);
     assert.deepStrictEqual(stored.sourceConnectionIds, [source.id]);
@@ -111,9 +136,18 @@ describe("the pipeline resources against the emulator", function () {
     const same = await change(dataflowProvider, flow, flowArgs(flow.outs.sourceConnectionIds[0], flow.outs.targetConnectionIds[0]));
     assert.strictEqual((await dataflowProvider.diff!(flow.id, flow.outs, same.news)).changes, false);
     assert.deepStrictEqual(await requests(), []);
-    const { result } = await change(dataflowProvider, flow, flowArgs(flow.outs.sourceConnectionIds[0], flow.outs.targetConnectionIds[0], { scheduleParams: { startTime: START, frequency: "minute", interval: 30 } }));
+    const { result } = await change(
+      dataflowProvider,
+      flow,
+      flowArgs(flow.outs.sourceConnectionIds[0], flow.outs.targetConnectionIds[0], {
+        scheduleParams: { startTime: START, frequency: "minute", interval: 30 },
+      }),
+    );
     const sent = await requests();
-    assert.deepStrictEqual(sent.map((r) => r.method), ["PATCH"]);
+    assert.deepStrictEqual(
+      sent.map((r) => r.method),
+      ["PATCH"],
+    );
     assert.strictEqual(sent[0].headers["if-match"], flow.outs.etag);
     assert.deepStrictEqual(sent[0].body, [{ op: "replace", path: "/scheduleParams/interval", value: 30 }]);
     assert.strictEqual(result.outs!.etag, (await control.storedEntity("flows", flow.id)).etag);
@@ -139,7 +173,10 @@ describe("the pipeline resources against the emulator", function () {
     const { flow } = await pipeline({ enabled: false });
     assert.strictEqual(flow.outs.state, "disabled");
     const flowCalls = (await calls()).filter((c) => c.includes("/flows"));
-    assert.deepStrictEqual(flowCalls.filter((c) => !c.startsWith("GET")), ["POST /flows", `POST /flows/${flow.id}/action?op=DISABLE`]);
+    assert.deepStrictEqual(
+      flowCalls.filter((c) => !c.startsWith("GET")),
+      ["POST /flows", `POST /flows/${flow.id}/action?op=DISABLE`],
+    );
     assert.strictEqual((await control.storedEntity("flows", flow.id)).etag, flow.outs.etag);
   });
 
@@ -147,7 +184,12 @@ describe("the pipeline resources against the emulator", function () {
     const { flow } = await pipeline();
     const ids = [flow.outs.sourceConnectionIds[0], flow.outs.targetConnectionIds[0]] as const;
     const live = await control.api("GET", `/flows/${flow.id}`);
-    const edited = await new EmulatorApi(emulator.url).patchAt("/flows", flow.id, [{ op: "replace", path: "/name", value: "Renamed elsewhere" }], live.json.items[0].etag);
+    const edited = await new EmulatorApi(emulator.url).patchAt(
+      "/flows",
+      flow.id,
+      [{ op: "replace", path: "/name", value: "Renamed elsewhere" }],
+      live.json.items[0].etag,
+    );
     assert.strictEqual(edited.status, 200);
     await assert.rejects(change(dataflowProvider, flow, flowArgs(...ids, { description: "mine" })), (e: Error) => {
       assert.ok(e instanceof ConflictError, e.message);
@@ -184,8 +226,14 @@ describe("the pipeline resources against the emulator", function () {
     const { flow, source } = await pipeline();
     const other = await make(sourceConnectionProvider, sourceArgs(source.inputs.baseConnectionId as string, { name: "Other files" }));
     await control.clearRequests();
-    await assert.rejects(make(dataflowProvider, flowArgs(other.id, flow.outs.targetConnectionIds[0], { adoptId: flow.id })), /cannot patch sourceConnectionIds/);
-    assert.deepStrictEqual((await requests()).map((r) => r.method), ["GET"]);
+    await assert.rejects(
+      make(dataflowProvider, flowArgs(other.id, flow.outs.targetConnectionIds[0], { adoptId: flow.id })),
+      /cannot patch sourceConnectionIds/,
+    );
+    assert.deepStrictEqual(
+      (await requests()).map((r) => r.method),
+      ["GET"],
+    );
   });
 
   it("explains a source connection still used by a flow (1447), and deletes in dependency order", async () => {
@@ -200,7 +248,11 @@ describe("the pipeline resources against the emulator", function () {
     await sourceConnectionProvider.delete!(source.id, source.outs);
     await targetConnectionProvider.delete!(target.id, target.outs);
     await connections.delete!(base.id, base.outs);
-    for (const [c, id] of [["flows", flow.id], ["sourceConnections", source.id], ["targetConnections", target.id]] as const) {
+    for (const [c, id] of [
+      ["flows", flow.id],
+      ["sourceConnections", source.id],
+      ["targetConnections", target.id],
+    ] as const) {
       assert.strictEqual(await control.storedEntity(c, id), undefined, c);
     }
   });
@@ -209,8 +261,13 @@ describe("the pipeline resources against the emulator", function () {
     const { source, target } = await pipeline();
     await control.addFault({ action: "apply-then-drop", method: "POST", path: "/flows", times: 1 });
     const second = await make(dataflowProvider, flowArgs(source.id, target.id, { name: "Second flow" }));
-    const flows = ((await control.control("GET", "/flows")) as { items: Array<{ id: string; name: string }> }).items.filter((f) => f.name === "Second flow");
-    assert.deepStrictEqual(flows.map((f) => f.id), [second.id]);
+    const flows = ((await control.control("GET", "/flows")) as { items: Array<{ id: string; name: string }> }).items.filter(
+      (f) => f.name === "Second flow",
+    );
+    assert.deepStrictEqual(
+      flows.map((f) => f.id),
+      [second.id],
+    );
   });
 
   it("recognises a PATCH applied but whose reply was lost, and a DISABLE likewise", async () => {
@@ -221,16 +278,19 @@ describe("the pipeline resources against the emulator", function () {
     assert.strictEqual(patched.result.outs!.etag, (await control.storedEntity("flows", flow.id)).etag);
     await control.addFault({ action: "apply-then-drop", method: "POST", path: `/flows/${flow.id}/action`, times: 1 });
     await control.clearRequests();
-    const off = await change(dataflowProvider, { id: flow.id, outs: patched.result.outs!, inputs: patched.news }, flowArgs(...ids, { description: "after", enabled: false }));
+    const off = await change(
+      dataflowProvider,
+      { id: flow.id, outs: patched.result.outs!, inputs: patched.news },
+      flowArgs(...ids, { description: "after", enabled: false }),
+    );
     const stored = await control.storedEntity("flows", flow.id);
     assert.strictEqual(stored.state, "disabled");
     assert.strictEqual(off.result.outs!.etag, stored.etag);
     // The first DISABLE's reply was lost; the second met "already disabled" and the flow was read.
-    assert.deepStrictEqual((await calls()).filter((c) => c.includes(flow.id)), [
-      `POST /flows/${flow.id}/action?op=DISABLE`,
-      `POST /flows/${flow.id}/action?op=DISABLE`,
-      `GET /flows/${flow.id}`,
-    ]);
+    assert.deepStrictEqual(
+      (await calls()).filter((c) => c.includes(flow.id)),
+      [`POST /flows/${flow.id}/action?op=DISABLE`, `POST /flows/${flow.id}/action?op=DISABLE`, `GET /flows/${flow.id}`],
+    );
   });
 
   it("treats a secret param as write-only: not compared on refresh, sent again after another writer, redacted from errors", async () => {
@@ -241,7 +301,12 @@ describe("the pipeline resources against the emulator", function () {
     assert.deepStrictEqual(source.outs.params, { path: "/in", accessToken: token }, "state holds it (the engine encrypts it)");
     // Someone else renames it: refresh takes the name, and drops the secret it cannot verify.
     const live = await new EmulatorApi(emulator.url).item("/sourceConnections", source.id);
-    await new EmulatorApi(emulator.url).patchAt("/sourceConnections", source.id, [{ op: "replace", path: "/name", value: "Renamed" }], live.etag);
+    await new EmulatorApi(emulator.url).patchAt(
+      "/sourceConnections",
+      source.id,
+      [{ op: "replace", path: "/name", value: "Renamed" }],
+      live.etag,
+    );
     const read = await sourceConnectionProvider.read!(source.id, source.outs);
     assert.deepStrictEqual((read.inputs as any).params, { path: "/in" });
     await control.clearRequests();
@@ -255,7 +320,11 @@ describe("the pipeline resources against the emulator", function () {
     await control.addFault({ action: "respond", method: "PATCH", status: 400, body: { errorMessage: `bad value ${token}` } });
     const stored = await control.storedEntity("sourceConnections", source.id);
     await assert.rejects(
-      change(sourceConnectionProvider, { id: source.id, outs: { ...source.outs, etag: stored.etag }, inputs: args }, { ...args, name: "Again" }),
+      change(
+        sourceConnectionProvider,
+        { id: source.id, outs: { ...source.outs, etag: stored.etag }, inputs: args },
+        { ...args, name: "Again" },
+      ),
       (e: Error) => !e.message.includes(token) && /bad value \[secret\]/.test(e.message),
     );
   });
@@ -273,7 +342,11 @@ describe("the pipeline resources against the emulator", function () {
   });
 
   it("serializes each resource's provider as a few require-by-path calls, the same small text every time", async () => {
-    for (const [exportName, shim] of Object.entries({ sourceConnectionProvider: pipelineShims.SourceConnection, targetConnectionProvider: pipelineShims.TargetConnection, dataflowProvider: pipelineShims.Dataflow })) {
+    for (const [exportName, shim] of Object.entries({
+      sourceConnectionProvider: pipelineShims.SourceConnection,
+      targetConnectionProvider: pipelineShims.TargetConnection,
+      dataflowProvider: pipelineShims.Dataflow,
+    })) {
       const text = (await pulumi.runtime.serializeFunction(() => shim, { allowSecrets: true })).text;
       assert.ok(text.length < 4096, `${exportName}: ${text.length} bytes`);
       assert.ok(text.includes('"pulumi-flowservice/dist/provider/pipelineProvider"') && text.includes(`"${exportName}"`), exportName);

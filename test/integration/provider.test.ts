@@ -18,7 +18,10 @@ function inputs(password: string, extra: Record<string, unknown> = {}) {
     name: "Salesforce prod",
     description: "CRM",
     connectionSpec: { id: SALESFORCE, version: "1.0" },
-    auth: { specName: "Basic Authentication", params: { environmentUrl: "login.salesforce.com", username: "u", password, securityToken: "tok-123456" } },
+    auth: {
+      specName: "Basic Authentication",
+      params: { environmentUrl: "login.salesforce.com", username: "u", password, securityToken: "tok-123456" },
+    },
     secretKeys: ["password", "securityToken"],
     ...extra,
   };
@@ -65,11 +68,10 @@ describe("the provider against the emulator", function () {
     const news = (await provider.check!(inputs("pw-one-123"), inputs("pw-two-456"))).inputs;
     const result = await provider.update!(id, outs, news);
     const sent = await requests();
-    assert.deepStrictEqual(sent.map((r) => `${r.method} ${r.path}`), [
-      "POST /ims/token/v3",
-      `PATCH ${FLOW_BASE_PATH}/connections/${id}`,
-      `GET ${FLOW_BASE_PATH}/connections/${id}/test`,
-    ]);
+    assert.deepStrictEqual(
+      sent.map((r) => `${r.method} ${r.path}`),
+      ["POST /ims/token/v3", `PATCH ${FLOW_BASE_PATH}/connections/${id}`, `GET ${FLOW_BASE_PATH}/connections/${id}/test`],
+    );
     assert.strictEqual(sent[1].headers["if-match"], outs.etag);
     assert.deepStrictEqual(sent[1].body, [{ op: "replace", path: "/auth/params/password", value: "[redacted]" }]);
     const stored = await control.stored(id);
@@ -117,15 +119,21 @@ describe("the provider against the emulator", function () {
 
   it("names each bad argument in check failures", async () => {
     const bad = inputs("pw");
-    const r = await provider.check!({}, {
-      ...bad,
-      name: undefined,
-      adoptId: "not-a-uuid",
-      auth: { specName: "Basic Authentication", params: { ...bad.auth.params, username: 7 } },
-    });
+    const r = await provider.check!(
+      {},
+      {
+        ...bad,
+        name: undefined,
+        adoptId: "not-a-uuid",
+        auth: { specName: "Basic Authentication", params: { ...bad.auth.params, username: 7 } },
+      },
+    );
     assert.deepStrictEqual(r.failures!.map((f) => f.property).sort(), ["adoptId", "auth.params.username", "name"]);
     const spec = await provider.check!({}, { ...bad, auth: { specName: "Token", params: {} } });
-    assert.deepStrictEqual(spec.failures!.map((f) => f.property), ["auth.specName"]);
+    assert.deepStrictEqual(
+      spec.failures!.map((f) => f.property),
+      ["auth.specName"],
+    );
   });
 
   it("explains a delete refused because dataflows use the connection (1418), and what to do", async () => {
@@ -170,18 +178,34 @@ describe("the provider against the emulator", function () {
         report: { "detailed-message": "name is too long", "request-id": "req-problem-1" },
       },
     });
-    await assert.rejects(provider.update!(id, outs, news), /HTTP 400 FLOW-1455-400 Patch validation failed: name is too long \(request id req-problem-1\)/);
+    await assert.rejects(
+      provider.update!(id, outs, news),
+      /HTTP 400 FLOW-1455-400 Patch validation failed: name is too long \(request id req-problem-1\)/,
+    );
     // The older, minimal body.
-    await control.addFault({ action: "respond", method: "PATCH", status: 400, body: { errorMessage: "Invalid patch", errorDetails: "path /nom is not allowed" } });
+    await control.addFault({
+      action: "respond",
+      method: "PATCH",
+      status: 400,
+      body: { errorMessage: "Invalid patch", errorDetails: "path /nom is not allowed" },
+    });
     await assert.rejects(provider.update!(id, outs, news), /HTTP 400: Invalid patch — path \/nom is not allowed/);
     // A gateway body.
-    await control.addFault({ action: "respond", method: "PATCH", status: 403, body: { error_code: "403025", message: "Profile is not valid" } });
+    await control.addFault({
+      action: "respond",
+      method: "PATCH",
+      status: 403,
+      body: { error_code: "403025", message: "Profile is not valid" },
+    });
     await assert.rejects(provider.update!(id, outs, news), /HTTP 403 403025: Profile is not valid/);
   });
 
   describe("under injected faults", () => {
     const faults = [
-      { what: "three 429s without Retry-After", fault: { action: "respond", status: 429, body: { error_code: "429050", message: "Too many requests" }, times: 3 } },
+      {
+        what: "three 429s without Retry-After",
+        fault: { action: "respond", status: 429, body: { error_code: "429050", message: "Too many requests" }, times: 3 },
+      },
       { what: "a 429 with Retry-After: 1", fault: { action: "respond", status: 429, headers: { "Retry-After": "1" }, times: 1 } },
       { what: "two 503s", fault: { action: "respond", status: 503, body: "<html><body>Service Unavailable</body></html>", times: 2 } },
       { what: "a reset connection", fault: { action: "drop", times: 1 } },

@@ -22,7 +22,10 @@ function inputs(i: number) {
   return {
     name: `CRM ${i}`,
     connectionSpec: { id: SALESFORCE, version: "1.0" },
-    auth: { specName: "Basic Authentication", params: { environmentUrl: "login.salesforce.com", username: `u${i}`, password: `pw-${i}-secret`, securityToken: "tok-123456" } },
+    auth: {
+      specName: "Basic Authentication",
+      params: { environmentUrl: "login.salesforce.com", username: `u${i}`, password: `pw-${i}-secret`, securityToken: "tok-123456" },
+    },
     secretKeys: ["password", "securityToken"],
   };
 }
@@ -88,7 +91,10 @@ describe("refresh reads many connections with a few list requests", function () 
     assert.strictEqual(rs.filter((r) => r.path.startsWith("/ims/")).length, 1, "one token");
     const flow = rs.filter((r) => r.path.startsWith("/data/"));
     assert.ok(flow.length <= Math.ceil(N / 50) + 1, `${flow.length} Flow Service requests`);
-    assert.deepStrictEqual(flow.map((r) => `${r.method} ${r.path} ${r.status}`), [`GET ${LIST} 200`, `GET ${LIST} 200`]);
+    assert.deepStrictEqual(
+      flow.map((r) => `${r.method} ${r.path} ${r.status}`),
+      [`GET ${LIST} 200`, `GET ${LIST} 200`],
+    );
     assert.strictEqual(results.get(edited.id)!.props.name, "Renamed in the UI");
     assert.strictEqual(results.get(edited.id)!.props.etag, etag);
     for (const h of fleet.filter((x) => x !== edited)) {
@@ -103,13 +109,23 @@ describe("refresh reads many connections with a few list requests", function () 
     const results = await refresh(fleet);
     assert.strictEqual(results.get(deleted.id)!.id, "", "gone");
     const rs = await sent();
-    assert.deepStrictEqual(singles(rs).map((r) => `${r.path} ${r.status}`), [`${LIST}/${deleted.id} 404`]);
+    assert.deepStrictEqual(
+      singles(rs).map((r) => `${r.path} ${r.status}`),
+      [`${LIST}/${deleted.id} 404`],
+    );
     assert.strictEqual(lists(rs).length, 2);
     assert.strictEqual([...results.values()].filter((r) => r.id !== "").length, N - 1);
   });
 
   it("falls back to single GETs when the list is refused, for the rest of the run and in every sandbox", async () => {
-    await control.addFault({ method: "GET", path: "/^\\/connections$/", action: "respond", status: 400, times: 10, body: { title: "Bad request" } });
+    await control.addFault({
+      method: "GET",
+      path: "/^\\/connections$/",
+      action: "respond",
+      status: 400,
+      times: 10,
+      body: { title: "Bad request" },
+    });
     const edited = fleet[90];
     await control.editOutOfBand(edited.id, [{ op: "add", path: "/description", value: "edited" }]);
     const results = await refresh(fleet);
@@ -119,7 +135,11 @@ describe("refresh reads many connections with a few list requests", function () 
     const dev = await new EmulatorApi(emu.url, "dev").createSalesforce("Dev CRM", DEV_PARAMS);
     assert.strictEqual((await runtime.session().reads.read(dev.id, { sandbox: "dev" }))?.etag, dev.etag);
     const rs = await sent();
-    assert.deepStrictEqual(lists(rs).map((r) => r.status), [400], "one refused list, remembered");
+    assert.deepStrictEqual(
+      lists(rs).map((r) => r.status),
+      [400],
+      "one refused list, remembered",
+    );
     assert.strictEqual(singles(rs).length, N + 1);
   });
 
@@ -132,7 +152,10 @@ describe("refresh reads many connections with a few list requests", function () 
     const again = (await provider.read!(h.id, outs)) as { props: Record<string, any> };
     assert.strictEqual(again.props.etag, outs.etag);
     assert.strictEqual(again.props.description, "after the listing");
-    assert.deepStrictEqual((await sent()).map((r) => `${r.method} ${r.path}`), [`GET ${LIST}/${h.id}`]);
+    assert.deepStrictEqual(
+      (await sent()).map((r) => `${r.method} ${r.path}`),
+      [`GET ${LIST}/${h.id}`],
+    );
   });
 
   it("lists each sandbox in its own snapshot", async () => {
@@ -143,7 +166,12 @@ describe("refresh reads many connections with a few list requests", function () 
     assert.strictEqual(prodRead?.etag, fleet[N - 1].outs.etag); // the newest: on the first page
     assert.strictEqual(devRead?.etag, dev.etag);
     const rs = await sent();
-    assert.deepStrictEqual(lists(rs).map((r) => r.headers["x-sandbox-name"]).sort(), ["dev", "prod"]);
+    assert.deepStrictEqual(
+      lists(rs)
+        .map((r) => r.headers["x-sandbox-name"])
+        .sort(),
+      ["dev", "prod"],
+    );
     assert.strictEqual(singles(rs).length, 0);
   });
 

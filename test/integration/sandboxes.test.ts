@@ -17,7 +17,10 @@ function declared(sandboxName: string | undefined, password: string, extra: Reco
   return {
     name: "Salesforce CRM",
     connectionSpec: { id: SALESFORCE, version: "1.0" },
-    auth: { specName: "Basic Authentication", params: { environmentUrl: "login.salesforce.com", username: "crm", password, securityToken: "tok-123456" } },
+    auth: {
+      specName: "Basic Authentication",
+      params: { environmentUrl: "login.salesforce.com", username: "crm", password, securityToken: "tok-123456" },
+    },
     secretKeys: ["password", "securityToken"],
     ...(sandboxName !== undefined ? { sandboxName } : {}),
     ...extra,
@@ -38,7 +41,8 @@ describe("several sandboxes from one stack, against the emulator", function () {
   const flowRequests = async () => (await apiRequests()).filter((r) => r.path.startsWith("/data/"));
   const line = (r: LoggedRequest) => `${r.method} ${r.path.split("?")[0]} @${r.headers["x-sandbox-name"]}`;
   /** Whether a connection answers GET in a sandbox, asked as another user would. */
-  const existsIn = async (id: string, sandbox: string) => (await control.api("GET", `/connections/${id}`, undefined, sandbox)).status === 200;
+  const existsIn = async (id: string, sandbox: string) =>
+    (await control.api("GET", `/connections/${id}`, undefined, sandbox)).status === 200;
 
   async function create(sandboxName: string | undefined, password: string, extra: Record<string, unknown> = {}): Promise<Resource> {
     const checked = await provider.check!({}, declared(sandboxName, password, extra));
@@ -74,11 +78,18 @@ describe("several sandboxes from one stack, against the emulator", function () {
     const sent = await apiRequests();
     assert.strictEqual(sent.filter((r) => r.path === "/ims/token/v3").length, 1, "one token for every sandbox");
     assert.strictEqual(requestStats().token, 1);
-    assert.deepStrictEqual(sent.filter((r) => r.method === "POST" && r.path === CONNECTIONS).map((r) => r.headers["x-sandbox-name"]).sort(), ["dev", "prod", "stage"]);
+    assert.deepStrictEqual(
+      sent
+        .filter((r) => r.method === "POST" && r.path === CONNECTIONS)
+        .map((r) => r.headers["x-sandbox-name"])
+        .sort(),
+      ["dev", "prod", "stage"],
+    );
     for (const s of SANDBOXES) {
       const { id, outs } = made[s];
       assert.strictEqual(outs.sandboxName, s);
-      for (const r of sent.filter((q) => q.path.startsWith(`${CONNECTIONS}/${id}`))) assert.strictEqual(r.headers["x-sandbox-name"], s, line(r));
+      for (const r of sent.filter((q) => q.path.startsWith(`${CONNECTIONS}/${id}`)))
+        assert.strictEqual(r.headers["x-sandbox-name"], s, line(r));
       for (const other of SANDBOXES) assert.strictEqual(await existsIn(id, other), other === s, `${s} connection seen from ${other}`);
       assert.strictEqual((await control.stored(id)).auth.params.password, sha256(`pw-${s}-1`));
     }
@@ -96,7 +107,10 @@ describe("several sandboxes from one stack, against the emulator", function () {
       assert.deepStrictEqual(d.replaces ?? [], []);
       if (d.changes) await provider.update!(id, outs, news);
     }
-    assert.deepStrictEqual((await flowRequests()).map(line), [`PATCH ${CONNECTIONS}/${made.prod.id} @prod`, `GET ${CONNECTIONS}/${made.prod.id}/test @prod`]);
+    assert.deepStrictEqual((await flowRequests()).map(line), [
+      `PATCH ${CONNECTIONS}/${made.prod.id} @prod`,
+      `GET ${CONNECTIONS}/${made.prod.id}/test @prod`,
+    ]);
     assert.strictEqual((await control.stored(made.prod.id)).auth.params.password, sha256("pw-prod-2"));
     assert.strictEqual((await control.stored(made.dev.id)).auth.params.password, sha256("pw-dev-1"));
   });
@@ -110,7 +124,12 @@ describe("several sandboxes from one stack, against the emulator", function () {
     // What the engine does for a replacement: create the new one first, then delete the old one.
     const moved = await provider.create(news);
     await provider.delete!(dev.id, dev.outs);
-    assert.deepStrictEqual((await flowRequests()).map(line), [`POST ${CONNECTIONS} @stage`, `GET ${CONNECTIONS}/${moved.id} @stage`, `GET ${CONNECTIONS}/${moved.id}/test @stage`, `DELETE ${CONNECTIONS}/${dev.id} @dev`]);
+    assert.deepStrictEqual((await flowRequests()).map(line), [
+      `POST ${CONNECTIONS} @stage`,
+      `GET ${CONNECTIONS}/${moved.id} @stage`,
+      `GET ${CONNECTIONS}/${moved.id}/test @stage`,
+      `DELETE ${CONNECTIONS}/${dev.id} @dev`,
+    ]);
     assert.strictEqual(moved.outs.sandboxName, "stage");
     assert.ok(await existsIn(moved.id, "stage"));
     assert.strictEqual(await control.stored(dev.id), undefined, "nothing left in dev");
@@ -162,14 +181,20 @@ describe("several sandboxes from one stack, against the emulator", function () {
     assert.deepStrictEqual([d.changes, d.replaces ?? []], [true, []]);
     await control.clearRequests();
     await provider.update!(made.id, made.outs, news);
-    assert.deepStrictEqual((await flowRequests()).map(line), [`PATCH ${CONNECTIONS}/${made.id} @dev`, `GET ${CONNECTIONS}/${made.id}/test @dev`]);
+    assert.deepStrictEqual((await flowRequests()).map(line), [
+      `PATCH ${CONNECTIONS}/${made.id} @dev`,
+      `GET ${CONNECTIONS}/${made.id}/test @dev`,
+    ]);
   });
 
   it("adopts in the resource's sandbox, and names the sandbox when the id is not there", async () => {
     const made = await control.api("POST", "/connections", declared(undefined, "pw-ui-1", { secretKeys: undefined }), "stage");
     assert.strictEqual(made.status, 201);
     const wrong = await provider.check!({}, declared("dev", "pw-ui-1", { adoptId: made.json.id }));
-    await assert.rejects(provider.create(wrong.inputs), (e: Error) => /adoptId .*no such connection in sandbox "dev"/.test(e.message) && /sandboxName/.test(e.message));
+    await assert.rejects(
+      provider.create(wrong.inputs),
+      (e: Error) => /adoptId .*no such connection in sandbox "dev"/.test(e.message) && /sandboxName/.test(e.message),
+    );
     await control.clearRequests();
     const right = await provider.check!({}, declared("stage", "pw-ui-1", { adoptId: made.json.id }));
     const adopted = await provider.create(right.inputs);
@@ -181,15 +206,31 @@ describe("several sandboxes from one stack, against the emulator", function () {
     await control.addFault({ action: "apply-then-drop", method: "POST", path: "/connections", times: 1 });
     const made = await create("dev", "pw-lost-1");
     const sent = await flowRequests();
-    assert.deepStrictEqual(sent.map(line), [`POST ${CONNECTIONS} @dev`, `GET ${CONNECTIONS} @dev`, `GET ${CONNECTIONS}/${made.id} @dev`, `GET ${CONNECTIONS}/${made.id}/test @dev`], "the search after the lost reply, in dev");
-    assert.deepStrictEqual((await control.api("GET", "/connections", undefined, "dev")).json.items.map((c: { id: string }) => c.id), [made.id]);
+    assert.deepStrictEqual(
+      sent.map(line),
+      [
+        `POST ${CONNECTIONS} @dev`,
+        `GET ${CONNECTIONS} @dev`,
+        `GET ${CONNECTIONS}/${made.id} @dev`,
+        `GET ${CONNECTIONS}/${made.id}/test @dev`,
+      ],
+      "the search after the lost reply, in dev",
+    );
+    assert.deepStrictEqual(
+      (await control.api("GET", "/connections", undefined, "dev")).json.items.map((c: { id: string }) => c.id),
+      [made.id],
+    );
   });
 
   it("refuses an empty or malformed sandbox in check, naming sandboxName, before any request", async () => {
     await control.clearRequests();
     for (const bad of ["", "Stage", "my sandbox"]) {
       const r = await provider.check!({}, declared(bad, "pw-bad-1"));
-      assert.deepStrictEqual(r.failures!.map((f) => f.property), ["sandboxName"], bad);
+      assert.deepStrictEqual(
+        r.failures!.map((f) => f.property),
+        ["sandboxName"],
+        bad,
+      );
       assert.match(r.failures![0].reason, /lowercase letters, digits and hyphens/);
     }
     assert.deepStrictEqual(await apiRequests(), []);

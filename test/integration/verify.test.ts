@@ -17,7 +17,10 @@ function inputs(password: string, extra: Record<string, unknown> = {}) {
     name: "Salesforce prod",
     description: "CRM",
     connectionSpec: { id: SALESFORCE, version: "1.0" },
-    auth: { specName: "Basic Authentication", params: { environmentUrl: "login.salesforce.com", username: "u", password, securityToken: "tok-123456" } },
+    auth: {
+      specName: "Basic Authentication",
+      params: { environmentUrl: "login.salesforce.com", username: "u", password, securityToken: "tok-123456" },
+    },
     secretKeys: ["password", "securityToken"],
     ...extra,
   };
@@ -53,7 +56,10 @@ describe("credential verification against the emulator", function () {
   const sent = async (): Promise<LoggedRequest[]> => (await control.requests()).filter((r) => !r.path.startsWith("/__emulator"));
   const lines = (rs: LoggedRequest[]) => rs.map((r) => `${r.method} ${r.path.replace(BASE, "")}`);
   const allStored = async () => ((await control.control("GET", "/connections")) as { items: any[] }).items;
-  const checked = async (olds: Record<string, unknown>, news: Record<string, unknown>) => ({ ...(await provider.check!(olds, news)).inputs, __provider: CODE });
+  const checked = async (olds: Record<string, unknown>, news: Record<string, unknown>) => ({
+    ...(await provider.check!(olds, news)).inputs,
+    __provider: CODE,
+  });
 
   /** What the dynamic-provider host can send: plain JSON, no undefined member ("Unexpected struct type"). */
   const hostSafe = <T>(outs: T): T => {
@@ -77,7 +83,12 @@ describe("credential verification against the emulator", function () {
 
   it("tests a new connection once, after creating it, and records the passed test", async () => {
     const { id, outs } = await created();
-    assert.deepStrictEqual(lines(await sent()), ["POST /ims/token/v3", "POST /connections", `GET /connections/${id}`, `GET /connections/${id}/test`]);
+    assert.deepStrictEqual(lines(await sent()), [
+      "POST /ims/token/v3",
+      "POST /connections",
+      `GET /connections/${id}`,
+      `GET /connections/${id}/test`,
+    ]);
     assert.strictEqual(outs.verification, "passed");
     assert.ok(Math.abs(Date.parse(outs.verifiedAt) - Date.now()) < 60_000, outs.verifiedAt);
   });
@@ -106,7 +117,9 @@ describe("credential verification against the emulator", function () {
     const { id, outs } = await created();
     await control.refuseCredential({ connectionSpecId: SALESFORCE, param: "password", value: "pw-bad-999" });
     await control.clearRequests();
-    const e = await refusal(provider.update!(id, outs, await checked(inputs("pw-good-111"), inputs("pw-bad-999", { description: "CRM (rotated)" }))));
+    const e = await refusal(
+      provider.update!(id, outs, await checked(inputs("pw-good-111"), inputs("pw-bad-999", { description: "CRM (rotated)" }))),
+    );
     const log = await sent();
     assert.deepStrictEqual(lines(log), [`PATCH /connections/${id}`, `GET /connections/${id}/test`, `PATCH /connections/${id}`]);
     assert.strictEqual(log[0].headers["if-match"], outs.etag);
@@ -139,7 +152,17 @@ describe("credential verification against the emulator", function () {
     assert.deepStrictEqual(lines(await sent()), [`PATCH /connections/${id}`, `GET /connections/${id}/test`]);
     assert.strictEqual(next.outs.verification, "passed");
     assert.strictEqual((await control.stored(id)).auth.params.password, sha256("pw-good-333"));
-    recordCase({ area: "credentials", case: "rotation refused by the source system", via: "provider", outcome: "PATCH, test false, PATCH back (If-Match: the first PATCH's etag); clear error; previous values recorded with the rollback's etag; corrected value: 1 PATCH + 1 test", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({
+      area: "credentials",
+      case: "rotation refused by the source system",
+      via: "provider",
+      outcome:
+        "PATCH, test false, PATCH back (If-Match: the first PATCH's etag); clear error; previous values recorded with the rollback's etag; corrected value: 1 PATCH + 1 test",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
   });
 
   it("deletes a connection whose credentials are refused at create, so nothing is left half-made", async () => {
@@ -150,8 +173,20 @@ describe("credential verification against the emulator", function () {
     assert.match(e.message, /Params involved: environmentUrl, password, securityToken, username \(values not shown\)/);
     assert.strictEqual(e.id, undefined, "nothing for the engine to record");
     assert.deepStrictEqual(await allStored(), []);
-    assert.deepStrictEqual(lines(await sent()).slice(-2), [`GET /connections/${e.connectionId}/test`, `DELETE /connections/${e.connectionId}`]);
-    recordCase({ area: "credentials", case: "create refused by the source system", via: "provider", outcome: "the new connection was deleted; create failed clearly; nothing left", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    assert.deepStrictEqual(lines(await sent()).slice(-2), [
+      `GET /connections/${e.connectionId}/test`,
+      `DELETE /connections/${e.connectionId}`,
+    ]);
+    recordCase({
+      area: "credentials",
+      case: "create refused by the source system",
+      via: "provider",
+      outcome: "the new connection was deleted; create failed clearly; nothing left",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
   });
 
   it("records a refused new connection it could not delete, with its credentials unverified, rather than lose it", async () => {
@@ -177,7 +212,12 @@ describe("credential verification against the emulator", function () {
   });
 
   it("rolls a refused adoption back to what was read, never deletes the adopted connection, and says the previous secret could not be restored", async () => {
-    const existing = await control.createSalesforce("Adopted CRM", { environmentUrl: "login.salesforce.com", username: "ui-user", password: "pw-ui-000", securityToken: "tok-ui-000" });
+    const existing = await control.createSalesforce("Adopted CRM", {
+      environmentUrl: "login.salesforce.com",
+      username: "ui-user",
+      password: "pw-ui-000",
+      securityToken: "tok-ui-000",
+    });
     await control.refuseCredential({ param: "password", value: "pw-bad-999" });
     await control.clearRequests();
     const e = await refusal(created("pw-bad-999", { name: "Adopted CRM", adoptId: existing.id }));
@@ -188,7 +228,16 @@ describe("credential verification against the emulator", function () {
     assert.match(e.message, /previous values of password, securityToken could not be restored \(the connection was adopted/);
     assert.match(e.message, /The adoption was not recorded in Pulumi's state/);
     assert.strictEqual(e.id, undefined);
-    recordCase({ area: "credentials", case: "adoption refused by the source system", via: "provider", outcome: "PATCHed back to what was read (readable params; secrets cannot be read back, said so); not deleted; not recorded", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({
+      area: "credentials",
+      case: "adoption refused by the source system",
+      via: "provider",
+      outcome: "PATCHed back to what was read (readable params; secrets cannot be read back, said so); not deleted; not recorded",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
   });
 
   it("reports a rollback that meets another writer's change: the unverified credentials, their etag, refresh then up; nothing overwritten", async () => {
@@ -223,7 +272,17 @@ describe("credential verification against the emulator", function () {
     const next = await provider.update!(id, read.props!, await checked(read.inputs!, inputs("pw-good-444")));
     assert.strictEqual(next.outs.verification, "passed");
     assert.strictEqual((await control.stored(id)).auth.params.password, sha256("pw-good-444"));
-    recordCase({ area: "credentials", case: "rollback of a refused rotation meets a concurrent writer (412)", via: "provider", outcome: "clear error: unverified credentials, their etag, the other version, refresh then up; the other writer's edit kept; refresh + up recovered", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({
+      area: "credentials",
+      case: "rollback of a refused rotation meets a concurrent writer (412)",
+      via: "provider",
+      outcome:
+        "clear error: unverified credentials, their etag, the other version, refresh then up; the other writer's edit kept; refresh + up recovered",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
   });
 
   it("reports a rollback whose retries run out, and records the version with the new credentials so the next up re-sends them", async () => {
@@ -231,7 +290,8 @@ describe("credential verification against the emulator", function () {
     await control.refuseCredential({ param: "password", value: "pw-bad-999" });
     await control.addFault({ action: "delay-then-apply", delayMs: 500, method: "GET", path: "/test" });
     const update = refusal(provider.update!(id, outs, await checked(inputs("pw-good-111"), inputs("pw-bad-999"))));
-    for (let i = 0; i < 100 && !(await sent()).some((r) => r.method === "PATCH" && r.status === 200); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && !(await sent()).some((r) => r.method === "PATCH" && r.status === 200); i++)
+      await new Promise((r) => setTimeout(r, 20));
     await control.addFault({ action: "respond", method: "PATCH", status: 503, times: "always" });
     const e = await update;
     await control.clearFaults();
@@ -240,14 +300,32 @@ describe("credential verification against the emulator", function () {
     const live = await control.stored(id);
     assert.strictEqual(live.etag, e.properties!.etag, "state records the version that holds the new credentials");
     assert.strictEqual(live.auth.params.password, sha256("pw-bad-999"));
-    assert.strictEqual((await sent()).filter((r) => r.method === "PATCH" && r.status === 503).length, 3, "the rollback was retried (maxRetries 2)");
+    assert.strictEqual(
+      (await sent()).filter((r) => r.method === "PATCH" && r.status === 503).length,
+      3,
+      "the rollback was retried (maxRetries 2)",
+    );
     const next = await provider.update!(id, e.properties!, await checked(inputs("pw-bad-999"), inputs("pw-good-222")));
     assert.strictEqual(next.outs.verification, "passed");
-    recordCase({ area: "credentials", case: "rollback of a refused rotation fails (503 until retries run out)", via: "provider", outcome: "clear error: unverified credentials and their etag, refresh then up; state: that etag, refused params unverified; next up: 1 PATCH + 1 test", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({
+      area: "credentials",
+      case: "rollback of a refused rotation fails (503 until retries run out)",
+      via: "provider",
+      outcome:
+        "clear error: unverified credentials and their etag, refresh then up; state: that etag, refused params unverified; next up: 1 PATCH + 1 test",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
   });
 
   it("keeps the write and reports 'unsupported' for a connector whose connections cannot be tested", async () => {
-    const noTest = { connectionSpec: { id: NO_TEST_CONNECTOR }, auth: { specName: "Basic Authentication", params: { username: "u", password: "pw-good-111" } }, secretKeys: ["password"] };
+    const noTest = {
+      connectionSpec: { id: NO_TEST_CONNECTOR },
+      auth: { specName: "Basic Authentication", params: { username: "u", password: "pw-good-111" } },
+      secretKeys: ["password"],
+    };
     const r = await provider.create(await checked({}, inputs("x", noTest)));
     assert.strictEqual(hostSafe(r.outs as any).verification, "unsupported");
     assert.ok(await control.stored(r.id));
@@ -257,7 +335,16 @@ describe("credential verification against the emulator", function () {
     assert.strictEqual(hostSafe(u.outs).verification, "unsupported");
     assert.deepStrictEqual(lines(await sent()), [`PATCH /connections/${r.id}`, `GET /connections/${r.id}/test`], "no rollback");
     assert.strictEqual((await control.stored(r.id)).auth.params.password, sha256("pw-good-222"));
-    recordCase({ area: "credentials", case: "connector whose test is unsupported (400)", via: "provider", outcome: "write kept, verification: unsupported, no rollback", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({
+      area: "credentials",
+      case: "connector whose test is unsupported (400)",
+      via: "provider",
+      outcome: "write kept, verification: unsupported, no rollback",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
   });
 
   it("keeps the write and reports 'unavailable' when the test endpoint fails after retries", async () => {
@@ -268,10 +355,23 @@ describe("credential verification against the emulator", function () {
     assert.strictEqual(hostSafe(u.outs).verification, "unavailable");
     assert.strictEqual(u.outs.verifiedAt, outs.verifiedAt, "verifiedAt keeps the last passed test");
     const log = lines(await sent());
-    assert.deepStrictEqual(log.filter((l) => l.startsWith("PATCH")), [`PATCH /connections/${id}`], "no rollback");
+    assert.deepStrictEqual(
+      log.filter((l) => l.startsWith("PATCH")),
+      [`PATCH /connections/${id}`],
+      "no rollback",
+    );
     assert.strictEqual(log.filter((l) => l.endsWith("/test")).length, 3, "the test was retried (maxRetries 2)");
     assert.strictEqual((await control.stored(id)).auth.params.password, sha256("pw-good-222"));
-    recordCase({ area: "credentials", case: "test endpoint unavailable (503 on every attempt)", via: "provider", outcome: "write kept, verification: unavailable, no rollback", lost: 0, duplicated: 0, secretsLeaked: 0, test: TEST });
+    recordCase({
+      area: "credentials",
+      case: "test endpoint unavailable (503 on every attempt)",
+      via: "provider",
+      outcome: "write kept, verification: unavailable, no rollback",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
   });
 
   it("sends no test with verifyCredentials: false, per resource or per stack, and the resource's choice wins", async () => {

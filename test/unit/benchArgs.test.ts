@@ -9,8 +9,27 @@ describe("npm run bench: command-line arguments", () => {
   });
 
   it("reads the sizes, repetitions and the concurrency experiment's settings", () => {
-    const { options } = parseBenchArgs(["--n", "5,50", "--repeats", "2", "--concurrency-n", "0", "--concurrency-delay-ms", "20", "--no-engine-variants", "--pipeline", "0"]);
-    assert.deepStrictEqual(options, { ns: [5, 50], repeats: 2, pipelines: 0, concurrencyN: 0, concurrencyDelayMs: 20, engineVariants: false });
+    const { options } = parseBenchArgs([
+      "--n",
+      "5,50",
+      "--repeats",
+      "2",
+      "--concurrency-n",
+      "0",
+      "--concurrency-delay-ms",
+      "20",
+      "--no-engine-variants",
+      "--pipeline",
+      "0",
+    ]);
+    assert.deepStrictEqual(options, {
+      ns: [5, 50],
+      repeats: 2,
+      pipelines: 0,
+      concurrencyN: 0,
+      concurrencyDelayMs: 20,
+      engineVariants: false,
+    });
   });
 
   it("accepts --flag=value as well as --flag value", () => {
@@ -32,7 +51,11 @@ describe("npm run bench: command-line arguments", () => {
 
   it("rejects a size that is not a positive whole number, naming --n and an example", () => {
     for (const bad of ["10,abc", "0", "2.5", "10,,50", ""]) {
-      assert.throws(() => parseBenchArgs(["--n", bad]), (e: Error) => e instanceof BenchArgsError && /^--n takes positive whole numbers, e\.g\. --n 10,50,200/.test(e.message), bad);
+      assert.throws(
+        () => parseBenchArgs(["--n", bad]),
+        (e: Error) => e instanceof BenchArgsError && /^--n takes positive whole numbers, e\.g\. --n 10,50,200/.test(e.message),
+        bad,
+      );
     }
   });
 
@@ -40,12 +63,19 @@ describe("npm run bench: command-line arguments", () => {
     assert.throws(() => parseBenchArgs(["--repeats", "0"]), /--repeats takes a positive whole number, got "0"/);
     assert.throws(() => parseBenchArgs(["--concurrency-n=-1"]), /--concurrency-n takes a whole number \(0 skips the experiment\)/);
     assert.throws(() => parseBenchArgs(["--concurrency-delay-ms", "soon"]), /--concurrency-delay-ms takes a whole number of milliseconds/);
-    assert.throws(() => parseBenchArgs(["--pipeline", "many"]), /--pipeline takes a whole number of pipelines \(0 skips the pipeline scenario\), got "many"/);
+    assert.throws(
+      () => parseBenchArgs(["--pipeline", "many"]),
+      /--pipeline takes a whole number of pipelines \(0 skips the pipeline scenario\), got "many"/,
+    );
   });
 
   it("rejects an unknown flag, a stray word and a missing value, pointing to --help", () => {
     for (const argv of [["--fast"], ["200"], ["--n"]]) {
-      assert.throws(() => parseBenchArgs(argv), (e: Error) => e instanceof BenchArgsError && /\(see --help\)$/.test(e.message), argv.join(" "));
+      assert.throws(
+        () => parseBenchArgs(argv),
+        (e: Error) => e instanceof BenchArgsError && /\(see --help\)$/.test(e.message),
+        argv.join(" "),
+      );
     }
     assert.throws(() => parseBenchArgs(["--fast"]), /'--fast'/);
   });

@@ -24,14 +24,29 @@ describe("benchmark: requests in flight at the emulator", () => {
   it("counts two overlapping requests as two in flight, and the time with at least one as busy", () => {
     const a = entry("PATCH", `${FLOW_BASE_PATH}/connections/a`, 0);
     const b = entry("PATCH", `${FLOW_BASE_PATH}/connections/b`, 5);
-    const r = inFlight([a, b], new Map([[a.requestId, 10], [b.requestId, 10]]));
+    const r = inFlight(
+      [a, b],
+      new Map([
+        [a.requestId, 10],
+        [b.requestId, 10],
+      ]),
+    );
     assert.deepStrictEqual(r, { maxInFlight: 2, meanInFlight: 1.33, busyMs: 15 });
   });
 
   it("does not count a request that starts in the millisecond the previous one ends as overlapping", () => {
     const a = entry("PATCH", `${FLOW_BASE_PATH}/connections/a`, 0);
     const b = entry("PATCH", `${FLOW_BASE_PATH}/connections/b`, 10);
-    assert.deepStrictEqual(inFlight([a, b], new Map([[a.requestId, 10], [b.requestId, 10]])), { maxInFlight: 1, meanInFlight: 1, busyMs: 20 });
+    assert.deepStrictEqual(
+      inFlight(
+        [a, b],
+        new Map([
+          [a.requestId, 10],
+          [b.requestId, 10],
+        ]),
+      ),
+      { maxInFlight: 1, meanInFlight: 1, busyMs: 20 },
+    );
   });
 
   it("ignores token requests, and a request without a logged duration lasts half a millisecond", () => {
@@ -41,7 +56,13 @@ describe("benchmark: requests in flight at the emulator", () => {
   });
 
   it("counts Flow Service requests by method and token requests apart; control routes are not counted", () => {
-    const log = [entry("POST", IMS_TOKEN_PATH, 0), entry("GET", `${FLOW_BASE_PATH}/connections/a`, 1), entry("PATCH", `${FLOW_BASE_PATH}/connections/a`, 2), entry("PATCH", `${FLOW_BASE_PATH}/connections/b`, 3), entry("GET", "/__emulator/stats", 4)];
+    const log = [
+      entry("POST", IMS_TOKEN_PATH, 0),
+      entry("GET", `${FLOW_BASE_PATH}/connections/a`, 1),
+      entry("PATCH", `${FLOW_BASE_PATH}/connections/a`, 2),
+      entry("PATCH", `${FLOW_BASE_PATH}/connections/b`, 3),
+      entry("GET", "/__emulator/stats", 4),
+    ];
     assert.deepStrictEqual(countRequests(log), { flow: { GET: 1, PATCH: 2 }, flowTotal: 3, flowFailed: 0, token: 1 });
   });
 
@@ -117,14 +138,26 @@ const HEALTHY: Partial<Record<Op, Record<string, number>>> = {
   destroy: { DELETE: N },
 };
 
-function report(flows: Partial<Record<Op, Record<string, number>>> = {}, tokens: Partial<Record<Op, number>> = {}, pipeline?: PipelineResult): BenchReport {
+function report(
+  flows: Partial<Record<Op, Record<string, number>>> = {},
+  tokens: Partial<Record<Op, number>> = {},
+  pipeline?: PipelineResult,
+): BenchReport {
   const scenario = (kind: "flowservice" | "trivial"): ScenarioResult => {
     const ops: ScenarioResult["ops"] = {};
     for (const o of Object.keys(HEALTHY) as Op[]) {
       const failed = o === "refresh-single" ? 1 : 0;
-      ops[o] = kind === "trivial" ? op(o, {}, 1000) : op(o, { ...HEALTHY[o], ...flows[o] }, 1100, tokens[o] ?? (o === "create" ? 1 : 0), failed);
+      ops[o] =
+        kind === "trivial" ? op(o, {}, 1000) : op(o, { ...HEALTHY[o], ...flows[o] }, 1100, tokens[o] ?? (o === "create" ? 1 : 0), failed);
     }
-    const state = { providerBytes: [1200], providerDistinct: 1, providerInputsEqualOutputs: true, resourceBytesMean: 2000, checkpointBytes: 30000, checkpointBytesPerResource: 3000 };
+    const state = {
+      providerBytes: [1200],
+      providerDistinct: 1,
+      providerInputsEqualOutputs: true,
+      resourceBytesMean: 2000,
+      checkpointBytes: 30000,
+      checkpointBytesPerResource: 3000,
+    };
     return { kind, n: N, ops, stateAfterCreate: state, stateAfterRotate: state };
   };
   const ours = scenario("flowservice");
@@ -157,10 +190,17 @@ function pipelineRun(P: number, flows: Partial<Record<Op, Record<string, number>
   };
   const scenario = (kind: "flowservice" | "trivial"): ScenarioResult => {
     const ops: ScenarioResult["ops"] = {};
-    for (const o of Object.keys(healthy) as Op[]) ops[o] = kind === "trivial" ? op(o, {}, 4000) : op(o, { ...healthy[o], ...flows[o] }, 5000, o === "up-nochange" ? 0 : 1);
+    for (const o of Object.keys(healthy) as Op[])
+      ops[o] = kind === "trivial" ? op(o, {}, 4000) : op(o, { ...healthy[o], ...flows[o] }, 5000, o === "up-nochange" ? 0 : 1);
     return { kind, n: P, ops };
   };
-  return { pipelines: P, resources: R, ours: scenario("flowservice"), trivial: scenario("trivial"), vsTrivial: { create: 1.25, "up-nochange": 1.25, refresh: 1.25, destroy: 1.25 } };
+  return {
+    pipelines: P,
+    resources: R,
+    ours: scenario("flowservice"),
+    trivial: scenario("trivial"),
+    vsTrivial: { create: 1.25, "up-nochange": 1.25, refresh: 1.25, destroy: 1.25 },
+  };
 }
 
 const target = (r: BenchReport, name: string) => {
@@ -217,15 +257,23 @@ describe("benchmark: targets", () => {
         ["pipelines=3 (12 resources): destroy sends exactly 12 DELETEs, ≤1 token", true],
       ],
     );
-    const short = target(report({}, {}, pipelineRun(3, { destroy: { DELETE: 11 } })), "pipelines=3 (12 resources): destroy sends exactly 12 DELETEs, ≤1 token");
+    const short = target(
+      report({}, {}, pipelineRun(3, { destroy: { DELETE: 11 } })),
+      "pipelines=3 (12 resources): destroy sends exactly 12 DELETEs, ≤1 token",
+    );
     assert.deepStrictEqual([short.ok, short.detail], [false, "11 DELETE, 1 token"]);
-    const extra = target(report({}, {}, pipelineRun(3, { create: { PATCH: 1 } })), "pipelines=3 (12 resources): up creating all sends 12 POSTs + 12 read-backs + 3 credential tests (GET), ≤1 token");
+    const extra = target(
+      report({}, {}, pipelineRun(3, { create: { PATCH: 1 } })),
+      "pipelines=3 (12 resources): up creating all sends 12 POSTs + 12 read-backs + 3 credential tests (GET), ≤1 token",
+    );
     assert.strictEqual(extra.ok, false, "an extra PATCH while creating");
   });
 
   it("more PATCHes in flight than maxConcurrency allows misses its target", () => {
     const r = report();
-    r.concurrency = [{ maxConcurrency: 4, parallel: 32, delayMs: 200, n: 20, wallMs: 3000, patches: 20, maxInFlight: 5, meanInFlight: 4.2, busyMs: 1200 }];
+    r.concurrency = [
+      { maxConcurrency: 4, parallel: 32, delayMs: 200, n: 20, wallMs: 3000, patches: 20, maxInFlight: 5, meanInFlight: 4.2, busyMs: 1200 },
+    ];
     const t = evaluateTargets(r).find((x) => x.name.startsWith("maxConcurrency=4"));
     assert.strictEqual(t?.ok, false);
     assert.match(t?.detail ?? "", /^max 5 in flight/);
@@ -235,13 +283,21 @@ describe("benchmark: targets", () => {
 describe("benchmark: the report as text", () => {
   it("writes the README table: the header, its alignment row, then one row per operation measured", () => {
     const md = formatMarkdown(report()).split("\n");
-    const header = md.indexOf("| N | operation | wall s | ms/resource | trivial s | × trivial | Flow Service requests | token | max in flight | host RSS MB | host CPU s | engine CPU s |");
+    const header = md.indexOf(
+      "| N | operation | wall s | ms/resource | trivial s | × trivial | Flow Service requests | token | max in flight | host RSS MB | host CPU s | engine CPU s |",
+    );
     assert.ok(header > 0, "the table's header row");
     assert.strictEqual(md[header + 1], "|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
     const rows = md.slice(header + 2, md.indexOf("", header));
     assert.strictEqual(rows.length, OPS.length - 1, "every operation but the no-checkpoint variant, which did not run");
-    assert.strictEqual(rows[OPS.indexOf("rotate-all")], "| 10 | up: rotate all N | 1.10 | 110.0 | 1.00 | 1.10 | 10 PATCH + 10 GET | 0 | 8 | 64 | 1.50 | 1.50 |");
-    assert.strictEqual(rows[OPS.indexOf("refresh-single") - 1], "| 10 | refresh (single reads, list refused) | 1.10 | 110.0 | 1.00 | 1.10 | 11 GET | 0 | 1 | 64 | 1.50 | 1.50 |");
+    assert.strictEqual(
+      rows[OPS.indexOf("rotate-all")],
+      "| 10 | up: rotate all N | 1.10 | 110.0 | 1.00 | 1.10 | 10 PATCH + 10 GET | 0 | 8 | 64 | 1.50 | 1.50 |",
+    );
+    assert.strictEqual(
+      rows[OPS.indexOf("refresh-single") - 1],
+      "| 10 | refresh (single reads, list refused) | 1.10 | 110.0 | 1.00 | 1.10 | 11 GET | 0 | 1 | 64 | 1.50 | 1.50 |",
+    );
   });
 
   it("adds the pipeline rows after the connection rows, time per resource and requests by method", () => {

@@ -63,6 +63,9 @@ describe("the connector catalog", () => {
     );
     assert.deepStrictEqual(r.failures.map((f) => f.property).sort(), ["auth.params.hostname", "auth.params.port"]);
     assert.match(r.failures.find((f) => f.property === "auth.params.port")!.reason, /must be an integer/);
-    assert.match(r.failures.find((f) => f.property === "auth.params.hostname")!.reason, /not a param of SFTP .*known params: host, port, userName, password/);
+    assert.match(
+      r.failures.find((f) => f.property === "auth.params.hostname")!.reason,
+      /not a param of SFTP .*known params: host, port, userName, password/,
+    );
   });
 });

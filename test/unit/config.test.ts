@@ -14,22 +14,37 @@ describe("provider configuration", () => {
   });
 
   it("drops a trailing slash from the endpoint and treats an empty value as unset", () => {
-    const c = resolveConfig(from({ "flowservice:endpoint": "http://127.0.0.1:4010/data/foundation/flowservice/", "flowservice:orgId": "" }), {});
+    const c = resolveConfig(
+      from({ "flowservice:endpoint": "http://127.0.0.1:4010/data/foundation/flowservice/", "flowservice:orgId": "" }),
+      {},
+    );
     assert.strictEqual(c.endpoint, "http://127.0.0.1:4010/data/foundation/flowservice");
     assert.strictEqual(c.orgId, undefined);
   });
 
   it("names the key, the bad value and both ways to set it for a number that is not whole", () => {
-    assert.throws(() => resolveConfig(from({ "flowservice:maxConcurrency": "eight" }), {}), /flowservice:maxConcurrency must be a whole number, got "eight".*AEP_MAX_CONCURRENCY/);
+    assert.throws(
+      () => resolveConfig(from({ "flowservice:maxConcurrency": "eight" }), {}),
+      /flowservice:maxConcurrency must be a whole number, got "eight".*AEP_MAX_CONCURRENCY/,
+    );
   });
 
   it("names an endpoint that is not a URL", () => {
-    assert.throws(() => resolveConfig(from({ "flowservice:endpoint": "platform" }), {}), /flowservice:endpoint is invalid.*AEP_FLOW_ENDPOINT/);
+    assert.throws(
+      () => resolveConfig(from({ "flowservice:endpoint": "platform" }), {}),
+      /flowservice:endpoint is invalid.*AEP_FLOW_ENDPOINT/,
+    );
   });
 
   it("needs no credentials to configure, and names each missing one when Flow Service must be called", () => {
     const c = resolveConfig(from({}), {});
-    assert.throws(() => assertCredentials(c), (e: Error) => /flowservice:clientId.*flowservice:clientSecret.*flowservice:orgId/.test(e.message) && (e as { code?: string }).code === "CONFIG");
-    assert.doesNotThrow(() => assertCredentials(resolveConfig(from({ "flowservice:accessToken": "t", "flowservice:clientId": "c", "flowservice:orgId": "o" }), {})));
+    assert.throws(
+      () => assertCredentials(c),
+      (e: Error) =>
+        /flowservice:clientId.*flowservice:clientSecret.*flowservice:orgId/.test(e.message) && (e as { code?: string }).code === "CONFIG",
+    );
+    assert.doesNotThrow(() =>
+      assertCredentials(resolveConfig(from({ "flowservice:accessToken": "t", "flowservice:clientId": "c", "flowservice:orgId": "o" }), {})),
+    );
   });
 });

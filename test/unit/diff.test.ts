@@ -45,15 +45,25 @@ describe("diff (pure: no network, no credentials)", () => {
     });
 
     it("keeps a connection whose declared sandbox equals the one it was applied in", () => {
-      assert.deepStrictEqual(diffConnection(olds, salesforceInputs({ sandboxName: "prod", __sandboxFromStack: true }), "p", "p"), { changes: false, replaces: [], ops: [] });
+      assert.deepStrictEqual(diffConnection(olds, salesforceInputs({ sandboxName: "prod", __sandboxFromStack: true }), "p", "p"), {
+        changes: false,
+        replaces: [],
+        ops: [],
+      });
     });
 
     it("does not replace state from an earlier release, which records the sandbox only as read (or not at all)", () => {
       // Such outputs carry sandboxName as Flow Service returned it, and the inputs none.
       const legacy = salesforceOutputs() as unknown as ConnectionOutputs;
-      assert.deepStrictEqual(diffConnection(legacy, salesforceInputs({ sandboxName: "prod", __sandboxFromStack: true }), "p", "p").replaces, []);
+      assert.deepStrictEqual(
+        diffConnection(legacy, salesforceInputs({ sandboxName: "prod", __sandboxFromStack: true }), "p", "p").replaces,
+        [],
+      );
       const { sandboxName: _none, ...unread } = salesforceOutputs();
-      assert.deepStrictEqual(diffConnection(unread as unknown as ConnectionOutputs, salesforceInputs({ sandboxName: "dev" }), "p", "p").replaces, []);
+      assert.deepStrictEqual(
+        diffConnection(unread as unknown as ConnectionOutputs, salesforceInputs({ sandboxName: "dev" }), "p", "p").replaces,
+        [],
+      );
     });
 
     it("decides a move at up when the sandbox is known only then", () => {

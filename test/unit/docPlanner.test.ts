@@ -8,7 +8,12 @@ import { JsonObject, maskDocOps, planDocPatch, valueAt } from "../../provider/co
 const key = fc.oneof(fc.constantFrom("name", "params", "a/b", "c~d", "~1", "é"), fc.string({ maxLength: 5 }));
 const scalar = fc.oneof(fc.string({ maxLength: 6 }), fc.integer(), fc.boolean());
 const { value } = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: "small" }, scalar, fc.array(tie("value"), { maxLength: 3 }), fc.dictionary(key, tie("value"), { maxKeys: 3 })),
+  value: fc.oneof(
+    { depthSize: "small" },
+    scalar,
+    fc.array(tie("value"), { maxLength: 3 }),
+    fc.dictionary(key, tie("value"), { maxKeys: 3 }),
+  ),
 }));
 // JSON round trip: plain objects, as state and HTTP bodies are.
 const doc = fc.dictionary(key, value, { maxKeys: 5 }).map((d) => JSON.parse(JSON.stringify(d)) as JsonObject);

@@ -11,7 +11,10 @@ function live(overrides: Partial<FlowConnection> = {}): FlowConnection {
     name: outputs.name,
     description: outputs.description,
     connectionSpec: { id: outputs.connectionSpec.id, version: "1.0" },
-    auth: { specName: "Basic Authentication", params: { environmentUrl: "login.salesforce.com", username: "sf-user", password: "********", securityToken: "********" } },
+    auth: {
+      specName: "Basic Authentication",
+      params: { environmentUrl: "login.salesforce.com", username: "sf-user", password: "********", securityToken: "********" },
+    },
     etag: outputs.etag,
     state: "enabled",
     createdAt: outputs.createdAt,
@@ -44,7 +47,10 @@ describe("mappings between inputs, stored outputs and a live connection", () => 
 
   it("takes the live readable values on refresh after an outside change, and drops secrets as unverified", () => {
     const r = refreshedState(outputs, live({ etag: '"other"', description: "edited in the UI" }));
-    assert.deepStrictEqual(r.drift.map((d) => d.field), ["description"]);
+    assert.deepStrictEqual(
+      r.drift.map((d) => d.field),
+      ["description"],
+    );
     assert.strictEqual(r.outputs.description, "edited in the UI");
     assert.strictEqual(r.outputs.etag, '"other"');
     assert.strictEqual(r.inputs?.description, "edited in the UI");
@@ -57,7 +63,11 @@ describe("mappings between inputs, stored outputs and a live connection", () => 
   });
 
   it("explains a conflict with who changed what, both etags and the commands that recover", () => {
-    const message = describeConflict(outputs.connectionId, outputs, live({ etag: '"theirs"', name: "Renamed", updatedBy: "ana@example.com", updatedClient: "exc_app" }));
+    const message = describeConflict(
+      outputs.connectionId,
+      outputs,
+      live({ etag: '"theirs"', name: "Renamed", updatedBy: "ana@example.com", updatedClient: "exc_app" }),
+    );
     assert.match(message, /Pulumi's state has version "1400dd53[^"]*", Flow Service has "theirs"/);
     assert.match(message, /by ana@example\.com via the Experience Platform UI/);
     assert.match(message, /name: "Salesforce prod" → "Renamed"/);

@@ -9,7 +9,8 @@ import { flowInputs, outputsOf, PAST_START, SOURCE_ID, sourceInputs, targetInput
 
 const NOW = (PAST_START + 86_400) * 1000;
 const properties = (o: { failures: Array<{ property: string }> }) => o.failures.map((f) => f.property);
-const reasonOf = (o: { failures: Array<{ property: string; reason: string }> }, property: string) => o.failures.find((f) => f.property === property)?.reason ?? "";
+const reasonOf = (o: { failures: Array<{ property: string; reason: string }> }, property: string) =>
+  o.failures.find((f) => f.property === property)?.reason ?? "";
 
 describe("check of the pipeline resources (pure: previews of pull requests run it)", () => {
   it("accepts the S3 → Data Lake pipeline of the tutorials", () => {
@@ -40,28 +41,58 @@ describe("check of the pipeline resources (pure: previews of pull requests run i
   it("names an unknown frequency, a start time in milliseconds, and a start time changed after it passed", () => {
     const bad = checkEntity(dataflow, {}, flowInputs({ scheduleParams: { frequency: "fortnight", interval: 1 } }), NOW);
     assert.match(reasonOf(bad, "scheduleParams.frequency"), /once, minute, hour, day, week/);
-    const ms = checkEntity(dataflow, {}, flowInputs({ scheduleParams: { startTime: PAST_START * 1000, frequency: "hour", interval: 1 } }), NOW);
+    const ms = checkEntity(
+      dataflow,
+      {},
+      flowInputs({ scheduleParams: { startTime: PAST_START * 1000, frequency: "hour", interval: 1 } }),
+      NOW,
+    );
     assert.match(reasonOf(ms, "scheduleParams.startTime"), /epoch seconds.*milliseconds/);
-    const moved = checkEntity(dataflow, flowInputs(), flowInputs({ scheduleParams: { startTime: PAST_START + 60, frequency: "minute", interval: 15 } }), NOW);
+    const moved = checkEntity(
+      dataflow,
+      flowInputs(),
+      flowInputs({ scheduleParams: { startTime: PAST_START + 60, frequency: "minute", interval: 15 } }),
+      NOW,
+    );
     assert.match(reasonOf(moved, "scheduleParams.startTime"), /cannot change once the scheduled start has passed/);
     // Before the start, it may move.
-    const early = checkEntity(dataflow, flowInputs(), flowInputs({ scheduleParams: { startTime: PAST_START + 60, frequency: "minute", interval: 15 } }), PAST_START * 1000 - 1);
+    const early = checkEntity(
+      dataflow,
+      flowInputs(),
+      flowInputs({ scheduleParams: { startTime: PAST_START + 60, frequency: "minute", interval: 15 } }),
+      PAST_START * 1000 - 1,
+    );
     assert.deepStrictEqual(early.failures, []);
   });
 
   it("names a misspelt schedule or spec member instead of dropping it", () => {
-    const r = checkEntity(dataflow, {}, flowInputs({ scheduleParams: { startTime: PAST_START, frequency: "minute", intervall: 15 }, flowSpec: { id: "x", verison: "1.0" } }), NOW);
+    const r = checkEntity(
+      dataflow,
+      {},
+      flowInputs({ scheduleParams: { startTime: PAST_START, frequency: "minute", intervall: 15 }, flowSpec: { id: "x", verison: "1.0" } }),
+      NOW,
+    );
     assert.match(reasonOf(r, "scheduleParams"), /intervall/);
     assert.match(reasonOf(r, "flowSpec"), /verison/);
   });
 
   it("stores digit strings of the tutorials as numbers", () => {
-    const r = checkEntity(dataflow, {}, flowInputs({ scheduleParams: { startTime: String(PAST_START), frequency: "minute", interval: "15", backfill: "true" } }), NOW);
+    const r = checkEntity(
+      dataflow,
+      {},
+      flowInputs({ scheduleParams: { startTime: String(PAST_START), frequency: "minute", interval: "15", backfill: "true" } }),
+      NOW,
+    );
     assert.deepStrictEqual(r.inputs.scheduleParams, { startTime: PAST_START, frequency: "minute", interval: 15, backfill: true });
   });
 
   it("names ids that are not Flow Service ids, an empty id list and a missing spec", () => {
-    const r = checkEntity(dataflow, {}, flowInputs({ sourceConnectionIds: ["../connections"], targetConnectionIds: [], flowSpec: undefined }), NOW);
+    const r = checkEntity(
+      dataflow,
+      {},
+      flowInputs({ sourceConnectionIds: ["../connections"], targetConnectionIds: [], flowSpec: undefined }),
+      NOW,
+    );
     assert.deepStrictEqual(properties(r).sort(), ["flowSpec", "sourceConnectionIds.0", "targetConnectionIds"]);
     assert.match(reasonOf(r, "sourceConnectionIds.0"), /Flow Service id \(a UUID/);
     assert.match(reasonOf(r, "flowSpec"), /is required/);
@@ -82,9 +113,19 @@ describe("check of the pipeline resources (pure: previews of pull requests run i
   it("records a version per secret param, bumped only when its value changes", () => {
     const first = checkEntity(sourceConnection, {}, sourceInputs({ params: { path: "/a", apiKey: "k1" }, secretKeys: ["apiKey"] }), NOW);
     assert.deepStrictEqual(first.inputs.__secretVersions, { apiKey: 1 });
-    const same = checkEntity(sourceConnection, first.inputs, sourceInputs({ params: { path: "/b", apiKey: "k1" }, secretKeys: ["apiKey"] }), NOW);
+    const same = checkEntity(
+      sourceConnection,
+      first.inputs,
+      sourceInputs({ params: { path: "/b", apiKey: "k1" }, secretKeys: ["apiKey"] }),
+      NOW,
+    );
     assert.deepStrictEqual(same.inputs.__secretVersions, { apiKey: 1 });
-    const rotated = checkEntity(sourceConnection, same.inputs, sourceInputs({ params: { path: "/b", apiKey: "k2" }, secretKeys: ["apiKey"] }), NOW);
+    const rotated = checkEntity(
+      sourceConnection,
+      same.inputs,
+      sourceInputs({ params: { path: "/b", apiKey: "k2" }, secretKeys: ["apiKey"] }),
+      NOW,
+    );
     assert.deepStrictEqual(rotated.inputs.__secretVersions, { apiKey: 2 });
   });
 
@@ -115,8 +156,13 @@ describe("diff of the pipeline resources", () => {
   });
 
   it("replaces a dataflow whose spec or connection ids change, and when a new id is not known yet", () => {
-    assert.deepStrictEqual(diffEntity(dataflow, flowOuts, flowInputs({ flowSpec: { id: "14518937-270c-4525-bdec-c2ba7cce3860" } })).replaces, ["flowSpec"]);
-    assert.deepStrictEqual(diffEntity(dataflow, flowOuts, flowInputs({ sourceConnectionIds: [UNKNOWN] })).replaces, ["sourceConnectionIds"]);
+    assert.deepStrictEqual(
+      diffEntity(dataflow, flowOuts, flowInputs({ flowSpec: { id: "14518937-270c-4525-bdec-c2ba7cce3860" } })).replaces,
+      ["flowSpec"],
+    );
+    assert.deepStrictEqual(diffEntity(dataflow, flowOuts, flowInputs({ sourceConnectionIds: [UNKNOWN] })).replaces, [
+      "sourceConnectionIds",
+    ]);
     const other = "b7581b59-c603-4df1-a689-d23d7ac440f4";
     assert.deepStrictEqual(diffEntity(dataflow, flowOuts, flowInputs({ targetConnectionIds: [other] })).replaces, ["targetConnectionIds"]);
   });
@@ -127,13 +173,18 @@ describe("diff of the pipeline resources", () => {
       { op: "replace", path: "/params/path", value: "/landing/2024.csv" },
     ]);
     assert.deepStrictEqual(diffEntity(sourceConnection, outs, sourceInputs({ data: { format: "json" } })).replaces, ["data"]);
-    assert.deepStrictEqual(diffEntity(sourceConnection, outs, sourceInputs({ baseConnectionId: SOURCE_ID })).replaces, ["baseConnectionId"]);
+    assert.deepStrictEqual(diffEntity(sourceConnection, outs, sourceInputs({ baseConnectionId: SOURCE_ID })).replaces, [
+      "baseConnectionId",
+    ]);
     assert.deepStrictEqual(diffEntity(sourceConnection, outs, sourceInputs({ baseConnectionId: UNKNOWN })).replaces, ["baseConnectionId"]);
   });
 
   it("replaces a target connection for a new dataset", () => {
     const outs = storedEntityOutputs(outputsOf(targetInputs()));
-    assert.deepStrictEqual(diffEntity(targetConnection, outs, targetInputs({ params: { dataSetId: "6500000000000000000000aa" } })).replaces, ["params.dataSetId"]);
+    assert.deepStrictEqual(
+      diffEntity(targetConnection, outs, targetInputs({ params: { dataSetId: "6500000000000000000000aa" } })).replaces,
+      ["params.dataSetId"],
+    );
   });
 
   it("replaces an object the program moves to another sandbox, not one that keeps the stack's", () => {

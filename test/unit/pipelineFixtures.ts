@@ -49,7 +49,16 @@ export function flowInputs(overrides: Record<string, unknown> = {}) {
 
 /** Outputs as the provider stores them after a create. */
 export function outputsOf(inputs: Record<string, unknown>, overrides: Record<string, unknown> = {}) {
-  return { ...inputs, etag: ETAG, adopted: false, state: "enabled", createdAt: 1612310475905, updatedAt: 1612310475905, sandboxName: "prod", ...overrides };
+  return {
+    ...inputs,
+    etag: ETAG,
+    adopted: false,
+    state: "enabled",
+    createdAt: 1612310475905,
+    updatedAt: 1612310475905,
+    sandboxName: "prod",
+    ...overrides,
+  };
 }
 
 /** A flow as GET /flows/{id} shows it (update-dataflows.md): schedule values as strings, extra members. */

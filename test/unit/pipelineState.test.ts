@@ -4,7 +4,18 @@ import { sourceConnection } from "../../provider/core/entities/sourceConnection"
 import { liveDocument } from "../../provider/core/entity";
 import { describeEntityConflict, entityDrift, refreshedEntity, storedEntityOutputs } from "../../provider/core/entityState";
 import { UNVERIFIED } from "../../provider/core/planner";
-import { BASE_ID, CLOUD_STORAGE_TO_AEP, ETAG, FLOW_ID, flowInputs, liveFlow, outputsOf, S3, SOURCE_ID, sourceInputs } from "./pipelineFixtures";
+import {
+  BASE_ID,
+  CLOUD_STORAGE_TO_AEP,
+  ETAG,
+  FLOW_ID,
+  flowInputs,
+  liveFlow,
+  outputsOf,
+  S3,
+  SOURCE_ID,
+  sourceInputs,
+} from "./pipelineFixtures";
 
 const NEW_ETAG = '"6100aa00-0000-0200-0000-60358d990000"';
 // The program declares the flow spec without a version; Flow Service shows "1.0".

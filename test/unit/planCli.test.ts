@@ -53,7 +53,11 @@ describe("flowservice-plan: reading a preview", () => {
   it("rejects empty input, text that is not JSON, and JSON that is not a preview", () => {
     assert.throws(() => parsePreview("  \n"), /empty/);
     assert.throws(() => parsePreview("Previewing update (dev):"), /not JSON/);
-    assert.throws(() => parsePreview("password: hunter2"), (e: Error) => /not JSON/.test(e.message) && !e.message.includes("hunter2"), "the input is not quoted back");
+    assert.throws(
+      () => parsePreview("password: hunter2"),
+      (e: Error) => /not JSON/.test(e.message) && !e.message.includes("hunter2"),
+      "the input is not quoted back",
+    );
     assert.throws(() => parsePreview('{"deployment":{}}'), /not the output of `pulumi preview --json`/);
     assert.throws(() => parsePreview('{"steps":{}}'), /not a list/);
     assert.throws(() => parsePreview('{"steps":[{"urn":"x"}]}'), /no `op`/);
@@ -95,7 +99,10 @@ describe("flowservice-plan: the plan of a real preview", () => {
 
   it("plans the change after the refresh steps of preview --refresh, from the refreshed state", () => {
     const preview = fixture("refresh");
-    assert.deepStrictEqual(preview.steps.filter((s: any) => s.urn.endsWith("::crm")).map((s: any) => s.op), ["refresh", "update"]);
+    assert.deepStrictEqual(
+      preview.steps.filter((s: any) => s.urn.endsWith("::crm")).map((s: any) => s.op),
+      ["refresh", "update"],
+    );
     const crm = entry(planOf(preview), "crm");
     // Someone renamed it in the UI; the refresh found a new etag, so the secrets are unverified and re-sent.
     assert.deepStrictEqual(crm.ops, [
@@ -103,7 +110,10 @@ describe("flowservice-plan: the plan of a real preview", () => {
       { op: "add", path: "/auth/params/password", value: "[secret]" },
       { op: "add", path: "/auth/params/securityToken", value: "[secret]" },
     ]);
-    assert.deepStrictEqual(planOf(preview).connections.map((c) => c.resourceName), ["crm"]);
+    assert.deepStrictEqual(
+      planOf(preview).connections.map((c) => c.resourceName),
+      ["crm"],
+    );
   });
 
   it("names each kind of change: create, adopt, update, replace, delete and delete kept remotely", () => {
@@ -125,7 +135,10 @@ describe("flowservice-plan: the plan of a real preview", () => {
   it("gives the property that forces a replacement, with its old and new value", () => {
     const partners = entry(planOf(fixture("actions")), "partners");
     assert.deepStrictEqual(partners.replaceReasons, ["connectionSpec", "auth"]);
-    assert.match(partners.replaceDetails!.join("\n"), /connectionSpec: cfc0fee1-7dc0-40ef-b73e-d8b134c436f5 v1\.0 → ecadc60c-7455-4d87-84dc-2a0e293d997b/);
+    assert.match(
+      partners.replaceDetails!.join("\n"),
+      /connectionSpec: cfc0fee1-7dc0-40ef-b73e-d8b134c436f5 v1\.0 → ecadc60c-7455-4d87-84dc-2a0e293d997b/,
+    );
     assert.match(partners.replaceDetails!.join("\n"), /auth\.specName: "Basic Authentication" → "Access Key"/);
     assert.deepStrictEqual(partners.body, {
       name: "Partner portal",
@@ -165,25 +178,39 @@ describe("flowservice-plan: the plan of a real preview", () => {
   it("lists unchanged connections when the preview ran with --show-sames, and none otherwise", () => {
     assert.deepStrictEqual(planOf(fixture("unchanged")).connections, []);
     const plan = planOf(fixture("unchanged-show-sames"));
-    assert.deepStrictEqual(plan.connections.map((c) => [c.resourceName, c.action]), [["crm", "unchanged"], ["partners", "unchanged"]]);
+    assert.deepStrictEqual(
+      plan.connections.map((c) => [c.resourceName, c.action]),
+      [
+        ["crm", "unchanged"],
+        ["partners", "unchanged"],
+      ],
+    );
     assert.deepStrictEqual(plan.summary, { create: 0, update: 0, replace: 0, delete: 0, adopt: 0, unchanged: 2 });
   });
 
   it("keeps the error of a failed preview, and what it did plan", () => {
     const plan = planOf(fixture("failed"));
     assert.strictEqual(plan.errors.length, 1);
-    assert.match(plan.errors[0], /^pulumi-nodejs:dynamic\/flowservice:Connection resource 'crm': property auth\.params\.password .*is required/);
+    assert.match(
+      plan.errors[0],
+      /^pulumi-nodejs:dynamic\/flowservice:Connection resource 'crm': property auth\.params\.password .*is required/,
+    );
     assert.ok(!plan.connections.some((c) => c.resourceName === "crm"));
     // The engine stops at the first error; a connection it planned before that stays in the plan.
     const preview = fixture("failed");
     preview.steps = preview.steps.filter((s: any) => !s.urn.endsWith("::partners"));
     preview.steps.push(stepOf(fixture("update"), "partners"));
-    assert.deepStrictEqual(planOf(preview).connections.map((c) => c.resourceName), ["partners"]);
+    assert.deepStrictEqual(
+      planOf(preview).connections.map((c) => c.resourceName),
+      ["partners"],
+    );
   });
 
   it("ignores resources of other types", () => {
     const preview = fixture("update");
-    const foreign = JSON.parse(JSON.stringify(stepOf(preview, "crm")).replace(new RegExp(CONNECTION_TYPE.replace(/[/]/g, "\\/"), "g"), "aws:s3/bucket:Bucket"));
+    const foreign = JSON.parse(
+      JSON.stringify(stepOf(preview, "crm")).replace(new RegExp(CONNECTION_TYPE.replace(/[/]/g, "\\/"), "g"), "aws:s3/bucket:Bucket"),
+    );
     preview.steps = [preview.steps[0], foreign];
     assert.deepStrictEqual(planOf(preview).connections, []);
   });
@@ -196,7 +223,10 @@ describe("flowservice-plan: the plan of a real preview", () => {
       { ...replace, op: "delete-replaced", newState: undefined, replaceReasons: undefined },
     ];
     const plan = planOf(preview);
-    assert.deepStrictEqual(plan.connections.map((c) => [c.resourceName, c.action, c.connectionId]), [["partners", "replace", replace.oldState.id]]);
+    assert.deepStrictEqual(
+      plan.connections.map((c) => [c.resourceName, c.action, c.connectionId]),
+      [["partners", "replace", replace.oldState.id]],
+    );
     assert.deepStrictEqual(plan.connections[0].replaceReasons, ["connectionSpec", "auth"]);
   });
 });
@@ -279,7 +309,8 @@ describe("flowservice-plan: secrets", () => {
       description: fc.option(fc.constantFrom("d1", "d2"), { nil: undefined }),
       params: fc.dictionary(key, val, { maxKeys: 4 }),
     });
-    const mask = (params: Record<string, string>) => Object.fromEntries(Object.entries(params).map(([k, v]) => [k, k.startsWith("s") ? "[secret]" : v]));
+    const mask = (params: Record<string, string>) =>
+      Object.fromEntries(Object.entries(params).map(([k, v]) => [k, k.startsWith("s") ? "[secret]" : v]));
     fc.assert(
       fc.property(side, side, fc.boolean(), (before, after, providerChanged) => {
         const args = (s: typeof before) => ({
@@ -287,12 +318,20 @@ describe("flowservice-plan: secrets", () => {
           ...(s.description !== undefined ? { description: s.description } : {}),
           connectionSpec: { id: "an-unknown-connector" },
           auth: { specName: "Basic", params: s.params },
-          secretKeys: Object.keys(s.params).filter((k) => k.startsWith("s")).sort(),
+          secretKeys: Object.keys(s.params)
+            .filter((k) => k.startsWith("s"))
+            .sort(),
         });
         const oldInputs = checkConnection({}, args(before)).inputs;
         const newInputs = checkConnection(oldInputs, args(after)).inputs;
         const { __secretVersions: _dropped, ...applied } = oldInputs;
-        const oldOutputs: Record<string, unknown> = { ...applied, connectionId: "139f6a5f-a78b-4744-9f6a-5fa78bd74431", etag: '"1"', adopted: false, __provider: "p1" };
+        const oldOutputs: Record<string, unknown> = {
+          ...applied,
+          connectionId: "139f6a5f-a78b-4744-9f6a-5fa78bd74431",
+          etag: '"1"',
+          adopted: false,
+          __provider: "p1",
+        };
         const news: Record<string, unknown> = { ...newInputs, __provider: providerChanged ? "p2" : "p1" };
         const real = diffConnection(oldOutputs as unknown as ConnectionOutputs, news, oldOutputs.__provider, news.__provider);
         const preview = {
@@ -329,7 +368,10 @@ describe("flowservice-plan: updates without a request", () => {
     const crm = entry(planOf(preview), "crm");
     assert.deepStrictEqual(crm.ops, []);
     assert.deepStrictEqual(crm.stateOnly, ["provider code"]);
-    assert.match(renderText(planOf(preview)), /crm: update \(no request: state only\)[\s\S]*no request[\s\S]*changes in state only: provider code/);
+    assert.match(
+      renderText(planOf(preview)),
+      /crm: update \(no request: state only\)[\s\S]*no request[\s\S]*changes in state only: provider code/,
+    );
   });
 
   it("gives no patch for an update whose values are known only at up, and says so", () => {
@@ -370,7 +412,9 @@ describe("flowservice-plan: renderings", () => {
     assert.ok(lines.includes("| Resource | Action | Connection | Sent to Flow Service |"));
     assert.strictEqual(lines.filter((l) => /^\| `(crm|partners)` \| update \|/.test(l)).length, 2);
     assert.ok(
-      md.includes('```json\n[\n  {"op":"replace","path":"/name","value":"CRM accounts (EU)"},\n  {"op":"remove","path":"/description"}\n]\n```'),
+      md.includes(
+        '```json\n[\n  {"op":"replace","path":"/name","value":"CRM accounts (EU)"},\n  {"op":"remove","path":"/description"}\n]\n```',
+      ),
       md,
     );
   });
@@ -384,7 +428,10 @@ describe("flowservice-plan: renderings", () => {
   });
 
   it("says in markdown when no connection is touched", () => {
-    assert.match(renderMarkdown(planOf(fixture("unchanged"))), /\*\*no changes\*\*\n\nNo Flow Service connection is touched by this change\./);
+    assert.match(
+      renderMarkdown(planOf(fixture("unchanged"))),
+      /\*\*no changes\*\*\n\nNo Flow Service connection is touched by this change\./,
+    );
   });
 
   it("writes json with the documented fields and a summary of every action", () => {
@@ -405,7 +452,10 @@ describe("flowservice-plan: renderings", () => {
     const text = renderText(planOf(preview));
     assert.match(text, /^Flow Service plan for stack plan: 1 to create, 1 to adopt, 1 to update, 1 to replace, 2 to delete\n/);
     assert.match(text, /\n- {2}ui: delete \(kept remotely\) "Made in the UI"/);
-    assert.ok(text.includes(`\n+- partners: replace "Partner portal" [${stepOf(preview, "partners").oldState.id}]\n     forced by connectionSpec`), text);
+    assert.ok(
+      text.includes(`\n+- partners: replace "Partner portal" [${stepOf(preview, "partners").oldState.id}]\n     forced by connectionSpec`),
+      text,
+    );
   });
 });
 

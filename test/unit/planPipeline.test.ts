@@ -31,7 +31,11 @@ describe("flowservice-plan for the pipeline resources", () => {
     });
     const flow = entry(plan, "flow");
     assert.deepStrictEqual((flow.body as any).sourceConnectionIds, ["[known at up]"]);
-    assert.deepStrictEqual(flow.actions, ["POST /flows/{id}/action?op=DISABLE"], "a flow declared disabled is disabled right after its POST");
+    assert.deepStrictEqual(
+      flow.actions,
+      ["POST /flows/{id}/action?op=DISABLE"],
+      "a flow declared disabled is disabled right after its POST",
+    );
     assert.match(renderText(plan), /\+ {2}flow: create "Customers from S3"\n {5}POST \/flows\n/);
   });
 
@@ -40,7 +44,11 @@ describe("flowservice-plan for the pipeline resources", () => {
     assert.deepStrictEqual(plan.summary.update, 4);
     const flow = entry(plan, "flow");
     assert.deepStrictEqual(flow.ops, [
-      { op: "replace", path: "/transformations/0", value: { name: "Mapping", params: { mappingId: "c5f22f04e09f44498e528901546a83b1", mappingVersion: "0" } } },
+      {
+        op: "replace",
+        path: "/transformations/0",
+        value: { name: "Mapping", params: { mappingId: "c5f22f04e09f44498e528901546a83b1", mappingVersion: "0" } },
+      },
       { op: "replace", path: "/scheduleParams/interval", value: 30 },
     ]);
     assert.deepStrictEqual(flow.actions, [`POST /flows/${flow.connectionId}/action?op=ENABLE`]);
@@ -83,7 +91,12 @@ describe("flowservice-plan for the pipeline resources", () => {
     assert.strictEqual(flow.resourceType, "Dataflow");
     assert.strictEqual(flow.actions.length, 1);
     const out: string[] = [];
-    const code = await run(["-"], { stdout: (t) => out.push(t), stderr: () => undefined, readFile: () => "", readStdin: async () => fixture("update") });
+    const code = await run(["-"], {
+      stdout: (t) => out.push(t),
+      stderr: () => undefined,
+      readFile: () => "",
+      readStdin: async () => fixture("update"),
+    });
     assert.strictEqual(code, 2);
   });
 });

@@ -30,18 +30,28 @@ describe("flowservice-plan: sandboxes", () => {
 
   it("labels each connection with its sandbox: the recorded one, or for previews of earlier releases the state's or the stack's", () => {
     const plan = planOf(fixture("actions"));
-    assert.deepStrictEqual(plan.connections.map((c) => [c.resourceName, c.sandboxName]), [
-      ["reporting", "prod"], // no sandboxName in the inputs: the stack's flowservice:sandboxName
-      ["ui2", "prod"],
-      ["crm", "prod"], // from the old outputs
-      ["partners", "prod"],
-      ["legacy", "prod"],
-      ["ui", "prod"],
-    ]);
+    assert.deepStrictEqual(
+      plan.connections.map((c) => [c.resourceName, c.sandboxName]),
+      [
+        ["reporting", "prod"], // no sandboxName in the inputs: the stack's flowservice:sandboxName
+        ["ui2", "prod"],
+        ["crm", "prod"], // from the old outputs
+        ["partners", "prod"],
+        ["legacy", "prod"],
+        ["ui", "prod"],
+      ],
+    );
     const json = JSON.parse(renderJson(planOf(threeSandboxes())));
     assert.deepStrictEqual(
       json.connections.map((c: any) => [c.resourceName, c.sandboxName]),
-      [["reporting", "dev"], ["ui2", "prod"], ["crm", "stage"], ["partners", "prod"], ["legacy", "prod"], ["ui", "prod"]],
+      [
+        ["reporting", "dev"],
+        ["ui2", "prod"],
+        ["crm", "stage"],
+        ["partners", "prod"],
+        ["legacy", "prod"],
+        ["ui", "prod"],
+      ],
     );
   });
 
@@ -53,11 +63,17 @@ describe("flowservice-plan: sandboxes", () => {
       assert.ok(i >= 0, `${needle} is not in:\n${text}`);
       return i;
     };
-    assert.ok(at("\nSandbox dev: 1 to create\n") < at("\n+  reporting: create") && at("\n+  reporting: create") < at("\nSandbox prod: 1 to adopt, 1 to replace, 2 to delete\n"));
+    assert.ok(
+      at("\nSandbox dev: 1 to create\n") < at("\n+  reporting: create") &&
+        at("\n+  reporting: create") < at("\nSandbox prod: 1 to adopt, 1 to replace, 2 to delete\n"),
+    );
     assert.ok(at("\nSandbox prod:") < at("\n-  legacy: delete") && at("\n-  legacy: delete") < at("\nSandbox stage: 1 to update\n"));
     assert.ok(at("\nSandbox stage:") < at("\n~  crm: update"));
     const md = renderMarkdown(plan);
-    assert.match(md, /#### Sandbox `dev`: 1 to create\n\n\| Resource \| Action \| Connection \| Sent to Flow Service \|\n\| --- \| --- \| --- \| --- \|\n\| `reporting` \| create \|/);
+    assert.match(
+      md,
+      /#### Sandbox `dev`: 1 to create\n\n\| Resource \| Action \| Connection \| Sent to Flow Service \|\n\| --- \| --- \| --- \| --- \|\n\| `reporting` \| create \|/,
+    );
     assert.match(md, /#### Sandbox `stage`: 1 to update\n\n[^#]*\| `crm` \| update \|/);
     assert.match(md, /#### `crm`: update in sandbox `stage`/);
   });
@@ -70,7 +86,10 @@ describe("flowservice-plan: sandboxes", () => {
     step.newState.inputs.sandboxName = "stage";
     step.newState.inputs.__sandboxFromStack = true;
     const crm = entry(planOf(preview), "crm");
-    assert.deepStrictEqual([crm.action, crm.replaceReasons, crm.sandboxName, crm.fromSandboxName], ["replace", ["sandboxName"], "stage", "prod"]);
+    assert.deepStrictEqual(
+      [crm.action, crm.replaceReasons, crm.sandboxName, crm.fromSandboxName],
+      ["replace", ["sandboxName"], "stage", "prod"],
+    );
     assert.match(crm.replaceDetails!.join("\n"), /sandboxName: "prod" → "stage" \(the stack's default flowservice:sandboxName changed/);
     assert.deepStrictEqual(crm.notes, [
       "a new connection is created first in sandbox stage (POST /connections)",
@@ -78,8 +97,14 @@ describe("flowservice-plan: sandboxes", () => {
     ]);
     delete step.newState.inputs.__sandboxFromStack;
     assert.match(entry(planOf(preview), "crm").replaceDetails!.join("\n"), /the program's sandboxName changed/);
-    assert.strictEqual(JSON.parse(renderJson(planOf(preview))).connections.find((c: any) => c.resourceName === "crm").fromSandboxName, "prod");
-    assert.match(renderText(planOf(preview)), /\nSandbox stage: 1 to replace\n\n\+- crm: replace \(moved from sandbox prod\) "CRM accounts \(EU\)"/);
+    assert.strictEqual(
+      JSON.parse(renderJson(planOf(preview))).connections.find((c: any) => c.resourceName === "crm").fromSandboxName,
+      "prod",
+    );
+    assert.match(
+      renderText(planOf(preview)),
+      /\nSandbox stage: 1 to replace\n\n\+- crm: replace \(moved from sandbox prod\) "CRM accounts \(EU\)"/,
+    );
   });
 
   it("says so when a sandbox is known only at up", () => {

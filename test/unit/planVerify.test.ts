@@ -32,7 +32,10 @@ describe("flowservice-plan: the credential test after a write", () => {
 
   it("shows the create-time test, where a refusal deletes the new connection, and the adoption's, where it is PATCHed back", () => {
     const plan = planOf(fixture("actions"));
-    assert.match(entry(plan, "reporting").test!, /^GET \/connections\/\{new id\}\/test \(unless flowservice:verifyCredentials is false\); .*the new connection is deleted/);
+    assert.match(
+      entry(plan, "reporting").test!,
+      /^GET \/connections\/\{new id\}\/test \(unless flowservice:verifyCredentials is false\); .*the new connection is deleted/,
+    );
     assert.match(renderText(plan), /\n +then GET \/connections\/\{new id\}\/test/);
     assert.match(entry(plan, "ui2").test!, /test if the PATCH writes credentials .*PATCHed back to what was read \(never deleted\)/);
     assert.match(entry(plan, "partners").test!, /new id.*the old one is kept/, "a replacement creates, so it tests");

@@ -1,7 +1,15 @@
 import assert from "node:assert";
 import fc from "fast-check";
 import { applyPatch, deepClone } from "fast-json-patch";
-import { changedSecrets, secretVersions, PatchableFields, maskOps, planPatch, replacementReasons, escapePointerToken } from "../../provider/core/planner";
+import {
+  changedSecrets,
+  secretVersions,
+  PatchableFields,
+  maskOps,
+  planPatch,
+  replacementReasons,
+  escapePointerToken,
+} from "../../provider/core/planner";
 
 const value = fc.oneof(fc.string(), fc.integer(), fc.boolean());
 // Keys include the characters JSON Pointer must escape.
@@ -82,7 +90,11 @@ describe("the patch planner", () => {
     assert.deepStrictEqual(first, { password: 1, token: 1 });
     const same = secretVersions({ password: "a", token: "t" }, first, { password: "a", token: "t" }, ["password", "token"]);
     assert.deepStrictEqual(same, first, "an unchanged program gives identical inputs");
-    const rotated = secretVersions({ password: "a", token: "t" }, first, { password: "b", token: "t", key: "k" }, ["password", "token", "key"]);
+    const rotated = secretVersions({ password: "a", token: "t" }, first, { password: "b", token: "t", key: "k" }, [
+      "password",
+      "token",
+      "key",
+    ]);
     assert.deepStrictEqual(rotated, { key: 1, password: 2, token: 1 });
     assert.deepStrictEqual(changedSecrets(first, rotated), ["key", "password"]);
     assert.deepStrictEqual(changedSecrets(first, same), []);

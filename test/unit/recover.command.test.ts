@@ -9,7 +9,14 @@ import { renderText } from "../../commands/recover/render";
 import { ApiError } from "../../provider/core/errors";
 import { fakeDeps, FakeFlow, FakePulumi, FIXTURE_EXPORT, live, T0 } from "../helpers/recoverFakes";
 
-const opts = (over: Partial<RecoverOptions> = {}): RecoverOptions => ({ check: false, yes: true, wait: true, otherStacks: true, takes: new Map(), ...over });
+const opts = (over: Partial<RecoverOptions> = {}): RecoverOptions => ({
+  check: false,
+  yes: true,
+  wait: true,
+  otherStacks: true,
+  takes: new Map(),
+  ...over,
+});
 const lock = { timestamp: T0, pid: 4242, hostname: "ci-runner" };
 const ownFive = () => [0, 1, 2, 3, 4].map((i) => live(i));
 
@@ -17,7 +24,12 @@ const ownFive = () => [0, 1, 2, 3, 4].map((i) => live(i));
 function neighbourHolding(connection: { id: string }): string {
   const exp = JSON.parse(FIXTURE_EXPORT);
   exp.deployment.pending_operations = [];
-  exp.deployment.resources.push({ urn: "urn:pulumi:neighbour::orph::pulumi-nodejs:dynamic/flowservice:Connection::c0", type: "pulumi-nodejs:dynamic/flowservice:Connection", custom: true, id: connection.id });
+  exp.deployment.resources.push({
+    urn: "urn:pulumi:neighbour::orph::pulumi-nodejs:dynamic/flowservice:Connection::c0",
+    type: "pulumi-nodejs:dynamic/flowservice:Connection",
+    custom: true,
+    id: connection.id,
+  });
   return JSON.stringify(exp);
 }
 
@@ -43,14 +55,26 @@ describe("flowservice-recover: the command over its dependencies", () => {
     assert.deepStrictEqual(report.runStart?.at, T0);
     assert.ok(report.items.every((i) => i.outcome === "recovered"));
     const resources = pulumi.imported.deployment.resources.filter((r: any) => r.type.endsWith("flowservice:Connection"));
-    assert.deepStrictEqual(resources.map((r: any) => r.id).sort(), ownFive().map((c) => c.id).sort());
+    assert.deepStrictEqual(
+      resources.map((r: any) => r.id).sort(),
+      ownFive()
+        .map((c) => c.id)
+        .sort(),
+    );
     const c0 = resources.find((r: any) => r.urn.endsWith("::c0"));
     assert.strictEqual(c0.outputs.etag, live(0).etag, "the live etag");
     assert.strictEqual(c0.outputs.connectionId, live(0).id);
-    assert.deepStrictEqual(c0.outputs.auth.params.password, c0.inputs.auth.params.password, "secrets stay as the pending inputs held them (encrypted)");
+    assert.deepStrictEqual(
+      c0.outputs.auth.params.password,
+      c0.inputs.auth.params.password,
+      "secrets stay as the pending inputs held them (encrypted)",
+    );
     assert.ok(!("__secretVersions" in c0.outputs), "outputs are what the provider's create returns");
     assert.deepStrictEqual(pulumi.imported.deployment.pending_operations, []);
-    assert.deepStrictEqual(pulumi.calls.filter((c) => c === "cancel" || c === "import"), ["cancel", "import"]);
+    assert.deepStrictEqual(
+      pulumi.calls.filter((c) => c === "cancel" || c === "import"),
+      ["cancel", "import"],
+    );
     assert.ok(!flow.requests.some((r) => r.includes("POST")));
   });
 
@@ -58,7 +82,8 @@ describe("flowservice-recover: the command over its dependencies", () => {
     const flow = new FakeFlow(ownFive());
     const list = flow.listConnections.bind(flow);
     flow.listConnections = async (filters, o) => {
-      if (filters.some((f) => f.startsWith("name=="))) throw new ApiError("API", 400, "FLOW-1440-400", "Bad Request", "unsupported filter", undefined, "GET /connections");
+      if (filters.some((f) => f.startsWith("name==")))
+        throw new ApiError("API", 400, "FLOW-1440-400", "Bad Request", "unsupported filter", undefined, "GET /connections");
       return list(filters, o);
     };
     const report = await recover(opts({ yes: false }), fakeDeps(new FakePulumi(), flow));
@@ -94,7 +119,10 @@ describe("flowservice-recover: the command over its dependencies", () => {
     assert.strictEqual(pulumi.imported.deployment.resources.find((r: any) => r.urn.endsWith("::c3")).id, "another-3");
     const theirs = live(3, { id: "neighbours-3" });
     const guarded = new FakePulumi({ "organization/orph/dev": FIXTURE_EXPORT, "organization/orph/neighbour": neighbourHolding(theirs) });
-    await assert.rejects(recover(opts({ takes: new Map([["c3", "neighbours-3"]]) }), fakeDeps(guarded, new FakeFlow([...ownFive(), theirs]))), /held by a stack's state/);
+    await assert.rejects(
+      recover(opts({ takes: new Map([["c3", "neighbours-3"]]) }), fakeDeps(guarded, new FakeFlow([...ownFive(), theirs]))),
+      /held by a stack's state/,
+    );
   });
 
   it("drops a pending create whose POST never landed, so that the next up creates it", async () => {
@@ -117,7 +145,10 @@ describe("flowservice-recover: the command over its dependencies", () => {
     const once = await recover(opts(), fakeDeps(pulumi, new FakeFlow(ownFive().slice(1))));
     assert.strictEqual(once.items.find((i) => i.resourceName === "c0")?.outcome, "in-state");
     const kept = pulumi.imported.deployment.resources.filter((r: any) => r.urn.endsWith("::c0"));
-    assert.deepStrictEqual(kept.map((r: any) => [r.id, r.delete]), [["created-again", undefined]]);
+    assert.deepStrictEqual(
+      kept.map((r: any) => [r.id, r.delete]),
+      [["created-again", undefined]],
+    );
   });
 
   it("waits until the killed run's provider can no longer send, unless told it is stopped", async () => {
@@ -140,27 +171,63 @@ describe("flowservice-recover: the command over its dependencies", () => {
     const pulumi = new FakePulumi({ "organization/orph/dev": JSON.stringify(exp) });
     const report = await recover(opts(), fakeDeps(pulumi, new FakeFlow(ownFive())));
     assert.strictEqual(report.items.find((i) => i.kind === "updating")?.outcome, "refresh");
-    assert.deepStrictEqual(pulumi.calls.filter((c) => c.startsWith("refresh")), [`refresh ${upd.resource.urn}`]);
+    assert.deepStrictEqual(
+      pulumi.calls.filter((c) => c.startsWith("refresh")),
+      [`refresh ${upd.resource.urn}`],
+    );
   });
 
   it("stops, with what to do, when the lock may belong to a live run, when nothing tells when the run began, or when other resources have pending creates", async () => {
     const held = new FakePulumi();
     held.locked = [lock];
-    await assert.rejects(recover(opts(), fakeDeps(held, new FakeFlow(ownFive()), { alive: () => true })), /locked by pid 4242 .*pulumi cancel.*--since 2026-12-01T09:19:32.000Z/);
+    await assert.rejects(
+      recover(opts(), fakeDeps(held, new FakeFlow(ownFive()), { alive: () => true })),
+      /locked by pid 4242 .*pulumi cancel.*--since 2026-12-01T09:19:32.000Z/,
+    );
     assert.strictEqual(held.imported, undefined);
     const unknown = Object.assign(new FakePulumi(), { history_: [] });
     await assert.rejects(recover(opts(), fakeDeps(unknown, new FakeFlow(ownFive()))), /pass --since TIME/);
     const exp = JSON.parse(FIXTURE_EXPORT);
     exp.deployment.pending_operations[0].resource.type = "aws:s3/bucket:Bucket";
-    await assert.rejects(recover(opts(), fakeDeps(new FakePulumi({ "organization/orph/dev": JSON.stringify(exp) }), new FakeFlow())), /not Flow Service connections/);
+    await assert.rejects(
+      recover(opts(), fakeDeps(new FakePulumi({ "organization/orph/dev": JSON.stringify(exp) }), new FakeFlow())),
+      /not Flow Service connections/,
+    );
   });
 });
 
 describe("flowservice-recover: command line and exit codes", () => {
   it("parses its options, and refuses bad ones naming the fix", () => {
-    const o = parseArgs(["--yes", "--since", "2026-12-01T09:19:32Z", "--take", "c0=abc", "--take", "urn:a::b=def", "--no-wait", "-s", "dev"]);
-    assert.deepStrictEqual([o.yes, o.since, [...o.takes], o.wait, o.stack, o.otherStacks], [true, T0, [["c0", "abc"], ["urn:a::b", "def"]], false, "dev", true]);
-    assert.throws(() => parseArgs(["--check", "--yes"]), (e: Error) => e instanceof UsageError && /cannot be combined/.test(e.message));
+    const o = parseArgs([
+      "--yes",
+      "--since",
+      "2026-12-01T09:19:32Z",
+      "--take",
+      "c0=abc",
+      "--take",
+      "urn:a::b=def",
+      "--no-wait",
+      "-s",
+      "dev",
+    ]);
+    assert.deepStrictEqual(
+      [o.yes, o.since, [...o.takes], o.wait, o.stack, o.otherStacks],
+      [
+        true,
+        T0,
+        [
+          ["c0", "abc"],
+          ["urn:a::b", "def"],
+        ],
+        false,
+        "dev",
+        true,
+      ],
+    );
+    assert.throws(
+      () => parseArgs(["--check", "--yes"]),
+      (e: Error) => e instanceof UsageError && /cannot be combined/.test(e.message),
+    );
     assert.throws(() => parseArgs(["--since", "yesterday"]), /RFC 3339/);
     assert.throws(() => parseArgs(["--take", "c0"]), /RESOURCE=CONNECTION_ID/);
     assert.throws(() => parseArgs(["--frobnicate"]), /unknown option --frobnicate/);
@@ -200,7 +267,23 @@ describe("flowservice-recover: command line and exit codes", () => {
 });
 
 describe("flowservice-plan --stack-export", () => {
-  const preview = JSON.stringify({ steps: [{ op: "create", urn: "urn:pulumi:dev::orph::pulumi-nodejs:dynamic/flowservice:Connection::c0", newState: { type: "pulumi-nodejs:dynamic/flowservice:Connection", inputs: { name: "Orphan #0", connectionSpec: { id: "x" }, auth: { specName: "Basic Authentication", params: {} }, secretKeys: [] } } }] });
+  const preview = JSON.stringify({
+    steps: [
+      {
+        op: "create",
+        urn: "urn:pulumi:dev::orph::pulumi-nodejs:dynamic/flowservice:Connection::c0",
+        newState: {
+          type: "pulumi-nodejs:dynamic/flowservice:Connection",
+          inputs: {
+            name: "Orphan #0",
+            connectionSpec: { id: "x" },
+            auth: { specName: "Basic Authentication", params: {} },
+            secretKeys: [],
+          },
+        },
+      },
+    ],
+  });
   const plan = async (argv: string[], stackExport: string) => {
     let stdout = "";
     let stderr = "";
@@ -211,7 +294,9 @@ describe("flowservice-plan --stack-export", () => {
       stderr: (t) => {
         stderr += t;
       },
-      readFile: (p) => (p === "s.json" ? stackExport : preview), readStdin: async () => preview });
+      readFile: (p) => (p === "s.json" ? stackExport : preview),
+      readStdin: async () => preview,
+    });
     return { code, stdout, stderr };
   };
 

@@ -1,7 +1,14 @@
 // flowservice-recover's pure rules, on a `pulumi stack export` captured from the real engine after an
 // `up` killed while its 5 POSTs were in flight (fixtures/export-interrupted.json).
 import assert from "node:assert";
-import { completedDeployment, connectionIds, interruptedOperations, interruptedWarning, parseStackExport, StackExport } from "../../commands/recover/export";
+import {
+  completedDeployment,
+  connectionIds,
+  interruptedOperations,
+  interruptedWarning,
+  parseStackExport,
+  StackExport,
+} from "../../commands/recover/export";
 import { decide, MatchRule, mismatch, PendingCreate, pendingCreateOf, searchFilters } from "../../commands/recover/match";
 import { isStale, parseTime, runStart, settledAt } from "../../commands/recover/window";
 import type { FlowConnection } from "../../provider/core/schemas";
@@ -26,7 +33,10 @@ describe("flowservice-recover: reading the stack export", () => {
   });
 
   it("refuses input that is not a stack export, without quoting it", () => {
-    assert.throws(() => parseStackExport("password: hunter2"), (e: Error) => /not JSON/.test(e.message) && !e.message.includes("hunter2"));
+    assert.throws(
+      () => parseStackExport("password: hunter2"),
+      (e: Error) => /not JSON/.test(e.message) && !e.message.includes("hunter2"),
+    );
     assert.throws(() => parseStackExport('{"steps":[]}'), /not the output of `pulumi stack export`/);
   });
 
@@ -43,7 +53,9 @@ describe("flowservice-recover: reading the stack export", () => {
 
   it("adds each recovered connection as a resource after its provider and parent, and leaves no pending operation", () => {
     const exp = exported();
-    const out = completedDeployment(exp, [{ urn: interruptedOperations(exp)[0].urn, id: "id-0", outputs: { etag: '"e"' }, created: "2026-12-01T09:19:40.000Z" }]);
+    const out = completedDeployment(exp, [
+      { urn: interruptedOperations(exp)[0].urn, id: "id-0", outputs: { etag: '"e"' }, created: "2026-12-01T09:19:40.000Z" },
+    ]);
     const resources = out.deployment.resources ?? [];
     assert.strictEqual(resources.length, 3);
     assert.deepStrictEqual(out.deployment.pending_operations, []);
@@ -52,7 +64,11 @@ describe("flowservice-recover: reading the stack export", () => {
     assert.deepStrictEqual(added.outputs, { etag: '"e"' });
     assert.strictEqual(added.provider, `${resources[1].urn}::${resources[1].id}`);
     assert.strictEqual(added.created, "2026-12-01T09:19:40.000Z");
-    assert.deepStrictEqual((added.inputs as any).auth.params.password, (interruptedOperations(exp)[0].resource.inputs as any).auth.params.password, "secrets stay encrypted as they were");
+    assert.deepStrictEqual(
+      (added.inputs as any).auth.params.password,
+      (interruptedOperations(exp)[0].resource.inputs as any).auth.params.password,
+      "secrets stay encrypted as they were",
+    );
   });
 
   it("marks the resource a recovered replacement replaces for deletion, as the engine would have", () => {
@@ -61,7 +77,13 @@ describe("flowservice-recover: reading the stack export", () => {
     exp.deployment.resources?.push({ ...op.resource, id: "old-id", outputs: {} });
     const out = completedDeployment(exp, [{ urn: op.urn, id: "new-id", outputs: {} }]);
     const same = (out.deployment.resources ?? []).filter((r) => r.urn === op.urn);
-    assert.deepStrictEqual(same.map((r) => [r.id, r.delete]), [["old-id", true], ["new-id", undefined]]);
+    assert.deepStrictEqual(
+      same.map((r) => [r.id, r.delete]),
+      [
+        ["old-id", true],
+        ["new-id", undefined],
+      ],
+    );
   });
 
   it("refuses to add a resource whose provider the state does not hold", () => {
@@ -121,7 +143,10 @@ describe("flowservice-recover: which connection is a pending create's orphan", (
       [p[2].urn, [live(2), live(2, { id: "second-2", createdAt: T0 + 9000 })]],
     ]);
     const d = decide(p, listed, rule());
-    assert.deepStrictEqual(d.map((x) => x.outcome), ["recovered", "not-created", "ambiguous"]);
+    assert.deepStrictEqual(
+      d.map((x) => x.outcome),
+      ["recovered", "not-created", "ambiguous"],
+    );
     assert.deepStrictEqual(d[2].outcome === "ambiguous" && d[2].candidates.map((c) => c.id), [live(2).id, "second-2"]);
   });
 
@@ -129,8 +154,18 @@ describe("flowservice-recover: which connection is a pending create's orphan", (
     const exp = exported();
     const a = pendingOf(exp, "c0");
     const twin = { ...pendingOf(exp, "c1"), name: a.name, readableParams: a.readableParams };
-    const d = decide([a, twin], new Map([[a.urn, [live(0)]], [twin.urn, [live(0)]]]), rule());
-    assert.deepStrictEqual(d.map((x) => x.outcome), ["ambiguous", "ambiguous"]);
+    const d = decide(
+      [a, twin],
+      new Map([
+        [a.urn, [live(0)]],
+        [twin.urn, [live(0)]],
+      ]),
+      rule(),
+    );
+    assert.deepStrictEqual(
+      d.map((x) => x.outcome),
+      ["ambiguous", "ambiguous"],
+    );
   });
 
   it("follows the user's --take choice, and drops an adopt (nothing was created)", () => {
@@ -162,9 +197,17 @@ describe("flowservice-recover: when the interrupted run began", () => {
     };
     assert.deepStrictEqual(runStart({ since: 5, locks: [lock], history: [succeeded], checkpoint }), { at: 5, source: "--since" });
     assert.strictEqual(at({ locks: [lock, { ...lock, timestamp: T0 + 1 }], history: [succeeded], checkpoint }), T0);
-    assert.strictEqual(at({ locks: [], history: [succeeded], checkpoint }), Date.parse(succeeded.endTime), "a killed run follows the last completed update");
+    assert.strictEqual(
+      at({ locks: [], history: [succeeded], checkpoint }),
+      Date.parse(succeeded.endTime),
+      "a killed run follows the last completed update",
+    );
     const failed = { result: "failed", startTime: "2026-12-01T09:10:00.000Z", endTime: "2026-12-01T09:30:00.000Z" };
-    assert.strictEqual(at({ locks: [], history: [succeeded, failed], checkpoint }), Date.parse(failed.startTime), "an unfinished update may be the interrupted one");
+    assert.strictEqual(
+      at({ locks: [], history: [succeeded, failed], checkpoint }),
+      Date.parse(failed.startTime),
+      "an unfinished update may be the interrupted one",
+    );
     assert.match(String(runStart({ locks: [], history: [], checkpoint })), /no lock and no update history/);
   });
 
@@ -183,8 +226,17 @@ describe("flowservice-recover: when the interrupted run began", () => {
     assert.strictEqual(parseTime("2026-12-01T09:19:32Z"), T0);
     assert.strictEqual(parseTime(String(T0)), T0);
     assert.strictEqual(parseTime("yesterday"), undefined);
-    assert.strictEqual(isStale(lock, "ci-runner", () => false), true);
-    assert.strictEqual(isStale(lock, "ci-runner", () => true), false);
-    assert.strictEqual(isStale(lock, "laptop", () => false), false);
+    assert.strictEqual(
+      isStale(lock, "ci-runner", () => false),
+      true,
+    );
+    assert.strictEqual(
+      isStale(lock, "ci-runner", () => true),
+      false,
+    );
+    assert.strictEqual(
+      isStale(lock, "laptop", () => false),
+      false,
+    );
   });
 });

@@ -17,7 +17,10 @@ const again = <T>(value: T, retryAfterMs?: number): Verdict<T> => ({ done: false
 describe("the retry policy", () => {
   it("waits for exponential backoff with full jitter, capped, from the injected random source", () => {
     const opts = { baseMs: 200, capMs: 1000, random: () => 0.5 };
-    assert.deepStrictEqual([1, 2, 3, 4, 5].map((n) => backoffDelay(n, undefined, opts)), [150, 300, 600, 750, 750]);
+    assert.deepStrictEqual(
+      [1, 2, 3, 4, 5].map((n) => backoffDelay(n, undefined, opts)),
+      [150, 300, 600, 750, 750],
+    );
     assert.strictEqual(backoffDelay(1, undefined, { ...opts, random: () => 0 }), 100);
   });
 
@@ -39,17 +42,25 @@ describe("the retry policy", () => {
     assert.deepStrictEqual([429, 500, 503].map(RESEND.create.statuses), [true, false, false]);
     for (const kind of ["read", "patch", "delete", "token"] as const) {
       assert.strictEqual(RESEND[kind].afterNoReply, true, kind);
-      assert.deepStrictEqual([429, 500, 502, 503, 504, 400, 404, 412].map(RESEND[kind].statuses), [true, true, true, true, true, false, false, false], kind);
+      assert.deepStrictEqual(
+        [429, 500, 502, 503, 504, 400, 404, 412].map(RESEND[kind].statuses),
+        [true, true, true, true, true, false, false, false],
+        kind,
+      );
     }
   });
 
   it("stops after maxRetries retries and gives up with the last outcome", async () => {
     const clock = fakeClock();
     let attempts = 0;
-    const result = await retrying({ maxRetries: 3, budgetMs: 1e9, backoff: { baseMs: 10, capMs: 10, random: () => 1 } }, async (n) => {
-      attempts++;
-      return again(`gave up at ${n}`);
-    }, clock);
+    const result = await retrying(
+      { maxRetries: 3, budgetMs: 1e9, backoff: { baseMs: 10, capMs: 10, random: () => 1 } },
+      async (n) => {
+        attempts++;
+        return again(`gave up at ${n}`);
+      },
+      clock,
+    );
     assert.strictEqual(attempts, 4);
     assert.strictEqual(result, "gave up at 4");
     assert.deepStrictEqual(clock.slept, [10, 10, 10]);

@@ -2,7 +2,10 @@ import assert from "node:assert";
 import { checkConnection, UNKNOWN } from "../../provider/core/check";
 import { salesforceInputs, SALESFORCE } from "./fixtures";
 
-const properties = (news: Record<string, unknown>) => checkConnection({}, news).failures.map((f) => f.property).sort();
+const properties = (news: Record<string, unknown>) =>
+  checkConnection({}, news)
+    .failures.map((f) => f.property)
+    .sort();
 
 describe("check (argument validation, offline)", () => {
   it("accepts a complete Salesforce connection and records all its secrets as new", () => {
@@ -14,13 +17,19 @@ describe("check (argument validation, offline)", () => {
   it("names the missing name", () => {
     const { name: _n, ...rest } = salesforceInputs();
     const r = checkConnection({}, rest);
-    assert.deepStrictEqual(r.failures.map((f) => f.property), ["name"]);
+    assert.deepStrictEqual(
+      r.failures.map((f) => f.property),
+      ["name"],
+    );
     assert.match(r.failures[0].reason, /required/);
   });
 
   it("names an auth spec the connector does not have, and lists the valid ones", () => {
     const r = checkConnection({}, salesforceInputs({ auth: { specName: "Basic", params: {} } }));
-    assert.deepStrictEqual(r.failures.map((f) => f.property), ["auth.specName"]);
+    assert.deepStrictEqual(
+      r.failures.map((f) => f.property),
+      ["auth.specName"],
+    );
     assert.match(r.failures[0].reason, /"Basic Authentication", "OAuth2 Client Credential"/);
   });
 
@@ -28,18 +37,29 @@ describe("check (argument validation, offline)", () => {
     const inputs = salesforceInputs();
     const params = { ...inputs.auth.params, username: 42 } as Record<string, unknown>;
     delete params.securityToken;
-    assert.deepStrictEqual(properties({ ...inputs, auth: { ...inputs.auth, params } }), ["auth.params.securityToken", "auth.params.username"]);
+    assert.deepStrictEqual(properties({ ...inputs, auth: { ...inputs.auth, params } }), [
+      "auth.params.securityToken",
+      "auth.params.username",
+    ]);
   });
 
   it("says which auth spec needs a missing param, does not know an unknown one, and expects another type, without showing a secret", () => {
     const inputs = salesforceInputs();
     const params = { ...inputs.auth.params, username: 42, password: 123456, extra: "x" } as Record<string, unknown>;
     delete params.securityToken;
-    const reasons = Object.fromEntries(checkConnection({}, { ...inputs, auth: { ...inputs.auth, params } }).failures.map((f) => [f.property, f.reason]));
+    const reasons = Object.fromEntries(
+      checkConnection({}, { ...inputs, auth: { ...inputs.auth, params } }).failures.map((f) => [f.property, f.reason]),
+    );
     assert.match(reasons["auth.params.securityToken"], /is required by Salesforce auth spec "Basic Authentication": add it to auth.params/);
-    assert.match(reasons["auth.params.extra"], /is not a param of Salesforce auth spec "Basic Authentication".*known params: environmentUrl, username, password/);
+    assert.match(
+      reasons["auth.params.extra"],
+      /is not a param of Salesforce auth spec "Basic Authentication".*known params: environmentUrl, username, password/,
+    );
     assert.match(reasons["auth.params.username"], /must be a string for Salesforce auth spec "Basic Authentication", got 42/);
-    assert.match(reasons["auth.params.password"], /must be a string for Salesforce auth spec "Basic Authentication", got a number \(value not shown: a secret\)/);
+    assert.match(
+      reasons["auth.params.password"],
+      /must be a string for Salesforce auth spec "Basic Authentication", got a number \(value not shown: a secret\)/,
+    );
     assert.ok(!reasons["auth.params.password"].includes("123456"));
   });
 
@@ -51,7 +71,9 @@ describe("check (argument validation, offline)", () => {
 
   it("names a param that is not a string, number or boolean", () => {
     const inputs = salesforceInputs();
-    assert.deepStrictEqual(properties({ ...inputs, auth: { ...inputs.auth, params: { ...inputs.auth.params, extra: { a: 1 } } } }), ["auth.params.extra"]);
+    assert.deepStrictEqual(properties({ ...inputs, auth: { ...inputs.auth, params: { ...inputs.auth.params, extra: { a: 1 } } } }), [
+      "auth.params.extra",
+    ]);
   });
 
   it("names a malformed adoptId, such as one that would change the URL", () => {
@@ -62,7 +84,14 @@ describe("check (argument validation, offline)", () => {
   });
 
   it("tolerates values unknown during preview", () => {
-    const r = checkConnection({}, salesforceInputs({ name: UNKNOWN, adoptId: UNKNOWN, auth: { specName: "Basic Authentication", params: { username: UNKNOWN, password: UNKNOWN, securityToken: "t" } } }));
+    const r = checkConnection(
+      {},
+      salesforceInputs({
+        name: UNKNOWN,
+        adoptId: UNKNOWN,
+        auth: { specName: "Basic Authentication", params: { username: UNKNOWN, password: UNKNOWN, securityToken: "t" } },
+      }),
+    );
     assert.deepStrictEqual(r.failures, []);
   });
 
@@ -95,17 +124,25 @@ describe("check (argument validation, offline)", () => {
     it("names sandboxName, the rule and the fix for an empty or malformed sandbox", () => {
       for (const bad of ["", "Dev", "dev sandbox", "-dev", "dév", "prod/../x", 7]) {
         const r = checkConnection({}, salesforceInputs({ sandboxName: bad }), stack);
-        assert.deepStrictEqual(r.failures.map((f) => f.property), ["sandboxName"], String(bad));
+        assert.deepStrictEqual(
+          r.failures.map((f) => f.property),
+          ["sandboxName"],
+          String(bad),
+        );
         assert.match(r.failures[0].reason, /lowercase letters, digits and hyphens/, String(bad));
         assert.match(r.failures[0].reason, /Leave sandboxName out to use the stack's flowservice:sandboxName/);
       }
       assert.match(checkConnection({}, salesforceInputs({ sandboxName: "" }), stack).failures[0].reason, /^must not be empty/);
-      for (const good of ["prod", "dev", "stage-2", "42"]) assert.deepStrictEqual(properties(salesforceInputs({ sandboxName: good })), [], good);
+      for (const good of ["prod", "dev", "stage-2", "42"])
+        assert.deepStrictEqual(properties(salesforceInputs({ sandboxName: good })), [], good);
     });
 
     it("blames the stack's flowservice:sandboxName when the default is malformed", () => {
       const r = checkConnection({}, salesforceInputs(), { sandboxName: "Prod" });
-      assert.deepStrictEqual(r.failures.map((f) => f.property), ["sandboxName"]);
+      assert.deepStrictEqual(
+        r.failures.map((f) => f.property),
+        ["sandboxName"],
+      );
       assert.match(r.failures[0].reason, /stack's flowservice:sandboxName \("Prod"\).*pulumi config set flowservice:sandboxName/);
     });
 

@@ -19,7 +19,14 @@ describe("credential verification (pure)", () => {
   it("tests after a patch that touches /auth, not after a rename", () => {
     assert.strictEqual(writesCredentials([{ op: "replace", path: "/auth/params/password", value: "x" }]), true);
     assert.strictEqual(writesCredentials([{ op: "replace", path: "/name", value: "x" }]), false);
-    assert.deepStrictEqual(paramsOf([{ op: "replace", path: "/name", value: "n" }, { op: "add", path: "/auth/params/a~1b", value: 1 }, { op: "remove", path: "/auth/params/z" }]), ["a/b", "z"]);
+    assert.deepStrictEqual(
+      paramsOf([
+        { op: "replace", path: "/name", value: "n" },
+        { op: "add", path: "/auth/params/a~1b", value: 1 },
+        { op: "remove", path: "/auth/params/z" },
+      ]),
+      ["a/b", "z"],
+    );
   });
 
   it("undoes every op of a refused patch with the previous values: replace, add (removed again) and remove (added back)", () => {
@@ -44,13 +51,23 @@ describe("credential verification (pure)", () => {
   });
 
   it("cannot restore a secret whose previous value is unknown (adopted, or dropped by refresh), and says which", () => {
-    const adopted = undoPatch([{ op: "replace", path: "/auth/params/password", value: "pw-2" }, { op: "replace", path: "/auth/params/username", value: "u2" }], {
-      ...previous,
-      params: { ...previous.params, password: UNVERIFIED },
-    });
+    const adopted = undoPatch(
+      [
+        { op: "replace", path: "/auth/params/password", value: "pw-2" },
+        { op: "replace", path: "/auth/params/username", value: "u2" },
+      ],
+      {
+        ...previous,
+        params: { ...previous.params, password: UNVERIFIED },
+      },
+    );
     assert.deepStrictEqual(adopted.ops, [{ op: "replace", path: "/auth/params/username", value: "u1" }]);
     assert.deepStrictEqual(adopted.unrestorable, ["password"]);
-    const refreshed = undoPatch([{ op: "add", path: "/auth/params/securityToken", value: "tok-2" }], { ...previous, params: { username: "u1" } }, ["securityToken"]);
+    const refreshed = undoPatch(
+      [{ op: "add", path: "/auth/params/securityToken", value: "tok-2" }],
+      { ...previous, params: { username: "u1" } },
+      ["securityToken"],
+    );
     assert.deepStrictEqual(refreshed, { ops: [], unrestorable: ["securityToken"] });
   });
 
@@ -84,7 +101,10 @@ describe("credential verification (pure)", () => {
       live: { id: "c-1", name: "CRM", etag: '"e3"', connectionSpec: { id: "s" }, updatedBy: "jane@example.com" },
     });
     assert.match(failed, /rolling them back failed: HTTP 412/);
-    assert.match(failed, /now holds the new, unverified credentials: version "e1" has them; someone else has changed it since \(Flow Service now has version "e3", changed by jane@example\.com\)/);
+    assert.match(
+      failed,
+      /now holds the new, unverified credentials: version "e1" has them; someone else has changed it since \(Flow Service now has version "e3", changed by jane@example\.com\)/,
+    );
     assert.match(failed, /Nothing was overwritten\. To recover: run 'pulumi refresh'.*then 'pulumi up'/);
   });
 
@@ -92,6 +112,9 @@ describe("credential verification (pure)", () => {
     assert.strictEqual(resolveConfig(() => undefined, {}).verifyCredentials, true);
     assert.strictEqual(resolveConfig((k) => (k === "flowservice:verifyCredentials" ? "false" : undefined), {}).verifyCredentials, false);
     assert.strictEqual(resolveConfig(() => undefined, { AEP_VERIFY_CREDENTIALS: "0" }).verifyCredentials, false);
-    assert.throws(() => resolveConfig(() => undefined, { AEP_VERIFY_CREDENTIALS: "maybe" }), /flowservice:verifyCredentials must be true or false, got "maybe"/);
+    assert.throws(
+      () => resolveConfig(() => undefined, { AEP_VERIFY_CREDENTIALS: "maybe" }),
+      /flowservice:verifyCredentials must be true or false, got "maybe"/,
+    );
   });
 });

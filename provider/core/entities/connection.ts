@@ -34,8 +34,12 @@ export function catalogRules(raw: Record<string, unknown>): CheckFailure[] {
   if (!connector || typeof specName !== "string" || specName === UNKNOWN) return [];
   const spec = lookupAuthSpec(specId as string, specName);
   if (!spec) {
-    const names = Object.keys(connector.authSpecs).map((n) => `"${n}"`).join(", ");
-    return [{ property: "auth.specName", reason: `"${specName}" is not an auth spec of ${connector.name} (${specId}); use one of ${names}` }];
+    const names = Object.keys(connector.authSpecs)
+      .map((n) => `"${n}"`)
+      .join(", ");
+    return [
+      { property: "auth.specName", reason: `"${specName}" is not an auth spec of ${connector.name} (${specId}); use one of ${names}` },
+    ];
   }
   const where = `${connector.name} auth spec "${specName}"`;
   const failures: CheckFailure[] = [];
@@ -46,13 +50,19 @@ export function catalogRules(raw: Record<string, unknown>): CheckFailure[] {
     if (value === undefined) {
       if (p.required) failures.push({ property: `auth.params.${key}`, reason: `is required by ${where}: add it to auth.params` });
     } else if (!hasType(value, p.type)) {
-      failures.push({ property: `auth.params.${key}`, reason: `must be ${p.type === "integer" ? "an integer" : `a ${p.type}`} for ${where}, got ${p.secret ? `a ${typeof value} (value not shown: a secret)` : JSON.stringify(value)}` });
+      failures.push({
+        property: `auth.params.${key}`,
+        reason: `must be ${p.type === "integer" ? "an integer" : `a ${p.type}`} for ${where}, got ${p.secret ? `a ${typeof value} (value not shown: a secret)` : JSON.stringify(value)}`,
+      });
     }
   }
   const known = Object.keys(spec.params);
   for (const key of Object.keys(given)) {
     if (!(key in spec.params)) {
-      failures.push({ property: `auth.params.${key}`, reason: `is not a param of ${where} (Flow Service would refuse it); known params: ${known.join(", ")}` });
+      failures.push({
+        property: `auth.params.${key}`,
+        reason: `is not a param of ${where} (Flow Service would refuse it); known params: ${known.join(", ")}`,
+      });
     }
   }
   return failures;
@@ -90,7 +100,17 @@ export const connection: EntityDescription<ConnectionInputs> = {
   plural: "connections",
   idOutput: "connectionId",
   inputs: ConnectionInputs,
-  inputKeys: ["name", "description", "connectionSpec", "auth", "adoptId", "deleteOnDestroy", "sandboxName", "secretKeys", "verifyCredentials"],
+  inputKeys: [
+    "name",
+    "description",
+    "connectionSpec",
+    "auth",
+    "adoptId",
+    "deleteOnDestroy",
+    "sandboxName",
+    "secretKeys",
+    "verifyCredentials",
+  ],
   live: FlowConnection,
   document: (i) => patchDocument({ name: i.name, description: i.description, params: i.auth?.params ?? {} }),
   secretParent: CONNECTION_SECRET_PARENT,
@@ -98,7 +118,8 @@ export const connection: EntityDescription<ConnectionInputs> = {
   replacements,
   planPatch: (old, next) => planPatch(fields(old), fields(next)),
   stateInputs: ["verifyCredentials"],
-  createBody: (i) => defined({ name: i.name, description: i.description, connectionSpec: i.connectionSpec, auth: i.auth as unknown as JsonObject }),
+  createBody: (i) =>
+    defined({ name: i.name, description: i.description, connectionSpec: i.connectionSpec, auth: i.auth as unknown as JsonObject }),
   fromLive: (live: LiveObject) => {
     const l = live as FlowConnection;
     return defined({
@@ -115,7 +136,11 @@ export const connection: EntityDescription<ConnectionInputs> = {
   sameCreate: (candidate, body) => {
     const c = candidate as FlowConnection;
     const auth = body.auth as { specName?: string };
-    return c.name === body.name && c.connectionSpec?.id === (body.connectionSpec as { id: string }).id && (c.auth?.specName === undefined || c.auth.specName === auth.specName);
+    return (
+      c.name === body.name &&
+      c.connectionSpec?.id === (body.connectionSpec as { id: string }).id &&
+      (c.auth?.specName === undefined || c.auth.specName === auth.specName)
+    );
   },
   inUseHint: "is used by dataflows: delete or reassign those dataflows first",
 };

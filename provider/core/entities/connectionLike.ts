@@ -54,17 +54,41 @@ export function connectionLike<I extends ConnectionLikeInputs>(o: ConnectionLike
     label: o.label,
     collection: o.collection,
     inputs: o.inputs,
-    inputKeys: ["name", "description", "sandboxName", "adoptId", "deleteOnDestroy", "secretKeys", "baseConnectionId", "connectionSpec", "data", "params"],
+    inputKeys: [
+      "name",
+      "description",
+      "sandboxName",
+      "adoptId",
+      "deleteOnDestroy",
+      "secretKeys",
+      "baseConnectionId",
+      "connectionSpec",
+      "data",
+      "params",
+    ],
     live: LiveConnectionLike,
     // No params and `{}` are the same.
-    document: (i) => defined({ name: i.name, description: i.description, params: i.params && Object.keys(i.params).length > 0 ? i.params : undefined }),
+    document: (i) =>
+      defined({ name: i.name, description: i.description, params: i.params && Object.keys(i.params).length > 0 ? i.params : undefined }),
     secretParent: ["params"],
     replaceOn: ["connectionSpec", "baseConnectionId", "data", ...(o.replaceParams ?? []).map((p) => `params.${p}`)],
     createBody: (i) =>
-      defined({ name: i.name, description: i.description, baseConnectionId: i.baseConnectionId, connectionSpec: defined(i.connectionSpec), data: i.data as JsonObject | undefined, params: i.params }),
+      defined({
+        name: i.name,
+        description: i.description,
+        baseConnectionId: i.baseConnectionId,
+        connectionSpec: defined(i.connectionSpec),
+        data: i.data as JsonObject | undefined,
+        params: i.params,
+      }),
     fromLive: (live: LiveObject) => {
       const l = live as LiveConnectionLike;
-      return defined({ baseConnectionId: l.baseConnectionId, connectionSpec: defined({ id: l.connectionSpec.id, version: l.connectionSpec.version }), data: l.data, params: l.params });
+      return defined({
+        baseConnectionId: l.baseConnectionId,
+        connectionSpec: defined({ id: l.connectionSpec.id, version: l.connectionSpec.version }),
+        data: l.data,
+        params: l.params,
+      });
     },
     validate: o.validate ? (raw) => o.validate!(raw) : undefined,
     searchFilters: (body) => [`connectionSpec.id==${(body.connectionSpec as { id: string }).id}`],

@@ -38,10 +38,12 @@ export const ScheduleParams = z.object(scheduleShape).strict();
 /** A live schedule, read leniently (members Flow Service adds are left out). */
 const LiveSchedule = z.object(scheduleShape).partial();
 
-export const Transformation = z.object({
-  name: z.string().min(1, { message: 'must name the transformation, e.g. "Mapping"' }),
-  params: z.record(z.string(), z.json()),
-}).strict();
+export const Transformation = z
+  .object({
+    name: z.string().min(1, { message: 'must name the transformation, e.g. "Mapping"' }),
+    params: z.record(z.string(), z.json()),
+  })
+  .strict();
 
 export const DataflowInputs = CommonInputs.extend({
   flowSpec: SpecRef,
@@ -93,9 +95,15 @@ export function scheduleRules(raw: Record<string, unknown>, olds: Record<string,
   const interval = num(s.interval);
   if (typeof frequency === "string" && frequency !== "once" && known(frequency)) {
     if (s.interval === undefined) {
-      failures.push({ property: "scheduleParams.interval", reason: `is required when frequency is "${frequency}": the number of ${frequency}s between two runs` });
+      failures.push({
+        property: "scheduleParams.interval",
+        reason: `is required when frequency is "${frequency}": the number of ${frequency}s between two runs`,
+      });
     } else if (interval !== undefined && interval < 1) {
-      failures.push({ property: "scheduleParams.interval", reason: `must be a whole number of at least 1, got ${JSON.stringify(s.interval)}` });
+      failures.push({
+        property: "scheduleParams.interval",
+        reason: `must be a whole number of at least 1, got ${JSON.stringify(s.interval)}`,
+      });
     } else if (frequency === "minute" && interval !== undefined && interval < MIN_MINUTE_INTERVAL) {
       failures.push({
         property: "scheduleParams.interval",
@@ -108,7 +116,10 @@ export function scheduleRules(raw: Record<string, unknown>, olds: Record<string,
   }
   const start = num(s.startTime);
   if (start !== undefined && start > 100_000_000_000) {
-    failures.push({ property: "scheduleParams.startTime", reason: `must be in epoch seconds, got ${start}, which looks like milliseconds: use Math.floor(ms / 1000)` });
+    failures.push({
+      property: "scheduleParams.startTime",
+      reason: `must be in epoch seconds, got ${start}, which looks like milliseconds: use Math.floor(ms / 1000)`,
+    });
   }
   const oldStart = num((olds.scheduleParams as Record<string, unknown> | undefined)?.startTime);
   if (oldStart !== undefined && known(s.startTime) && start !== oldStart && oldStart * 1000 <= now) {

@@ -14,9 +14,7 @@ export const TargetConnectionInputs = ConnectionLikeInputs.extend({
   data: z
     .object({
       format: z.string().min(1, { message: "must name the data format, e.g. parquet_xdm" }).optional(),
-      schema: z
-        .object({ id: z.string().min(1, { message: "must be the XDM schema's $id" }), version: z.string().optional() })
-        .optional(),
+      schema: z.object({ id: z.string().min(1, { message: "must be the XDM schema's $id" }), version: z.string().optional() }).optional(),
     })
     .catchall(z.json())
     .optional(),
@@ -30,7 +28,12 @@ function dataLakeRules(raw: Record<string, unknown>): CheckFailure[] {
   if (params === (UNKNOWN as unknown)) return [];
   const dataSetId = params?.dataSetId;
   if (dataSetId === UNKNOWN || (typeof dataSetId === "string" && dataSetId !== "")) return [];
-  return [{ property: "params.dataSetId", reason: "is required by the Data Lake target connection: the id of the dataset to write to (Catalog API), e.g. from stack config" }];
+  return [
+    {
+      property: "params.dataSetId",
+      reason: "is required by the Data Lake target connection: the id of the dataset to write to (Catalog API), e.g. from stack config",
+    },
+  ];
 }
 
 export const targetConnection = connectionLike<TargetConnectionInputs>({
