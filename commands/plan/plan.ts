@@ -152,19 +152,52 @@ function withSandbox(entry: PlanEntry, steps: StepJson[], stackSandbox: string |
 /** Steps that say what `up` does; others (`refresh` before the change under --refresh, read, discard…) do not. */
 const PLANNED_OPS = new Set(["create", "update", "delete", "same", "replace", "create-replacement", "delete-replaced"]);
 
+type Base = Pick<PlanEntry, "urn" | "resourceName">;
+type State = StepJson["oldState"];
+
+/** How each kind of step becomes an entry: a connection's rules, or a pipeline resource's description's. */
+interface EntryBuilders {
+  replace(base: Base, oldState: NonNullable<State>, newState: NonNullable<State>, reasons: string[]): PlanEntry;
+  create(base: Base, inputs: Record<string, unknown>): PlanEntry;
+  update(base: Base, oldState: NonNullable<State>, newState: NonNullable<State>): PlanEntry;
+  delete(base: Base, oldState: NonNullable<State>): PlanEntry;
+  unchanged(base: Base, step: StepJson): PlanEntry;
+}
+
+const CONNECTION_ENTRIES: EntryBuilders = {
+  replace: replaceEntry,
+  create: createEntry,
+  update: updateEntry,
+  delete: deleteEntry,
+  unchanged: (base, step) => {
+    const outs = step.oldState?.outputs ?? step.newState?.outputs ?? {};
+    return { ...base, action: "unchanged", connectionId: idOf(step.oldState), name: str(outs.name) };
+  },
+};
+
+function entityEntries(desc: AnyDescription): EntryBuilders {
+  return {
+    replace: (base, o, n, reasons) => entityReplaceEntry(desc, base, o, n, reasons),
+    create: (base, inputs) => entityCreateEntry(desc, base, inputs),
+    update: (base, o, n) => entityUpdateEntry(desc, base, o, n),
+    delete: (base, o) => entityDeleteEntry(desc, base, o),
+    unchanged: (base, step) => entityUnchangedEntry(desc, base, step.oldState ?? step.newState),
+  };
+}
+
 function entryFor(urn: string, allSteps: StepJson[]): PlanEntry | undefined {
   const steps = allSteps.filter((s) => PLANNED_OPS.has(s.op));
   if (steps.length === 0) return undefined;
   const ops = new Set(steps.map((s) => s.op));
   const base = { urn, resourceName: resourceNameOf(urn) };
   const desc = ENTITY_TYPES[typeOf(steps[0]) ?? ""];
-  if (desc) return entityEntryFor(desc, base, steps);
+  const build = desc ? entityEntries(desc) : CONNECTION_ENTRIES;
   // A replacement may be reported as one `replace` step or as its parts; it is one change.
   const replace = steps.find((s) => s.op === "replace") ?? steps.find((s) => s.op === "create-replacement");
   if (replace || ops.has("delete-replaced")) {
     const oldState = steps.map((s) => s.oldState).find((s) => s?.outputs) ?? {};
     const newState = steps.map((s) => s.newState).find((s) => s?.inputs) ?? {};
-    return replaceEntry(
+    return build.replace(
       base,
       oldState,
       newState,
@@ -174,45 +207,13 @@ function entryFor(urn: string, allSteps: StepJson[]): PlanEntry | undefined {
   const step = steps[steps.length - 1];
   switch (step.op) {
     case "create":
-      return createEntry(base, step.newState?.inputs ?? {});
+      return build.create(base, step.newState?.inputs ?? {});
     case "update":
-      return updateEntry(base, step.oldState ?? {}, step.newState ?? {});
+      return build.update(base, step.oldState ?? {}, step.newState ?? {});
     case "delete":
-      return deleteEntry(base, step.oldState ?? {});
-    case "same": {
-      const outs = step.oldState?.outputs ?? step.newState?.outputs ?? {};
-      return { ...base, action: "unchanged", connectionId: idOf(step.oldState), name: str(outs.name) };
-    }
-    default:
-      return undefined;
-  }
-}
-
-/** The same steps → entry rules for a pipeline resource, with its description's entries. */
-function entityEntryFor(desc: AnyDescription, base: Pick<PlanEntry, "urn" | "resourceName">, steps: StepJson[]): PlanEntry | undefined {
-  const ops = new Set(steps.map((s) => s.op));
-  const replace = steps.find((s) => s.op === "replace") ?? steps.find((s) => s.op === "create-replacement");
-  if (replace || ops.has("delete-replaced")) {
-    const oldState = steps.map((s) => s.oldState).find((s) => s?.outputs) ?? {};
-    const newState = steps.map((s) => s.newState).find((s) => s?.inputs) ?? {};
-    return entityReplaceEntry(
-      desc,
-      base,
-      oldState,
-      newState,
-      steps.flatMap((s) => s.replaceReasons ?? []),
-    );
-  }
-  const step = steps[steps.length - 1];
-  switch (step.op) {
-    case "create":
-      return entityCreateEntry(desc, base, step.newState?.inputs ?? {});
-    case "update":
-      return entityUpdateEntry(desc, base, step.oldState ?? {}, step.newState ?? {});
-    case "delete":
-      return entityDeleteEntry(desc, base, step.oldState ?? {});
+      return build.delete(base, step.oldState ?? {});
     case "same":
-      return entityUnchangedEntry(desc, base, step.oldState ?? step.newState);
+      return build.unchanged(base, step);
     default:
       return undefined;
   }
