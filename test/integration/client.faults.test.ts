@@ -4,7 +4,8 @@
 // or a clear error with state and remote still in agreement. Outcomes go to the reliability table.
 import assert from "node:assert";
 import { configure, provider } from "../../provider/dynamicProvider";
-import { DEMO, FLOW_BASE_PATH, SALESFORCE } from "../../tools/demo";
+import { DEMO, SALESFORCE } from "../../tools/demo";
+import { flowConfig } from "../../tools/pulumiCli";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { recordCase } from "../../tools/reliabilityReport";
 import { EmulatorControl, sha256 } from "../helpers/emulatorControl";
@@ -75,13 +76,7 @@ describe("the client under every fault of the reliability matrix (provider metho
   before(async () => {
     emulator = await startEmulatorProcess();
     control = new EmulatorControl(emulator.url);
-    base = {
-      "flowservice:endpoint": `${emulator.url}${FLOW_BASE_PATH}`,
-      "flowservice:imsEndpoint": `${emulator.url}/ims/token/v3`,
-      "flowservice:clientId": DEMO.clientId,
-      "flowservice:clientSecret": DEMO.clientSecret,
-      "flowservice:orgId": DEMO.orgId,
-    };
+    base = flowConfig(emulator.url, DEMO);
   });
   after(() => emulator?.stop());
   beforeEach(async () => {

@@ -4,6 +4,7 @@
 import assert from "node:assert";
 import { configure, provider } from "../../provider/dynamicProvider";
 import { DEMO, FLOW_BASE_PATH as FLOW, SALESFORCE } from "../../tools/demo";
+import { flowConfig } from "../../tools/pulumiCli";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { recordCase } from "../../tools/reliabilityReport";
 import { EmulatorControl, sha256 } from "../helpers/emulatorControl";
@@ -23,14 +24,7 @@ describe("hostile and odd input (provider methods, real HTTP)", function () {
   before(async () => {
     emulator = await startEmulatorProcess();
     control = new EmulatorControl(emulator.url);
-    const cfg: Record<string, string> = {
-      "flowservice:endpoint": `${emulator.url}${FLOW}`,
-      "flowservice:imsEndpoint": `${emulator.url}/ims/token/v3`,
-      "flowservice:clientId": DEMO.clientId,
-      "flowservice:clientSecret": DEMO.clientSecret,
-      "flowservice:orgId": DEMO.orgId,
-      "flowservice:maxRetries": "1",
-    };
+    const cfg: Record<string, string> = flowConfig(emulator.url, DEMO, { "flowservice:maxRetries": "1" });
     configure((k) => cfg[k], {});
   });
   after(() => emulator?.stop());

@@ -8,6 +8,7 @@ import { dataflowProvider, sourceConnectionProvider, targetConnectionProvider } 
 import { ConflictError } from "../../provider/core/errors";
 import { pipelineShims } from "../../provider/resources/pipeline";
 import { DEMO, FLOW_BASE_PATH } from "../../tools/demo";
+import { flowConfig } from "../../tools/pulumiCli";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { EmulatorControl } from "../helpers/emulatorControl";
 import { CLOUD_STORAGE_TO_AEP, DATA_LAKE, EmulatorApi, S3 } from "../helpers/emulatorApi";
@@ -95,14 +96,7 @@ describe("the pipeline resources against the emulator", function () {
   before(async () => {
     emulator = await startEmulatorProcess();
     control = new EmulatorControl(emulator.url);
-    config = {
-      "flowservice:endpoint": `${emulator.url}${FLOW_BASE_PATH}`,
-      "flowservice:imsEndpoint": `${emulator.url}/ims/token/v3`,
-      "flowservice:clientId": DEMO.clientId,
-      "flowservice:clientSecret": DEMO.clientSecret,
-      "flowservice:orgId": DEMO.orgId,
-      "flowservice:sandboxName": "prod",
-    };
+    config = flowConfig(emulator.url, DEMO);
   });
   after(() => emulator?.stop());
   beforeEach(async () => {

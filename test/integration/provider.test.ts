@@ -10,7 +10,7 @@ import { configure, provider, requestStats } from "../../provider/dynamicProvide
 import { ConflictError } from "../../provider/core/errors";
 import { DEMO, FLOW_BASE_PATH, SALESFORCE } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
-import { REPO } from "../../tools/pulumiCli";
+import { REPO, flowConfig } from "../../tools/pulumiCli";
 import { EmulatorControl, sha256 } from "../helpers/emulatorControl";
 
 function inputs(password: string, extra: Record<string, unknown> = {}) {
@@ -40,14 +40,7 @@ describe("the provider against the emulator", function () {
   before(async () => {
     emulator = await startEmulatorProcess();
     control = new EmulatorControl(emulator.url);
-    config = {
-      "flowservice:endpoint": `${emulator.url}${FLOW_BASE_PATH}`,
-      "flowservice:imsEndpoint": `${emulator.url}/ims/token/v3`,
-      "flowservice:clientId": DEMO.clientId,
-      "flowservice:clientSecret": DEMO.clientSecret,
-      "flowservice:orgId": DEMO.orgId,
-      "flowservice:sandboxName": "prod",
-    };
+    config = flowConfig(emulator.url, DEMO);
   });
   after(() => emulator?.stop());
   beforeEach(async () => {

@@ -5,10 +5,11 @@ import type { RunningEmulator } from "../../emulator/main";
 import { WriteLedger } from "../../provider/api/ledger";
 import { ConnectionReader } from "../../provider/api/reads";
 import { configure, provider, runtime } from "../../provider/dynamicProvider";
+import { DEMO } from "../../tools/demo";
+import { flowConfig } from "../../tools/pulumiCli";
 import { EmulatorApi, SALESFORCE, useEmulator } from "../helpers/emulatorApi";
 import { EmulatorControl, LoggedRequest } from "../helpers/emulatorControl";
 
-const DEMO = { clientId: "flowservice-demo-client", clientSecret: "flowservice-demo-secret", orgId: "DEMO0000000000000000000@AdobeOrg" };
 const N = 120;
 const LIST = "/data/foundation/flowservice/connections";
 const DEV_PARAMS = { environmentUrl: "login.salesforce.com", username: "u", password: "pw-dev-1", securityToken: "t-123" };
@@ -36,19 +37,7 @@ describe("refresh reads many connections with a few list requests", function () 
   let control: EmulatorControl;
   let fleet: Held[] = [];
 
-  const freshProvider = () =>
-    configure(
-      (k) =>
-        ({
-          "flowservice:endpoint": `${emu.url}/data/foundation/flowservice`,
-          "flowservice:imsEndpoint": `${emu.url}/ims/token/v3`,
-          "flowservice:clientId": DEMO.clientId,
-          "flowservice:clientSecret": DEMO.clientSecret,
-          "flowservice:orgId": DEMO.orgId,
-          "flowservice:sandboxName": "prod",
-        })[k],
-      {},
-    );
+  const freshProvider = () => configure((k) => flowConfig(emu.url, DEMO)[k], {});
   const sent = () => control.apiRequests();
   const lists = (rs: LoggedRequest[]) => rs.filter((r) => r.method === "GET" && r.path === LIST);
   const singles = (rs: LoggedRequest[]) => rs.filter((r) => r.method === "GET" && r.path.startsWith(`${LIST}/`));

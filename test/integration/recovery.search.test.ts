@@ -4,10 +4,11 @@
 import assert from "node:assert";
 import type { RunningEmulator } from "../../emulator/main";
 import { configure, provider } from "../../provider/dynamicProvider";
+import { DEMO } from "../../tools/demo";
+import { flowConfig } from "../../tools/pulumiCli";
 import { EmulatorApi, SALESFORCE, useEmulator } from "../helpers/emulatorApi";
 import { EmulatorControl } from "../helpers/emulatorControl";
 
-const DEMO = { clientId: "flowservice-demo-client", clientSecret: "flowservice-demo-secret", orgId: "DEMO0000000000000000000@AdobeOrg" };
 const LIST = "/data/foundation/flowservice/connections";
 const PARAMS = { environmentUrl: "login.salesforce.com", username: "u", password: "pw-lost-reply-1", securityToken: "tok-123456" };
 
@@ -20,21 +21,7 @@ describe("the search for a create whose reply was lost", function () {
     control = new EmulatorControl(e.url);
   });
 
-  beforeEach(() =>
-    configure(
-      (k) =>
-        ({
-          "flowservice:endpoint": `${emu.url}/data/foundation/flowservice`,
-          "flowservice:imsEndpoint": `${emu.url}/ims/token/v3`,
-          "flowservice:clientId": DEMO.clientId,
-          "flowservice:clientSecret": DEMO.clientSecret,
-          "flowservice:orgId": DEMO.orgId,
-          "flowservice:sandboxName": "prod",
-          "flowservice:maxRetries": "1",
-        })[k],
-      {},
-    ),
-  );
+  beforeEach(() => configure((k) => flowConfig(emu.url, DEMO, { "flowservice:maxRetries": "1" })[k], {}));
 
   async function createWithLostReply(): Promise<string> {
     await control.addFault({ action: "apply-then-drop", method: "POST", path: "/connections", times: 1 });

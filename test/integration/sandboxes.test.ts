@@ -4,11 +4,12 @@
 // default, adoption, and a lost create reply searched for in the right sandbox.
 import assert from "node:assert";
 import { configure, provider, requestStats } from "../../provider/dynamicProvider";
+import { DEMO } from "../../tools/demo";
+import { flowConfig } from "../../tools/pulumiCli";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { EmulatorControl, LoggedRequest, sha256 } from "../helpers/emulatorControl";
 
 const SALESFORCE = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5";
-const DEMO = { clientId: "flowservice-demo-client", clientSecret: "flowservice-demo-secret", orgId: "DEMO0000000000000000000@AdobeOrg" };
 const SANDBOXES = ["dev", "stage", "prod"] as const;
 const CONNECTIONS = "/data/foundation/flowservice/connections";
 
@@ -59,13 +60,7 @@ describe("several sandboxes from one stack, against the emulator", function () {
   before(async () => {
     emulator = await startEmulatorProcess();
     control = new EmulatorControl(emulator.url);
-    config = {
-      "flowservice:endpoint": `${emulator.url}/data/foundation/flowservice`,
-      "flowservice:imsEndpoint": `${emulator.url}/ims/token/v3`,
-      "flowservice:clientId": DEMO.clientId,
-      "flowservice:clientSecret": DEMO.clientSecret,
-      "flowservice:orgId": DEMO.orgId,
-    };
+    config = flowConfig(emulator.url, DEMO);
   });
   after(() => emulator?.stop());
   beforeEach(async () => {

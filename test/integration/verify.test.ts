@@ -4,12 +4,13 @@
 import assert from "node:assert";
 import { configure, provider } from "../../provider/dynamicProvider";
 import { CredentialsRefusedError } from "../../provider/core/errors";
+import { FLOW_BASE_PATH } from "../../tools/demo";
+import { flowConfig } from "../../tools/pulumiCli";
 import { recordCase } from "../../tools/reliabilityReport";
 import { DEMO, NO_TEST_CONNECTOR, SALESFORCE, useEmulator } from "../helpers/emulatorApi";
 import { EmulatorControl, LoggedRequest, sha256 } from "../helpers/emulatorControl";
 
 const TEST = "test/integration/verify.test.ts";
-const BASE = "/data/foundation/flowservice";
 const CODE = "exports.handler = () => require('pulumi-flowservice/dist/provider/dynamicProvider').provider;";
 
 function inputs(password: string, extra: Record<string, unknown> = {}) {
@@ -40,21 +41,13 @@ describe("credential verification against the emulator", function () {
 
   /** A new provider process (new token); retries kept short so an unavailable test endpoint fails fast. */
   const fresh = (extra: Record<string, string> = {}) => {
-    const config: Record<string, string> = {
-      "flowservice:endpoint": `${url}${BASE}`,
-      "flowservice:imsEndpoint": `${url}/ims/token/v3`,
-      "flowservice:clientId": DEMO.clientId,
-      "flowservice:clientSecret": DEMO.clientSecret,
-      "flowservice:orgId": DEMO.orgId,
-      "flowservice:maxRetries": "2",
-      ...extra,
-    };
+    const config = flowConfig(url, DEMO, { "flowservice:maxRetries": "2", ...extra });
     configure((k) => config[k], {});
   };
   beforeEach(() => fresh());
 
   const sent = async (): Promise<LoggedRequest[]> => (await control.requests()).filter((r) => !r.path.startsWith("/__emulator"));
-  const lines = (rs: LoggedRequest[]) => rs.map((r) => `${r.method} ${r.path.replace(BASE, "")}`);
+  const lines = (rs: LoggedRequest[]) => rs.map((r) => `${r.method} ${r.path.replace(FLOW_BASE_PATH, "")}`);
   const allStored = async () => ((await control.control("GET", "/connections")) as { items: any[] }).items;
   const checked = async (olds: Record<string, unknown>, news: Record<string, unknown>) => ({
     ...(await provider.check!(olds, news)).inputs,
