@@ -2,6 +2,7 @@
 import { masked } from "./secrets";
 import { type AuthSpec, findAuthSpec, secretParamNames } from "./specs";
 import type { Connection } from "./records";
+import { auditView } from "./stamp";
 
 export function authSpecOf(c: Connection): AuthSpec | undefined {
   return c.auth ? findAuthSpec(c.connectionSpec.id, c.auth.specName) : undefined;
@@ -17,15 +18,7 @@ export function secretsOf(c: Connection): Set<string> {
 /** A connection as GET and list show it, keys in the service's order, secrets masked. */
 export function publicView(c: Connection): Record<string, unknown> {
   return {
-    createdAt: c.createdAt,
-    updatedAt: c.updatedAt,
-    createdBy: c.createdBy,
-    updatedBy: c.updatedBy,
-    createdClient: c.createdClient,
-    updatedClient: c.updatedClient,
-    sandboxId: c.sandboxId,
-    sandboxName: c.sandboxName,
-    imsOrgId: c.imsOrgId,
+    ...auditView(c),
     id: c.id,
     name: c.name,
     ...(c.description !== undefined ? { description: c.description } : {}),

@@ -9,6 +9,7 @@ import { type PatchRules, type PointerOp, applyPointerPatch, parsePointerPatch }
 import type { DataConnection, Stamp } from "./records";
 import { DATA_LAKE_SPEC_ID, findSpec } from "./specs";
 import type { Row } from "./store";
+import { auditView } from "./stamp";
 
 type Role = "source" | "target";
 type DataRow = Row<DataConnection>;
@@ -103,15 +104,7 @@ function create(role: Role, raw: unknown, stamp: Stamp, svc: Services): Omit<Dat
 function view(c: DataConnection, svc: Services): Record<string, unknown> {
   const base = c.baseConnectionId !== undefined ? svc.store.connections.get(c.baseConnectionId)?.record : undefined;
   return {
-    createdAt: c.createdAt,
-    updatedAt: c.updatedAt,
-    createdBy: c.createdBy,
-    updatedBy: c.updatedBy,
-    createdClient: c.createdClient,
-    updatedClient: c.updatedClient,
-    sandboxId: c.sandboxId,
-    sandboxName: c.sandboxName,
-    imsOrgId: c.imsOrgId,
+    ...auditView(c),
     id: c.id,
     ...(c.name !== undefined ? { name: c.name } : {}),
     ...(c.description !== undefined ? { description: c.description } : {}),

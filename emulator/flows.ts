@@ -11,7 +11,7 @@ import { isPlainObject } from "./patch";
 import { type PointerOp, applyPointerPatch, parsePointerPatch } from "./pointerPatch";
 import type { DataConnection, Flow, Stamp } from "./records";
 import { scheduleProblems, startTimeOf } from "./schedule";
-import { actorOf, touched } from "./stamp";
+import { actorOf, touched, auditView } from "./stamp";
 import type { Row } from "./store";
 
 type FlowRow = Row<Flow>;
@@ -125,15 +125,7 @@ function inherited(svc: Services, ids: string[], rows: (id: string) => Row<DataC
 function view(f: Flow, svc: Services): Record<string, unknown> {
   return {
     id: f.id,
-    createdAt: f.createdAt,
-    updatedAt: f.updatedAt,
-    createdBy: f.createdBy,
-    updatedBy: f.updatedBy,
-    createdClient: f.createdClient,
-    updatedClient: f.updatedClient,
-    sandboxId: f.sandboxId,
-    sandboxName: f.sandboxName,
-    imsOrgId: f.imsOrgId,
+    ...auditView(f),
     name: f.name,
     ...(f.description !== undefined ? { description: f.description } : {}),
     flowSpec: f.flowSpec,

@@ -57,3 +57,18 @@ export function touched(s: Stamp, actor: Actor): Pick<Stamp, "updatedAt" | "upda
   const etag = newEtag(s.etag);
   return { updatedAt: Math.max(Date.now(), s.updatedAt + 1), updatedBy: actor.by, updatedClient: actor.client, version: etag, etag };
 }
+
+/** Who and when, as every entity's GET shows it (in the service's key order). */
+export function auditView(s: Stamp): Record<string, unknown> {
+  return {
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+    createdBy: s.createdBy,
+    updatedBy: s.updatedBy,
+    createdClient: s.createdClient,
+    updatedClient: s.updatedClient,
+    sandboxId: s.sandboxId,
+    sandboxName: s.sandboxName,
+    imsOrgId: s.imsOrgId,
+  };
+}
