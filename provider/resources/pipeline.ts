@@ -164,26 +164,23 @@ function connectionLikeProps(args: SourceConnectionArgs | TargetConnectionArgs) 
   };
 }
 
-export class SourceConnection extends PipelineResource {
+/** The outputs a source and a target connection share. */
+abstract class ConnectionLikeResource extends PipelineResource {
   declare readonly baseConnectionId: pulumi.Output<string | undefined>;
   declare readonly connectionSpec: pulumi.Output<{ id: string; version?: string }>;
   declare readonly data: pulumi.Output<Record<string, Json> | undefined>;
   declare readonly params: pulumi.Output<Record<string, Json> | undefined>;
   /** Names of the params held as secrets. */
   declare readonly secretKeys: pulumi.Output<string[]>;
+}
 
+export class SourceConnection extends ConnectionLikeResource {
   constructor(name: string, args: SourceConnectionArgs, opts?: pulumi.CustomResourceOptions) {
     super(pipelineShims.SourceConnection, name, connectionLikeProps(args), opts, "flowservice", "SourceConnection");
   }
 }
 
-export class TargetConnection extends PipelineResource {
-  declare readonly baseConnectionId: pulumi.Output<string | undefined>;
-  declare readonly connectionSpec: pulumi.Output<{ id: string; version?: string }>;
-  declare readonly data: pulumi.Output<Record<string, Json> | undefined>;
-  declare readonly params: pulumi.Output<Record<string, Json> | undefined>;
-  declare readonly secretKeys: pulumi.Output<string[]>;
-
+export class TargetConnection extends ConnectionLikeResource {
   constructor(name: string, args: TargetConnectionArgs, opts?: pulumi.CustomResourceOptions) {
     super(pipelineShims.TargetConnection, name, connectionLikeProps(args), opts, "flowservice", "TargetConnection");
   }
