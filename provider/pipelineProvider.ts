@@ -6,7 +6,7 @@ import { dataflow } from "./core/entities/dataflow";
 import { sourceConnection } from "./core/entities/sourceConnection";
 import { targetConnection } from "./core/entities/targetConnection";
 import { runtime } from "./dynamicProvider";
-import { entityProvider } from "./resources/entityProvider";
+import { entityProvider } from "./resources/engineProvider";
 
 export const sourceConnectionProvider = entityProvider(runtime, sourceConnection);
 export const targetConnectionProvider = entityProvider(runtime, targetConnection);

@@ -3,7 +3,7 @@
 import { CheckFailure, CheckOutcome, containsUnknown, UNKNOWN } from "./unknown";
 import { jsonEqual, planDocPatch } from "./docPlanner";
 import { AnyDescription, CommonInputs, EntityOutputs, getPath, isEmptyValue, secretHolder } from "./entity";
-import { plainJson } from "./entityState";
+import { plainJson } from "./state";
 import { secretVersions } from "./planner";
 import type { Params, PatchOp } from "./schemas";
 

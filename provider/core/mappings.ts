@@ -2,7 +2,7 @@
 // Service connection: what `create`, `read` and `update` return, what counts as drift, how a
 // conflict is explained, and one tolerant reading of stored outputs for every reader.
 import { readableParams } from "./entities/connection";
-import { conflictMessage, EntityDrift, plainJson, storedEntityOutputs } from "./entityState";
+import { conflictMessage, EntityDrift, plainJson, storedEntityOutputs } from "./state";
 import { PatchableFields, UNVERIFIED } from "./planner";
 import { ConnectionInputs, ConnectionOutputs, FlowConnection, Params } from "./schemas";
 

@@ -8,7 +8,7 @@ import { AnyDescription, secretHolder } from "../core/entity";
 import { dataflow } from "../core/entities/dataflow";
 import { sourceConnection } from "../core/entities/sourceConnection";
 import { targetConnection } from "../core/entities/targetConnection";
-import { entityProvider } from "../resources/entityProvider";
+import { entityProvider } from "../resources/engineProvider";
 import type { ProviderRuntime } from "../resources/provider";
 import type { PluginResourceKind } from "./resource";
 import { isPrefix, PropertyPath } from "./wire";

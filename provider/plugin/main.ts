@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { ProviderRuntime } from "../resources/provider";
 import { connectionKind } from "./connectionKind";
-import { pipelineKinds } from "./entityKind";
+import { pipelineKinds } from "./kind";
 import { PluginLog } from "./log";
 import { serve } from "./server";
 

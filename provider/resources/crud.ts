@@ -1,5 +1,5 @@
 // Create, adopt, read, update and delete of any entity over a FlowSession: plain async functions,
-// driven by its description. The Pulumi glue (entityProvider.ts) only adapts them to engine calls.
+// driven by its description. The Pulumi glue (engineProvider.ts) only adapts them to engine calls.
 import type { FlowSession } from "../api/session";
 import { planDocPatch } from "../core/docPlanner";
 import {
@@ -13,7 +13,7 @@ import {
   LiveObject,
   secretValuesOf,
 } from "../core/entity";
-import { buildEntityOutputs, describeEntityConflict, refreshedEntity } from "../core/entityState";
+import { buildEntityOutputs, describeEntityConflict, refreshedEntity } from "../core/state";
 import { ApiError, ConflictError, ErrorCode, FlowServiceProviderError } from "../core/errors";
 
 /**

@@ -3,10 +3,10 @@
 // (configuration, session, token).
 import type * as pulumi from "@pulumi/pulumi";
 import { AnyDescription, CommonInputs } from "../core/entity";
-import { checkEntity, diffEntity } from "../core/entityCheck";
-import { storedEntityOutputs } from "../core/entityState";
+import { checkEntity, diffEntity } from "../core/checkDiff";
+import { storedEntityOutputs } from "../core/state";
 import { CredentialsRefusedError, FlowServiceProviderError } from "../core/errors";
-import * as ops from "./entityOperations";
+import * as ops from "./crud";
 import type { ProviderRuntime } from "./provider";
 
 function inputsOf(desc: AnyDescription, raw: Record<string, unknown>): CommonInputs {

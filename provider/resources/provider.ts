@@ -11,7 +11,7 @@ import { diffConnection } from "../core/diff";
 import { FlowServiceProviderError } from "../core/errors";
 import { storedOutputs } from "../core/mappings";
 import { ConnectionInputs, ProviderConfig } from "../core/schemas";
-import { engineConfigure, recorded } from "./entityProvider";
+import { engineConfigure, recorded } from "./engineProvider";
 import * as ops from "./operations";
 
 /** The state of one provider process: its configuration, and the API session built on first use. */

@@ -3,8 +3,8 @@ import { UNKNOWN } from "../../provider/core/check";
 import { dataflow } from "../../provider/core/entities/dataflow";
 import { sourceConnection } from "../../provider/core/entities/sourceConnection";
 import { targetConnection } from "../../provider/core/entities/targetConnection";
-import { checkEntity, diffEntity } from "../../provider/core/entityCheck";
-import { storedEntityOutputs } from "../../provider/core/entityState";
+import { checkEntity, diffEntity } from "../../provider/core/checkDiff";
+import { storedEntityOutputs } from "../../provider/core/state";
 import { flowInputs, outputsOf, PAST_START, SOURCE_ID, sourceInputs, targetInputs } from "./pipelineFixtures";
 
 const NOW = (PAST_START + 86_400) * 1000;

@@ -3,10 +3,10 @@
 // records. Everything here is pure (no request is made).
 import assert from "node:assert";
 import { dataflow } from "../../provider/core/entities/dataflow";
-import { refreshedEntity, storedEntityOutputs } from "../../provider/core/entityState";
+import { refreshedEntity, storedEntityOutputs } from "../../provider/core/state";
 import { checkConfig, diffConfig } from "../../provider/plugin/config";
 import { connectionKind } from "../../provider/plugin/connectionKind";
-import { pipelineKinds } from "../../provider/plugin/entityKind";
+import { pipelineKinds } from "../../provider/plugin/kind";
 import { checkResource, diffResource } from "../../provider/plugin/resource";
 import { packageSchema } from "../../provider/plugin/schema";
 import { changedLeaves, formatPath, SECRET_SIG, SIG_KEY, secretValue, unwrapSecrets, wrapSecrets } from "../../provider/plugin/wire";
