@@ -6,6 +6,7 @@ import { AnyDescription, CommonInputs, EntityOutputs, getPath, isEmptyValue, sec
 import { plainJson } from "./state";
 import { secretVersions } from "./planner";
 import type { Params, PatchOp } from "./schemas";
+import { SANDBOX_NAME_RULE } from "./vocabulary";
 
 /** Whether the value at `path`, or one of its parents, is unknown until `up`. */
 function unknownAlong(value: unknown, path: readonly PropertyKey[]): boolean {
@@ -18,8 +19,21 @@ function unknownAlong(value: unknown, path: readonly PropertyKey[]): boolean {
   return v === UNKNOWN;
 }
 
-function reasonFor(message: string, code: string, input: unknown): string {
-  if (code === "invalid_type" && input === undefined) return `is required (${message})`;
+/** What `check` takes from the stack's configuration (the host configures the provider before it checks). */
+export interface StackDefaults {
+  /** flowservice:sandboxName, the sandbox of every object that declares none. */
+  sandboxName?: string;
+}
+
+function reasonFor(desc: AnyDescription, property: string, issue: { message: string; code: string }, raw: Record<string, unknown>): string {
+  const { message, code } = issue;
+  if (property === "sandboxName") {
+    const rule = code === "invalid_type" ? `must be a string: ${SANDBOX_NAME_RULE}` : message;
+    return raw.__sandboxFromStack
+      ? `comes from the stack's flowservice:sandboxName (${JSON.stringify(raw.sandboxName)}), which ${rule}. Fix it with 'pulumi config set flowservice:sandboxName NAME' (or AEP_SANDBOX_NAME), or declare sandboxName on the ${desc.label.toLowerCase()}`
+      : `${raw.sandboxName === "" ? "" : `${JSON.stringify(raw.sandboxName)} `}${rule}. Leave sandboxName out to use the stack's flowservice:sandboxName`;
+  }
+  if (code === "invalid_type" && getPath(raw, property) === undefined) return `is required (${message})`;
   return message;
 }
 
@@ -32,16 +46,25 @@ export function checkEntity(
   olds: Record<string, unknown>,
   news: Record<string, unknown>,
   now = Date.now(),
+  stack: StackDefaults = {},
 ): CheckOutcome {
   const raw: Record<string, unknown> = {};
   for (const k of desc.inputKeys) if (news[k] !== undefined) raw[k] = news[k];
+  // The effective sandbox is recorded, so that `diff` (which has no configuration) sees a move of
+  // every object that relies on the stack's default when that default changes: one rule for all.
+  if (raw.sandboxName === undefined && stack.sandboxName !== undefined) {
+    raw.sandboxName = stack.sandboxName;
+    raw.__sandboxFromStack = true;
+  }
   const failures: CheckFailure[] = [];
   const parsed = desc.inputs.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       if (unknownAlong(raw, issue.path)) continue;
-      const input = getPath(raw, issue.path.map(String).join("."));
-      failures.push({ property: issue.path.join(".") || "(args)", reason: reasonFor(issue.message, issue.code, input) });
+      const property = issue.path.join(".") || "(args)";
+      // One reason per property: an empty sandbox name is too short and malformed at once.
+      if (failures.some((f) => f.property === property)) continue;
+      failures.push({ property, reason: reasonFor(desc, property, issue, raw) });
     }
   }
   // Every problem at once, not one per preview.
@@ -84,9 +107,19 @@ export function entityReplacements(desc: AnyDescription, olds: EntityOutputs, ne
     if (containsUnknown(next) || !((isEmptyValue(old) && isEmptyValue(next)) || jsonEqual(old, next))) reasons.push(label);
   }
   if (news.adoptId === UNKNOWN || (olds.adoptId ?? "") !== (news.adoptId ?? "")) reasons.push("adoptId");
-  // An object stays in the sandbox it was created in unless the program names another.
-  if (news.sandboxName !== undefined && news.sandboxName !== olds.sandboxName) reasons.push("sandboxName");
+  reasons.push(...sandboxMove(olds, news));
   return reasons;
+}
+
+/**
+ * The sandbox rule, once for every resource: an object lives in its declared sandbox, or else in
+ * the stack's (check records which); a different one is a new object there, the old one deleted.
+ * A sandbox known only at `up` is decided then; state without a sandbox (earlier releases) never moves.
+ */
+export function sandboxMove(olds: { sandboxName?: string }, news: Record<string, unknown>): string[] {
+  const next = news.sandboxName;
+  if (next === undefined || containsUnknown(next) || olds.sandboxName === undefined) return [];
+  return next !== olds.sandboxName ? ["sandboxName"] : [];
 }
 
 export function diffEntity(

@@ -7,13 +7,9 @@ import { z } from "zod";
 import type { CheckFailure } from "./unknown";
 import { Json, JsonObject, UNVERIFIED } from "./docPlanner";
 import type { PatchOp } from "./schemas";
+import { FlowId, SandboxName } from "./vocabulary";
 
-/** Flow Service ids (connections, source and target connections, flows) are UUIDs. */
-export const FlowId = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, {
-  message: "must be a Flow Service id (a UUID such as 139f6a5f-a78b-4744-9f6a-5fa78bd74431)",
-});
-
-export const JsonValue = z.json();
+export { FlowId, JsonValue, SandboxName } from "./vocabulary";
 
 /** `{ id, version? }` of a connection spec or flow spec. */
 export const SpecRef = z
@@ -22,11 +18,6 @@ export const SpecRef = z
     version: z.string().optional(),
   })
   .strict(); // a misspelt member is named, not silently dropped
-
-/** Sandbox names are lower-case letters, digits and hyphens (Sandbox API). */
-export const SandboxName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]*$/, { message: "must be a sandbox name (lower-case letters, digits and hyphens, e.g. prod or dev-1)" });
 
 /** The inputs every entity has, beside its own. */
 export const CommonInputs = z.object({
@@ -38,6 +29,8 @@ export const CommonInputs = z.object({
   deleteOnDestroy: z.boolean().optional(),
   /** Names (only) of the keys under `secretParent` held as secrets: write-only, never compared. */
   secretKeys: z.array(z.string()).default([]),
+  /** Set by `check` when sandboxName came from the stack's flowservice:sandboxName, not the program. */
+  __sandboxFromStack: z.boolean().optional(),
   /** A version number per secret, bumped when its value changes (see planner.secretVersions). */
   __secretVersions: z.record(z.string(), z.number()).optional(),
 });

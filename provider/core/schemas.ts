@@ -2,30 +2,9 @@
 // resource's inputs and outputs as the provider receives them. Types are inferred from these.
 import { z } from "zod";
 import { LiveStamps } from "./entity";
+import { FlowId, Params, SandboxName } from "./vocabulary";
 
-/** A param value as Flow Service stores it. */
-export const ParamValue = z.union([z.string(), z.number(), z.boolean()]);
-export type ParamValue = z.infer<typeof ParamValue>;
-
-export const Params = z.record(z.string(), ParamValue);
-export type Params = z.infer<typeof Params>;
-
-/** The connection ids Flow Service issues are UUIDs; anything else never reaches a URL. */
-export const ConnectionId = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, {
-  message: "must be a Flow Service connection id (a UUID such as 139f6a5f-a78b-4744-9f6a-5fa78bd74431)",
-});
-
-/**
- * Experience Platform sandbox names, as `x-sandbox-name` takes them (the name, never the title):
- * lowercase letters, digits and hyphens, beginning with a letter or digit, such as "prod" or "dev-2".
- */
-export const SANDBOX_NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
-export const SANDBOX_NAME_RULE =
-  'a sandbox name is lowercase letters, digits and hyphens, beginning with a letter or digit (such as "prod" or "dev-2"); use the sandbox\'s name, not its title';
-export const SandboxName = z
-  .string()
-  .min(1, { message: `must not be empty: ${SANDBOX_NAME_RULE}` })
-  .regex(SANDBOX_NAME_PATTERN, { message: `is not a sandbox name: ${SANDBOX_NAME_RULE}` });
+export { FlowId as ConnectionId, Params, ParamValue, SANDBOX_NAME_PATTERN, SANDBOX_NAME_RULE, SandboxName } from "./vocabulary";
 
 // ---- Flow Service replies ------------------------------------------------------------------
 
@@ -103,7 +82,7 @@ export const ConnectionInputs = z.object({
     specName: z.string().min(1, { message: "must name one of the connector's auth specs" }),
     params: Params,
   }),
-  adoptId: ConnectionId.optional(),
+  adoptId: FlowId.optional(),
   deleteOnDestroy: z.boolean().optional(),
   /**
    * The sandbox of every request for this connection (x-sandbox-name): the declared one, or the

@@ -2,11 +2,9 @@
 // Service object: what create, read and update return, what counts as drift, and how a conflict
 // is explained. The generalisation of mappings.ts to any description.
 import { declaredMatch, AnyDescription, CommonInputs, EntityOutputs, getPath, liveInputs, LiveObject, readableFields } from "./entity";
+import { plainJson } from "./vocabulary";
 
-/** JSON-only copy without undefined members: the dynamic-provider host rejects anything else. */
-export function plainJson<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}
+export { plainJson } from "./vocabulary";
 
 /**
  * Stored outputs as the provider and `flowservice-plan` read them: tolerant of members missing
@@ -23,7 +21,7 @@ export function buildEntityOutputs(
   write: { etag: string; state?: string },
   meta: { live?: LiveObject; previous?: EntityOutputs; adopted: boolean; sandbox: string },
 ): EntityOutputs {
-  const { __secretVersions: _ignored, ...desired } = inputs;
+  const { __secretVersions: _ignored, __sandboxFromStack: _fromStack, ...desired } = inputs;
   const { live, previous: prev } = meta;
   return plainJson({
     ...desired,

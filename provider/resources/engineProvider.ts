@@ -47,7 +47,7 @@ export function entityProvider(runtime: ProviderRuntime, desc: AnyDescription): 
     configure: engineConfigure(runtime),
 
     async check(olds: Record<string, unknown>, news: Record<string, unknown>) {
-      return checkEntity(desc, olds ?? {}, news);
+      return checkEntity(desc, olds ?? {}, news, Date.now(), { sandboxName: runtime.stackSandbox() });
     },
 
     async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {

@@ -194,6 +194,29 @@ describe("diff of the pipeline resources", () => {
     assert.deepStrictEqual(diffEntity(sourceConnection, outs, sourceInputs()).changes, false);
   });
 
+  it("moves every object that relies on the stack's sandbox when that default changes, the target connection too", () => {
+    for (const [desc, inputs] of [
+      [sourceConnection, sourceInputs()],
+      [targetConnection, targetInputs()],
+      [dataflow, flowInputs()],
+    ] as const) {
+      const outs = storedEntityOutputs(outputsOf(inputs));
+      const same = checkEntity(desc, {}, inputs, NOW, { sandboxName: "prod" });
+      assert.deepStrictEqual([same.inputs.sandboxName, same.inputs.__sandboxFromStack], ["prod", true], desc.kind);
+      assert.strictEqual(diffEntity(desc, outs, same.inputs).changes, false, desc.kind);
+      const moved = checkEntity(desc, {}, inputs, NOW, { sandboxName: "dev" });
+      assert.deepStrictEqual(diffEntity(desc, outs, moved.inputs).replaces, ["sandboxName"], desc.kind);
+      const declared = checkEntity(desc, {}, { ...inputs, sandboxName: "prod" }, NOW, { sandboxName: "dev" });
+      assert.deepStrictEqual(diffEntity(desc, outs, declared.inputs).replaces, [], `${desc.kind}: a declared sandbox stays`);
+    }
+  });
+
+  it("blames the stack's flowservice:sandboxName when the default is malformed", () => {
+    const r = checkEntity(targetConnection, {}, targetInputs(), NOW, { sandboxName: "Prod" });
+    assert.deepStrictEqual(properties(r), ["sandboxName"]);
+    assert.match(reasonOf(r, "sandboxName"), /stack's flowservice:sandboxName \("Prod"\).*pulumi config set flowservice:sandboxName/);
+  });
+
   it("reports a change when only the provider code or the destroy policy changed", () => {
     assert.strictEqual(diffEntity(dataflow, flowOuts, flowInputs(), "old", "new").changes, true);
     assert.strictEqual(diffEntity(dataflow, flowOuts, flowInputs({ deleteOnDestroy: false })).changes, true);
