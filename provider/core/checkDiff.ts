@@ -1,8 +1,8 @@
 // `check` and `diff` for any entity, as pure functions of its description: no network and no
 // credentials, so previews of pull requests run them.
 import { CheckFailure, CheckOutcome, containsUnknown, UNKNOWN } from "./unknown";
-import { jsonEqual, planDocPatch } from "./docPlanner";
-import { AnyDescription, CommonInputs, EntityOutputs, getPath, isEmptyValue, secretHolder } from "./entity";
+import { JsonObject, jsonEqual, planDocPatch } from "./docPlanner";
+import { AnyDescription, CommonInputs, declaredMatch, EntityOutputs, getPath, isEmptyValue, secretHolder } from "./entity";
 import { plainJson } from "./state";
 import { secretVersions } from "./planner";
 import type { Params, PatchOp } from "./schemas";
@@ -32,6 +32,10 @@ function reasonFor(desc: AnyDescription, property: string, issue: { message: str
     return raw.__sandboxFromStack
       ? `comes from the stack's flowservice:sandboxName (${JSON.stringify(raw.sandboxName)}), which ${rule}. Fix it with 'pulumi config set flowservice:sandboxName NAME' (or AEP_SANDBOX_NAME), or declare sandboxName on the ${desc.label.toLowerCase()}`
       : `${raw.sandboxName === "" ? "" : `${JSON.stringify(raw.sandboxName)} `}${rule}. Leave sandboxName out to use the stack's flowservice:sandboxName`;
+  }
+  const holder = desc.secretParent?.join(".");
+  if (holder && property.startsWith(`${holder}.`)) {
+    return `${message}: each ${holder.replace(/\./g, " ").replace(/s$/, "")} must be a string, number or boolean (wrap secrets with pulumi.secret())`;
   }
   if (code === "invalid_type" && getPath(raw, property) === undefined) return `is required (${message})`;
   return message;
@@ -71,16 +75,16 @@ export function checkEntity(
   for (const f of desc.validate?.(raw, olds ?? {}, now) ?? []) {
     if (!failures.some((g) => g.property === f.property)) failures.push(f);
   }
-  if (!parsed.success || containsUnknown(raw)) return { inputs: raw, failures };
-  const inputs = plainJson(parsed.data as Record<string, unknown>);
-  if (desc.secretParent) {
-    const i = parsed.data as CommonInputs;
+  const inputs = parsed.success && !containsUnknown(raw) ? plainJson(parsed.data as Record<string, unknown>) : raw;
+  // Secret versions need only the secrets known (other values may be known only at `up`).
+  const secretsKnown = !containsUnknown(getPath(raw, (desc.secretParent ?? []).join("."))) && !containsUnknown(raw.secretKeys);
+  if (desc.secretParent && failures.length === 0 && secretsKnown) {
     const oldHolder = olds && Object.keys(olds).length > 0 ? (secretHolder(desc, olds) as Params) : undefined;
     inputs.__secretVersions = secretVersions(
       oldHolder,
       olds?.__secretVersions as Record<string, number> | undefined,
-      secretHolder(desc, i) as Params,
-      i.secretKeys,
+      secretHolder(desc, inputs) as Params,
+      (inputs as CommonInputs).secretKeys ?? [],
     );
   }
   return { inputs, failures };
@@ -96,15 +100,20 @@ export interface EntityDiff {
   actions: Array<{ field: string; op: string }>;
 }
 
-/** Why a change needs a new object: what Flow Service cannot patch, the adopted id, the sandbox. */
+/**
+ * The replacement rule, once for every resource: why a change needs a new object. What Flow
+ * Service cannot patch (`replaceOn`) changed: a member the program declares differs from the
+ * applied one (members it leaves out, such as a spec's version Flow Service filled in, keep the
+ * applied value), or a declared value is dropped; the adopted id; the sandbox (sandboxMove).
+ */
 export function entityReplacements(desc: AnyDescription, olds: EntityOutputs, news: Record<string, unknown>): string[] {
-  if (desc.replacements) return desc.replacements(olds, news);
   const reasons: string[] = [];
   for (const label of desc.replaceOn) {
     const next = getPath(news, label);
     // Unknown until `up`: an id not known yet belongs to a new object.
     const old = getPath(olds, label);
-    if (containsUnknown(next) || !((isEmptyValue(old) && isEmptyValue(next)) || jsonEqual(old, next))) reasons.push(label);
+    const same = isEmptyValue(next) ? isEmptyValue(old) : declaredMatch(next, old);
+    if (containsUnknown(next) || !same) reasons.push(label);
   }
   if (news.adoptId === UNKNOWN || (olds.adoptId ?? "") !== (news.adoptId ?? "")) reasons.push("adoptId");
   reasons.push(...sandboxMove(olds, news));
@@ -122,6 +131,11 @@ export function sandboxMove(olds: { sandboxName?: string }, news: Record<string,
   return next !== olds.sandboxName ? ["sandboxName"] : [];
 }
 
+/** The PATCH between two documents of an entity: the one planner of diff, update and adopt. */
+export function planEntityPatch(desc: AnyDescription, old: JsonObject, next: JsonObject): PatchOp[] {
+  return desc.planPatch ? desc.planPatch(old, next) : planDocPatch(old, next, { atomic: desc.atomic });
+}
+
 export function diffEntity(
   desc: AnyDescription,
   olds: EntityOutputs,
@@ -133,7 +147,7 @@ export function diffEntity(
   if (containsUnknown(news)) return { changes: true, replaces, ops: [], actions: [] };
   const parsed = desc.inputs.safeParse(news);
   const next = (parsed.success ? parsed.data : news) as CommonInputs;
-  const ops = desc.planPatch ? desc.planPatch(olds, next) : planDocPatch(desc.document(olds), desc.document(next), { atomic: desc.atomic });
+  const ops = planEntityPatch(desc, desc.document(olds), desc.document(next));
   const actions = (desc.actions ?? [])
     .filter((a) => !jsonEqual(a.desired(olds), a.desired(next)))
     .map((a) => ({ field: a.field, op: a.op(a.desired(next)) }));

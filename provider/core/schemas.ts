@@ -1,7 +1,7 @@
 // Zod schemas for everything that crosses a boundary: Flow Service replies, IMS replies, the
 // resource's inputs and outputs as the provider receives them. Types are inferred from these.
 import { z } from "zod";
-import { LiveStamps } from "./entity";
+import { LiveStamps, OutputStamps } from "./entity";
 import { FlowId, Params, SandboxName } from "./vocabulary";
 
 export { FlowId as ConnectionId, Params, ParamValue, SANDBOX_NAME_PATTERN, SANDBOX_NAME_RULE, SandboxName } from "./vocabulary";
@@ -111,15 +111,8 @@ export const Verification = z.enum(["passed", "skipped", "unsupported", "unavail
 export type Verification = z.infer<typeof Verification>;
 
 /** What the provider stores as outputs: the applied desired state plus what Flow Service stamped. */
-export const ConnectionOutputs = ConnectionInputs.extend({
+export const ConnectionOutputs = ConnectionInputs.extend(OutputStamps.shape).extend({
   connectionId: z.string(),
-  etag: z.string(),
-  adopted: z.boolean(),
-  state: z.string().optional(),
-  createdAt: z.number().optional(),
-  updatedAt: z.number().optional(),
-  sandboxName: z.string().optional(),
-  updatedBy: z.string().optional(),
   verification: Verification.optional(),
   /** When the credentials last passed a test (ISO 8601). */
   verifiedAt: z.string().optional(),

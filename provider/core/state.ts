@@ -17,21 +17,27 @@ export function storedEntityOutputs(raw: Record<string, unknown>): EntityOutputs
 
 /** Outputs after a successful create, adopt or update: the applied desired state plus Flow Service's stamps. */
 export function buildEntityOutputs(
+  desc: AnyDescription,
   inputs: CommonInputs,
-  write: { etag: string; state?: string },
-  meta: { live?: LiveObject; previous?: EntityOutputs; adopted: boolean; sandbox: string },
+  write: { id: string; etag: string; state?: string },
+  meta: { live?: LiveObject; previous?: EntityOutputs; adopted: boolean; sandbox?: string },
 ): EntityOutputs {
   const { __secretVersions: _ignored, __sandboxFromStack: _fromStack, ...desired } = inputs;
   const { live, previous: prev } = meta;
+  const previous = (prev ?? {}) as Record<string, unknown>;
   return plainJson({
     ...desired,
+    ...(desc.idOutput ? { [desc.idOutput]: write.id } : {}),
     etag: write.etag,
     adopted: meta.adopted,
     state: write.state ?? live?.state ?? prev?.state,
     createdAt: live?.createdAt ?? prev?.createdAt,
     updatedAt: live?.updatedAt ?? prev?.updatedAt,
     updatedBy: live?.updatedBy ?? prev?.updatedBy,
+    // The sandbox the requests went to.
     sandboxName: meta.sandbox,
+    // Outputs of the provider's own (a Connection's last credential test) stand until rewritten.
+    ...Object.fromEntries((desc.carriedOutputs ?? []).map((k) => [k, previous[k]])),
   });
 }
 
@@ -88,6 +94,7 @@ export function refreshedEntity(
   }
   const desired = {
     ...declared,
+    ...Object.fromEntries((desc.stateInputs ?? []).map((k) => [k, getPath(outputs, k)])),
     sandboxName: outputs.sandboxName,
     adoptId: outputs.adoptId,
     deleteOnDestroy: outputs.deleteOnDestroy,

@@ -5,8 +5,8 @@ import assert from "node:assert";
 import { dataflow } from "../../provider/core/entities/dataflow";
 import { refreshedEntity, storedEntityOutputs } from "../../provider/core/state";
 import { checkConfig, diffConfig } from "../../provider/plugin/config";
-import { connectionKind } from "../../provider/plugin/connectionKind";
-import { pipelineKinds } from "../../provider/plugin/kind";
+import { connection } from "../../provider/core/entities/connection";
+import { resourceKind, resourceKinds } from "../../provider/plugin/kind";
 import { checkResource, diffResource } from "../../provider/plugin/resource";
 import { packageSchema } from "../../provider/plugin/schema";
 import { changedLeaves, formatPath, SECRET_SIG, SIG_KEY, secretValue, unwrapSecrets, wrapSecrets } from "../../provider/plugin/wire";
@@ -61,7 +61,7 @@ describe("plugin wire: secrets in and out", () => {
 });
 
 describe("plugin Connection: check and diff over the dynamic glue", () => {
-  const kind = connectionKind(runtime());
+  const kind = resourceKind(runtime(), connection);
 
   it("check marks the connector's secret params, and those the program marked, as secrets", async () => {
     const r = await checkResource(kind, {}, salesforce(secretValue("p1"), { environmentUrl: secretValue("login.example.com") }));
@@ -147,7 +147,7 @@ describe("plugin provider config", () => {
 
 describe("plugin schema", () => {
   const r = runtime();
-  const schema = packageSchema("1.2.3", [connectionKind(r), ...pipelineKinds(r)]) as any;
+  const schema = packageSchema("1.2.3", resourceKinds(r)) as any;
 
   it("declares the Connection's inputs and outputs from the zod schemas, without the provider's bookkeeping", () => {
     const c = schema.resources["flowservice:index:Connection"];
