@@ -1,8 +1,8 @@
 // Zod schemas for everything that crosses a boundary: Flow Service replies, IMS replies, the
 // resource's inputs and outputs as the provider receives them. Types are inferred from these.
 import { z } from "zod";
-import { LiveStamps, OutputStamps } from "./entity";
-import { FlowId, Params, SandboxName } from "./vocabulary";
+import { CommonInputs, LiveStamps, OutputStamps } from "./entity";
+import { Params } from "./vocabulary";
 
 export { FlowId as ConnectionId, Params, ParamValue, SANDBOX_NAME_PATTERN, SANDBOX_NAME_RULE, SandboxName } from "./vocabulary";
 
@@ -70,34 +70,23 @@ export type PatchOp = z.infer<typeof PatchOp>;
 
 // ---- The resource, as the provider sees it ----------------------------------------------------
 
-/** What the program declares (after `check`). Secrets arrive unwrapped: the host does not accept secrets. */
-export const ConnectionInputs = z.object({
-  name: z.string().min(1, { message: "must be a non-empty string (the connection's display name)" }),
-  description: z.string().optional(),
+/**
+ * What the program declares (after `check`): the inputs every resource has (entity.CommonInputs:
+ * name, sandboxName, adoptId, secretKeys…) and a connection's own. Secrets arrive unwrapped: the
+ * host does not accept secrets.
+ */
+export const ConnectionInputs = CommonInputs.extend({
   connectionSpec: z.object({
     id: z.string().min(1, { message: "must name the connector's connection spec id" }),
     version: z.string().optional(),
   }),
   auth: z.object({
     specName: z.string().min(1, { message: "must name one of the connector's auth specs" }),
+    /** The names of the secret ones are `secretKeys`. */
     params: Params,
   }),
-  adoptId: FlowId.optional(),
-  deleteOnDestroy: z.boolean().optional(),
-  /**
-   * The sandbox of every request for this connection (x-sandbox-name): the declared one, or the
-   * stack's flowservice:sandboxName, recorded by `check` so that `diff` (which has no configuration)
-   * sees a move. Absent only in state written by earlier releases.
-   */
-  sandboxName: SandboxName.optional(),
-  /** Set by `check` when sandboxName came from the stack's flowservice:sandboxName, not the program. */
-  __sandboxFromStack: z.boolean().optional(),
   /** Test the connection after each credential write (default: the stack's flowservice:verifyCredentials). */
   verifyCredentials: z.boolean().optional(),
-  /** Names (only) of the params held as secrets: write-only, never compared with what GET shows. */
-  secretKeys: z.array(z.string()).default([]),
-  /** A version number per secret param, bumped when its value changes (see planner.secretVersions). */
-  __secretVersions: z.record(z.string(), z.number()).optional(),
 });
 export type ConnectionInputs = z.infer<typeof ConnectionInputs>;
 
