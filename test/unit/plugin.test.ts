@@ -206,3 +206,34 @@ describe("an import of a pipeline object (no state yet)", () => {
     assert.deepStrictEqual(refreshedEntity(dataflow, declared, live).inputs?.flowSpec, { id: "spec-1" });
   });
 });
+
+describe("the plugin's kinds: one per registered type, one machinery", () => {
+  const kinds = resourceKinds(runtime());
+  const kindOf = (token: string) => kinds.find((k) => k.token === token) as NonNullable<(typeof kinds)[number]>;
+
+  it("serves the four types of the registry, each replaced when its sandbox or adoptId changes", () => {
+    assert.deepStrictEqual(
+      kinds.map((k) => k.token),
+      [
+        "flowservice:index:Connection",
+        "flowservice:index:SourceConnection",
+        "flowservice:index:TargetConnection",
+        "flowservice:index:Dataflow",
+      ],
+    );
+    for (const k of kinds) {
+      const paths = k.replacePaths.map((p) => p.join("."));
+      assert.ok(paths.includes("sandboxName") && paths.includes("adoptId"), k.token);
+    }
+  });
+
+  it("an import of a source connection leaves its secret params out, as for a connection, and says so", () => {
+    const kind = kindOf("flowservice:index:SourceConnection");
+    const props = { name: "Files", params: { path: "/landing", apiKey: "********" }, secretKeys: [] };
+    const r = kind.afterImport?.({ props, inputs: { name: "Files", params: { path: "/landing", apiKey: "********" } } });
+    assert.deepStrictEqual(r?.props.params, { path: "/landing" });
+    assert.deepStrictEqual(r?.inputs.params, { path: "/landing" });
+    assert.deepStrictEqual([r?.props.secretKeys, r?.inputs.secretKeys, r?.props.adopted], [["apiKey"], ["apiKey"], true]);
+    assert.match(r?.notes[0] ?? "", /Source connection "Files": its secret params \(apiKey\) cannot be read back/);
+  });
+});
