@@ -6,15 +6,17 @@
 // connection (`pulumi stack export`), and peak memory and CPU of the dynamic-provider host (/proc),
 // for the first `up`, a no-change `preview` and `up`, rotating one secret and all N, `refresh` and
 // `destroy`. The same operations run on a trivial dynamic provider that makes no request (the
-// engine's floor, bench/trivial), the same PATCHes are sent by a plain script and through the
+// engine's floor, bench/trivial) and, from a YAML program, through the provider plugin (the plugin
+// door, benchPluginProgram), the same PATCHes are sent by a plain script and through the
 // provider's own functions in process (tools/benchWire.ts), and the provider host's calls are timed
 // from inside (tools/benchProbe.ts). Prints one table and writes bench/results/latest.{json,md}.
 // See docs/benchmark.md for what each figure means.
 //
 // The parts: benchArgs (command line), benchRun (the sequence of runs), benchStack (one stack and
 // its measured commands), benchEmulator (the request log), benchHostProbe (the host's own timings),
-// benchProc (/proc), benchWire (the floors without the engine), benchTargets (derived figures and
-// targets), benchFormat (the table and the files), benchTypes (the report's shape).
+// benchProc (/proc), benchPluginProgram (the plugin door's YAML program), benchWire (the floors
+// without the engine), benchTargets (derived figures and targets), benchFormat (the table and the
+// files), benchTypes (the report's shape).
 import path from "node:path";
 import { BenchArgsError, parseBenchArgs, USAGE } from "./benchArgs";
 import { formatText } from "./benchFormat";

@@ -5,7 +5,7 @@ import type { BenchOptions } from "./benchTypes";
 
 export const USAGE =
   "usage: npm run bench -- [--n 10,50,200] [--repeats 3] [--pipeline 50] [--concurrency-n 50] [--concurrency-delay-ms 200]\n" +
-  "                        [--out bench/results | --no-write] [--no-engine-variants]\n";
+  "                        [--out bench/results | --no-write] [--no-engine-variants] [--no-plugin]\n";
 
 export class BenchArgsError extends Error {
   readonly code = "BENCH_ARGS";
@@ -39,6 +39,7 @@ export function parseBenchArgs(argv: string[], cwd = process.cwd()): BenchArgs {
         out: { type: "string" },
         "no-write": { type: "boolean" },
         "no-engine-variants": { type: "boolean" },
+        "no-plugin": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -70,5 +71,6 @@ export function parseBenchArgs(argv: string[], cwd = process.cwd()): BenchArgs {
   if (str("out") !== undefined) o.outDir = path.resolve(cwd, str("out") as string);
   if (values["no-write"]) o.outDir = undefined;
   if (values["no-engine-variants"]) o.engineVariants = false;
+  if (values["no-plugin"]) o.pluginDoor = false;
   return { options: o, help: values.help === true };
 }

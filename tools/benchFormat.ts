@@ -2,7 +2,7 @@
 // in Markdown (bench/results/latest.md, copied into the README), and the files written.
 import fs from "node:fs";
 import path from "node:path";
-import { BenchReport, Op, OpResult, OPS, OP_LABELS, PIPELINE_OPS, ScenarioResult } from "./benchTypes";
+import { BenchReport, Op, OpResult, OPS, OP_LABELS, PIPELINE_OPS, PLUGIN_OPS, pipelineRefreshFloor, ScenarioResult } from "./benchTypes";
 import { median } from "./benchWire";
 
 /** The median wall time of an operation, in seconds. */
@@ -46,9 +46,22 @@ const PIPELINE_LABELS: Partial<Record<Op, string>> = {
   destroy: "pipelines: destroy",
 };
 
+/**
+ * The plugin door's operations. No trivial plugin provider exists: their "trivial s" and
+ * "× trivial" are the dynamic trivial floor's (the engine's floor), as the label says.
+ */
+const PLUGIN_LABELS = Object.fromEntries(PLUGIN_OPS.map((op) => [op, `plugin (YAML): ${OP_LABELS[op]}`])) as Partial<Record<Op, string>>;
+
+/** What the table says about the plugin rows' floor. */
+export const PLUGIN_FLOOR_NOTE =
+  'Rows "plugin (YAML): …" are the same N connections from a YAML program through the provider plugin; no trivial plugin provider exists, so their "trivial s" and "× trivial" are the dynamic trivial floor\'s (the engine\'s floor; the YAML language host replaces the Node.js one).';
+
 function rows(report: BenchReport): Row[] {
   const out: Row[] = [];
-  for (const r of report.results) out.push(...scenarioRows(String(r.n), r.n, OPS, OP_LABELS, r.ours, r.trivial));
+  for (const r of report.results) {
+    out.push(...scenarioRows(String(r.n), r.n, OPS, OP_LABELS, r.ours, r.trivial));
+    if (r.plugin) out.push(...scenarioRows(String(r.n), r.n, PLUGIN_OPS, PLUGIN_LABELS, r.plugin, r.trivial));
+  }
   const p = report.pipeline;
   if (p) out.push(...scenarioRows(`${p.pipelines}×4`, p.resources, PIPELINE_OPS, PIPELINE_LABELS, p.ours, p.trivial));
   return out;
@@ -121,12 +134,27 @@ function summaryLines(report: BenchReport): string[] {
           ` with lists refused, ${fmtS(rs)} with ${rs.flowTotal} (${d.vsTrivial["refresh-single"]}×)`,
       );
     }
+    if (r.plugin) {
+      const ratios = PLUGIN_OPS.map((op) => `${OP_LABELS[op]} ${r.pluginVsTrivial?.[op]}×`).join(", ");
+      const rot = r.plugin.ops["rotate-all"];
+      lines.push(
+        `N=${r.n}, plugin door (YAML through the provider plugin): against the dynamic trivial floor ${ratios};` +
+          ` plugin host peak ${rot ? mb(rot.proc.providerHost.peakRssBytes) : "?"} MB during rotate all` +
+          (rot?.host?.rpc.update ? `, Update call ${rot.host.rpc.update.meanMs} ms mean (dynamic host ${d.hostUpdateMs} ms)` : ""),
+      );
+    }
   }
   const p = report.pipeline;
   if (p) {
     const st = p.ours.stateAfterCreate;
     const tst = p.trivial.stateAfterCreate;
     const ratios = PIPELINE_OPS.map((op) => `${PIPELINE_LABELS[op]?.replace("pipelines: ", "")} ${p.vsTrivial[op]}×`).join(", ");
+    const rf = p.ours.ops.refresh;
+    if (rf)
+      lines.push(
+        `pipelines=${p.pipelines} (${p.resources} resources): refresh ${fmtS(rf)} with ${rf.flowTotal} Flow Service request(s) (${fmtFlow(rf.flow)}),` +
+          ` against the listing floor of ${pipelineRefreshFloor(p.pipelines)} (4 collections × (⌈${p.pipelines}/50⌉+1)) and ${p.resources} objects read one GET each`,
+      );
     lines.push(
       `pipelines=${p.pipelines} (${p.resources} resources): against the trivial provider ${ratios}; state ${st?.resourceBytesMean} B/resource in export` +
         ` (trivial ${tst?.resourceBytesMean}), __provider ${st ? Math.min(...st.providerBytes) : "?"}–${st ? Math.max(...st.providerBytes) : "?"} B (${st?.providerDistinct} distinct)`,
@@ -152,6 +180,7 @@ export function formatText(report: BenchReport): string {
     lastN = r.cells[0];
     out.push(line(r.cells));
   }
+  if (report.results.some((r) => r.plugin)) out.push("", PLUGIN_FLOOR_NOTE);
   out.push("", ...summaryLines(report), "", "Targets:");
   for (const t of report.targets) out.push(`  ${t.ok ? "PASS" : "MISS"}  ${t.name}: ${t.detail}`);
   return out.join("\n");
@@ -162,6 +191,7 @@ export function formatMarkdown(report: BenchReport): string {
   const out = [
     `Benchmark run ${report.createdAt} on ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, ${m.platform}, Node ${m.node}, pulumi ${m.pulumi}` +
       ` (${report.durationSeconds} s in all; load average ${m.loadAverage[0]} at the start, ${m.loadAverage[1]} at the end). Wall times are medians where repeated; "× trivial" is against the trivial dynamic provider's same operation.`,
+    ...(report.results.some((r) => r.plugin) ? ["", PLUGIN_FLOOR_NOTE] : []),
     "",
     `| ${HEADER.join(" | ")} |`,
     `|${HEADER.map((_, i) => (i <= 1 || i === 6 ? "---" : "---:")).join("|")}|`,

@@ -2,12 +2,11 @@
 // against what each command needs at the least ("the floor"), by method; times are reported
 // against the trivial provider but not judged (no target was set for them).
 import { fmtFlow } from "./benchFormat";
-import { PipelineResult, REFRESH_READS_PER_REQUEST, RESOURCES_PER_PIPELINE, Target } from "./benchTypes";
+import { PipelineResult, pipelineRefreshFloor, RESOURCES_PER_PIPELINE, Target } from "./benchTypes";
 
-const same = (a: Record<string, number>, b: Record<string, number>) => {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return [...keys].every((k) => (a[k] ?? 0) === (b[k] ?? 0));
-};
+/** The same requests by method (a method absent counts as 0). */
+export const sameFlow = (a: Record<string, number>, b: Record<string, number>) =>
+  [...new Set([...Object.keys(a), ...Object.keys(b)])].every((k) => (a[k] ?? 0) === (b[k] ?? 0));
 
 export function pipelineTargets(p: PipelineResult): Target[] {
   const t: Target[] = [];
@@ -21,17 +20,18 @@ export function pipelineTargets(p: PipelineResult): Target[] {
   };
   // One POST per object; each object read back once for its stamps; the base connection's credentials tested once.
   check(`up creating all sends ${R} POSTs + ${R} read-backs + ${P} credential tests (GET), ≤1 token`, "create", (f) =>
-    same(f, { POST: R, GET: R + P }),
+    sameFlow(f, { POST: R, GET: R + P }),
   );
   check("up with no change makes no request", "up-nochange", (f) => Object.keys(f).length === 0);
-  // Base connections come from the sandbox's listing; source, target and flow are read one GET each.
-  const lists = Math.ceil(P / REFRESH_READS_PER_REQUEST) + 1;
+  // Every collection comes from the sandbox's listings (connections, source and target
+  // connections, flows): ⌈P/50⌉+1 requests each at most, whatever P.
+  const floor = pipelineRefreshFloor(P);
   check(
-    `refresh makes ≤ ${lists} list requests for the ${P} base connections + ${R - P} single GETs, ≤1 token`,
+    `refresh reads the 4 collections from listings: ≤ 4 × (⌈${P}/50⌉+1) = ${floor} GETs, ≤1 token`,
     "refresh",
-    (f) => Object.keys(f).every((m) => m === "GET") && (f.GET ?? 0) <= R - P + lists,
+    (f) => Object.keys(f).every((m) => m === "GET") && (f.GET ?? 0) <= floor,
   );
-  check(`destroy sends exactly ${R} DELETEs, ≤1 token`, "destroy", (f) => same(f, { DELETE: R }));
+  check(`destroy sends exactly ${R} DELETEs, ≤1 token`, "destroy", (f) => sameFlow(f, { DELETE: R }));
   for (const op of Object.keys(p.trivial.ops) as Array<keyof typeof o>) {
     const x = p.trivial.ops[op];
     if (x && x.flowTotal + x.token > 0)

@@ -1,5 +1,6 @@
 // Loaded by the benchmark into the processes of a `pulumi` run (NODE_OPTIONS=--require), it
-// activates only in the dynamic-provider host (`@pulumi/pulumi/cmd/dynamic-provider`) and records,
+// activates only in the dynamic-provider host (`@pulumi/pulumi/cmd/dynamic-provider`) or the provider
+// plugin (`bin/pulumi-resource-flowservice`, the plugin door) and records,
 // one JSON line per event, in $FLOWSERVICE_BENCH_PROBE_DIR/host-<pid>.jsonl:
 //   - every unary gRPC call the engine makes to the host (check, diff, create, update, read,
 //     delete…): start and duration, measured around the host's own handler (so it includes the
@@ -16,7 +17,8 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 
 const dir = process.env.FLOWSERVICE_BENCH_PROBE_DIR;
-const isHost = (process.argv[1] ?? "").replace(/\\/g, "/").includes("cmd/dynamic-provider");
+const script = (process.argv[1] ?? "").replace(/\\/g, "/");
+const isHost = script.includes("cmd/dynamic-provider") || script.endsWith("/pulumi-resource-flowservice");
 
 if (dir && isHost) install(dir);
 

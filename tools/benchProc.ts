@@ -53,8 +53,9 @@ function roleOf(pid: number, rootPid: number): Role {
   } catch {
     return "other";
   }
-  if (cmd.includes("cmd/dynamic-provider")) return "providerHost";
-  if (cmd.includes("pulumi-language-nodejs")) return "languageHost";
+  // The dynamic-provider host, or the provider plugin (the plugin door).
+  if (cmd.includes("cmd/dynamic-provider") || cmd.includes("pulumi-resource-flowservice")) return "providerHost";
+  if (cmd.includes("pulumi-language-nodejs") || cmd.includes("pulumi-language-yaml")) return "languageHost";
   // The language host runs the program as `node …/@pulumi/pulumi/cmd/run …`.
   if (/cmd\/run(\/|\s|$)/.test(cmd) || cmd.includes("cmd/run/index.js")) return "program";
   return "other";

@@ -6,7 +6,7 @@ import os from "node:os";
 import { WatchedEmulator } from "./benchEmulator";
 import { mb, writeReport } from "./benchFormat";
 import { BenchStack } from "./benchStack";
-import { derive, evaluateTargets } from "./benchTargets";
+import { derive, evaluateTargets, vsTrivial } from "./benchTargets";
 import {
   BenchOptions,
   BenchReport,
@@ -20,6 +20,7 @@ import {
   OpRun,
   PIPELINE_OPS,
   PipelineResult,
+  PLUGIN_OPS,
   RESOURCES_PER_PIPELINE,
   ScenarioResult,
 } from "./benchTypes";
@@ -45,19 +46,16 @@ const ARGS: Record<Op, string[]> = {
   destroy: ["destroy", "--yes", "--skip-preview"],
 };
 
-async function runPair(
-  ours: BenchStack,
-  trivial: BenchStack,
-  op: Op,
-  results: { ours: ScenarioResult; trivial: ScenarioResult },
-  log: (s: string) => void,
-  repeats = 1,
-): Promise<void> {
+/** Which result each kind of stack writes to. */
+type Results = Partial<Record<Kind, ScenarioResult>>;
+
+/** One operation on every stack given, interleaved `repeats` times; each stack's median run is kept. */
+async function runGroup(stacks: BenchStack[], op: Op, results: Results, log: (s: string) => void, repeats = 1): Promise<void> {
   const env: Record<string, string> = op === "rotate-all-nocheckpoints" ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {};
-  const runs: Record<Kind, OpRun[]> = { flowservice: [], trivial: [] };
+  const runs: Record<Kind, OpRun[]> = { flowservice: [], trivial: [], plugin: [] };
   for (let rep = 0; rep < repeats; rep++) {
-    // Interleaved, so a slow minute of the machine hits both providers alike.
-    for (const s of [ours, trivial]) {
+    // Interleaved, so a slow minute of the machine hits every provider alike.
+    for (const s of stacks) {
       if (op === "rotate-one") s.rotateOne();
       if (op === "rotate-all" || op === "rotate-all-nocheckpoints") s.rotateAll();
       const measure = () => s.measure(ARGS[op], env);
@@ -69,44 +67,58 @@ async function runPair(
       );
     }
   }
-  for (const s of [ours, trivial]) {
+  for (const s of stacks) {
     const rs = runs[s.kind];
     const walls = rs.map((r) => r.wallMs);
     const m = median(walls);
     const chosen = rs[walls.indexOf(m)];
-    (s.kind === "flowservice" ? results.ours : results.trivial).ops[op] = { op, ...chosen, runsMs: walls };
+    const result = results[s.kind];
+    if (result) result.ops[op] = { op, ...chosen, runsMs: walls };
   }
 }
 
 async function runN(ws: Workspace, emulator: WatchedEmulator, n: number, opts: BenchOptions, log: (s: string) => void): Promise<NResult> {
   const ours = new BenchStack(ws, "flowservice", n, emulator);
   const trivial = new BenchStack(ws, "trivial", n, emulator);
-  await ours.init();
-  await trivial.init();
+  // The plugin door: the same N connections from a YAML program through the provider plugin.
+  const plugin = opts.pluginDoor ? new BenchStack(ws, "plugin", n, emulator) : undefined;
+  const all = [ours, ...(plugin ? [plugin] : []), trivial];
+  for (const s of all) await s.init();
   const results = {
     ours: { kind: "flowservice", n, ops: {} } as ScenarioResult,
     trivial: { kind: "trivial", n, ops: {} } as ScenarioResult,
+    plugin: plugin ? ({ kind: "plugin", n, ops: {} } as ScenarioResult) : undefined,
   };
+  const byKind: Results = { flowservice: results.ours, trivial: results.trivial, plugin: results.plugin };
+  // The plugin door runs only its own operations (PLUGIN_OPS); the others skip it.
+  const run = (op: Op, repeats = 1) =>
+    runGroup(
+      all.filter((s) => s.kind !== "plugin" || (PLUGIN_OPS as readonly Op[]).includes(op)),
+      op,
+      byKind,
+      log,
+      repeats,
+    );
 
-  await runPair(ours, trivial, "create", results, log);
+  await run("create");
   results.ours.stateAfterCreate = await ours.state();
   results.trivial.stateAfterCreate = await trivial.state();
-  await runPair(ours, trivial, "preview", results, log);
-  await runPair(ours, trivial, "up-nochange", results, log);
-  await runPair(ours, trivial, "up-nochange-again", results, log);
-  await runPair(ours, trivial, "rotate-one", results, log);
-  await runPair(ours, trivial, "rotate-all", results, log, opts.repeats);
+  if (plugin && results.plugin) results.plugin.stateAfterCreate = await plugin.state();
+  await run("preview");
+  await run("up-nochange");
+  await run("up-nochange-again");
+  await run("rotate-one");
+  await run("rotate-all", opts.repeats);
   const patchBody = ours.lastPatchBody;
   results.ours.stateAfterRotate = await ours.state();
   results.trivial.stateAfterRotate = await trivial.state();
-  await runPair(ours, trivial, "up-nochange-after-rotate", results, log);
-  if (opts.engineVariants) await runPair(ours, trivial, "rotate-all-nocheckpoints", results, log);
+  await run("up-nochange-after-rotate");
+  if (opts.engineVariants) await run("rotate-all-nocheckpoints");
   // Refreshes are short (2–3 s) and noisy: repeated like "rotate all".
-  await runPair(ours, trivial, "refresh", results, log, opts.repeats);
-  await runPair(ours, trivial, "refresh-single", results, log, opts.repeats);
-  await runPair(ours, trivial, "destroy", results, log);
-  await ours.cli(["stack", "rm", "--yes"]);
-  await trivial.cli(["stack", "rm", "--yes"]);
+  await run("refresh", opts.repeats);
+  await run("refresh-single", opts.repeats);
+  await run("destroy");
+  for (const s of all) await s.cli(["stack", "rm", "--yes"]);
 
   // The floors without the engine, on an idle machine (no pulumi process running).
   if (!patchBody) throw new Error(`N=${n}: no PATCH body was logged for "rotate all"`);
@@ -124,7 +136,15 @@ async function runN(ws: Workspace, emulator: WatchedEmulator, n: number, opts: B
     `  N=${n} provider in process: ${n} updates in ${inProcess.updateMs.toFixed(1)} ms (${inProcess.perUpdateMs} ms each), creates ${inProcess.createMs.toFixed(0)} ms, deletes ${inProcess.deleteMs.toFixed(0)} ms`,
   );
 
-  return { n, ...results, wire, inProcess, derived: derive(results.ours, results.trivial, wire, inProcess) };
+  return {
+    n,
+    ours: results.ours,
+    trivial: results.trivial,
+    wire,
+    inProcess,
+    derived: derive(results.ours, results.trivial, wire, inProcess),
+    ...(results.plugin ? { plugin: results.plugin, pluginVsTrivial: vsTrivial(results.plugin, results.trivial, PLUGIN_OPS) } : {}),
+  };
 }
 
 /** The pipeline scenario (issue 14): `pipelines` × 4 resources, created, left unchanged, refreshed, destroyed. */
@@ -143,8 +163,9 @@ async function runPipeline(
     ours: { kind: "flowservice", n: pipelines, ops: {} } as ScenarioResult,
     trivial: { kind: "trivial", n: pipelines, ops: {} } as ScenarioResult,
   };
+  const byKind: Results = { flowservice: results.ours, trivial: results.trivial };
   for (const op of PIPELINE_OPS) {
-    await runPair(ours, trivial, op, results, log, op === "refresh" ? opts.repeats : 1);
+    await runGroup([ours, trivial], op, byKind, log, op === "refresh" ? opts.repeats : 1);
     if (op === "create") {
       results.ours.stateAfterCreate = await ours.state();
       results.trivial.stateAfterCreate = await trivial.state();
@@ -152,13 +173,12 @@ async function runPipeline(
   }
   await ours.cli(["stack", "rm", "--yes"]);
   await trivial.cli(["stack", "rm", "--yes"]);
-  const vsTrivial: PipelineResult["vsTrivial"] = {};
-  for (const op of PIPELINE_OPS) {
-    const a = results.ours.ops[op];
-    const b = results.trivial.ops[op];
-    if (a && b) vsTrivial[op] = round2(median(a.runsMs) / median(b.runsMs));
-  }
-  return { pipelines, resources: pipelines * RESOURCES_PER_PIPELINE, ...results, vsTrivial };
+  return {
+    pipelines,
+    resources: pipelines * RESOURCES_PER_PIPELINE,
+    ...results,
+    vsTrivial: vsTrivial(results.ours, results.trivial, PIPELINE_OPS),
+  };
 }
 
 /**

@@ -1,31 +1,42 @@
 // One benchmark stack: a throwaway Pulumi project with N connections (bench/program, or
-// bench/trivial for the floor) or N pipelines (bench/pipeline, bench/trivial/pipeline.js), its
-// secrets rotated by rewriting bench.json, and each measured command run through the real CLI
-// with /proc sampled under it and the host probe loaded.
+// bench/trivial for the floor, or a YAML program through the provider plugin: benchPluginProgram)
+// or N pipelines (bench/pipeline, bench/trivial/pipeline.js), its secrets rotated by rewriting
+// bench.json (the YAML program itself for the plugin door), and each measured command run through
+// the real CLI with /proc sampled under it and the host probe loaded.
 import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { countRequests, WatchedEmulator } from "./benchEmulator";
 import { ProcSampler, ProcUsage } from "./benchProc";
 import { readProbe } from "./benchHostProbe";
+import { pluginProgramYaml } from "./benchPluginProgram";
 import { Kind, OpRun, Shape, StateFacts } from "./benchTypes";
 import { mean, round2 } from "./benchWire";
 import { DEMO } from "./demo";
-import { flowConfigArgs, REPO, RunResult, runPulumi, Workspace } from "./pulumiCli";
+import { ensureHosts } from "./languageHosts";
+import { ensureEngine, flowConfigArgs, REPO, RunResult, runPulumi, Workspace } from "./pulumiCli";
 
 const PROBE = path.join(REPO, "dist/tools/benchProbe.js");
 
-/** The program file (copied as index.js) and project name of each provider and shape. */
-const PROGRAMS: Record<Shape, Record<Kind, { file: string; project: string }>> = {
+/** The program file (copied as index.js; none for the generated YAML program) and project name of each provider and shape. */
+const PROGRAMS: Record<Shape, Partial<Record<Kind, { file?: string; project: string }>>> = {
   connections: {
     flowservice: { file: "bench/program/index.js", project: "flowservice-bench" },
     trivial: { file: "bench/trivial/index.js", project: "flowservice-bench-trivial" },
+    plugin: { project: "flowservice-bench-plugin" },
   },
   pipeline: {
     flowservice: { file: "bench/pipeline/index.js", project: "flowservice-bench-pipeline" },
     trivial: { file: "bench/trivial/pipeline.js", project: "flowservice-bench-trivial-pipeline" },
   },
 };
+
+let yamlHostPath: string[] | undefined;
+/** PATH for the plugin door: the YAML language host (scripts/hosts.sh, built once) before the engine. */
+function pluginPath(): string {
+  yamlHostPath ??= ensureHosts("yaml");
+  return [...yamlHostPath, ensureEngine(), process.env.PATH].join(path.delimiter);
+}
 
 export class BenchStack {
   readonly dir: string;
@@ -36,6 +47,8 @@ export class BenchStack {
   lastPatchBody?: unknown[];
   private overrides: Record<number, string> = {};
   private seq = 0;
+  /** Environment of every command of this stack (the YAML host on PATH for the plugin door). */
+  private readonly env: Record<string, string> = {};
 
   constructor(
     readonly ws: Workspace,
@@ -46,23 +59,26 @@ export class BenchStack {
     readonly shape: Shape = "connections",
   ) {
     const program = PROGRAMS[shape][kind];
+    if (!program) throw new Error(`no ${kind} program for the ${shape} scenario`);
     this.stack = `bench-${name}`;
     this.project = program.project;
     this.dir = path.join(ws.root, name);
     fs.mkdirSync(this.dir);
-    fs.copyFileSync(path.join(REPO, program.file), path.join(this.dir, "index.js"));
-    fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), `name: ${this.project}\nruntime: nodejs\n`);
-    fs.writeFileSync(path.join(this.dir, "package.json"), `{"name":"${this.project}","private":true}\n`);
-    // The program reaches pulumi-flowservice and @pulumi/pulumi through the repository's node_modules.
-    fs.symlinkSync(path.join(REPO, "node_modules"), path.join(this.dir, "node_modules"));
+    if (program.file) {
+      fs.copyFileSync(path.join(REPO, program.file), path.join(this.dir, "index.js"));
+      fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), `name: ${this.project}\nruntime: nodejs\n`);
+      fs.writeFileSync(path.join(this.dir, "package.json"), `{"name":"${this.project}","private":true}\n`);
+      // The program reaches pulumi-flowservice and @pulumi/pulumi through the repository's node_modules.
+      fs.symlinkSync(path.join(REPO, "node_modules"), path.join(this.dir, "node_modules"));
+    } else this.env = { PATH: pluginPath() };
     this.writeSpec();
   }
 
   private writeSpec(): void {
-    fs.writeFileSync(
-      path.join(this.dir, "bench.json"),
-      JSON.stringify({ n: this.n, version: `v${this.version}`, overrides: this.overrides }),
-    );
+    const spec = { n: this.n, version: `v${this.version}`, overrides: this.overrides };
+    if (this.kind === "plugin")
+      fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), pluginProgramYaml(this.project, path.join(REPO, "bin"), spec));
+    else fs.writeFileSync(path.join(this.dir, "bench.json"), JSON.stringify(spec));
   }
 
   rotateOne(): void {
@@ -88,7 +104,7 @@ export class BenchStack {
 
   /** A CLI command whose cost is not measured; throws on failure. */
   async cli(args: string[], env: Record<string, string> = {}): Promise<string> {
-    const r = await runCli(this.ws, this.dir, args, env);
+    const r = await runCli(this.ws, this.dir, args, { ...this.env, ...env });
     if (r.code !== 0) throw new Error(`pulumi ${args[0]} (${this.kind}, ${this.label}) exited ${r.code}\n${tail(r.stdout + r.stderr)}`);
     return r.stdout;
   }
@@ -100,7 +116,13 @@ export class BenchStack {
     // Without a built probe (dist/ stale), measure without it rather than break every node process.
     const nodeOptions = [process.env.NODE_OPTIONS, fs.existsSync(PROBE) ? `--require ${PROBE}` : ""].filter(Boolean).join(" ");
     const cpu0 = this.emulator.cpuSeconds();
-    const r = await runCli(this.ws, this.dir, args, { ...env, NODE_OPTIONS: nodeOptions, FLOWSERVICE_BENCH_PROBE_DIR: probeDir }, true);
+    const r = await runCli(
+      this.ws,
+      this.dir,
+      args,
+      { ...this.env, ...env, NODE_OPTIONS: nodeOptions, FLOWSERVICE_BENCH_PROBE_DIR: probeDir },
+      true,
+    );
     const cpu1 = this.emulator.cpuSeconds();
     if (r.code !== 0)
       throw new Error(`pulumi ${args.join(" ")} (${this.kind}, ${this.label}) exited ${r.code}\n${tail(r.stdout + r.stderr)}`);

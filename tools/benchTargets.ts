@@ -1,31 +1,38 @@
 // What the measurements mean: the figures derived from them (against the trivial provider and the
 // wire floor) and the targets each run is judged by.
 import { fmtFlow, fmtS, mb } from "./benchFormat";
-import { pipelineTargets } from "./benchPipelineTargets";
+import { pipelineTargets, sameFlow } from "./benchPipelineTargets";
 import {
   BenchReport,
   DEFAULT_MAX_CONCURRENCY,
   Derived,
+  listingFloor,
   NResult,
   Op,
   OP_LABELS,
   OpResult,
   OPS,
+  PLUGIN_OPS,
   REFRESH_READS_PER_REQUEST,
   ScenarioResult,
   Target,
 } from "./benchTypes";
 import { InProcessResult, median, round2, WireResult } from "./benchWire";
 
+/** ours / trivial median wall time of each op both measured. */
+export function vsTrivial(ours: ScenarioResult, trivial: ScenarioResult, ops: readonly Op[] = OPS): Partial<Record<Op, number>> {
+  const out: Partial<Record<Op, number>> = {};
+  for (const op of ops) {
+    const a = ours.ops[op];
+    const b = trivial.ops[op];
+    if (a && b) out[op] = round2(median(a.runsMs) / median(b.runsMs));
+  }
+  return out;
+}
+
 /** Figures of one N against the floors: the trivial provider, the wire, the provider in process. */
 export function derive(ours: ScenarioResult, trivial: ScenarioResult, wire: WireResult, inProcess: InProcessResult): Derived {
   const n = ours.n;
-  const vsTrivial: Partial<Record<Op, number>> = {};
-  for (const op of OPS) {
-    const a = ours.ops[op];
-    const b = trivial.ops[op];
-    if (a && b) vsTrivial[op] = round2(median(a.runsMs) / median(b.runsMs));
-  }
   const oRot = ours.ops["rotate-all"] as OpResult;
   const tRot = trivial.ops["rotate-all"] as OpResult;
   const diffs = oRot.runsMs.map((o, i) => (o - (tRot.runsMs[i] ?? median(tRot.runsMs))) / n);
@@ -41,7 +48,7 @@ export function derive(ours: ScenarioResult, trivial: ScenarioResult, wire: Wire
       : undefined;
   const own = (inProcess.updateMs - wire.ms) / n;
   return {
-    vsTrivial,
+    vsTrivial: vsTrivial(ours, trivial),
     rotateAllVsWire: round2(median(oRot.runsMs) / wire.ms),
     ownAddedPerUpdateMs: round2(own),
     ownAddedVsWire: round2(own / wire.perUpdateMs),
@@ -59,6 +66,80 @@ export function derive(ours: ScenarioResult, trivial: ScenarioResult, wire: Wire
   };
 }
 
+/**
+ * The request-count targets of N connections, for one door: what each command needs at the least
+ * (docs/benchmark.md). `ops` holds the commands measured; the others are not judged.
+ */
+function countTargets(at: string, n: number, o: ScenarioResult["ops"]): Target[] {
+  const t: Target[] = [];
+  const add = (name: string, ok: boolean, detail: string) => t.push({ name, ok, detail });
+  for (const op of ["preview", "up-nochange", "up-nochange-again", "up-nochange-after-rotate"] as Op[]) {
+    const x = o[op];
+    if (x)
+      add(
+        `${at}: ${OP_LABELS[op]} makes no Flow Service request`,
+        x.flowTotal === 0 && x.token === 0,
+        `${x.flowTotal} Flow Service, ${x.token} token`,
+      );
+  }
+  const one = o["rotate-one"];
+  // Each credential write is followed by one connection test (GET …/test, issue 11).
+  if (one)
+    add(
+      `${at}: rotating 1 of N sends exactly 1 PATCH + 1 test, ≤1 token`,
+      (one.flow.PATCH ?? 0) === 1 && (one.flow.GET ?? 0) === 1 && one.flowTotal === 2 && one.token <= 1,
+      `${fmtFlow(one.flow)}, ${one.token} token`,
+    );
+  const all = o["rotate-all"];
+  if (all)
+    add(
+      `${at}: rotating all N sends exactly N PATCHes + N tests, ≤1 token`,
+      (all.flow.PATCH ?? 0) === n && (all.flow.GET ?? 0) === n && all.flowTotal === 2 * n && all.token <= 1,
+      `${fmtFlow(all.flow)}, ${all.token} token`,
+    );
+  const refresh = o.refresh;
+  if (refresh) {
+    const bound = listingFloor([n]);
+    add(
+      `${at}: refresh makes ≤ ⌈N/${REFRESH_READS_PER_REQUEST}⌉+1 = ${bound} Flow Service requests, ≤1 token`,
+      refresh.flowTotal <= bound && refresh.token <= 1,
+      `${fmtFlow(refresh.flow)}, ${refresh.token} token`,
+    );
+  }
+  const single = o["refresh-single"];
+  if (single) {
+    add(
+      `${at}: refresh with lists refused: 1 refused list, then N single GETs, ≤1 token`,
+      (single.flow.GET ?? 0) === n + 1 && single.flowTotal === n + 1 && single.flowFailed === 1 && single.token <= 1,
+      `${fmtFlow(single.flow)} (${single.flowFailed} refused), ${single.token} token`,
+    );
+  }
+  const maxToken = Math.max(...OPS.map((op) => o[op]?.token ?? 0));
+  add(`${at}: every command makes ≤1 token request`, maxToken <= 1, `max ${maxToken}`);
+  return t;
+}
+
+/**
+ * The plugin door (issue 21): the same count targets as the dynamic door, and the same requests
+ * as the dynamic door sent for each command both measured (one machinery: a door adds none).
+ */
+function pluginTargets(r: NResult): Target[] {
+  const p = r.plugin as ScenarioResult;
+  const at = `N=${r.n}, plugin door`;
+  const t = countTargets(at, r.n, p.ops);
+  for (const op of PLUGIN_OPS) {
+    const x = p.ops[op];
+    const y = r.ours.ops[op];
+    if (x && y)
+      t.push({
+        name: `${at}: ${OP_LABELS[op]} sends the same Flow Service requests as the dynamic resources`,
+        ok: sameFlow(x.flow, y.flow),
+        detail: `plugin ${fmtFlow(x.flow)}, dynamic ${fmtFlow(y.flow)}`,
+      });
+  }
+  return t;
+}
+
 /** Each target of docs/benchmark.md, judged on the report: pass or miss, and what was measured. */
 export function evaluateTargets(report: BenchReport): Target[] {
   const t: Target[] = [];
@@ -67,49 +148,8 @@ export function evaluateTargets(report: BenchReport): Target[] {
     const o = r.ours.ops;
     const n = r.n;
     const at = `N=${n}`;
-    for (const op of ["preview", "up-nochange", "up-nochange-again", "up-nochange-after-rotate"] as Op[]) {
-      const x = o[op];
-      if (x)
-        add(
-          `${at}: ${OP_LABELS[op]} makes no Flow Service request`,
-          x.flowTotal === 0 && x.token === 0,
-          `${x.flowTotal} Flow Service, ${x.token} token`,
-        );
-    }
-    const one = o["rotate-one"];
-    // Each credential write is followed by one connection test (GET …/test, issue 11).
-    if (one)
-      add(
-        `${at}: rotating 1 of N sends exactly 1 PATCH + 1 test, ≤1 token`,
-        (one.flow.PATCH ?? 0) === 1 && (one.flow.GET ?? 0) === 1 && one.flowTotal === 2 && one.token <= 1,
-        `${fmtFlow(one.flow)}, ${one.token} token`,
-      );
-    const all = o["rotate-all"];
-    if (all)
-      add(
-        `${at}: rotating all N sends exactly N PATCHes + N tests, ≤1 token`,
-        (all.flow.PATCH ?? 0) === n && (all.flow.GET ?? 0) === n && all.flowTotal === 2 * n && all.token <= 1,
-        `${fmtFlow(all.flow)}, ${all.token} token`,
-      );
-    const refresh = o.refresh;
-    if (refresh) {
-      const bound = Math.ceil(n / REFRESH_READS_PER_REQUEST) + 1;
-      add(
-        `${at}: refresh makes ≤ ⌈N/${REFRESH_READS_PER_REQUEST}⌉+1 = ${bound} Flow Service requests, ≤1 token`,
-        refresh.flowTotal <= bound && refresh.token <= 1,
-        `${fmtFlow(refresh.flow)}, ${refresh.token} token`,
-      );
-    }
-    const single = o["refresh-single"];
-    if (single) {
-      add(
-        `${at}: refresh with lists refused: 1 refused list, then N single GETs, ≤1 token`,
-        (single.flow.GET ?? 0) === n + 1 && single.flowTotal === n + 1 && single.flowFailed === 1 && single.token <= 1,
-        `${fmtFlow(single.flow)} (${single.flowFailed} refused), ${single.token} token`,
-      );
-    }
-    const maxToken = Math.max(...OPS.map((op) => o[op]?.token ?? 0));
-    add(`${at}: every command makes ≤1 token request`, maxToken <= 1, `max ${maxToken}`);
+    t.push(...countTargets(at, n, o));
+    if (r.plugin) t.push(...pluginTargets(r));
     const s = r.ours.stateAfterRotate ?? r.ours.stateAfterCreate;
     if (s) {
       const bytes = Math.max(...s.providerBytes);

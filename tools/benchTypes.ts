@@ -8,7 +8,11 @@ import { REPO } from "./pulumiCli";
 /** The provider's default flowservice:maxConcurrency (provider/config.ts). */
 export const DEFAULT_MAX_CONCURRENCY = 8;
 
-export type Kind = "flowservice" | "trivial";
+/**
+ * Which provider a benchmark stack runs: our dynamic resources, the no-request dynamic provider
+ * (the engine's floor), or our provider plugin from a YAML program (the plugin door).
+ */
+export type Kind = "flowservice" | "trivial" | "plugin";
 
 export const OPS = [
   "create",
@@ -42,11 +46,42 @@ export const OP_LABELS: Record<Op, string> = {
 /** A refresh of N connections may make ⌈N / this⌉ + 1 Flow Service requests (issue 13's target). */
 export const REFRESH_READS_PER_REQUEST = 50;
 
+/**
+ * The most requests a refresh served from listings may make (issues 13 and 21): for each
+ * collection and sandbox where n objects are read, ⌈n/50⌉+1 (a page per 50 reads, plus one);
+ * nothing where nothing is read.
+ */
+export function listingFloor(readsPerCollectionAndSandbox: readonly number[]): number {
+  return readsPerCollectionAndSandbox.reduce((sum, n) => sum + (n > 0 ? Math.ceil(n / REFRESH_READS_PER_REQUEST) + 1 : 0), 0);
+}
+
+/**
+ * The operations measured through the plugin door (issue 21): the same N connections from a YAML
+ * program through bin/pulumi-resource-flowservice. No trivial plugin provider exists: these rows
+ * are compared with the dynamic trivial floor, the engine's floor.
+ */
+export const PLUGIN_OPS = [
+  "create",
+  "preview",
+  "up-nochange",
+  "rotate-one",
+  "rotate-all",
+  "refresh",
+  "destroy",
+] as const satisfies readonly Op[];
+
 /** The operations measured on the pipeline scenario (issue 14). */
 export const PIPELINE_OPS = ["create", "up-nochange", "refresh", "destroy"] as const satisfies readonly Op[];
 
 /** Resources per pipeline: Connection (S3), SourceConnection, TargetConnection, Dataflow. */
 export const RESOURCES_PER_PIPELINE = 4;
+
+/**
+ * The most requests a refresh of P pipelines may make when every collection is read from
+ * listings (issue 21): P connections, P source connections, P target connections and P flows,
+ * all in the stack's one sandbox, ⌈P/50⌉+1 each.
+ */
+export const pipelineRefreshFloor = (P: number) => listingFloor(Array(RESOURCES_PER_PIPELINE).fill(P));
 
 /** Which program a benchmark stack runs: N connections, or N pipelines of four resources. */
 export type Shape = "connections" | "pipeline";
@@ -136,6 +171,10 @@ export interface NResult {
   wire: WireResult;
   inProcess: InProcessResult;
   derived: Derived;
+  /** The plugin door (absent when the run skipped it, --no-plugin). */
+  plugin?: ScenarioResult;
+  /** plugin / dynamic trivial floor wall time for each op (medians). */
+  pluginVsTrivial?: Partial<Record<Op, number>>;
 }
 
 /** The pipeline scenario: N pipelines of four resources each, on both providers. */
@@ -223,6 +262,8 @@ export interface BenchOptions {
   outDir?: string;
   /** Also run "rotate all" with PULUMI_SKIP_CHECKPOINTS=true (the engine without per-step checkpoints). */
   engineVariants: boolean;
+  /** Also run the plugin door (a YAML program through the provider plugin) at every N. */
+  pluginDoor: boolean;
   log?: (line: string) => void;
 }
 
@@ -234,4 +275,5 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   concurrencyDelayMs: 200,
   outDir: path.join(REPO, "bench/results"),
   engineVariants: true,
+  pluginDoor: true,
 };

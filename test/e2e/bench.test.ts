@@ -3,7 +3,7 @@
 // experiment), and the request-count targets hold. No timing is asserted: times on a shared
 // machine are not a test.
 import assert from "node:assert";
-import { BenchReport, formatMarkdown, formatText, NResult, OPS, runBenchmark } from "../../tools/bench";
+import { BenchReport, formatMarkdown, formatText, NResult, OPS, PLUGIN_OPS, pipelineRefreshFloor, runBenchmark } from "../../tools/bench";
 import { ensureEngine } from "./harness";
 
 describe("benchmark smoke run (npm run bench, N = 5, 2 pipelines)", function () {
@@ -95,11 +95,10 @@ describe("benchmark smoke run (npm run bench, N = 5, 2 pipelines)", function () 
       "a POST and a read back each, a test per base connection",
     );
     assert.deepStrictEqual(p.ours.ops["up-nochange"]!.flow, {});
-    assert.deepStrictEqual(
-      p.ours.ops.refresh!.flow,
-      { GET: 1 + R - PIPELINES },
-      "one list for the base connections, a GET for each other object",
-    );
+    // Every collection read from the sandbox's listings: ≤ ⌈P/50⌉+1 per collection.
+    const refresh = p.ours.ops.refresh!;
+    assert.deepStrictEqual(Object.keys(refresh.flow), ["GET"], "a refresh only reads");
+    assert.ok(refresh.flow.GET <= pipelineRefreshFloor(PIPELINES), `${refresh.flow.GET} GETs`);
     assert.deepStrictEqual(p.ours.ops.destroy!.flow, { DELETE: R });
     for (const op of ["create", "up-nochange", "refresh", "destroy"] as const) {
       assert.ok(p.ours.ops[op]!.token <= 1, op);
@@ -107,6 +106,21 @@ describe("benchmark smoke run (npm run bench, N = 5, 2 pipelines)", function () 
     }
     assert.ok(p.ours.stateAfterCreate && p.ours.stateAfterCreate.checkpointBytes > 0);
     assert.match(formatText(report), new RegExp(`^${PIPELINES}×4 +pipelines: up, create all`, "m"));
+  });
+
+  it("through the plugin door (a YAML program), every command sends exactly the Flow Service requests the dynamic resources send", () => {
+    const plugin = r.plugin!;
+    for (const op of PLUGIN_OPS) {
+      const x = plugin.ops[op];
+      assert.ok(x, `plugin: ${op}`);
+      assert.deepStrictEqual(x.flow, r.ours.ops[op]!.flow, op);
+      assert.ok(x.token <= 1, `${op}: ${x.token} token requests`);
+    }
+    assert.deepStrictEqual(plugin.ops["rotate-all"]!.flow, { PATCH: N, GET: N });
+    for (const op of ["preview", "up-nochange"] as const) assert.strictEqual(plugin.ops[op]!.flowTotal + plugin.ops[op]!.token, 0, op);
+    // The plugin process is the provider host of this door: observed like the dynamic one.
+    assert.ok(plugin.ops["rotate-all"]!.proc.providerHost.peakRssBytes > 0);
+    assert.match(formatText(report), new RegExp(`^${N} +plugin \\(YAML\\): up: rotate all N`, "m"));
   });
 
   it("__provider is the same text for every resource, in inputs and outputs, and under 4 KB", () => {

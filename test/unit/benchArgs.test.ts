@@ -21,6 +21,7 @@ describe("npm run bench: command-line arguments", () => {
       "--no-engine-variants",
       "--pipeline",
       "0",
+      "--no-plugin",
     ]);
     assert.deepStrictEqual(options, {
       ns: [5, 50],
@@ -29,6 +30,7 @@ describe("npm run bench: command-line arguments", () => {
       concurrencyN: 0,
       concurrencyDelayMs: 20,
       engineVariants: false,
+      pluginDoor: false,
     });
   });
 

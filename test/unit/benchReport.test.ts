@@ -4,8 +4,19 @@ import assert from "node:assert";
 import { countRequests, inFlight, LogEntry } from "../../tools/benchEmulator";
 import { formatMarkdown, formatText } from "../../tools/benchFormat";
 import { summarizeProbe } from "../../tools/benchHostProbe";
-import { derive, evaluateTargets } from "../../tools/benchTargets";
-import { BenchReport, NResult, Op, OpResult, OPS, PipelineResult, ScenarioResult } from "../../tools/benchTypes";
+import { derive, evaluateTargets, vsTrivial } from "../../tools/benchTargets";
+import {
+  BenchReport,
+  listingFloor,
+  NResult,
+  Op,
+  OpResult,
+  OPS,
+  PipelineResult,
+  pipelineRefreshFloor,
+  PLUGIN_OPS,
+  ScenarioResult,
+} from "../../tools/benchTypes";
 import { FLOW_BASE_PATH, IMS_TOKEN_PATH } from "../../tools/demo";
 
 const T0 = Date.parse("2025-01-01T00:00:00.000Z");
@@ -142,9 +153,15 @@ function report(
   flows: Partial<Record<Op, Record<string, number>>> = {},
   tokens: Partial<Record<Op, number>> = {},
   pipeline?: PipelineResult,
+  /** The plugin door's requests, per op (healthy when given as {}); no plugin door when undefined. */
+  pluginFlows?: Partial<Record<Op, Record<string, number>>>,
 ): BenchReport {
-  const scenario = (kind: "flowservice" | "trivial"): ScenarioResult => {
+  const scenario = (kind: "flowservice" | "trivial" | "plugin"): ScenarioResult => {
     const ops: ScenarioResult["ops"] = {};
+    if (kind === "plugin") {
+      for (const o of PLUGIN_OPS) ops[o] = op(o, { ...HEALTHY[o], ...pluginFlows?.[o] }, 400, o === "create" ? 1 : 0);
+      return { kind, n: N, ops };
+    }
     for (const o of Object.keys(HEALTHY) as Op[]) {
       const failed = o === "refresh-single" ? 1 : 0;
       ops[o] =
@@ -165,10 +182,22 @@ function report(
   const wire = { n: N, concurrency: 8, runsMs: [20], ms: 20, perUpdateMs: 2, meanLatencyMs: 2, serialLatencyMs: 1.5 };
   const inProcess = { n: N, createMs: 30, updateMs: 25, deleteMs: 20, updateRunsMs: [25], perUpdateMs: 2.5 };
   const result: NResult = { n: N, ours, trivial, wire, inProcess, derived: derive(ours, trivial, wire, inProcess) };
+  if (pluginFlows) {
+    result.plugin = scenario("plugin");
+    result.pluginVsTrivial = vsTrivial(result.plugin, trivial, PLUGIN_OPS);
+  }
   const r: BenchReport = {
     createdAt: "2025-01-01T00:00:00.000Z",
     machine: { cpus: 2, cpuModel: "test cpu", memoryGb: 4, node: "v20", platform: "linux", pulumi: "v3.248.0", loadAverage: [0.5, 0.5] },
-    options: { ns: [N], repeats: 1, pipelines: pipeline?.pipelines ?? 0, concurrencyN: 0, concurrencyDelayMs: 200, engineVariants: false },
+    options: {
+      ns: [N],
+      repeats: 1,
+      pipelines: pipeline?.pipelines ?? 0,
+      concurrencyN: 0,
+      concurrencyDelayMs: 200,
+      engineVariants: false,
+      pluginDoor: pluginFlows !== undefined,
+    },
     results: [result],
     pipeline,
     concurrency: [],
@@ -185,7 +214,8 @@ function pipelineRun(P: number, flows: Partial<Record<Op, Record<string, number>
   const healthy: Partial<Record<Op, Record<string, number>>> = {
     create: { POST: R, GET: R + P },
     "up-nochange": {},
-    refresh: { GET: 1 + R - P },
+    // Every collection from one listing page (reads ≤ 50 each).
+    refresh: { GET: 4 },
     destroy: { DELETE: R },
   };
   const scenario = (kind: "flowservice" | "trivial"): ScenarioResult => {
@@ -208,6 +238,20 @@ const target = (r: BenchReport, name: string) => {
   assert.ok(t, `no target named "${name}" in ${r.targets.map((x) => x.name).join("; ")}`);
   return t;
 };
+
+describe("benchmark: the listing floor of a refresh", () => {
+  it("allows ⌈n/50⌉+1 requests per collection and sandbox where n objects are read, none where none are", () => {
+    assert.deepStrictEqual(
+      [listingFloor([]), listingFloor([0]), listingFloor([1]), listingFloor([50]), listingFloor([51])],
+      [0, 0, 2, 2, 3],
+    );
+    assert.strictEqual(listingFloor([100, 100, 0]), 6);
+  });
+
+  it("allows a refresh of 10 or of 50 pipelines 8 requests (4 collections in one sandbox), of 51 pipelines 12", () => {
+    assert.deepStrictEqual([pipelineRefreshFloor(10), pipelineRefreshFloor(50), pipelineRefreshFloor(51)], [8, 8, 12]);
+  });
+});
 
 describe("benchmark: targets", () => {
   it("a provider that sends only what each operation needs passes every request-count target", () => {
@@ -253,7 +297,7 @@ describe("benchmark: targets", () => {
       [
         ["pipelines=3 (12 resources): up creating all sends 12 POSTs + 12 read-backs + 3 credential tests (GET), ≤1 token", true],
         ["pipelines=3 (12 resources): up with no change makes no request", true],
-        ["pipelines=3 (12 resources): refresh makes ≤ 2 list requests for the 3 base connections + 9 single GETs, ≤1 token", true],
+        ["pipelines=3 (12 resources): refresh reads the 4 collections from listings: ≤ 4 × (⌈3/50⌉+1) = 8 GETs, ≤1 token", true],
         ["pipelines=3 (12 resources): destroy sends exactly 12 DELETEs, ≤1 token", true],
       ],
     );
@@ -267,6 +311,51 @@ describe("benchmark: targets", () => {
       "pipelines=3 (12 resources): up creating all sends 12 POSTs + 12 read-backs + 3 credential tests (GET), ≤1 token",
     );
     assert.strictEqual(extra.ok, false, "an extra PATCH while creating");
+  });
+
+  it("a refresh of 50 pipelines that reads sources, targets and flows one GET each (151 GETs) misses the listing floor of 8; 8 GETs pass", () => {
+    const name = "pipelines=50 (200 resources): refresh reads the 4 collections from listings: ≤ 4 × (⌈50/50⌉+1) = 8 GETs, ≤1 token";
+    const old = target(report({}, {}, pipelineRun(50, { refresh: { GET: 151 } })), name);
+    assert.deepStrictEqual([old.ok, old.detail], [false, "151 GET, 1 token"]);
+    assert.strictEqual(target(report({}, {}, pipelineRun(50, { refresh: { GET: 8 } })), name).ok, true);
+    assert.strictEqual(target(report({}, {}, pipelineRun(50, { refresh: { GET: 9 } })), name).ok, false, "one over the floor");
+    assert.strictEqual(
+      target(report({}, {}, pipelineRun(50, { refresh: { GET: 4, PATCH: 1 } })), name).ok,
+      false,
+      "a write during refresh",
+    );
+  });
+
+  it("through the plugin door, a provider that sends what the dynamic resources send passes every request-count target", () => {
+    const plugin = report({}, {}, undefined, {}).targets.filter((t) => t.name.startsWith(`N=${N}, plugin door:`));
+    assert.strictEqual(
+      plugin.length,
+      5 + 1 + PLUGIN_OPS.length,
+      "no-change ×2, rotate 1, rotate all, refresh, tokens, and one per command against the dynamic door",
+    );
+    assert.deepStrictEqual(
+      plugin.filter((t) => !t.ok),
+      [],
+    );
+  });
+
+  it("a plugin door that reads each connection on refresh misses the listing target and differs from the dynamic resources", () => {
+    const r = report({}, {}, undefined, { refresh: { GET: N } });
+    const floor = target(r, `N=${N}, plugin door: refresh makes ≤ ⌈N/50⌉+1 = 2 Flow Service requests, ≤1 token`);
+    assert.deepStrictEqual([floor.ok, floor.detail], [false, "10 GET, 0 token"]);
+    const same = target(r, `N=${N}, plugin door: refresh sends the same Flow Service requests as the dynamic resources`);
+    assert.deepStrictEqual([same.ok, same.detail], [false, "plugin 10 GET, dynamic 1 GET"]);
+    assert.strictEqual(
+      target(r, `N=${N}, plugin door: up: rotate all N sends the same Flow Service requests as the dynamic resources`).ok,
+      true,
+    );
+  });
+
+  it("a plugin door whose no-change preview asks for a token misses its target", () => {
+    const r = report({}, {}, undefined, {});
+    r.results[0].plugin!.ops.preview!.token = 1;
+    const t = evaluateTargets(r).find((x) => x.name === `N=${N}, plugin door: preview, no change makes no Flow Service request`);
+    assert.deepStrictEqual([t?.ok, t?.detail], [false, "0 Flow Service, 1 token"]);
   });
 
   it("more PATCHes in flight than maxConcurrency allows misses its target", () => {
@@ -306,10 +395,38 @@ describe("benchmark: the report as text", () => {
     assert.deepStrictEqual(rows, [
       "| 50×4 | pipelines: up, create all | 5.00 | 25.0 | 4.00 | 1.25 | 200 POST + 250 GET | 1 | 1 | 64 | 1.50 | 1.50 |",
       "| 50×4 | pipelines: up, no change | 5.00 | 25.0 | 4.00 | 1.25 | 0 | 0 | 1 | 64 | 1.50 | 1.50 |",
-      "| 50×4 | pipelines: refresh | 5.00 | 25.0 | 4.00 | 1.25 | 151 GET | 1 | 1 | 64 | 1.50 | 1.50 |",
+      "| 50×4 | pipelines: refresh | 5.00 | 25.0 | 4.00 | 1.25 | 4 GET | 1 | 1 | 64 | 1.50 | 1.50 |",
       "| 50×4 | pipelines: destroy | 5.00 | 25.0 | 4.00 | 1.25 | 200 DELETE | 1 | 1 | 64 | 1.50 | 1.50 |",
     ]);
     assert.ok(md.indexOf(rows[0]) > md.findIndex((l) => l.startsWith("| 10 | destroy |")));
+  });
+
+  it("adds the plugin door's rows after the dynamic rows of the same N, against the dynamic trivial floor, and says so", () => {
+    const md = formatMarkdown(report({}, {}, undefined, {})).split("\n");
+    const rows = md.filter((l) => l.startsWith("| 10 | plugin (YAML): "));
+    assert.deepStrictEqual(rows, [
+      "| 10 | plugin (YAML): up: create N | 0.40 | 40.0 | 1.00 | 0.40 | 10 POST + 20 GET | 1 | 1 | 64 | 1.50 | 1.50 |",
+      "| 10 | plugin (YAML): preview, no change | 0.40 | 40.0 | 1.00 | 0.40 | 0 | 0 | 1 | 64 | 1.50 | 1.50 |",
+      "| 10 | plugin (YAML): up, no change (1st after create) | 0.40 | 40.0 | 1.00 | 0.40 | 0 | 0 | 1 | 64 | 1.50 | 1.50 |",
+      "| 10 | plugin (YAML): up: rotate 1 secret | 0.40 | 40.0 | 1.00 | 0.40 | 1 PATCH + 1 GET | 0 | 1 | 64 | 1.50 | 1.50 |",
+      "| 10 | plugin (YAML): up: rotate all N | 0.40 | 40.0 | 1.00 | 0.40 | 10 PATCH + 10 GET | 0 | 8 | 64 | 1.50 | 1.50 |",
+      "| 10 | plugin (YAML): refresh | 0.40 | 40.0 | 1.00 | 0.40 | 1 GET | 0 | 1 | 64 | 1.50 | 1.50 |",
+      "| 10 | plugin (YAML): destroy | 0.40 | 40.0 | 1.00 | 0.40 | 10 DELETE | 0 | 1 | 64 | 1.50 | 1.50 |",
+    ]);
+    assert.ok(md.indexOf(rows[0]) > md.findIndex((l) => l.startsWith("| 10 | destroy |")), "after the dynamic rows");
+    assert.ok(
+      md.some((l) => /no trivial plugin provider exists.*dynamic trivial floor/.test(l)),
+      "the table says which floor",
+    );
+    assert.ok(!formatMarkdown(report()).includes("no trivial plugin provider"), "no note without plugin rows");
+  });
+
+  it("states the pipeline refresh's request count against the listing floor", () => {
+    const text = formatText(report({}, {}, pipelineRun(50, { refresh: { GET: 151 } })));
+    assert.match(
+      text,
+      /^pipelines=50 \(200 resources\): refresh 5\.00 s with 151 Flow Service request\(s\) \(151 GET\), against the listing floor of 8 /m,
+    );
   });
 
   it("prints the same rows as text, with each target as PASS or MISS", () => {
