@@ -186,11 +186,20 @@ export function formatText(report: BenchReport): string {
   return out.join("\n");
 }
 
+/** What a run measured: its sizes, pipelines and repetitions (a small run says so at once). */
+export function runShape(report: BenchReport): string {
+  const o = report.options;
+  return (
+    `N = ${o.ns.join(", ")}, ${o.pipelines ? `${o.pipelines} pipelines` : "no pipelines"}, repeats ${o.repeats}` +
+    `, plugin door ${report.results.some((r) => r.plugin) ? "measured" : "not measured"}`
+  );
+}
+
 export function formatMarkdown(report: BenchReport): string {
   const m = report.machine;
   const out = [
     `Benchmark run ${report.createdAt} on ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, ${m.platform}, Node ${m.node}, pulumi ${m.pulumi}` +
-      ` (${report.durationSeconds} s in all; load average ${m.loadAverage[0]} at the start, ${m.loadAverage[1]} at the end). Wall times are medians where repeated; "× trivial" is against the trivial dynamic provider's same operation.`,
+      ` (${runShape(report)}; ${report.durationSeconds} s in all; load average ${m.loadAverage[0]} at the start, ${m.loadAverage[1]} at the end). Wall times are medians where repeated; "× trivial" is against the trivial dynamic provider's same operation.`,
     ...(report.results.some((r) => r.plugin) ? ["", PLUGIN_FLOOR_NOTE] : []),
     "",
     `| ${HEADER.join(" | ")} |`,

@@ -419,6 +419,8 @@ describe("benchmark: the report as text", () => {
       "the table says which floor",
     );
     assert.ok(!formatMarkdown(report()).includes("no trivial plugin provider"), "no note without plugin rows");
+    assert.match(md[0], /\(N = 10, no pipelines, repeats 1, plugin door measured; 60 s in all;/, "the run's shape in its first line");
+    assert.match(formatMarkdown(report({}, {}, pipelineRun(5))), /\(N = 10, 5 pipelines, repeats 1, plugin door not measured;/);
   });
 
   it("states the pipeline refresh's request count against the listing floor", () => {
