@@ -227,6 +227,7 @@ describe("flowservice-discover: the program it writes", () => {
   });
 
   describe("the files", () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a display name holding a literal ${ (Pulumi YAML's interpolation)
     const snap = () => snapshot(s3Pipeline(1), s3Pipeline(2, "Orders ${env}"));
 
     it("are the same whatever order the listings came in", () => {
@@ -255,7 +256,7 @@ describe("flowservice-discover: the program it writes", () => {
       assert.match(files["README.md"], /pulumi config set --secret customers1BucketS3SecretKey '<s3SecretKey>'/);
     });
 
-    it("YAML: the plugin's types, the import option, ${} references, secret config, literal ${ escaped", () => {
+    it("YAML: the plugin's types, the import option, interpolated references and secret config, a literal dollar-brace escaped", () => {
       const y = renderProgram(buildProgram(snap()), { ...OPTS, language: "yaml", pluginPath: "/opt/fs/bin" }, "1.2.3")["Pulumi.yaml"];
       assert.match(y, /plugins:\n {2}providers:\n {4}- name: flowservice\n {6}path: "\/opt\/fs\/bin"/);
       assert.match(y, /config:\n {2}flowservice:sandboxName: "dev"\n {2}customers1BucketS3SecretKey:\n {4}type: string\n {4}secret: true/);
