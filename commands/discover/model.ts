@@ -181,6 +181,18 @@ function refusal(e: Entry, inputs: Record<string, unknown>, secretKeys: string[]
   }
   const parsed = e.desc.inputs.safeParse(candidate);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".") || "(args)"} ${i.message}`);
+  // A param Flow Service shows that the resource's reading left out (e.g. an object where a connection takes scalars).
+  if (e.desc.secretParent) {
+    const declared = secretHolder(e.desc, candidate);
+    const where = e.desc.secretParent.join(".");
+    for (const k of Object.keys(secretHolder(e.desc, e.live as Record<string, unknown>))
+      .filter((k) => !(k in declared))
+      .sort()) {
+      problems.push(
+        `${where}.${k} is shown by Flow Service in a form the resource does not take (a connection's params are strings, numbers or booleans)`,
+      );
+    }
+  }
   for (const f of e.desc.validate?.(candidate, {}, now) ?? []) problems.push(`${f.property} ${f.reason}`);
   return problems.length > 0 ? `the ${e.desc.kind} resource cannot declare it as it is: ${problems.join("; ")}` : undefined;
 }

@@ -173,16 +173,23 @@ describe("flowservice-discover: the program it writes", () => {
       const pipeline = s3Pipeline(2);
       (pipeline.SourceConnection[0] as any).baseConnectionId = uuid(801);
       const badFlow = { ...pipeline.Dataflow[0], id: uuid(802), scheduleParams: { frequency: "fortnightly" } };
-      const p = buildProgram(snapshot(pipeline, { Connection: [lake, mystery], Dataflow: [badFlow] }));
+      const nested = {
+        ...pipeline.Connection[0],
+        id: uuid(803),
+        auth: { specName: "Access Key", params: { s3AccessKey: "A", s3SecretKey: "***", serviceUrl: { host: "x" } } },
+      };
+      const p = buildProgram(snapshot(pipeline, { Connection: [lake, mystery, nested], Dataflow: [badFlow] }));
       assert.deepStrictEqual(
         p.skipped.map((s) => [s.id, s.reason.split(":")[0]]),
         [
           [uuid(800), "it has no auth (e.g. a Data Lake account)"],
           [uuid(801), `connector ${OPEN} is unknown`],
+          [uuid(803), "the Connection resource cannot declare it as it is"],
           [uuid(802), "the Dataflow resource cannot declare it as it is"],
         ],
       );
-      assert.match(p.skipped[2].reason, /scheduleParams\.frequency must be one of once, minute, hour, day, week/);
+      assert.match(p.skipped[2].reason, /auth\.params\.serviceUrl is shown by Flow Service in a form the resource does not take/);
+      assert.match(p.skipped[3].reason, /scheduleParams\.frequency must be one of once, minute, hour, day, week/);
       const files = p.resources.find((r) => r.kind === "SourceConnection");
       assert.strictEqual(files?.args.baseConnectionId, uuid(801));
       assert.deepStrictEqual(p.literals, [
