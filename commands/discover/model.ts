@@ -3,7 +3,7 @@
 // (`liveInputs`), references to the other declared objects as outputs, secret params as stack-config
 // placeholders, and the objects it cannot express with the reason. Pure: no I/O.
 import { isSecretParam, lookupAuthSpec } from "../../provider/core/catalog";
-import { AnyDescription, liveInputs, LiveObject, secretHolder } from "../../provider/core/entity";
+import { AnyDescription, liveInputs, secretHolder } from "../../provider/core/entity";
 import { DESCRIPTIONS } from "../../provider/core/registry";
 import type { z } from "zod";
 import { assignIdentifiers, configKey } from "./names";

@@ -45,7 +45,7 @@ export function select(entries: Map<string, Entry>, f: Filters): Set<string> {
   const all = [...entries.values()];
   if (f.flow !== undefined) {
     const flow = entries.get(f.flow);
-    if (!flow || flow.desc.kind !== "Dataflow") throw new SelectionError(`--flow ${f.flow}: the sandbox has no dataflow with this id`);
+    if (flow?.desc.kind !== "Dataflow") throw new SelectionError(`--flow ${f.flow}: the sandbox has no dataflow with this id`);
   }
   const name = f.name !== undefined ? globRegex(f.name) : undefined;
   // An object "uses" a connector when it, or something it depends on, is of that connector.

@@ -13,7 +13,7 @@ const text = (s: string) => JSON.stringify(s).replace(/\$\{/g, () => "$${");
 function scalar(v: Value): string | undefined {
   if (v instanceof Ref) return `\${${v.ident}.id}`;
   if (v instanceof Secret) return `\${${v.key}}`;
-  if (v instanceof SandboxVar) return "${sandboxName}";
+  if (v instanceof SandboxVar) return `\${sandboxName}`;
   if (v === null) return "null";
   if (typeof v === "string") return text(v);
   if (typeof v !== "object") return JSON.stringify(v);
