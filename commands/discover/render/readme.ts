@@ -68,7 +68,7 @@ export function renderReadme(p: Program, language: Language, command: string): s
       ? "Each resource reads its object (GET) and records it: no POST, no DELETE."
       : "Each resource is imported (read, no write): no POST, no DELETE.",
     p.placeholders.length > 0
-      ? `The ${new Set(p.placeholders.map((s) => s.id)).size} objects with secret placeholders are then patched once each: one PATCH (If-Match) re-sending their secrets, which cannot be read back, and for a connection the credential test (GET /connections/{id}/test); a credential the source system refuses is rolled back and the up fails, naming it.`
+      ? `The ${new Set(p.placeholders.map((s) => s.id)).size} objects with secret placeholders are then patched once each: one PATCH (If-Match) re-sending their secrets, which cannot be read back, and for a connection the credential test (GET /connections/{id}/test, unless flowservice:verifyCredentials is false); a credential the source system refuses fails the up, naming the connection and what could be undone.`
       : "No object declares a secret, so nothing is written.",
     "The next `pulumi preview` plans no change.",
     language === "typescript"
