@@ -46,20 +46,21 @@ export function renderProgram(program: Program, o: DiscoverOptions, version: str
     "and what the first `pulumi up` sends.",
   ];
   const project = (runtime: string) =>
-    `name: flowservice-${program.sandbox}\nruntime: ${runtime}\ndescription: The Flow Service objects of sandbox ${program.sandbox}, taken over by Pulumi\n` +
+    `name: flowservice-${program.sandbox}\nruntime:${runtime}\ndescription: The Flow Service objects of sandbox ${program.sandbox}, taken over by Pulumi\n` +
     `config:\n  flowservice:sandboxName: ${JSON.stringify(program.sandbox)}\n`;
   const readme = renderReadme(program, o.language, command);
   switch (o.language) {
     case "typescript":
       return {
-        "Pulumi.yaml": project("nodejs"),
+        "Pulumi.yaml": project(" nodejs"),
         "index.ts": renderTypeScript(program, header),
         "package.json": packageJson(program, version),
         "README.md": readme,
       };
     case "python":
       return {
-        "Pulumi.yaml": project("python"),
+        // The virtual environment the README creates (requirements.txt installed into it).
+        "Pulumi.yaml": project("\n  name: python\n  options:\n    virtualenv: venv"),
         "__main__.py": renderPython(program, header),
         "requirements.txt": requirementsTxt(version),
         "README.md": readme,

@@ -279,8 +279,11 @@ describe("flowservice-discover: the program it writes", () => {
     });
 
     it("Python: the pulumi_flowservice SDK with snake_case arguments and object members, map keys as they are, import_", () => {
-      const py = renderProgram(buildProgram(snap()), { ...OPTS, language: "python" }, "1.2.3")["__main__.py"];
+      const files = renderProgram(buildProgram(snap()), { ...OPTS, language: "python" }, "1.2.3");
+      const py = files["__main__.py"];
       assert.match(py, /import pulumi_flowservice as flowservice/);
+      assert.match(files["Pulumi.yaml"], /runtime:\n {2}name: python\n {2}options:\n {4}virtualenv: venv\n/);
+      assert.match(files["requirements.txt"], /^pulumi-flowservice==1\.2\.3$/m);
       assert.match(
         py,
         /customers1_files = flowservice\.SourceConnection\(\n {4}"customers1Files",\n {4}name="Customers 1 files",\n {4}sandbox_name=sandbox_name,\n {4}base_connection_id=customers1_bucket\.id,/,

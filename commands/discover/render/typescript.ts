@@ -45,6 +45,8 @@ export function packageJson(p: Program, version: string): string {
     private: true,
     main: "index.ts",
     dependencies: { "@pulumi/pulumi": "^3.248.0", "pulumi-flowservice": `^${version}` },
+    // What Pulumi's TypeScript template installs to run index.ts.
+    devDependencies: { "@types/node": "^20.0.0", typescript: "^5.0.0" },
   };
   return `${JSON.stringify(pkg, null, 2)}\n`;
 }
