@@ -122,7 +122,7 @@ describe("flowservice-discover: the Python program against the package schema", 
       }
     } else if (spec?.type === "array") {
       assert.ok(v && "list" in v, `${where} is a list`);
-      v.list.forEach((x, i) => check(x, spec.items, `${where}[${i}]`, seen));
+      for (const [i, x] of v.list.entries()) check(x, spec.items, `${where}[${i}]`, seen);
     }
     // A map (additionalProperties) or Any: keys are data, kept as they are.
   }
