@@ -66,13 +66,13 @@ export interface Program {
 const MASK = /^\*{3,}$/;
 
 /** The params held as secrets, and those to declare as placeholders (present live, or required by the catalogue). */
-function secretsOf(e: Entry, snap: Snapshot): { keys: string[]; declare: string[] } | { unknown: string } {
+function secretsOf(e: Entry, snap: Snapshot): { keys: string[] } | { unknown: string } {
   const live = e.live as Record<string, unknown>;
   const shown = secretHolder(e.desc, live);
   const masked = Object.keys(shown).filter((k) => typeof shown[k] === "string" && MASK.test(shown[k] as string));
   if (e.desc.kind !== "Connection") {
     const keys = Object.keys(shown).filter((k) => masked.includes(k) || isSecretParam(specIdOf(e.live), undefined, k));
-    return { keys: keys.sort(), declare: keys.sort() };
+    return { keys: keys.sort() };
   }
   const specId = specIdOf(e.live) as string;
   const specName = str((live.auth as { specName?: unknown } | undefined)?.specName) ?? "";
@@ -95,7 +95,7 @@ function secretsOf(e: Entry, snap: Snapshot): { keys: string[]; declare: string[
   const keys = [
     ...new Set([...present.filter((k) => declared.includes(k) || masked.includes(k) || isSecretParam(specId, specName, k)), ...required]),
   ];
-  return { keys: keys.sort(), declare: keys.sort() };
+  return { keys: keys.sort() };
 }
 
 /** The object at `path` in `root`, created (empty) where absent. */
