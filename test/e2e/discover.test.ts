@@ -2,9 +2,8 @@
 // UI or a script would), then the programs it writes through the real engine. One emulator for
 // every case: a big sandbox (50 pipelines + 60 stand-alone connections) measures discover alone;
 // a small one (3 pipelines, 2 stand-alone connections, 1 object no resource can express) is taken
-// over by the TypeScript program (dynamic resources, adoptId) and by the YAML program (the plugin,
-// import). The Python program's output is checked in test/unit/discover.test.ts: its e2e needs the
-// generated SDK (pulumi_flowservice).
+// over by the TypeScript program (dynamic resources, adoptId), the YAML program (the plugin,
+// import) and, where the generated SDK is (sdk/python, scripts/sdk.sh), the Python program.
 import assert from "node:assert";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -50,9 +49,23 @@ function discoverCli(url: string, cwd: string, args: string[]): Promise<CliRun> 
   });
 }
 
+/** A command that must succeed; its stdout. */
+function discoverShell(cmd: string, args: string[], cwd: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}\n${out}\n${err}`))));
+  });
+}
+
 const files = (dir: string) => Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]));
 /** The secret placeholders, as the README tells the user to set them. */
-const placeholders = (dir: string) => [...files(dir)["README.md"].matchAll(/^pulumi config set --secret (\w+) /gm)].map((m) => m[1]);
+const placeholders = (dir: string) =>
+  [...fs.readFileSync(path.join(dir, "README.md"), "utf8").matchAll(/^pulumi config set --secret (\w+) /gm)].map((m) => m[1]);
 const isWrite = (r: LoggedRequest) => r.path.startsWith(FLOW) && r.method !== "GET";
 const listRequests = (rs: LoggedRequest[]) => rs.filter((r) => r.method === "GET" && COLLECTIONS.some((c) => r.path === `${FLOW}/${c}`));
 
@@ -61,7 +74,7 @@ class PluginProgramStack extends TestStack {
   constructor(
     name: string,
     dir: string,
-    private readonly hostPath: string[],
+    readonly hostPath: string[],
   ) {
     super(name, dir);
   }
@@ -214,6 +227,42 @@ describe("flowservice-discover: a sandbox made outside Pulumi, taken over by the
     assert.strictEqual(state.find((x) => x.id === small.disabledFlow)?.outputs.enabled, false, "the disabled flow stays disabled");
     const crm = state.find((x) => x.outputs.name === "Stand-alone CRM");
     assert.strictEqual((await control.stored(crm?.id)).auth.params.password, sha256(values.get("standAloneCrmPassword") as string));
+    await control.clearRequests();
+    await stack.ok(["preview", "--expect-no-changes"]);
+    assert.deepStrictEqual((await control.apiRequests()).filter(isWrite), []);
+  });
+
+  it("Python (the generated SDK pulumi_flowservice, through the plugin): the first up imports every object and only re-sends the secrets; the next preview plans nothing", async function () {
+    // The SDK comes with the `sdk` work (sdk/python and its wheel from scripts/sdk.sh).
+    if (!fs.existsSync(path.join(REPO, "sdk/python/pulumi_flowservice/__init__.py"))) this.skip();
+    this.timeout(600_000);
+    const r = await discoverCli(emulator.url, work, ["--sandbox", SMALL, "--language", "python", "--out", "small-py"]);
+    assert.strictEqual(r.code, 2);
+    const dir = path.join(work, "small-py");
+    const [hostDir] = ensureHosts("python");
+    // The plugin found on PATH (the package's bin/), as the contract allows.
+    const stack = new PluginProgramStack("discover-py", dir, []);
+    stacks.push(stack);
+    // An activated virtual environment (the language host runs `python` from PATH).
+    stack.hostPath.push(hostDir, path.join(stack.programDir, "venv", "bin"), path.join(REPO, "bin"));
+    // As its README says: a virtual environment in the program's folder with requirements.txt (here the SDK's wheel).
+    const wheel = await discoverShell("bash", [path.join(REPO, "scripts/sdk.sh"), "wheel", path.join(work, "wheels")], REPO);
+    await discoverShell("python3", ["-m", "venv", "venv"], stack.programDir);
+    const pip = [
+      "-m",
+      "pip",
+      "install",
+      "--quiet",
+      "--disable-pip-version-check",
+      "pulumi==3.248.0",
+      wheel.trim().split("\n").pop() as string,
+    ];
+    await discoverShell(path.join(stack.programDir, "venv/bin/python"), pip, stack.programDir);
+    await stack.init(emulator.url, { ...DEMO, sandboxName: SMALL });
+    const { sent } = await upWithSecrets(stack, dir, "py");
+    assertTakeover(sent);
+    const state = (await stack.exportState()).deployment.resources.filter((x) => String(x.type).startsWith("flowservice:index:"));
+    assert.strictEqual(state.length, 5 + 3 * 3);
     await control.clearRequests();
     await stack.ok(["preview", "--expect-no-changes"]);
     assert.deepStrictEqual((await control.apiRequests()).filter(isWrite), []);
