@@ -53,6 +53,9 @@ export function renderReadme(p: Program, language: Language, command: string): s
     "pulumi config set --secret flowservice:clientSecret <client secret>",
     "pulumi config set flowservice:orgId <org id>@AdobeOrg",
     `# flowservice:sandboxName is ${p.sandbox} (Pulumi.yaml); each resource also declares sandboxName.`,
+    ...(language === "typescript"
+      ? []
+      : [`# Do not set flowservice:sandboxName to another sandbox in the stack: the import reads through it.`]),
   ];
   if (p.placeholders.length > 0) {
     out.push("", "# The secrets: Flow Service never shows them, so they come from you.");
