@@ -168,6 +168,11 @@ export async function run(argv: readonly string[], io: Io, deps: Deps): Promise<
     io.stderr(
       `flowservice-discover: read sandbox "${opts.sandbox}" with ${found.listRequests} list requests in ${seconds} s: ${program.resources.length} to declare, ${program.skipped.length} left out\n`,
     );
+    if (program.resources.length === 0 && program.skipped.length === 0) {
+      io.stderr(
+        `flowservice-discover: sandbox "${opts.sandbox}" lists no connection, source connection, target connection or dataflow${o.filters.connector || o.filters.name || o.filters.flow ? " that the options select" : ""} (check --sandbox, and that the credentials can see it)\n`,
+      );
+    }
     for (const s of program.skipped) io.stderr(`flowservice-discover: left out ${s.kind} ${s.id} ("${s.name}"): ${s.reason}\n`);
     const dir = path.resolve(deps.cwd, opts.out);
     const w = writeProgram(dir, found.files, opts.force);

@@ -63,6 +63,16 @@ describe("flowservice-discover: the command against Flow Service (emulator)", ()
     assert.match(r.stderr, /missing flowservice:clientId \(or AEP_CLIENT_ID\), flowservice:clientSecret \(or AEP_CLIENT_SECRET\)/);
   });
 
+  it("an empty sandbox: a program with no resource, and a note that nothing was found", async () => {
+    for (const language of ["typescript", "python", "yaml"]) {
+      const r = await discover(["--sandbox", "empty", "--language", language, "--out", language]);
+      assert.strictEqual(r.code, EXIT_OK, r.stderr);
+      assert.match(r.stderr, /sandbox "empty" lists no connection, source connection, target connection or dataflow/);
+    }
+    assert.match(fs.readFileSync(path.join(dir, "yaml", "Pulumi.yaml"), "utf8"), /\nresources: \{\}\n/);
+    assert.doesNotMatch(fs.readFileSync(path.join(dir, "typescript", "index.ts"), "utf8"), /from "pulumi-flowservice"/);
+  });
+
   it("--flow with an id the sandbox does not hold: exit 1, nothing written", async () => {
     await api.createDataflow("s3");
     const r = await discover(["--sandbox", "disc", "--flow", "00000000-0000-4000-8000-000000000000", "--out", "p"]);
