@@ -4,7 +4,7 @@
 import { connection } from "./entities/connection";
 import { secretVersions } from "./planner";
 import { ConnectionInputs, Params, SANDBOX_NAME_RULE } from "./schemas";
-import { CheckFailure, CheckOutcome, containsUnknown, UNKNOWN } from "./unknown";
+import { addRuleResults, CheckFailure, CheckOutcome, containsUnknown, UNKNOWN } from "./unknown";
 
 export { UNKNOWN, containsUnknown } from "./unknown";
 export type { CheckFailure, CheckOutcome } from "./unknown";
@@ -38,15 +38,14 @@ export function checkConnection(olds: Record<string, unknown>, news: Record<stri
     }
   }
   // Report every problem at once, not one per preview.
-  for (const f of connection.validate?.(inputs, olds ?? {}, Date.now()) ?? []) {
-    if (!failures.some((g) => g.property === f.property)) failures.push(f);
-  }
+  const warnings: CheckFailure[] = [];
+  addRuleResults(connection.validate?.(inputs, olds ?? {}, Date.now()) ?? [], failures, warnings);
   if (parsed.success && !containsUnknown(inputs.auth)) {
     const oldParams = (olds.auth as { params?: Params } | undefined)?.params;
     const oldVersions = olds.__secretVersions as Record<string, number> | undefined;
     inputs.__secretVersions = secretVersions(oldParams, oldVersions, parsed.data.auth.params, parsed.data.secretKeys);
   }
-  return { inputs, failures };
+  return { inputs, failures, warnings };
 }
 
 function withStandIns(value: unknown, key?: string): unknown {

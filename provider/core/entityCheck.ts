@@ -1,6 +1,6 @@
 // `check` and `diff` for any entity, as pure functions of its description: no network and no
 // credentials, so previews of pull requests run them.
-import { CheckFailure, CheckOutcome, containsUnknown, UNKNOWN } from "./unknown";
+import { addRuleResults, CheckFailure, CheckOutcome, containsUnknown, UNKNOWN } from "./unknown";
 import { jsonEqual, planDocPatch } from "./docPlanner";
 import { AnyDescription, CommonInputs, EntityOutputs, getPath, isEmptyValue, secretHolder } from "./entity";
 import { plainJson } from "./entityState";
@@ -45,10 +45,9 @@ export function checkEntity(
     }
   }
   // Every problem at once, not one per preview.
-  for (const f of desc.validate?.(raw, olds ?? {}, now) ?? []) {
-    if (!failures.some((g) => g.property === f.property)) failures.push(f);
-  }
-  if (!parsed.success || containsUnknown(raw)) return { inputs: raw, failures };
+  const warnings: CheckFailure[] = [];
+  addRuleResults(desc.validate?.(raw, olds ?? {}, now) ?? [], failures, warnings);
+  if (!parsed.success || containsUnknown(raw)) return { inputs: raw, failures, warnings };
   const inputs = plainJson(parsed.data as Record<string, unknown>);
   if (desc.secretParent) {
     const i = parsed.data as CommonInputs;
@@ -60,7 +59,7 @@ export function checkEntity(
       i.secretKeys,
     );
   }
-  return { inputs, failures };
+  return { inputs, failures, warnings };
 }
 
 export interface EntityDiff {

@@ -4,10 +4,23 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { AnyDescription, CommonInputs } from "../core/entity";
 import { checkEntity, diffEntity } from "../core/entityCheck";
+import type { CheckOutcome } from "../core/unknown";
 import { storedEntityOutputs } from "../core/entityState";
 import { CredentialsRefusedError, FlowServiceProviderError } from "../core/errors";
 import * as ops from "./entityOperations";
 import type { ProviderRuntime } from "./provider";
+import { flushWarnings, warn } from "./warnings";
+
+/**
+ * A check's outcome for the engine: its doubts shown as Pulumi warnings naming the resource (by its
+ * display name: a dynamic provider is not told the resource's Pulumi name), the property and why.
+ */
+export async function checked(label: string, news: Record<string, unknown>, outcome: CheckOutcome): Promise<CheckOutcome> {
+  const who = typeof news.name === "string" ? `${label} "${news.name}"` : label;
+  for (const w of outcome.warnings ?? []) warn(`${who}: ${w.property} ${w.reason}`);
+  await flushWarnings();
+  return { inputs: outcome.inputs, failures: outcome.failures };
+}
 
 function inputsOf(desc: AnyDescription, raw: Record<string, unknown>): CommonInputs {
   const parsed = desc.inputs.safeParse(raw);
@@ -47,7 +60,7 @@ export function entityProvider(runtime: ProviderRuntime, desc: AnyDescription): 
     configure: engineConfigure(runtime),
 
     async check(olds: Record<string, unknown>, news: Record<string, unknown>) {
-      return checkEntity(desc, olds ?? {}, news);
+      return checked(desc.label, news, checkEntity(desc, olds ?? {}, news));
     },
 
     async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {

@@ -11,7 +11,7 @@ import { diffConnection } from "../core/diff";
 import { FlowServiceProviderError } from "../core/errors";
 import { storedOutputs } from "../core/mappings";
 import { ConnectionInputs, ProviderConfig } from "../core/schemas";
-import { engineConfigure, recorded } from "./entityProvider";
+import { checked, engineConfigure, recorded } from "./entityProvider";
 import * as ops from "./operations";
 
 /** The state of one provider process: its configuration, and the API session built on first use. */
@@ -70,7 +70,7 @@ export function connectionProvider(runtime: ProviderRuntime): pulumi.dynamic.Res
     configure: engineConfigure(runtime),
 
     async check(olds: Record<string, unknown>, news: Record<string, unknown>) {
-      return checkConnection(olds ?? {}, news, { sandboxName: runtime.stackSandbox() });
+      return checked("Connection", news, checkConnection(olds ?? {}, news, { sandboxName: runtime.stackSandbox() }));
     },
 
     async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {

@@ -51,7 +51,7 @@ describe("the connector catalog", () => {
     assert.match(r.failures[0].reason, /required by Amazon S3 auth spec "Access Key"/);
   });
 
-  it("makes check fail a param the auth spec does not know, and an SFTP port that is not an integer", () => {
+  it("makes check fail an SFTP port that is not an integer, and only warn of a param the catalog does not know, naming the known ones", () => {
     const r = checkConnection(
       {},
       {
@@ -61,11 +61,37 @@ describe("the connector catalog", () => {
         secretKeys: ["password"],
       },
     );
-    assert.deepStrictEqual(r.failures.map((f) => f.property).sort(), ["auth.params.hostname", "auth.params.port"]);
-    assert.match(r.failures.find((f) => f.property === "auth.params.port")!.reason, /must be an integer/);
-    assert.match(
-      r.failures.find((f) => f.property === "auth.params.hostname")!.reason,
-      /not a param of SFTP .*known params: host, port, userName, password/,
+    assert.deepStrictEqual(
+      r.failures.map((f) => f.property),
+      ["auth.params.port"],
     );
+    assert.match(r.failures[0].reason, /must be an integer/);
+    assert.deepStrictEqual(
+      r.warnings?.map((f) => f.property),
+      ["auth.params.hostname"],
+    );
+    assert.match(r.warnings![0].reason, /not a param of SFTP .*known params: host, port, userName, password\)/);
+  });
+
+  it("accepts S3 Access Key's bucketName and folderPath (Adobe's S3 tutorial), with no failure and no warning", () => {
+    const r = checkConnection(
+      {},
+      {
+        name: "Landing bucket",
+        connectionSpec: { id: S3, version: "1.0" },
+        auth: {
+          specName: "Access Key",
+          params: { s3AccessKey: "AKIAEXAMPLE", s3SecretKey: "s", bucketName: "landing", folderPath: "exports/daily" },
+        },
+        secretKeys: ["s3SecretKey"],
+      },
+    );
+    assert.deepStrictEqual([r.failures, r.warnings], [[], []]);
+    assert.ok(emulatorParams(S3, "Access Key").includes("bucketName") && emulatorParams(S3, "Access Key").includes("folderPath"));
   });
 });
+
+function emulatorParams(specId: string, authName: string): string[] {
+  const auth = CONNECTION_SPECS.find((s) => s.id === specId)?.authSpec.find((a) => a.name === authName);
+  return Object.keys(auth?.spec.properties ?? {});
+}

