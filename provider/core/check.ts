@@ -2,6 +2,7 @@
 // property and the fix, and normalizes them into the inputs the engine stores. No network, no
 // credentials: previews of pull requests run this.
 import { connection } from "./entities/connection";
+import { sizeRule } from "./limits";
 import { secretVersions } from "./planner";
 import { ConnectionInputs, Params, SANDBOX_NAME_RULE } from "./schemas";
 import { addRuleResults, CheckFailure, CheckOutcome, containsUnknown, UNKNOWN } from "./unknown";
@@ -39,7 +40,7 @@ export function checkConnection(olds: Record<string, unknown>, news: Record<stri
   }
   // Report every problem at once, not one per preview.
   const warnings: CheckFailure[] = [];
-  addRuleResults(connection.validate?.(inputs, olds ?? {}, Date.now()) ?? [], failures, warnings);
+  addRuleResults([...(connection.validate?.(inputs, olds ?? {}, Date.now()) ?? []), ...sizeRule(inputs)], failures, warnings);
   if (parsed.success && !containsUnknown(inputs.auth)) {
     const oldParams = (olds.auth as { params?: Params } | undefined)?.params;
     const oldVersions = olds.__secretVersions as Record<string, number> | undefined;

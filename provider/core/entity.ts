@@ -15,10 +15,18 @@ export const FlowId = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-
 
 export const JsonValue = z.json();
 
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/** A connection spec's or flow spec's id: Adobe defines them as UUIDs, so anything else is refused in preview. */
+export const SpecId = z
+  .string()
+  .min(1, { message: "must name the spec id" })
+  .regex(UUID, { message: "must be a spec id: a UUID such as ecadc60c-7455-4d87-84dc-2a0e293d997b (Adobe's connector table lists them)" });
+
 /** `{ id, version? }` of a connection spec or flow spec. */
 export const SpecRef = z
   .object({
-    id: z.string().min(1, { message: "must name the spec id" }),
+    id: SpecId,
     version: z.string().optional(),
   })
   .strict(); // a misspelt member is named, not silently dropped

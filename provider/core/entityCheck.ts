@@ -4,6 +4,7 @@ import { addRuleResults, CheckFailure, CheckOutcome, containsUnknown, UNKNOWN } 
 import { jsonEqual, planDocPatch } from "./docPlanner";
 import { AnyDescription, CommonInputs, EntityOutputs, getPath, isEmptyValue, secretHolder } from "./entity";
 import { plainJson } from "./entityState";
+import { sizeRule } from "./limits";
 import { secretVersions } from "./planner";
 import type { Params, PatchOp } from "./schemas";
 
@@ -46,7 +47,7 @@ export function checkEntity(
   }
   // Every problem at once, not one per preview.
   const warnings: CheckFailure[] = [];
-  addRuleResults(desc.validate?.(raw, olds ?? {}, now) ?? [], failures, warnings);
+  addRuleResults([...(desc.validate?.(raw, olds ?? {}, now) ?? []), ...sizeRule(raw)], failures, warnings);
   if (!parsed.success || containsUnknown(raw)) return { inputs: raw, failures, warnings };
   const inputs = plainJson(parsed.data as Record<string, unknown>);
   if (desc.secretParent) {

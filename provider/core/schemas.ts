@@ -1,7 +1,7 @@
 // Zod schemas for everything that crosses a boundary: Flow Service replies, IMS replies, the
 // resource's inputs and outputs as the provider receives them. Types are inferred from these.
 import { z } from "zod";
-import { LiveStamps } from "./entity";
+import { LiveStamps, SpecId } from "./entity";
 
 /** A param value as Flow Service stores it. */
 export const ParamValue = z.union([z.string(), z.number(), z.boolean()]);
@@ -95,10 +95,7 @@ export type PatchOp = z.infer<typeof PatchOp>;
 export const ConnectionInputs = z.object({
   name: z.string().min(1, { message: "must be a non-empty string (the connection's display name)" }),
   description: z.string().optional(),
-  connectionSpec: z.object({
-    id: z.string().min(1, { message: "must name the connector's connection spec id" }),
-    version: z.string().optional(),
-  }),
+  connectionSpec: z.object({ id: SpecId, version: z.string().optional() }),
   auth: z.object({
     specName: z.string().min(1, { message: "must name one of the connector's auth specs" }),
     params: Params,

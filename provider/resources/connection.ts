@@ -1,6 +1,7 @@
 // The `Connection` resource: typed args and outputs, and secret wrapping of credentials.
 import * as pulumi from "@pulumi/pulumi";
 import { isSecretParam } from "../core/catalog";
+import { assertKnownStackConfig } from "./stackConfig";
 
 export type ParamInput = pulumi.Input<string | number | boolean>;
 
@@ -82,6 +83,7 @@ export class Connection extends pulumi.dynamic.Resource {
   declare readonly verifiedAt: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ConnectionArgs, opts?: pulumi.CustomResourceOptions) {
+    assertKnownStackConfig();
     const specId = pulumi.output(args.connectionSpec).apply((s) => s.id);
     const entries = Object.entries(args.auth?.params ?? {});
     // A param is secret if the connector says so (known connectors), its name looks like a

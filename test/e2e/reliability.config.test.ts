@@ -82,4 +82,93 @@ describe("configuration, catalog and input limits through the real engine", func
       test: TEST,
     });
   });
+
+  /** Runs a preview that must fail before any request; returns its output. */
+  async function refusedPreview(): Promise<string> {
+    await control.clearRequests();
+    const r = await stack.run(["preview"]);
+    const text = r.stdout + r.stderr;
+    assert.notStrictEqual(r.code, 0, text);
+    assert.deepStrictEqual(await control.apiRequests(), [], "no request reached Flow Service or IMS");
+    return text;
+  }
+
+  const base = () => [s3("bucket", { bucketName: "landing", folderPath: "exports/daily" })];
+
+  it("fails preview on a misspelt flowservice key, naming it and the known keys, before any request", async () => {
+    stack.setProgram(base());
+    await stack.ok(["config", "set", "flowservice:endpointt", "http://127.0.0.1:9/data/foundation/flowservice"]);
+    try {
+      const text = await refusedPreview();
+      assert.match(
+        text,
+        /flowservice:endpointt is not a setting of this provider; known settings: clientId, clientSecret, orgId, sandboxName, .*endpoint, imsEndpoint/,
+      );
+    } finally {
+      await stack.ok(["config", "rm", "flowservice:endpointt"]);
+    }
+    recordCase({
+      area: "input",
+      case: "a misspelt key, flowservice:endpointt (dynamic resources, end to end)",
+      via: "engine",
+      outcome: "preview fails naming flowservice:endpointt and the known keys; 0 requests",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
+  });
+
+  it("fails preview on a CR/LF in flowservice:orgId, naming the key, with no retry and no request", async () => {
+    const orgId = (await stack.ok(["config", "get", "flowservice:orgId"])).stdout.trim();
+    await stack.ok(["config", "set", "flowservice:orgId", `${orgId}\r\n`]);
+    try {
+      const text = await refusedPreview();
+      assert.match(text, /flowservice:orgId contains a control character/);
+    } finally {
+      await stack.ok(["config", "set", "flowservice:orgId", orgId]);
+    }
+    recordCase({
+      area: "input",
+      case: "a CR/LF at the end of flowservice:orgId (end to end)",
+      via: "engine",
+      outcome: "preview fails: 'flowservice:orgId contains a control character'; 0 requests (no retries)",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
+  });
+
+  it("fails preview on a connector id that is not a UUID, naming connectionSpec.id, before any request", async () => {
+    stack.setProgram([...base(), { ...s3("named"), connectionSpec: { id: "amazon-s3", version: "1.0" } }]);
+    const text = await refusedPreview();
+    assert.match(text, /connectionSpec\.id[\s\S]*must be a spec id: a UUID/);
+    recordCase({
+      area: "input",
+      case: "connectionSpec.id that is not a UUID (end to end)",
+      via: "engine",
+      outcome: "preview fails naming connectionSpec.id ('must be a spec id: a UUID'); 0 requests",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
+  });
+
+  it("fails preview on a 1 MiB param value, naming the property, before any request", async () => {
+    stack.setProgram([...base(), s3("huge", { folderPath: "f".repeat(1024 * 1024) })]);
+    const text = await refusedPreview();
+    assert.match(text, /auth\.params\.folderPath[\s\S]*is 1\.0 MiB: the inputs of one resource .* at most 1 MiB/);
+    recordCase({
+      area: "input",
+      case: "a 1 MiB param value (end to end)",
+      via: "engine",
+      outcome: "preview fails naming auth.params.folderPath (1.0 MiB; one request holds at most 1 MiB); 0 requests",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
+  });
 });

@@ -316,7 +316,7 @@ describe("flowservice-plan: secrets", () => {
         const args = (s: typeof before) => ({
           name: s.name,
           ...(s.description !== undefined ? { description: s.description } : {}),
-          connectionSpec: { id: "an-unknown-connector" },
+          connectionSpec: { id: "00000000-0000-4000-8000-0000000000aa" }, // a connector the catalog does not know
           auth: { specName: "Basic", params: s.params },
           secretKeys: Object.keys(s.params)
             .filter((k) => k.startsWith("s"))
