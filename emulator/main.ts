@@ -188,7 +188,9 @@ function sandboxList(value: string): readonly string[] | "any" {
   const names = value.split(",").map((n) => n.trim());
   const bad = names.find((n) => !/^[a-z0-9][a-z0-9-]*$/.test(n));
   if (bad !== undefined) {
-    throw new UsageError(`--sandboxes takes sandbox names (lowercase letters, digits and hyphens) separated by commas, or '*' (got '${bad}')`);
+    throw new UsageError(
+      `--sandboxes takes sandbox names (lowercase letters, digits and hyphens) separated by commas, or '*' (got '${bad}')`,
+    );
   }
   return names;
 }

@@ -194,6 +194,13 @@ export class FlowServiceClient {
     return this.list("connections", FlowConnection, filters, o);
   }
 
+  /** GET /connectionSpecs/{id}: a connector's live spec (`{items: [spec]}`); any error status throws. */
+  async connectionSpec<T>(id: string, schema: z.ZodType<T>, o: CallOptions = {}): Promise<T> {
+    const path = entityPath("connectionSpecs", id);
+    const reply = await this.http.reply("read", "GET", path, o, {});
+    return parseReply(z.object({ items: z.array(schema).min(1) }).passthrough(), reply, `GET ${path}`, this.ledger.secrets()).items[0];
+  }
+
   /** GET /connections/{id}/test: whether the source system accepts the stored credentials. */
   async testConnection(id: string, o: CallOptions = {}): Promise<boolean> {
     const path = `${entityPath("connections", id)}/test`;

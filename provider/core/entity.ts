@@ -4,6 +4,7 @@
 // patch, drift, refresh, conflicts, the client calls, the Pulumi glue, flowservice-plan) is
 // generic over it: adding an entity is a description, its schemas and tests.
 import { z } from "zod";
+import type { LiveConnector } from "./catalog";
 import type { CheckFailure } from "./unknown";
 import { Json, JsonObject, UNVERIFIED } from "./docPlanner";
 import type { PatchOp } from "./schemas";
@@ -132,6 +133,11 @@ export interface EntityDescription<I extends CommonInputs = CommonInputs> {
   /** The entity's own inputs as a live object shows them (common members are handled generically). */
   fromLive(live: LiveObject): Record<string, unknown>;
   actions?: readonly ActionField<I>[];
+  /**
+   * Rules only the live service can decide, run at `up` before any write (api/specs.ts): failures
+   * refuse the create, adoption or update. `spec` reads a connector's live spec (once per run).
+   */
+  liveCheck?(i: I, spec: (connectionSpecId: string) => Promise<LiveConnector>): Promise<CheckFailure[]>;
   /** Rules beyond the schema, on raw inputs that may hold unknown values (skip those). */
   validate?(raw: Record<string, unknown>, olds: Record<string, unknown>, now: number): CheckFailure[];
   /** List filters (besides name and createdAt) that narrow the search after a lost create reply. */

@@ -1,6 +1,7 @@
 // Create, adopt, read, update and delete of any entity over a FlowSession: plain async functions,
 // driven by its description. The Pulumi glue (entityProvider.ts) only adapts them to engine calls.
 import type { FlowSession } from "../api/session";
+import { assertLiveSpec } from "../api/specs";
 import { planDocPatch } from "../core/docPlanner";
 import {
   AnyDescription,
@@ -95,6 +96,7 @@ export async function createEntity(
   inputs: CommonInputs,
 ): Promise<{ id: string; outs: EntityOutputs }> {
   const sandbox = sandboxOf(s, inputs.sandboxName);
+  await assertLiveSpec(s.specs, desc, inputs);
   if (inputs.adoptId) return adoptEntity(s, desc, inputs, inputs.adoptId, sandbox);
   const write = await s.recovery.create(desc, { body: desc.createBody(inputs), secrets: secretValuesOf(desc, inputs), sandbox });
   // The object exists from here on: a failed read of its stamps must not lose it.
@@ -177,6 +179,7 @@ export async function updateEntity(
   const ops = planDocPatch(desc.document(olds), desc.document(news), { atomic: desc.atomic });
   let etag = olds.etag;
   if (ops.length > 0) {
+    await assertLiveSpec(s.specs, desc, news);
     const r = await s.recovery.patch(desc, { id, ops, etag, secrets: secretValuesOf(desc, news), secretKeys: news.secretKeys, sandbox });
     if ("conflict" in r) throw conflict(desc, id, olds, r);
     etag = r.applied.etag ?? etag;

@@ -1,6 +1,7 @@
 // Create, read, update and delete of one connection: plain async functions over the API session.
 // The Pulumi glue (provider.ts) only adapts these to the engine's calls.
 import type { FlowSession } from "../api/session";
+import { assertLiveSpec } from "../api/specs";
 import { connection } from "../core/entities/connection";
 import { secretValuesOf } from "../core/entity";
 import { ApiError, ConflictError, FlowServiceProviderError } from "../core/errors";
@@ -10,6 +11,7 @@ import { ConnectionInputs, ConnectionOutputs, FlowConnection } from "../core/sch
 import { verifyAdopted, verifyCreated, verifyUpdated } from "./verify";
 
 export async function createConnection(s: FlowSession, inputs: ConnectionInputs): Promise<{ id: string; outs: ConnectionOutputs }> {
+  await assertLiveSpec(s.specs, connection, inputs);
   if (inputs.adoptId) return adoptConnection(s, inputs, inputs.adoptId);
   const sandbox = inputs.sandboxName;
   const write = await s.recovery.create(connection, {
@@ -79,6 +81,7 @@ export async function updateConnection(
   if (ops.length === 0) {
     return buildOutputs(news, { id, etag: olds.etag }, { previous: olds, adopted: olds.adopted });
   }
+  await assertLiveSpec(s.specs, connection, news);
   // The connection lives where it was applied (a different sandbox is a replacement, never an update).
   const sandbox = olds.sandboxName ?? news.sandboxName;
   const result = await s.recovery.patch(connection, {

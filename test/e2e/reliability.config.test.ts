@@ -83,6 +83,34 @@ describe("configuration, catalog and input limits through the real engine", func
     });
   });
 
+  it("refuses that param at up by the connector's live spec, naming the spec's params, and creates nothing", async () => {
+    await control.clearRequests();
+    const r = await stack.run(["up", "--yes", "--skip-preview"]);
+    const text = r.stdout + r.stderr;
+    assert.notStrictEqual(r.code, 0, text);
+    assert.match(
+      text,
+      /Connection "Landing typo": auth\.params\.bucketNme is not a param of Amazon S3 auth spec "Access Key": the connector's live spec \(GET \/connectionSpecs\/ecadc60c-7455-4d87-84dc-2a0e293d997b\) has s3AccessKey, s3SecretKey, s3SessionToken, serviceUrl, bucketName, folderPath/,
+    );
+    const sent = (await control.apiRequests()).map((q) => `${q.method} ${q.path.replace(/^\/data\/foundation\/flowservice/, "")}`);
+    assert.deepStrictEqual(
+      sent.filter((q) => q.includes("/connectionSpecs")),
+      [`GET /connectionSpecs/${S3}`],
+    );
+    assert.ok(!sent.some((q) => q.startsWith("POST /connections")), sent.join("\n"));
+    assert.deepStrictEqual(Object.keys(await stack.connections()), ["bucket"]);
+    recordCase({
+      area: "input",
+      case: "the same unknown param at up: the connector's live spec decides (end to end)",
+      via: "engine",
+      outcome: "up fails naming auth.params.bucketNme and the live spec's params; one GET /connectionSpecs/{id}, no POST; nothing created",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
+  });
+
   /** Runs a preview that must fail before any request; returns its output. */
   async function refusedPreview(): Promise<string> {
     await control.clearRequests();
@@ -165,6 +193,50 @@ describe("configuration, catalog and input limits through the real engine", func
       case: "a 1 MiB param value (end to end)",
       via: "engine",
       outcome: "preview fails naming auth.params.folderPath (1.0 MiB; one request holds at most 1 MiB); 0 requests",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
+  });
+
+  it("fails up under a typo'd flowservice:sandboxName with a message naming the sandbox, creating and deleting nothing", async () => {
+    stack.setProgram(base());
+    await stack.ok(["up", "--yes", "--skip-preview"]);
+    const before = await stack.connections();
+    const storedIds = async () =>
+      ((await control.control("GET", "/connections")) as { items: Array<{ id: string }> }).items.map((c) => c.id).sort();
+    const storedBefore = await storedIds();
+    stack.setProgram([...base(), s3("fresh")]);
+    await stack.ok(["config", "set", "flowservice:sandboxName", "prdo"]);
+    try {
+      await control.clearRequests();
+      const r = await stack.run(["up", "--yes", "--skip-preview"]);
+      const text = r.stdout + r.stderr;
+      assert.notStrictEqual(r.code, 0, text);
+      assert.match(text, /Sandbox not found[\s\S]*'prdo'|'prdo'[\s\S]*Sandbox not found/);
+      const sent = await control.apiRequests();
+      assert.ok(
+        sent.some((q) => q.status === 404),
+        "Flow Service answered 404",
+      );
+      assert.deepStrictEqual(
+        sent.filter((q) => q.method !== "GET" && !q.path.startsWith("/ims") && (q.status ?? 0) < 300),
+        [],
+        "no write was applied",
+      );
+      assert.deepStrictEqual(await storedIds(), storedBefore, "nothing created or deleted");
+      const after = await stack.connections();
+      assert.deepStrictEqual(Object.keys(after), Object.keys(before));
+      assert.strictEqual(after.bucket.id, before.bucket.id);
+    } finally {
+      await stack.ok(["config", "set", "flowservice:sandboxName", "prod"]);
+    }
+    recordCase({
+      area: "input",
+      case: "flowservice:sandboxName typo'd (prdo) on an existing stack, up with a new connection (end to end)",
+      via: "engine",
+      outcome: "up fails: 404 FLOW-2100-404 'Sandbox not found' naming 'prdo'; nothing created or deleted; state unchanged",
       lost: 0,
       duplicated: 0,
       secretsLeaked: 0,

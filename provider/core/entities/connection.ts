@@ -6,7 +6,7 @@
 // the rotated credential. Replaced: connectionSpec (the connector) and auth.specName (how it
 // authenticates): Flow Service refuses a PATCH of /connectionSpec, and an auth spec decides which
 // params exist. Secrets live under auth.params; their names are `secretKeys`.
-import { catalogRules } from "../catalog";
+import { catalogRules, liveSpecRules } from "../catalog";
 import { JsonObject } from "../docPlanner";
 import { EntityDescription, EntityOutputs, LiveObject } from "../entity";
 import { CONNECTION_SECRET_PARENT, patchDocument, planPatch, replacementReasons } from "../planner";
@@ -78,6 +78,11 @@ export const connection: EntityDescription<ConnectionInputs> = {
     });
   },
   validate: (raw) => catalogRules(raw),
+  // Only what the offline catalog doubts (an auth spec or param it does not know) needs the live spec.
+  liveCheck: async (i, spec) =>
+    catalogRules(i as unknown as Record<string, unknown>).some((f) => f.warning)
+      ? liveSpecRules(i as unknown as Record<string, unknown>, await spec(i.connectionSpec.id))
+      : [],
   // Equality filters only: Flow Service documents no range filter (createdAt>=) for connections.
   searchFilters: (body) => [`connectionSpec.id==${(body.connectionSpec as { id: string }).id}`],
   equalityFiltersOnly: true,
