@@ -45,7 +45,7 @@ export function unknownConfigKeys(fullKeys: readonly string[]): Array<{ key: str
 }
 
 /** CR, LF, TAB, NUL… : never part of an id, a secret, a URL or a sandbox name (a value pasted with its line ending). */
-const CONTROL = /[\u0000-\u001f\u007f]/;
+const hasControl = (v: string): boolean => [...v].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 
 /** Settings held as secrets (in state whether or not the stack set them with --secret), never shown, even in an error. */
 export const SECRET_CONFIG_KEYS: readonly ConfigKey[] = ["clientSecret", "accessToken"];
@@ -57,7 +57,7 @@ export function resolveConfig(
   const value = (key: ConfigKey): string | undefined => {
     const fromConfig = get(`flowservice:${key}`);
     const v = fromConfig ?? env[CONFIG_KEYS[key]];
-    if (v !== undefined && CONTROL.test(v)) {
+    if (v !== undefined && hasControl(v)) {
       const where = fromConfig !== undefined ? `flowservice:${key}` : `${CONFIG_KEYS[key]} (for flowservice:${key})`;
       const set =
         fromConfig !== undefined
