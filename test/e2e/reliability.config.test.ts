@@ -8,7 +8,9 @@ import { randomBytes } from "node:crypto";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { recordCase } from "../../tools/reliabilityReport";
 import { EmulatorControl } from "../helpers/emulatorControl";
+import { ensureHosts } from "../../tools/languageHosts";
 import { ConnectionDecl, ensureEngine, TestStack } from "./harness";
+import { PluginStack } from "./pluginStack";
 
 const S3 = "ecadc60c-7455-4d87-84dc-2a0e293d997b";
 const TEST = "test/e2e/reliability.config.test.ts";
@@ -237,6 +239,49 @@ describe("configuration, catalog and input limits through the real engine", func
       case: "flowservice:sandboxName typo'd (prdo) on an existing stack, up with a new connection (end to end)",
       via: "engine",
       outcome: "up fails: 404 FLOW-2100-404 'Sandbox not found' naming 'prdo'; nothing created or deleted; state unchanged",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
+  });
+
+  it("warns of the same unknown param through the provider plugin (a YAML program), exit 0", async () => {
+    const yaml = new PluginStack("config-yaml", "yaml", ensureHosts());
+    try {
+      await yaml.init(emulator.url);
+      await yaml.ok(["config", "set", "--secret", "salesforcePassword", `yaml-pass-${tag}`]);
+      await yaml.ok(["config", "set", "--secret", "salesforceSecurityToken", `yaml-tok-${tag}`]);
+      yaml.addResources(`  landing:
+    type: flowservice:index:Connection
+    properties:
+      name: Landing YAML
+      connectionSpec:
+        id: ${S3}
+      auth:
+        specName: Access Key
+        params:
+          s3AccessKey: AKIAEXAMPLE
+          s3SecretKey: not-a-real-secret
+          bucketNme: landing
+`);
+      await control.clearRequests();
+      const r = await yaml.run(["preview"]);
+      const text = r.stdout + r.stderr;
+      assert.strictEqual(r.code, 0, text);
+      assert.match(
+        text,
+        /warning: Connection "Landing YAML": auth\.params\.bucketNme is not a param of Amazon S3 auth spec "Access Key" in this provider's catalog \(known params: s3AccessKey, .*bucketName, folderPath\)/,
+      );
+      assert.deepStrictEqual(await control.apiRequests(), [], "the preview sent no request");
+    } finally {
+      yaml.cleanup();
+    }
+    recordCase({
+      area: "input",
+      case: "a param the offline catalog does not know, preview through the provider plugin (YAML, end to end)",
+      via: "engine",
+      outcome: "preview exit 0 with the same 'warning: Connection \"…\": auth.params.bucketNme …' line; 0 requests",
       lost: 0,
       duplicated: 0,
       secretsLeaked: 0,
