@@ -9,11 +9,14 @@ import { unknownConfigKeys } from "../core/config";
 
 let verdict: Error | null | undefined;
 
-/** Throws (a clean program failure naming each key and the known ones) if the stack sets an unknown `flowservice:*` key. */
-export function assertKnownStackConfig(keys: () => readonly string[] = () => Object.keys(pulumi.runtime.allConfig())): void {
-  if (verdict === undefined) {
-    const unknown = unknownConfigKeys(keys());
-    verdict = unknown.length === 0 ? null : new pulumi.RunError(unknown.map((u) => u.reason).join("\n"));
-  }
+/** A clean program failure naming each unknown `flowservice:*` key and the known ones; null when there is none. */
+export function stackConfigProblem(keys: readonly string[]): Error | null {
+  const unknown = unknownConfigKeys(keys);
+  return unknown.length === 0 ? null : new pulumi.RunError(unknown.map((u) => u.reason).join("\n"));
+}
+
+/** Throws stackConfigProblem's error for this program's stack (checked once per program). */
+export function assertKnownStackConfig(): void {
+  verdict ??= stackConfigProblem(Object.keys(pulumi.runtime.allConfig()));
   if (verdict) throw verdict;
 }

@@ -2,7 +2,8 @@
 // (emulator/specs.ts) are written independently; where they describe the same connector they must
 // agree, or `pulumi preview` passes what `pulumi up` then has refused by Flow Service.
 import assert from "node:assert";
-import { CONNECTORS } from "../../provider/core/catalog";
+import { LiveConnectionSpec, toLiveConnector } from "../../provider/api/specs";
+import { CONNECTORS, liveSpecRules } from "../../provider/core/catalog";
 import { checkConnection } from "../../provider/core/check";
 import { CONNECTION_SPECS } from "../../emulator/specs";
 
@@ -95,3 +96,35 @@ function emulatorParams(specId: string, authName: string): string[] {
   const auth = CONNECTION_SPECS.find((s) => s.id === specId)?.authSpec.find((a) => a.name === authName);
   return Object.keys(auth?.spec.properties ?? {});
 }
+
+describe("the connector's live spec (what `up` reads when the catalog doubts)", () => {
+  const liveS3 = () => toLiveConnector(LiveConnectionSpec.parse(JSON.parse(JSON.stringify(CONNECTION_SPECS.find((s) => s.id === S3)))));
+  const inputs = (params: Record<string, string>, specName = "Access Key") => ({ connectionSpec: { id: S3 }, auth: { specName, params } });
+
+  it("reads the emulator's S3 spec as the catalog knows it: the same params for Access Key, unlisted params refused", () => {
+    const live = liveS3();
+    assert.deepStrictEqual(
+      live.authSpecs.find((a) => a.name === "Access Key")?.params.sort(),
+      Object.keys(CONNECTORS[S3].authSpecs["Access Key"].params).sort(),
+    );
+    assert.strictEqual(live.authSpecs[0].open, false);
+  });
+
+  it("refuses a param the live spec does not list, naming its params, and an auth spec it does not have; accepts bucketName", () => {
+    const live = liveS3();
+    assert.deepStrictEqual(liveSpecRules(inputs({ s3AccessKey: "a", s3SecretKey: "s", bucketName: "b" }), live), []);
+    const [unknown] = liveSpecRules(inputs({ s3AccessKey: "a", bucketNme: "b" }), live);
+    assert.strictEqual(unknown.property, "auth.params.bucketNme");
+    assert.match(
+      unknown.reason,
+      /live spec \(GET \/connectionSpecs\/ecadc60c-7455-4d87-84dc-2a0e293d997b\) has s3AccessKey, s3SecretKey, s3SessionToken, serviceUrl, bucketName, folderPath/,
+    );
+    const [spec] = liveSpecRules(inputs({}, "Secret Key"), live);
+    assert.deepStrictEqual([spec.property, /its live spec has "Access Key"/.test(spec.reason)], ["auth.specName", true]);
+  });
+
+  it("accepts any param where the live schema does not set additionalProperties: false", () => {
+    const open = toLiveConnector({ id: S3, name: "Open", authSpec: [{ name: "Access Key", spec: { properties: { a: {} } } }] });
+    assert.deepStrictEqual(liveSpecRules(inputs({ anything: "x" }), open), []);
+  });
+});

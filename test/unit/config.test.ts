@@ -1,6 +1,8 @@
 import assert from "node:assert";
 import { assertCredentials, DEFAULT_ENDPOINT, KNOWN_CONFIG_KEYS, resolveConfig, unknownConfigKeys } from "../../provider/core/config";
 import { checkConfig } from "../../provider/plugin/config";
+import { stackConfigProblem } from "../../provider/resources/stackConfig";
+import * as pulumi from "@pulumi/pulumi";
 
 const from = (values: Record<string, string>) => (key: string) => values[key];
 
@@ -83,5 +85,14 @@ describe("provider configuration", () => {
     const r = checkConfig({ endpointt: "http://127.0.0.1:1", orgId: "ORG@AdobeOrg\r\n" }, {});
     assert.deepStrictEqual(r.failures.map((f) => f.property).sort(), ["endpointt", "orgId"]);
     assert.strictEqual(r.failures.find((f) => f.property === "endpointt")?.reason, unknownConfigKeys(["flowservice:endpointt"])[0].reason);
+  });
+});
+
+describe("the program's check of the stack configuration (dynamic resources)", () => {
+  it("fails the program cleanly (a RunError, no stack trace) naming an unknown flowservice key, and passes known and foreign keys", () => {
+    const problem = stackConfigProblem(["flowservice:endpointt", "flowservice:orgId", "aws:region"]);
+    assert.ok(problem && pulumi.RunError.isInstance(problem));
+    assert.match(problem.message, /^flowservice:endpointt is not a setting of this provider; known settings: clientId,/);
+    assert.strictEqual(stackConfigProblem(["flowservice:orgId", "flowservice:endpoint", "aws:region"]), null);
   });
 });
