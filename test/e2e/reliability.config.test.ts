@@ -202,7 +202,7 @@ describe("configuration, catalog and input limits through the real engine", func
     });
   });
 
-  it("fails up under a typo'd flowservice:sandboxName with a message naming the sandbox, creating and deleting nothing", async () => {
+  it("fails up under a typo'd flowservice:sandboxName with a message naming the sandbox, creating and deleting nothing; a refresh under it drops nothing", async () => {
     stack.setProgram(base());
     await stack.ok(["up", "--yes", "--skip-preview"]);
     const before = await stack.connections();
@@ -231,6 +231,11 @@ describe("configuration, catalog and input limits through the real engine", func
       const after = await stack.connections();
       assert.deepStrictEqual(Object.keys(after), Object.keys(before));
       assert.strictEqual(after.bucket.id, before.bucket.id);
+
+      // A refresh under the same typo drops nothing: each connection is read in the sandbox state recorded for it.
+      const refresh = await stack.run(["refresh", "--yes"]);
+      assert.deepStrictEqual(Object.keys(await stack.connections()), Object.keys(before), refresh.stdout + refresh.stderr);
+      assert.deepStrictEqual(await storedIds(), storedBefore, "nothing deleted by the refresh");
     } finally {
       await stack.ok(["config", "set", "flowservice:sandboxName", "prod"]);
     }
@@ -238,7 +243,8 @@ describe("configuration, catalog and input limits through the real engine", func
       area: "input",
       case: "flowservice:sandboxName typo'd (prdo) on an existing stack, up with a new connection (end to end)",
       via: "engine",
-      outcome: "up fails: 404 FLOW-2100-404 'Sandbox not found' naming 'prdo'; nothing created or deleted; state unchanged",
+      outcome:
+        "up fails: 404 FLOW-2100-404 'Sandbox not found' naming 'prdo'; nothing created or deleted; a refresh under the typo keeps every resource in state",
       lost: 0,
       duplicated: 0,
       secretsLeaked: 0,
