@@ -3,7 +3,7 @@
 import assert from "node:assert";
 import { dataflow } from "../../provider/core/entities/dataflow";
 import { sourceConnection } from "../../provider/core/entities/sourceConnection";
-import { checkEntity } from "../../provider/core/entityCheck";
+import { checkEntity } from "../../provider/core/checkDiff";
 import { checkConnection } from "../../provider/core/check";
 import { flowInputs, sourceInputs } from "./pipelineFixtures";
 import { salesforceInputs } from "./fixtures";

@@ -3,11 +3,11 @@
 // (configuration, session, token).
 import type * as pulumi from "@pulumi/pulumi";
 import { AnyDescription, CommonInputs } from "../core/entity";
-import { checkEntity, diffEntity } from "../core/entityCheck";
+import { checkEntity, diffEntity } from "../core/checkDiff";
+import { storedEntityOutputs } from "../core/state";
 import type { CheckOutcome } from "../core/unknown";
-import { storedEntityOutputs } from "../core/entityState";
 import { CredentialsRefusedError, FlowServiceProviderError } from "../core/errors";
-import * as ops from "./entityOperations";
+import * as ops from "./crud";
 import type { ProviderRuntime } from "./provider";
 import { flushWarnings, warn } from "./warnings";
 
@@ -60,7 +60,7 @@ export function entityProvider(runtime: ProviderRuntime, desc: AnyDescription): 
     configure: engineConfigure(runtime),
 
     async check(olds: Record<string, unknown>, news: Record<string, unknown>) {
-      return checked(desc.label, news, checkEntity(desc, olds ?? {}, news));
+      return checked(desc.label, news, checkEntity(desc, olds ?? {}, news, Date.now(), { sandboxName: runtime.stackSandbox() }));
     },
 
     async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
