@@ -73,11 +73,14 @@ export function entityProvider(runtime: ProviderRuntime, desc: AnyDescription): 
         return await ops.createEntity(runtime.session(), desc, inputsOf(desc, inputs));
       } catch (e) {
         throw recorded(e, inputs.__provider);
+      } finally {
+        // Warnings of this call (resources/warnings.ts) reach the engine before it moves on.
+        await flushWarnings();
       }
     },
 
     async read(id: string, props: Record<string, unknown>) {
-      const r = await ops.readEntity(runtime.session(), desc, id, storedEntityOutputs(props));
+      const r = await ops.readEntity(runtime.session(), desc, id, storedEntityOutputs(props)).finally(flushWarnings);
       // A blank id tells the engine the object is gone (refresh drops it from state).
       if (r.gone) return { id: "", props: {} };
       return r.inputs ? { id, props: r.outs, inputs: r.inputs } : { id, props: r.outs };
@@ -88,6 +91,8 @@ export function entityProvider(runtime: ProviderRuntime, desc: AnyDescription): 
         return { outs: await ops.updateEntity(runtime.session(), desc, id, storedEntityOutputs(olds), inputsOf(desc, news)) };
       } catch (e) {
         throw recorded(e, news.__provider);
+      } finally {
+        await flushWarnings();
       }
     },
 
