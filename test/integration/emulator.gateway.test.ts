@@ -156,15 +156,21 @@ describe("emulator gateway checks", function () {
   });
 
   it("answers 404 FLOW-2100-404 'Sandbox not found' for a sandbox the org does not have, on every route, and knows prod, dev and stage by default", async () => {
-    for (const path of ["/connections", "/connections/139f6a5f-a78b-4744-9f6a-5fa78bd74431", "/connectionSpecs", "/flows"]) {
-      const r = await api.get(path, { headers: { "x-sandbox-name": "prdo" } });
-      assert.equal(r.status, 404, path);
-      assert.equal(flowCode(r), "2100-404", path);
-      assert.equal(r.json.title, "Sandbox not found");
-      assert.match(r.json.report["detailed-message"], /sandbox with the name 'prdo' could not be found/);
-    }
-    for (const sandbox of ["prod", "dev", "stage"]) {
-      assert.equal((await api.get("/connections", { headers: { "x-sandbox-name": sandbox } })).status, 200, sandbox);
+    const strict = await startEmulator();
+    try {
+      const org = new EmulatorApi(strict.url);
+      for (const path of ["/connections", "/connections/139f6a5f-a78b-4744-9f6a-5fa78bd74431", "/connectionSpecs", "/flows"]) {
+        const r = await org.get(path, { headers: { "x-sandbox-name": "prdo" } });
+        assert.equal(r.status, 404, path);
+        assert.equal(flowCode(r), "2100-404", path);
+        assert.equal(r.json.title, "Sandbox not found");
+        assert.match(r.json.report["detailed-message"], /sandbox with the name 'prdo' could not be found/);
+      }
+      for (const sandbox of ["prod", "dev", "stage"]) {
+        assert.equal((await org.get("/connections", { headers: { "x-sandbox-name": sandbox } })).status, 200, sandbox);
+      }
+    } finally {
+      await strict.close();
     }
   });
 
