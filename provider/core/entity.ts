@@ -139,6 +139,11 @@ export interface EntityDescription<I extends CommonInputs = CommonInputs> {
   sameCreate(candidate: LiveObject, body: JsonObject): boolean;
   /** What a 1418 (still in use) on delete tells the user to do. */
   inUseHint: string;
+  /**
+   * Outputs that are no inputs, read by refresh beside the object (a dataflow's `lastRun`): name →
+   * schema. resources/readOutputs.ts reads each; an update keeps the last value read.
+   */
+  readOutputs?: { readonly lastRun?: z.ZodType };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: any description, whatever its input type (an existential type)

@@ -41,7 +41,7 @@ export function entityKind(runtime: ProviderRuntime, desc: AnyDescription): Plug
     token: `flowservice:index:${desc.kind}`,
     description: DESCRIPTIONS[desc.kind] ?? desc.label,
     inputs,
-    outputs: inputs.extend(Stamps),
+    outputs: inputs.extend(Stamps).extend(desc.readOutputs?.lastRun ? { lastRun: desc.readOutputs.lastRun.optional() } : {}),
     provider: entityProvider(runtime, desc),
     replacePaths: desc.replaceOn.map((p) => p.split(".")),
     secretPaths: (v) => (parent.length ? strings(v.secretKeys).map((k) => [...parent, k]) : []),

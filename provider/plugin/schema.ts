@@ -59,6 +59,9 @@ const PROPERTY_DOCS: Record<string, string> = {
   updatedBy: "Who last updated it, as last read from Flow Service.",
   verification: "The outcome of the last credential test: passed | skipped | unsupported | unavailable | refused.",
   verifiedAt: "When the credentials last passed a test (ISO 8601).",
+  lastRun:
+    "The dataflow's latest run as the last refresh read it: `id`, `status` (success, failed, partialSuccess, inProgress), " +
+    "`startedAt`, `completedAt` (ISO 8601) and `errors` (`code`, `message`); absent until a first run.",
 };
 
 type Spec = Record<string, unknown>;

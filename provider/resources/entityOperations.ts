@@ -15,6 +15,7 @@ import {
 } from "../core/entity";
 import { buildEntityOutputs, describeEntityConflict, refreshedEntity } from "../core/entityState";
 import { ApiError, ConflictError, ErrorCode, FlowServiceProviderError } from "../core/errors";
+import { keptReadOutputs, withReadOutputs } from "./readOutputs";
 
 /**
  * A write that failed after Flow Service accepted part of it (an object created, a PATCH applied,
@@ -162,7 +163,7 @@ export async function readEntity(s: FlowSession, desc: AnyDescription, id: strin
   const live = await s.client.get(desc.collection, desc.live, id, { sandbox: sandboxOf(s, outs.sandboxName) });
   if (!live) return { gone: true };
   const r = refreshedEntity(desc, outs, live);
-  return { gone: false, outs: r.outputs, inputs: r.inputs };
+  return { gone: false, outs: await withReadOutputs(s, desc, live, r.outputs), inputs: r.inputs };
 }
 
 /** One PATCH with If-Match from state (nothing when the plan is empty), then the action calls. */
@@ -182,7 +183,7 @@ export async function updateEntity(
     etag = r.applied.etag ?? etag;
   }
   const outputs = (e: string, state?: string) =>
-    buildEntityOutputs(news, { etag: e, state }, { previous: olds, adopted: olds.adopted, sandbox });
+    keptReadOutputs(desc, olds, buildEntityOutputs(news, { etag: e, state }, { previous: olds, adopted: olds.adopted, sandbox }));
   const done = await applyActions(s, desc, id, olds as unknown as Record<string, unknown>, news, {
     etag,
     sandbox,
