@@ -45,7 +45,16 @@ export function createEntry(base: Pick<PlanEntry, "urn" | "resourceName">, input
 function testStep(inputs: Record<string, unknown>, request: string, undo: string): string | undefined {
   if (inputs.verifyCredentials === false) return undefined;
   const unless = inputs.verifyCredentials === true ? "" : " (unless flowservice:verifyCredentials is false)";
-  return `${request}${unless}; if the source system refuses the credentials, ${undo} and \`up\` fails`;
+  return `${request}${unless}; if the source system refuses the credentials, ${undo} and \`up\` fails${retriggerStep(inputs, undo)}`;
+}
+
+/**
+ * After an update's passing test: the re-trigger of failed runs (resources/retriggerRuns.ts), for a
+ * resource that sets retriggerFailedRuns (the stack's flowservice:retriggerFailedRuns is not in the preview).
+ */
+function retriggerStep(inputs: Record<string, unknown>, undo: string): string {
+  if (inputs.retriggerFailedRuns !== true || !undo.includes("PATCH")) return "";
+  return "; once it passes, POST /runs/{id}/action?op=re-trigger for each run of the dataflows reading through it that failed on credentials since their last run that did not fail";
 }
 
 /** The POST /connections body the provider sends for these inputs (operations.ts), secrets masked. */

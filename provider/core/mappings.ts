@@ -65,6 +65,7 @@ export function buildOutputs(
     // The last credential test's outcome stands until credentials are written again.
     verification: prev?.verification,
     verifiedAt: prev?.verifiedAt,
+    retriggeredRuns: prev?.retriggeredRuns,
   });
 }
 
@@ -122,6 +123,7 @@ export function refreshedState(
     deleteOnDestroy: outputs.deleteOnDestroy,
     sandboxName: stamps.sandboxName,
     verifyCredentials: outputs.verifyCredentials,
+    retriggerFailedRuns: outputs.retriggerFailedRuns,
     secretKeys: outputs.secretKeys,
   };
   return {

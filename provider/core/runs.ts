@@ -114,6 +114,17 @@ export function failureCause(run: LiveRun): FailureCause {
   return "other";
 }
 
+/** What a Connection's outputs record of the runs re-triggered after its last credential write (`retriggeredRuns`). */
+export const RetriggerOutcome = z.object({
+  /** When (ISO 8601). */
+  at: z.string(),
+  runs: z.array(z.object({ flowId: z.string(), runId: z.string(), newRunId: z.string() })),
+  skipped: z.array(z.object({ flowId: z.string(), runId: z.string().optional(), reason: z.string() })),
+  /** The step could not finish (the credential write itself stands). */
+  error: z.string().optional(),
+});
+export type RetriggerOutcome = z.infer<typeof RetriggerOutcome>;
+
 /** The share of a run's records that failed (0 when it read none). */
 export function failedRecordShare(run: LiveRun): number {
   const r = run.metrics?.recordSummary;

@@ -2,6 +2,7 @@
 // resource's inputs and outputs as the provider receives them. Types are inferred from these.
 import { z } from "zod";
 import { LiveStamps } from "./entity";
+import { RetriggerOutcome } from "./runs";
 
 /** A param value as Flow Service stores it. */
 export const ParamValue = z.union([z.string(), z.number(), z.boolean()]);
@@ -115,6 +116,8 @@ export const ConnectionInputs = z.object({
   __sandboxFromStack: z.boolean().optional(),
   /** Test the connection after each credential write (default: the stack's flowservice:verifyCredentials). */
   verifyCredentials: z.boolean().optional(),
+  /** After a credential write that passes its test, re-trigger the dataflows' runs that failed on credentials (default: flowservice:retriggerFailedRuns, false). */
+  retriggerFailedRuns: z.boolean().optional(),
   /** Names (only) of the params held as secrets: write-only, never compared with what GET shows. */
   secretKeys: z.array(z.string()).default([]),
   /** A version number per secret param, bumped when its value changes (see planner.secretVersions). */
@@ -144,6 +147,8 @@ export const ConnectionOutputs = ConnectionInputs.extend({
   verification: Verification.optional(),
   /** When the credentials last passed a test (ISO 8601). */
   verifiedAt: z.string().optional(),
+  /** The runs re-triggered after the last credential write (retriggerFailedRuns). */
+  retriggeredRuns: RetriggerOutcome.optional(),
 });
 export type ConnectionOutputs = z.infer<typeof ConnectionOutputs>;
 
@@ -162,5 +167,6 @@ export const ProviderConfig = z.object({
   retryBudgetMs: z.number().int().nonnegative(),
   maxRetries: z.number().int().nonnegative(),
   verifyCredentials: z.boolean(),
+  retriggerFailedRuns: z.boolean().default(false),
 });
 export type ProviderConfig = z.infer<typeof ProviderConfig>;

@@ -7,6 +7,7 @@ import { ApiError, ConflictError, FlowServiceProviderError } from "../core/error
 import { buildOutputs, describeConflict, fieldsFromInputs, fieldsFromLive, refreshedState } from "../core/mappings";
 import { planPatch } from "../core/planner";
 import { ConnectionInputs, ConnectionOutputs, FlowConnection } from "../core/schemas";
+import { retriggerAfterWrite } from "./retriggerRuns";
 import { verifyAdopted, verifyCreated, verifyUpdated } from "./verify";
 
 export async function createConnection(s: FlowSession, inputs: ConnectionInputs): Promise<{ id: string; outs: ConnectionOutputs }> {
@@ -54,7 +55,8 @@ async function adoptConnection(s: FlowSession, inputs: ConnectionInputs, id: str
     if ("conflict" in result) throw result.conflict;
     etag = result.applied.etag ?? etag;
   }
-  return { id, outs: await verifyAdopted(s, inputs, live, ops, buildOutputs(inputs, { id, etag }, { live, adopted: true }), { sandbox }) };
+  const outs = await verifyAdopted(s, inputs, live, ops, buildOutputs(inputs, { id, etag }, { live, adopted: true }), { sandbox });
+  return { id, outs: await retriggerAfterWrite(s, inputs, ops, outs, { sandbox }) };
 }
 
 /** What refresh finds: the connection is gone, or its state as read (and new inputs when it drifted). */
@@ -93,7 +95,7 @@ export async function updateConnection(
     const live = result.live as FlowConnection | undefined;
     throw new ConflictError(describeConflict(id, olds, live), id, olds.etag, live?.etag);
   }
-  return verifyUpdated(
+  const outs = await verifyUpdated(
     s,
     olds,
     news,
@@ -101,6 +103,7 @@ export async function updateConnection(
     buildOutputs(news, { id, etag: result.applied.etag ?? olds.etag }, { previous: olds, adopted: olds.adopted }),
     { sandbox },
   );
+  return retriggerAfterWrite(s, news, ops, outs, { sandbox });
 }
 
 export async function deleteConnection(s: FlowSession, id: string, outs: ConnectionOutputs): Promise<"deleted" | "absent" | "retained"> {

@@ -110,6 +110,7 @@ export const connection: EntityDescription<ConnectionInputs> = {
     "sandboxName",
     "secretKeys",
     "verifyCredentials",
+    "retriggerFailedRuns",
   ],
   live: FlowConnection,
   document: (i) => patchDocument({ name: i.name, description: i.description, params: i.auth?.params ?? {} }),
@@ -117,7 +118,7 @@ export const connection: EntityDescription<ConnectionInputs> = {
   replaceOn: ["connectionSpec", "auth.specName"],
   replacements,
   planPatch: (old, next) => planPatch(fields(old), fields(next)),
-  stateInputs: ["verifyCredentials"],
+  stateInputs: ["verifyCredentials", "retriggerFailedRuns"],
   createBody: (i) =>
     defined({ name: i.name, description: i.description, connectionSpec: i.connectionSpec, auth: i.auth as unknown as JsonObject }),
   fromLive: (live: LiveObject) => {
