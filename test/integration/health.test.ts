@@ -116,6 +116,24 @@ describe("flowservice-health: dataflow health from runs", function () {
     assert.deepEqual(await retriggers(), [], "no re-trigger without --retrigger");
   });
 
+  it("reports the 200 flows of a stack in ⌈200/50⌉ + 2 reads (flows by id, failed runs by flowId) plus the one connection test", async () => {
+    const resources = flows.map((id, i) => ({
+      urn: `urn:pulumi:dev::app::flowservice:index:Dataflow::flow${i}`,
+      type: "flowservice:index:Dataflow",
+      id,
+      outputs: { sandboxName: SANDBOX },
+    }));
+    await control.clearRequests();
+    const o = await health(["--format", "json"], { version: 3, deployment: { manifest: { time: new Date().toISOString() }, resources } });
+    assert.equal(o.code, 2, o.stderr);
+    const sent = (await control.apiRequests()).filter((r) => !r.path.startsWith("/ims/"));
+    const reads = sent.filter((r) => !r.path.endsWith("/test"));
+    assert.ok(reads.length <= Math.ceil(N / 50) + 2, reads.map((r) => `${r.method} ${r.path}`).join("\n"));
+    assert.equal(sent.length - reads.length, 1, "one test: the one connection named");
+    assert.equal(flowOf(o, flows[3]).resource, "flow3");
+    assert.equal(flowOf(o, flows[3]).cause, "credentials");
+  });
+
   it("says it in text and markdown: the flow, the credentials cause, the connection to fix and its test", async () => {
     const text = await health(["--sandbox", SANDBOX]);
     assert.equal(text.code, 2);
