@@ -2,7 +2,7 @@
 // a dataflow's lastRun, from its lastRunDetails and the session's batched run reads.
 import type { FlowSession } from "../api/session";
 import type { AnyDescription, EntityOutputs, LiveObject } from "../core/entity";
-import { plainJson } from "../core/entityState";
+import { plainJson } from "../core/vocabulary";
 import { lastRunOf } from "../core/runs";
 
 /** `outs` with each read output as Flow Service shows it now (absent when there is none). */
@@ -13,10 +13,4 @@ export async function withReadOutputs(s: FlowSession, desc: AnyDescription, live
   if (typeof details?.id !== "string") return rest as EntityOutputs;
   const run = await s.runs.run(details.id, { sandbox: live.sandboxName ?? outs.sandboxName });
   return run ? plainJson({ ...rest, lastRun: lastRunOf(run) } as EntityOutputs) : (rest as EntityOutputs);
-}
-
-/** After an update: the read outputs as last read (an update reads no run). */
-export function keptReadOutputs(desc: AnyDescription, olds: EntityOutputs, outs: EntityOutputs): EntityOutputs {
-  const previous = (olds as { lastRun?: unknown }).lastRun;
-  return desc.readOutputs?.lastRun && previous !== undefined ? ({ ...outs, lastRun: previous } as EntityOutputs) : outs;
 }

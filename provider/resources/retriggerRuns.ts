@@ -5,7 +5,7 @@
 import type { CallOptions } from "../api/client";
 import { retriggerThrough } from "../api/retrigger";
 import type { FlowSession } from "../api/session";
-import { plain } from "../core/mappings";
+import { plainJson as plain } from "../core/vocabulary";
 import type { ConnectionInputs, ConnectionOutputs, PatchOp } from "../core/schemas";
 import { writesCredentials } from "../core/verification";
 
