@@ -1,6 +1,6 @@
 // `flowservice-plan`'s three renderings of a plan (plan.ts): text for terminals, markdown for a
 // pull-request comment, json for machines.
-import { ACTIONS, type Action, type Plan, type PlanEntry, type Summary } from "./plan";
+import { ACTIONS, type Action, type Plan, type PlanEntry, type Summary, type Unplanned } from "./plan";
 
 const SYMBOL: Record<Action, string> = { create: "+", adopt: "+", update: "~", replace: "+-", delete: "-", unchanged: " " };
 
@@ -11,6 +11,11 @@ export function actionLabel(c: PlanEntry): string {
   if (c.action === "delete" && c.keptRemotely) return "delete (kept remotely)";
   if (c.action === "replace" && c.fromSandboxName !== undefined) return `replace (moved from sandbox ${c.fromSandboxName})`;
   return c.action;
+}
+
+/** A step that could not be planned, as an error line: the plan is incomplete without it. */
+export function unplannedLine(u: Unplanned): string {
+  return `${u.resourceName} (${u.type}, ${u.op}) cannot be planned, so this plan is incomplete: ${u.reason}`;
 }
 
 export function summaryLine(s: Summary): string {
@@ -74,6 +79,7 @@ export function renderText(plan: Plan): string {
   lines.push(`Flow Service plan${where}: ${summaryLine(plan.summary)}`);
   for (const e of plan.errors) lines.push(`error: the preview failed, so this plan is incomplete: ${e}`);
   if (plan.interrupted) lines.push(`error: ${plan.interrupted}`);
+  for (const u of plan.unplanned) lines.push(`error: ${unplannedLine(u)}`);
   for (const group of bySandbox(plan)) {
     const title = sandboxTitle(group.sandbox, (t) => t);
     lines.push("", `${title[0].toUpperCase()}${title.slice(1)}: ${summaryLine(group.summary)}`);
@@ -135,6 +141,7 @@ export function renderMarkdown(plan: Plan): string {
   out.push(`**${summaryLine(plan.summary)}**`, "");
   for (const e of plan.errors) out.push(`> **Error:** the preview failed, so this plan is incomplete: ${cell(e)}`, "");
   if (plan.interrupted) out.push(`> **Error:** ${cell(plan.interrupted)}`, "");
+  for (const u of plan.unplanned) out.push(`> **Error:** ${cell(unplannedLine(u))}`, "");
   if (plan.connections.length === 0) {
     out.push("No Flow Service connection is touched by this change.");
     return out.join("\n") + "\n";
@@ -198,7 +205,10 @@ export function renderJson(plan: Plan): string {
   const connections = plan.connections.map((c) => {
     const o: Record<string, unknown> = { urn: c.urn, resourceName: c.resourceName, action: c.action };
     for (const k of [
+      "type",
+      "door",
       "resourceType",
+      "id",
       "connectionId",
       "name",
       "sandboxName",
@@ -223,5 +233,6 @@ export function renderJson(plan: Plan): string {
   if (plan.stack) out.stack = plan.stack;
   if (plan.errors.length > 0) out.errors = plan.errors;
   if (plan.interrupted) out.interrupted = plan.interrupted;
+  if (plan.unplanned.length > 0) out.unplanned = plan.unplanned;
   return JSON.stringify(out, null, 2) + "\n";
 }
