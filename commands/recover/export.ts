@@ -1,7 +1,7 @@
 // The output of `pulumi stack export`, as far as recovery reads and rewrites it: the resources, the
 // operations an interrupted run left pending, and the checkpoint time. Pure: no I/O here.
 import { z } from "zod";
-import { CONNECTION_TYPE } from "../plan/plan";
+import { isFlowServiceToken, type ResourceType, resourceType } from "../../provider/core/registry";
 
 /** The signature key Pulumi puts on a secret value in exported state (`{<sig>: <secret sig>, ciphertext}`). */
 export const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -64,7 +64,10 @@ export interface Interrupted {
   resourceName: string;
   /** creating, updating, deleting, reading, importing. */
   kind: string;
-  connection: boolean;
+  /** The resource's type and description when it is one of this package's (either door). */
+  resourceType?: ResourceType;
+  /** Whether its type token is this package's, known or not. */
+  flowService: boolean;
   resource: StateResource;
 }
 
@@ -77,7 +80,8 @@ export function interruptedOperations(exp: StackExport): Interrupted[] {
     urn: op.resource.urn,
     resourceName: resourceNameOf(op.resource.urn),
     kind: op.type,
-    connection: op.resource.type === CONNECTION_TYPE,
+    resourceType: resourceType(op.resource.type),
+    flowService: isFlowServiceToken(op.resource.type),
     resource: op.resource,
   }));
 }
@@ -86,9 +90,9 @@ export function isSecretValue(v: unknown): boolean {
   return typeof v === "object" && v !== null && SECRET_SIG_KEY in v;
 }
 
-/** The ids of the Flow Service connections a stack's state holds. */
-export function connectionIds(exp: StackExport): string[] {
-  return (exp.deployment.resources ?? []).filter((r) => r.type === CONNECTION_TYPE && r.id).map((r) => r.id as string);
+/** The ids of the Flow Service objects (of every type, either door) a stack's state holds. */
+export function flowServiceIds(exp: StackExport): string[] {
+  return (exp.deployment.resources ?? []).filter((r) => isFlowServiceToken(r.type) && r.id).map((r) => r.id as string);
 }
 
 /** What one pending create became: a resource of the state with this id and these outputs. */
@@ -152,7 +156,7 @@ export function interruptedWarning(exp: StackExport): string | undefined {
   return (
     `the stack has ${ops.length} operation${ops.length === 1 ? "" : "s"} left pending by an interrupted run: ${list}. ` +
     (creates.length > 0
-      ? `\`pulumi up\` would create ${creates.length === 1 ? "this connection" : "these connections"} a second time and this plan shows ${creates.length === 1 ? "it" : "them"} as creates: `
+      ? `\`pulumi up\` would create ${creates.length === 1 ? "what this create made" : "what these creates made"} a second time and this plan shows ${creates.length === 1 ? "it" : "them"} as creates: `
       : "the plan may not match what Flow Service holds: ") +
     "run `flowservice-recover` first (see the README, Failures and retries)"
   );

@@ -9,6 +9,8 @@ export interface LockInfo {
   timestamp: number;
   pid: number;
   hostname: string;
+  /** Where a file backend keeps it: what is removed once the run that took it is known to be gone. */
+  file?: string;
 }
 
 /** One entry of `pulumi stack history --json` (times as the CLI prints them, RFC 3339). */
