@@ -18,8 +18,10 @@ export function unplannedLine(u: Unplanned): string {
   return `${u.resourceName} (${u.type}, ${u.op}) cannot be planned, so this plan is incomplete: ${u.reason}`;
 }
 
-export function summaryLine(s: Summary): string {
+/** "2 to create, 1 to update": never "no changes" while some steps could not be planned (`unplanned`). */
+export function summaryLine(s: Summary, unplanned = 0): string {
   const parts = (["create", "adopt", "update", "replace", "delete"] as const).filter((a) => s[a] > 0).map((a) => `${s[a]} to ${a}`);
+  if (unplanned > 0) parts.unshift(`${unplanned} that cannot be planned (incomplete)`);
   const changes = parts.length > 0 ? parts.join(", ") : "no changes";
   return s.unchanged > 0 ? `${changes}, ${s.unchanged} unchanged` : changes;
 }
@@ -76,7 +78,7 @@ function requestLines(c: PlanEntry): string[] {
 export function renderText(plan: Plan): string {
   const lines: string[] = [];
   const where = plan.stack ? ` for stack ${plan.stack}` : "";
-  lines.push(`Flow Service plan${where}: ${summaryLine(plan.summary)}`);
+  lines.push(`Flow Service plan${where}: ${summaryLine(plan.summary, plan.unplanned.length)}`);
   for (const e of plan.errors) lines.push(`error: the preview failed, so this plan is incomplete: ${e}`);
   if (plan.interrupted) lines.push(`error: ${plan.interrupted}`);
   for (const u of plan.unplanned) lines.push(`error: ${unplannedLine(u)}`);
@@ -138,12 +140,12 @@ function cell(text: string): string {
 
 export function renderMarkdown(plan: Plan): string {
   const out: string[] = [MARKDOWN_MARKER, `### Flow Service plan${plan.stack ? ` for \`${cell(plan.stack)}\`` : ""}`, ""];
-  out.push(`**${summaryLine(plan.summary)}**`, "");
+  out.push(`**${summaryLine(plan.summary, plan.unplanned.length)}**`, "");
   for (const e of plan.errors) out.push(`> **Error:** the preview failed, so this plan is incomplete: ${cell(e)}`, "");
   if (plan.interrupted) out.push(`> **Error:** ${cell(plan.interrupted)}`, "");
   for (const u of plan.unplanned) out.push(`> **Error:** ${cell(unplannedLine(u))}`, "");
   if (plan.connections.length === 0) {
-    out.push("No Flow Service connection is touched by this change.");
+    if (plan.unplanned.length === 0) out.push("No Flow Service connection is touched by this change.");
     return out.join("\n") + "\n";
   }
   for (const group of bySandbox(plan)) {

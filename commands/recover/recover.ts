@@ -7,7 +7,7 @@ import { ApiError } from "../../provider/core/errors";
 import { getPath, liveInputs, type LiveObject } from "../../provider/core/entity";
 import type { ProviderConfig } from "../../provider/core/schemas";
 import { completedDeployment, flowServiceIds, Interrupted, interruptedOperations, parseStackExport, StackExport } from "./export";
-import { decide, Decision, MatchRule, mismatch, PendingCreate, pendingCreateOf, sameKind, searchFilters } from "./match";
+import { decide, Decision, MatchRule, PendingCreate, pendingCreateOf, sameKind, searchFilters } from "./match";
 import type { Pulumi } from "./pulumi";
 import { CLOCK_SKEW_MS, isStale, LockInfo, runStart, RunStart, settledAt } from "./window";
 
