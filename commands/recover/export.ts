@@ -100,7 +100,7 @@ export interface Completed {
   urn: string;
   id: string;
   outputs: Record<string, unknown>;
-  /** When the connection was created (RFC 3339), for the state's `created`/`modified`. */
+  /** When the object was created (RFC 3339), for the state's `created`/`modified`. */
   created?: string;
 }
 
@@ -146,7 +146,7 @@ function refsOf(r: StateResource): string[] {
 
 /**
  * The warning `flowservice-plan --stack-export` gives: `pulumi preview --json` does not show pending
- * operations, and an `up` over them creates the interrupted creates' connections a second time.
+ * operations, and an `up` over them creates what the interrupted creates made a second time.
  */
 export function interruptedWarning(exp: StackExport): string | undefined {
   const ops = interruptedOperations(exp);

@@ -20,9 +20,9 @@ export interface RecoverOptions {
   since?: number;
   /** Wait until the interrupted run's provider can no longer be sending. */
   wait: boolean;
-  /** Exclude the connections held by the backend's other stacks. */
+  /** Exclude the objects held by the backend's other stacks. */
   otherStacks: boolean;
-  /** --take: resource name or URN → the connection id the user says it is. */
+  /** --take: resource name or URN → the id of the object the user says it is. */
   takes: ReadonlyMap<string, string>;
 }
 
@@ -296,7 +296,7 @@ async function otherStacksIds(pulumi: Pulumi, stack: string): Promise<string[]> 
   return ids;
 }
 
-/** The user's --take choices, checked: the connection exists, no stack holds it, and it is of the resource's connector. */
+/** The user's --take choices, checked: the object exists, no stack holds it, and it is the same create as the resource (whatever its name). */
 async function checkTakes(
   takes: ReadonlyMap<string, string>,
   pending: ReadonlyArray<PendingCreate | { urn: string; reason: string }>,

@@ -1,4 +1,4 @@
-// When the interrupted run began (the earliest a connection of its can have been created), and
+// When the interrupted run began (the earliest an object of its can have been created), and
 // until when its provider may still be sending requests. Pure: the evidence is passed in.
 
 /** Flow Service's clock may differ from this machine's: candidates may predate the bound by this much. */
