@@ -1,7 +1,9 @@
 // The output of `pulumi stack export`, as far as recovery reads and rewrites it: the resources, the
 // operations an interrupted run left pending, and the checkpoint time. Pure: no I/O here.
 import { z } from "zod";
+import { liveInputs, type LiveObject } from "../../provider/core/entity";
 import { isFlowServiceToken, type ResourceType, resourceType } from "../../provider/core/registry";
+import type { PendingCreate } from "./match";
 
 /** The signature key Pulumi puts on a secret value in exported state (`{<sig>: <secret sig>, ciphertext}`). */
 export const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -102,6 +104,33 @@ export interface Completed {
   outputs: Record<string, unknown>;
   /** When the object was created (RFC 3339), for the state's `created`/`modified`. */
   created?: string;
+}
+
+/**
+ * The state of a recovered create, as the provider's create would have written it: the inputs of
+ * the interrupted run (secrets stay encrypted as they are; `__provider` kept, which the dynamic
+ * resources' refresh and destroy run) and Flow Service's stamps. Fields set by action calls after
+ * the POST (a flow's `enabled`) take the live value, so the next `up` makes the call it missed.
+ */
+export function recoveredOutputs(op: Interrupted, p: PendingCreate, live: LiveObject): Record<string, unknown> {
+  const inputs = op.resource.inputs ?? {};
+  const desired = Object.fromEntries(Object.entries(inputs).filter(([k]) => !k.startsWith("__") || k === "__provider"));
+  const afterCreate = Object.fromEntries(
+    (p.desc.actions ?? []).map((a) => [a.field, a.desired(liveInputs(p.desc, live, p.secretKeys) as never)]),
+  );
+  const outputs: Record<string, unknown> = {
+    ...desired,
+    ...afterCreate,
+    ...(p.desc.idOutput ? { [p.desc.idOutput]: live.id } : {}),
+    etag: live.etag,
+    adopted: false,
+    state: live.state,
+    createdAt: live.createdAt,
+    updatedAt: live.updatedAt,
+    updatedBy: live.updatedBy,
+    sandboxName: p.sandbox,
+  };
+  return JSON.parse(JSON.stringify(outputs)) as Record<string, unknown>;
 }
 
 /**

@@ -8,9 +8,9 @@
 // sandbox, since the interrupted run began; and not held by this stack's state or by any other
 // stack's state that could be read. One candidate is taken; two or more are reported, never guessed.
 import type { JsonObject } from "../../provider/core/docPlanner";
-import { AnyDescription, declaredMatch, liveInputs, LiveObject, readableFields } from "../../provider/core/entity";
+import { AnyDescription, declaredMatch, getPath, liveInputs, LiveObject, readableFields } from "../../provider/core/entity";
 import type { Door } from "../../provider/core/registry";
-import { isSecretValue, type Interrupted } from "./export";
+import { isSecretValue, type Interrupted, type StackExport } from "./export";
 
 /** What a secret value of the stack export (encrypted, unreadable) reads as here: it equals nothing and is never compared. */
 export const UNREADABLE = "\u0000flowservice:unreadable-secret";
@@ -176,6 +176,25 @@ export function decide(
     if (list.length > 1 || (claims.get(list[0].id) ?? 0) > 1) return { urn: p.urn, outcome: "ambiguous", candidates: list };
     return { urn: p.urn, outcome: "recovered", object: list[0], chosen: false };
   });
+}
+
+/**
+ * Pending creates whose resource the state holds with the same values of what forces a
+ * replacement (the description's replaceOn, and adoptId): an `up` after the interruption created
+ * it again (Pulumi keeps pending creates until they are resolved). With other such values, the
+ * pending create was a replacement instead.
+ */
+export function createdAgain(exp: StackExport, creates: readonly Interrupted[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const op of creates) {
+    const desc = op.resourceType?.description;
+    if (!desc) continue;
+    const key = (i: Record<string, unknown> | undefined) =>
+      JSON.stringify([...desc.replaceOn.map((r) => getPath(i, r)), i?.adoptId ?? null]);
+    const held = (exp.deployment.resources ?? []).find((r) => r.urn === op.urn && !r.delete && r.id);
+    if (held && key(held.inputs) === key(op.resource.inputs)) out.set(op.urn, held.id as string);
+  }
+  return out;
 }
 
 /**

@@ -4,10 +4,18 @@
 import type { FlowServiceClient } from "../../provider/api/client";
 import { resolveConfig } from "../../provider/core/config";
 import { ApiError } from "../../provider/core/errors";
-import { getPath, liveInputs, type LiveObject } from "../../provider/core/entity";
+import type { LiveObject } from "../../provider/core/entity";
 import type { ProviderConfig } from "../../provider/core/schemas";
-import { completedDeployment, flowServiceIds, Interrupted, interruptedOperations, parseStackExport, StackExport } from "./export";
-import { decide, Decision, MatchRule, PendingCreate, pendingCreateOf, sameKind, searchFilters } from "./match";
+import {
+  completedDeployment,
+  flowServiceIds,
+  Interrupted,
+  interruptedOperations,
+  parseStackExport,
+  recoveredOutputs,
+  StackExport,
+} from "./export";
+import { createdAgain, decide, Decision, MatchRule, PendingCreate, pendingCreateOf, sameKind, searchFilters } from "./match";
 import type { Pulumi } from "./pulumi";
 import { CLOCK_SKEW_MS, isStale, LockInfo, runStart, RunStart, settledAt } from "./window";
 
@@ -180,33 +188,6 @@ export async function recover(opts: RecoverOptions, deps: RecoverDeps): Promise<
   return report;
 }
 
-/**
- * The state of a recovered create, as the provider's create would have written it: the inputs of
- * the interrupted run (secrets stay encrypted as they are; `__provider` kept, which the dynamic
- * resources' refresh and destroy run) and Flow Service's stamps. Fields set by action calls after
- * the POST (a flow's `enabled`) take the live value, so the next `up` makes the call it missed.
- */
-export function recoveredOutputs(op: Interrupted, p: PendingCreate, live: LiveObject): Record<string, unknown> {
-  const inputs = op.resource.inputs ?? {};
-  const desired = Object.fromEntries(Object.entries(inputs).filter(([k]) => !k.startsWith("__") || k === "__provider"));
-  const afterCreate = Object.fromEntries(
-    (p.desc.actions ?? []).map((a) => [a.field, a.desired(liveInputs(p.desc, live, p.secretKeys) as never)]),
-  );
-  const outputs: Record<string, unknown> = {
-    ...desired,
-    ...afterCreate,
-    ...(p.desc.idOutput ? { [p.desc.idOutput]: live.id } : {}),
-    etag: live.etag,
-    adopted: false,
-    state: live.state,
-    createdAt: live.createdAt,
-    updatedAt: live.updatedAt,
-    updatedBy: live.updatedBy,
-    sandboxName: p.sandbox,
-  };
-  return JSON.parse(JSON.stringify(outputs)) as Record<string, unknown>;
-}
-
 /** The objects that may be a pending create's orphan: fewer filters when Flow Service refuses one (400). */
 async function listFor(client: Pick<FlowServiceClient, "list">, p: PendingCreate, notBefore: number): Promise<LiveObject[]> {
   const attempts = searchFilters(p, notBefore);
@@ -254,25 +235,6 @@ function itemOf(op: Interrupted, d: Decision | undefined): ReportItem {
     default:
       return { ...base, outcome: d.outcome };
   }
-}
-
-/**
- * Pending creates whose resource the state holds with the same values of what forces a
- * replacement (the description's replaceOn, and adoptId): an `up` after the interruption created
- * it again (Pulumi keeps pending creates until they are resolved). With other such values, the
- * pending create was a replacement instead.
- */
-function createdAgain(exp: StackExport, creates: readonly Interrupted[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const op of creates) {
-    const desc = op.resourceType?.description;
-    if (!desc) continue;
-    const key = (i: Record<string, unknown> | undefined) =>
-      JSON.stringify([...desc.replaceOn.map((r) => getPath(i, r)), i?.adoptId ?? null]);
-    const held = (exp.deployment.resources ?? []).find((r) => r.urn === op.urn && !r.delete && r.id);
-    if (held && key(held.inputs) === key(op.resource.inputs)) out.set(op.urn, held.id as string);
-  }
-  return out;
 }
 
 /** Every Flow Service id held by the backend's other stacks: an object one of them owns is never ours. */
