@@ -144,7 +144,9 @@ export function replaceEntry(
   // The description's reasons, as the provider's diff gives them to the engine; the engine's own
   // list covers what the provider cannot see (a `replaceOnChanges` option, `--target-replace`).
   const reasons = entityReplacements(desc, olds, news);
-  for (const r of engineReasons) if (!reasons.includes(r)) reasons.push(r);
+  // A preview made by another provider version may name the same reason at another depth ("auth", "auth.specName").
+  const named = (r: string) => reasons.some((x) => x === r || x.startsWith(`${r}.`) || r.startsWith(`${x}.`));
+  for (const r of engineReasons) if (!named(r)) reasons.push(r);
   const entry = common(desc, base, "replace", idOf(desc, oldState), news.name ?? olds.name);
   entry.replaceReasons = reasons;
   entry.replaceDetails = replaceDetails(desc, reasons, olds as unknown as Record<string, unknown>, news);
