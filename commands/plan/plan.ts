@@ -170,14 +170,18 @@ function withSandbox(entry: PlanEntry, steps: StepJson[], stackSandbox: string |
   return { ...entry, sandboxName, ...(moved ? { fromSandboxName: oldSandbox } : {}), ...(notes ? { notes } : {}) };
 }
 
-/** Steps that say what `up` does; others (`refresh` before the change under --refresh, read, discard…) do not. */
+/** Steps that say what `up` does to Flow Service. */
 const PLANNED_OPS = new Set(["create", "update", "delete", "same", "replace", "create-replacement", "delete-replaced"]);
+/** Steps that send nothing and change nothing `up` applies: `refresh` before the change under --refresh, reads of `.get()`. */
+const SILENT_OPS = new Set(["refresh", "read", "read-replacement", "remove-pending-replace"]);
+/** A resource that leaves the stack but not Flow Service (retainOnDelete): no request. */
+const DISCARD_OPS = new Set(["discard", "discard-replaced"]);
 
 type State = NonNullable<StepJson["oldState"]>;
 
 /** The step's entry, or why a step of a flowservice type cannot be planned; undefined when the steps say nothing `up` does. */
 function entryFor(urn: string, allSteps: StepJson[]): PlanEntry | Unplanned | undefined {
-  const steps = allSteps.filter((s) => PLANNED_OPS.has(s.op));
+  const steps = allSteps.filter((s) => !SILENT_OPS.has(s.op));
   if (steps.length === 0) return undefined;
   const type = typeOf(steps[0]) ?? "";
   const resourceName = resourceNameOf(urn);
@@ -186,22 +190,35 @@ function entryFor(urn: string, allSteps: StepJson[]): PlanEntry | Unplanned | un
   if (!known) {
     return { urn, resourceName, type, op, reason: "this version of flowservice-plan does not know this resource type" };
   }
+  const other = steps.find((s) => !PLANNED_OPS.has(s.op) && !DISCARD_OPS.has(s.op));
+  if (other) return { urn, resourceName, type, op, reason: `this version of flowservice-plan has no plan for a "${other.op}" step` };
   const { description: desc, door } = known;
   const base: Base = { urn, resourceName, type: known.kind, door };
   const ops = new Set(steps.map((s) => s.op));
+  const discarded = steps.find((s) => DISCARD_OPS.has(s.op));
+  if (discarded && !steps.some((s) => s.op === "replace" || s.op === "create-replacement")) {
+    const entry = deleteEntry(desc, base, discarded.oldState ?? {});
+    return { ...entry, keptRemotely: true, notes: ["retained (retainOnDelete): it leaves the stack's state, and no DELETE is sent"] };
+  }
   try {
     // A replacement may be reported as one `replace` step or as its parts; it is one change.
     const replace = steps.find((s) => s.op === "replace") ?? steps.find((s) => s.op === "create-replacement");
     if (replace || ops.has("delete-replaced")) {
       const oldState = steps.map((s) => s.oldState).find((s) => s?.outputs) ?? {};
       const newState = steps.map((s) => s.newState).find((s) => s?.inputs) ?? {};
-      return replaceEntry(
+      const entry = replaceEntry(
         desc,
         base,
         oldState,
         newState,
         steps.flatMap((s) => s.replaceReasons ?? []),
       );
+      if (!ops.has("discard-replaced")) return entry;
+      const notes = [
+        ...(entry.notes ?? []).slice(0, 1),
+        "then the old one leaves the stack but stays in Flow Service (retainOnDelete: no DELETE)",
+      ];
+      return { ...entry, keptRemotely: true, notes };
     }
     const step = steps[steps.length - 1];
     const [o, n]: [State, State] = [step.oldState ?? {}, step.newState ?? {}];

@@ -114,6 +114,32 @@ describe("flowservice-plan: steps it cannot plan", () => {
     assert.match(r.stderr, /flow \(pulumi-nodejs:dynamic\/flowservice:Dataflow, .*\): its state or inputs cannot be read/);
   });
 
+  it("fails (exit 1) on a step it has no plan for (an import), rather than reading it as nothing", async () => {
+    const preview = fixture("plugin-rotation");
+    stepOf(preview, "salesforce").op = "import";
+    const r = await runCli(["preview.json"], JSON.stringify(preview));
+    assert.strictEqual(r.code, EXIT_ERROR);
+    assert.match(
+      r.stderr,
+      /salesforce \(flowservice:index:Connection, import\): this version of flowservice-plan has no plan for a "import" step/,
+    );
+  });
+
+  it("lists a resource discarded by retainOnDelete as a delete kept remotely (no DELETE), and a refresh step as nothing", async () => {
+    const preview = fixture("plugin-rotation");
+    const step = stepOf(preview, "salesforce");
+    step.op = "discard";
+    delete step.newState;
+    stepOf(preview, "accounts").op = "refresh";
+    const plan = planOf(preview);
+    assert.deepStrictEqual(
+      plan.connections.map((c) => [c.resourceName, c.action, c.keptRemotely]),
+      [["salesforce", "delete", true]],
+    );
+    assert.match(renderText(plan), /no request \(the connection stays in Flow Service\)/);
+    assert.strictEqual((await runCli(["preview.json"], JSON.stringify(preview))).code, EXIT_CHANGES);
+  });
+
   it("still ignores resources of other packages", () => {
     const preview = fixture("plugin-rotation");
     retype(preview, "salesforce", "aws:s3/bucket:Bucket");
