@@ -5,8 +5,8 @@
 // the collection, the create body, where secrets live, what forces a replacement, action fields.
 import { jsonEqual, maskDocOps, pointerTokens } from "../../provider/core/docPlanner";
 import { AnyDescription, getPath } from "../../provider/core/entity";
-import { diffEntity, entityReplacements } from "../../provider/core/entityCheck";
-import { storedEntityOutputs } from "../../provider/core/entityState";
+import { diffEntity, entityReplacements } from "../../provider/core/checkDiff";
+import { storedEntityOutputs } from "../../provider/core/state";
 import { changedSecrets } from "../../provider/core/planner";
 import type { PatchOp } from "../../provider/core/schemas";
 import { containsUnknown, UNKNOWN } from "../../provider/core/unknown";
@@ -37,13 +37,13 @@ function common(desc: AnyDescription, base: Base, action: PlanEntry["action"], i
 }
 
 /**
- * The credential test after a write (resources/verify.ts), for resources that hold credentials
- * tested by Flow Service (those with a verifyCredentials input), unless the resource turns it off.
+ * The credential test after a write (resources/verify.ts), for the resources whose description
+ * says they verify credentials, unless the resource turns it off.
  * The stack's flowservice:verifyCredentials is not in the preview: a resource that does not say is
  * described with that condition.
  */
 function testStep(desc: AnyDescription, inputs: Record<string, unknown>, request: string, undo: string): string | undefined {
-  if (!desc.inputKeys.includes("verifyCredentials") || inputs.verifyCredentials === false) return undefined;
+  if (!desc.verifiesCredentials || inputs.verifyCredentials === false) return undefined;
   const unless = inputs.verifyCredentials === true ? "" : " (unless flowservice:verifyCredentials is false)";
   return `${request}${unless}; if the source system refuses the credentials, ${undo} and \`up\` fails`;
 }
