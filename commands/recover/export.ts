@@ -1,7 +1,8 @@
 // The output of `pulumi stack export`, as far as recovery reads and rewrites it: the resources, the
 // operations an interrupted run left pending, and the checkpoint time. Pure: no I/O here.
 import { z } from "zod";
-import { liveInputs, type LiveObject } from "../../provider/core/entity";
+import { type CommonInputs, liveInputs, type LiveObject } from "../../provider/core/entity";
+import { buildEntityOutputs } from "../../provider/core/state";
 import { isFlowServiceToken, type ResourceType, resourceType } from "../../provider/core/registry";
 import type { PendingCreate } from "./match";
 
@@ -107,30 +108,18 @@ export interface Completed {
 }
 
 /**
- * The state of a recovered create, as the provider's create would have written it: the inputs of
- * the interrupted run (secrets stay encrypted as they are; `__provider` kept, which the dynamic
+ * The state of a recovered create, as the provider's create writes it (core/state.ts): the inputs
+ * of the interrupted run (secrets stay encrypted as they are; `__provider` kept, which the dynamic
  * resources' refresh and destroy run) and Flow Service's stamps. Fields set by action calls after
  * the POST (a flow's `enabled`) take the live value, so the next `up` makes the call it missed.
  */
 export function recoveredOutputs(op: Interrupted, p: PendingCreate, live: LiveObject): Record<string, unknown> {
-  const inputs = op.resource.inputs ?? {};
-  const desired = Object.fromEntries(Object.entries(inputs).filter(([k]) => !k.startsWith("__") || k === "__provider"));
   const afterCreate = Object.fromEntries(
     (p.desc.actions ?? []).map((a) => [a.field, a.desired(liveInputs(p.desc, live, p.secretKeys) as never)]),
   );
-  const outputs: Record<string, unknown> = {
-    ...desired,
-    ...afterCreate,
-    ...(p.desc.idOutput ? { [p.desc.idOutput]: live.id } : {}),
-    etag: live.etag,
-    adopted: false,
-    state: live.state,
-    createdAt: live.createdAt,
-    updatedAt: live.updatedAt,
-    updatedBy: live.updatedBy,
-    sandboxName: p.sandbox,
-  };
-  return JSON.parse(JSON.stringify(outputs)) as Record<string, unknown>;
+  const inputs = { ...(op.resource.inputs ?? {}), ...afterCreate } as unknown as CommonInputs;
+  const write = { id: live.id, etag: live.etag, state: live.state };
+  return buildEntityOutputs(p.desc, inputs, write, { live, adopted: false, sandbox: p.sandbox }) as unknown as Record<string, unknown>;
 }
 
 /**
