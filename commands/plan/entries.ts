@@ -42,10 +42,25 @@ function common(desc: AnyDescription, base: Base, action: PlanEntry["action"], i
  * The stack's flowservice:verifyCredentials is not in the preview: a resource that does not say is
  * described with that condition.
  */
-function testStep(desc: AnyDescription, inputs: Record<string, unknown>, request: string, undo: string): string | undefined {
+function testStep(
+  desc: AnyDescription,
+  inputs: Record<string, unknown>,
+  request: string,
+  undo: string,
+  existing = false,
+): string | undefined {
   if (!desc.verifiesCredentials || inputs.verifyCredentials === false) return undefined;
   const unless = inputs.verifyCredentials === true ? "" : " (unless flowservice:verifyCredentials is false)";
-  return `${request}${unless}; if the source system refuses the credentials, ${undo} and \`up\` fails`;
+  return `${request}${unless}; if the source system refuses the credentials, ${undo} and \`up\` fails${existing ? retriggerStep(inputs) : ""}`;
+}
+
+/**
+ * After an existing object's passing test: the re-trigger of failed runs (resources/retriggerRuns.ts), for a
+ * resource that sets retriggerFailedRuns (the stack's flowservice:retriggerFailedRuns is not in the preview).
+ */
+function retriggerStep(inputs: Record<string, unknown>): string {
+  if (inputs.retriggerFailedRuns !== true) return "";
+  return "; once it passes, POST /runs/{id}/action?op=re-trigger for each run of the dataflows reading through it that failed on credentials since their last run that did not fail";
 }
 
 const testUrl = (desc: AnyDescription, id: string | undefined) => `GET /${desc.collection}/${id ?? "{new id}"}/test`;
@@ -81,6 +96,7 @@ export function createEntry(desc: AnyDescription, base: Base, inputs: Record<str
       inputs,
       `${testUrl(desc, adoptId)} if the PATCH writes credentials`,
       "it is PATCHed back to what was read (never deleted)",
+      true,
     );
     if (test) entry.test = test;
     const resent = desc.secretParent ? "; every secret param is sent again, since Flow Service never returns secrets" : "";
@@ -204,6 +220,7 @@ export function updateEntry(desc: AnyDescription, base: Base, oldState: StateJso
       news,
       `${testUrl(desc, entry.connectionId)}${ops ? "" : " if the patch writes credentials"}`,
       "the PATCH is rolled back",
+      true,
     );
   if (containsUnknown(news)) {
     entry.pending = true;
