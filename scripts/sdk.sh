@@ -7,6 +7,7 @@
 #   bash scripts/sdk.sh --check    regenerate, then fail if sdk/ differs from what is committed
 #   bash scripts/sdk.sh --go       also build and vet the Go SDK (go build ./... && go vet ./...)
 #   bash scripts/sdk.sh --wheel D  also build the Python SDK's wheel into folder D (pip; PyPI only)
+#   bash scripts/sdk.sh wheel D    only build the wheel of the committed sdk/python into D (no Go)
 #
 # The generator (tools/sdkgen) is built once per machine into ~/.cache/pulumi-flowservice, keyed by
 # its sources: afterwards a run takes seconds. Progress goes to stderr.
@@ -21,6 +22,26 @@ SDK="$REPO_ROOT/sdk"
 
 say() { echo "sdk: $*" >&2; }
 die() { echo "sdk: error: $*" >&2; exit 1; }
+
+# The wheel of sdk/python into folder $1; prints its path.
+build_wheel() {
+  local py tmp
+  py="${PYTHON:-$(command -v python3 || true)}"
+  [ -n "$py" ] || die "python3 is not installed; it builds the wheel."
+  mkdir -p "$1"
+  say "the Python wheel into $1"
+  # A copy: pip builds in place and would leave build/ and *.egg-info in sdk/python.
+  tmp="$(mktemp -d "${TMPDIR:-/tmp}/flowservice-sdk-python.XXXXXX")"
+  cp -r "$SDK/python/." "$tmp"
+  "$py" -m pip wheel --quiet --disable-pip-version-check --no-deps -w "$1" "$tmp" >&2 || { rm -rf "$tmp"; die "pip could not build the wheel"; }
+  rm -rf "$tmp"
+  ls "$1"/pulumi_flowservice-*.whl 2>/dev/null || die "no wheel was built in $1"
+}
+
+if [ "${1:-}" = "wheel" ]; then
+  build_wheel "${2:?wheel needs a folder}"
+  exit 0
+fi
 
 check=false go_build=false wheel_dir=""
 while [ $# -gt 0 ]; do
@@ -77,15 +98,5 @@ if $go_build; then
 fi
 
 if [ -n "$wheel_dir" ]; then
-  py="${PYTHON:-$(command -v python3 || true)}"
-  [ -n "$py" ] || die "python3 is not installed; it builds the wheel."
-  mkdir -p "$wheel_dir"
-  say "the Python wheel into $wheel_dir"
-  # A copy: pip builds in place and would leave build/ and *.egg-info in sdk/python.
-  tmp="$(mktemp -d "${TMPDIR:-/tmp}/flowservice-sdk-python.XXXXXX")"
-  trap 'rm -rf "$tmp"' EXIT
-  cp -r "$SDK/python/." "$tmp"
-  "$py" -m pip wheel --quiet --disable-pip-version-check --no-deps -w "$wheel_dir" "$tmp" >&2
-  ls "$wheel_dir"/pulumi_flowservice-*.whl >/dev/null 2>&1 || die "no wheel was built in $wheel_dir"
-  ls "$wheel_dir"/pulumi_flowservice-*.whl
+  build_wheel "$wheel_dir"
 fi
