@@ -66,7 +66,8 @@ function reasonFor(property: string, message: string, code: string, inputs: Reco
       : `${inputs.sandboxName === "" ? "" : `${JSON.stringify(inputs.sandboxName)} `}${rule}. Leave sandboxName out to use the stack's flowservice:sandboxName`;
   }
   if (property.startsWith("auth.params.")) {
-    return `${message}: each auth param must be a string, number or boolean (wrap secrets with pulumi.secret())`;
+    // Worded for every language: the same check serves TypeScript, Python, Go and YAML programs.
+    return `${message}: each auth param must be a string, number or boolean (to keep one secret, mark it secret in the program or take it from secret stack config)`;
   }
   if (code === "invalid_type" && /undefined/.test(message)) return `is required (${message})`;
   return message;

@@ -8,6 +8,7 @@ import { checkConfig, configGetter, diffConfig } from "./config";
 import type { PluginLog } from "./log";
 import * as res from "./resource";
 import { any, empty, fromStruct, grpc, plugin, provider as pb, providerGrpc, status, toStruct } from "./rpc";
+import { engineFailures } from "./failures";
 import { packageSchema } from "./schema";
 import { unwrapSecrets } from "./wire";
 
@@ -54,7 +55,7 @@ function checkResponse(c: { inputs: Props; failures: Array<{ property: string; r
   const r = new pb.CheckResponse();
   r.setInputs(toStruct(c.inputs));
   r.setFailuresList(
-    c.failures.map((f) => {
+    engineFailures(c.failures).map((f) => {
       const failure = new pb.CheckFailure();
       failure.setProperty(f.property);
       failure.setReason(f.reason);

@@ -201,6 +201,29 @@ describe("a Python user in a fresh folder: the npm package, its plugin installer
     assert.strictEqual(ui.outputs.adopted, true);
   });
 
+  it("a param the program gave of the wrong type is reported by its path, never as `value {<nil>}`, with a hint in no other language", async () => {
+    const file = path.join(program, "__main__.py");
+    const original = fs.readFileSync(file, "utf8");
+    fs.writeFileSync(
+      file,
+      `${original}\nflowservice.Connection("bad", name="Bad", connection_spec=flowservice.ConnectionSpecArgs(id="cfc0fee1-7dc0-40ef-b73e-d8b134c436f5"),\n` +
+        `    auth=flowservice.AuthArgs(spec_name="Basic Authentication", params={"username": "u", "port": {"number": 1}}))\n`,
+    );
+    try {
+      await control.clearRequests();
+      const r = await runPulumi(ws, program, ["preview"], { env: { PATH } });
+      transcript.push(r.stdout, r.stderr);
+      assert.notStrictEqual(r.code, 0, "the preview fails");
+      const text = r.stdout + r.stderr;
+      assert.match(text, /auth\.params\.port: .*each auth param must be a string, number or boolean/);
+      assert.doesNotMatch(text, /<nil>/);
+      assert.doesNotMatch(text, /pulumi\.secret\(\)/, "no TypeScript advice to a Python program");
+      assert.deepStrictEqual((await control.apiRequests()).filter(isWrite), [], "no request was sent");
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+  });
+
   it("destroy deletes the two connections the stack created and keeps the imported one, and no secret appears in clear", async () => {
     await control.clearRequests();
     await pulumi(["destroy", "--yes", "--skip-preview"]);
