@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { FLOW_BASE_PATH } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { ensureHosts } from "../../tools/languageHosts";
 import { ensureEngine, flowConfigArgs, makeWorkspace, REPO, RunResult, runPulumi, Workspace } from "../../tools/pulumiCli";
@@ -232,5 +233,44 @@ describe("a Python user in a fresh folder: the npm package, its plugin installer
     assert.ok(await control.stored(ids.ui), "the imported connection is still in Flow Service");
     const leftovers = transcript.join("\n");
     for (const s of secrets) assert.ok(!leftovers.includes(s), "a secret value appears in an output of the run");
+  });
+  it("the pipeline from Python (examples/python-pipeline): a connection, a source, a target and a dataflow created in that order, deleted in the reverse one", async () => {
+    const dir = path.join(ws.root, "pipeline");
+    fs.mkdirSync(dir);
+    for (const f of ["Pulumi.yaml", "__main__.py"]) fs.copyFileSync(path.join(REPO, "examples/python-pipeline", f), path.join(dir, f));
+    const inDir = async (args: string[]) => {
+      const r = await runPulumi(ws, dir, args, { env: { PATH } });
+      transcript.push(r.stdout, r.stderr);
+      if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
+      return r;
+    };
+    await inDir(["stack", "init", "pipeline"]);
+    await inDir(flowConfigArgs(emulator.url, DEMO));
+    for (const [k, v] of [
+      ["datasetId", "638e6c7b5679741b63ff5c24"],
+      ["schemaId", "https://ns.adobe.com/acme/schemas/customers"],
+      ["mappingId", "0b090130b58b4819afc78b6dc98b484d"],
+      ["s3AccessKey", "AKIAPIPELINE"],
+    ])
+      await inDir(["config", "set", k, v]);
+    await inDir(["config", "set", "--secret", "s3SecretKey", secret(`s3-pipe-${tag}`)]);
+    await control.clearRequests();
+    await inDir(["up", "--yes", "--skip-preview"]);
+    const created = (await control.apiRequests()).filter(isWrite).map((r) => `${r.method} ${r.path.replace(FLOW_BASE_PATH, "")}`);
+    assert.deepStrictEqual(created.filter((w) => w.startsWith("POST")).sort(), [
+      "POST /connections",
+      "POST /flows",
+      "POST /sourceConnections",
+      "POST /targetConnections",
+    ]);
+    assert.ok(created.indexOf("POST /flows") > created.indexOf("POST /sourceConnections"), "the flow after what it reads");
+    assert.ok(created.indexOf("POST /sourceConnections") > created.indexOf("POST /connections"), "the source after its base connection");
+    assert.strictEqual(JSON.parse((await inDir(["stack", "output", "--json"])).stdout).flowState, "enabled");
+    await control.clearRequests();
+    await inDir(["destroy", "--yes", "--skip-preview"]);
+    const deleted = (await control.apiRequests()).filter(isWrite).map((r) => r.path.replace(FLOW_BASE_PATH, "").split("/")[1]);
+    assert.deepStrictEqual([...deleted].sort(), ["connections", "flows", "sourceConnections", "targetConnections"]);
+    assert.ok(deleted.indexOf("flows") < deleted.indexOf("sourceConnections"), "the flow before what it reads");
+    assert.ok(deleted.indexOf("sourceConnections") < deleted.indexOf("connections"), "the source before its base connection");
   });
 });
