@@ -130,7 +130,7 @@ describe("a Python user in a fresh folder: the npm package, its plugin installer
     if (ws) fs.rmSync(ws.root, { recursive: true, force: true });
   });
 
-  it("`flowservice-plugin install` from the npm package puts the plugin where `pulumi plugin ls` lists it, at the package's version", async () => {
+  it("`flowservice-plugin install` from the npm package puts the plugin where `pulumi plugin ls` and `pulumi about` list it, at the package's version", async () => {
     const ls = await pulumi(["plugin", "ls", "--json"]);
     const plugins = JSON.parse(ls.stdout) as Array<{ name: string; kind: string; version: string }>;
     assert.deepStrictEqual(
@@ -138,6 +138,9 @@ describe("a Python user in a fresh folder: the npm package, its plugin installer
       [`resource flowservice ${VERSION}`],
     );
     assert.ok(!fs.existsSync(path.join(program, "bin")), "nothing of the plugin was put into the program's folder");
+    // `pulumi about` lists the plugin the program needs (from the SDK's pulumi-plugin.json), at that version.
+    const about = await pulumi(["about"]);
+    assert.match(about.stdout, new RegExp(`resource\\s+flowservice\\s+${VERSION.replace(/\./g, "\\.")}\\n`));
   });
 
   it("a Python program with the SDK's typed classes creates two connections with two POSTs, their secret params encrypted in state", async () => {
