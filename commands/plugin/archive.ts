@@ -8,8 +8,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-/** The package's root: dist/commands/plugin → three folders up (the same from a checkout's dist). */
-export const PACKAGE_ROOT = path.resolve(__dirname, "../../..");
+/** The package's root: the nearest folder up holding its package.json (from dist/ or the sources). */
+export const PACKAGE_ROOT = ((): string => {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const file = path.join(dir, "package.json");
+    if (fs.existsSync(file) && (JSON.parse(fs.readFileSync(file, "utf8")) as { name?: string }).name === "pulumi-flowservice") return dir;
+  }
+  throw new Error(`no package.json of pulumi-flowservice above ${__dirname}`);
+})();
 
 /** Files a running plugin never reads. */
 const SKIP_FILE = /(\.d\.[cm]?ts|\.ts|\.map|\.md|\.markdown|\.tsbuildinfo)$/i;

@@ -76,17 +76,20 @@ function parse(argv: string[]) {
 }
 
 function install(pulumi: string, version: string, io: Io): number {
+  // The CLI first: without one, nothing is built.
+  const probe = spawnSync(pulumi, ["version"], { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
+  if (probe.error) {
+    const why = (probe.error as NodeJS.ErrnoException).code === "ENOENT" ? `${pulumi} was not found` : probe.error.message;
+    throw new Error(
+      `${why}: put the pulumi CLI on PATH (or name it with --pulumi), or run 'flowservice-plugin package' and install the tarball with 'pulumi plugin install resource flowservice ${version} --file TARBALL'`,
+    );
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "flowservice-plugin-install-"));
   try {
     const tarball = buildPluginTarball(dir, PACKAGE_ROOT);
     const args = ["plugin", "install", "resource", "flowservice", version, "--file", tarball, "--reinstall"];
     const r = spawnSync(pulumi, args, { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
-    if (r.error) {
-      const why = (r.error as NodeJS.ErrnoException).code === "ENOENT" ? `${pulumi} was not found` : r.error.message;
-      throw new Error(
-        `${why}: put the pulumi CLI on PATH (or name it with --pulumi), or run 'flowservice-plugin package' and install the tarball with 'pulumi plugin install resource flowservice ${version} --file TARBALL'`,
-      );
-    }
+    if (r.error) throw r.error;
     if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.status}:\n${r.stdout}${r.stderr}`);
     const home = process.env.PULUMI_HOME || path.join(os.homedir(), ".pulumi");
     io.out(
