@@ -228,9 +228,14 @@ describe("a Python user in a fresh folder: the npm package, its plugin installer
     }
   });
 
-  it("destroy deletes the two connections the stack created and keeps the imported one, and no secret appears in clear", async () => {
+  it("destroy deletes the two connections the stack created, keeps the imported one and says so, and no secret appears in clear", async () => {
     await control.clearRequests();
-    await pulumi(["destroy", "--yes", "--skip-preview"]);
+    const destroyed = await pulumi(["destroy", "--yes", "--skip-preview"]);
+    assert.match(
+      destroyed.stdout,
+      new RegExp(`Connection "Made in the UI ${tag}" \\(${ids.ui}\\) is kept in Flow Service: it was imported \\(pulumi import\\)`),
+      "destroy says which connection it kept, and why",
+    );
     const deletes = (await control.apiRequests()).filter(isWrite).map((r) => `${r.method} ${r.path}`);
     assert.deepStrictEqual(deletes.sort(), [`DELETE ${CONNECTIONS}/${ids.crm}`, `DELETE ${CONNECTIONS}/${ids.s3}`].sort());
     assert.ok(await control.stored(ids.ui), "the imported connection is still in Flow Service");

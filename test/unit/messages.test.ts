@@ -1,5 +1,6 @@
 // Messages the engine prints from the plugin's check failures (provider/plugin/failures.ts).
 import assert from "node:assert";
+import { keptOnDestroy } from "../../provider/core/destroy";
 import { engineFailures } from "../../provider/plugin/failures";
 
 describe("check failures as the engine prints them", () => {
@@ -15,5 +16,21 @@ describe("check failures as the engine prints them", () => {
   it("a failure on a top-level input keeps its property: the engine prints the value the program gave", () => {
     const top = { property: "adoptId", reason: "must be a Flow Service connection id" };
     assert.deepStrictEqual(engineFailures([top]), [top]);
+  });
+});
+
+describe("what destroy says about an object it keeps", () => {
+  it("an adopted or imported object is kept, and the message says which and how to delete it", () => {
+    assert.match(
+      keptOnDestroy({ adopted: true, adoptId: "x" }) ?? "",
+      /^it was adopted \(adoptId\), so it existed before this stack; set deleteOnDestroy: true/,
+    );
+    assert.match(keptOnDestroy({ adopted: true }) ?? "", /^it was imported \(pulumi import\)/);
+    assert.strictEqual(keptOnDestroy({ adopted: false, deleteOnDestroy: false }), "the program sets deleteOnDestroy: false");
+  });
+
+  it("an object the stack created, or one with deleteOnDestroy: true, is deleted: nothing to say", () => {
+    assert.strictEqual(keptOnDestroy({ adopted: false }), undefined);
+    assert.strictEqual(keptOnDestroy({ adopted: true, deleteOnDestroy: true }), undefined);
   });
 });
