@@ -5,8 +5,7 @@
 //
 //   node dist/tools/sdkSchema.js [FILE]     (default: print to stdout)
 import fs from "node:fs";
-import { connectionKind } from "../provider/plugin/connectionKind";
-import { pipelineKinds } from "../provider/plugin/entityKind";
+import { resourceKinds } from "../provider/plugin/kind";
 import { packageSchema, packageVersion } from "../provider/plugin/schema";
 import { ProviderRuntime } from "../provider/resources/provider";
 
@@ -14,7 +13,7 @@ import { ProviderRuntime } from "../provider/resources/provider";
 export function sdkSchemaText(): string {
   // The kinds need a runtime to be built; none of it is used to describe them.
   const runtime = new ProviderRuntime();
-  const schema = packageSchema(packageVersion(), [connectionKind(runtime), ...pipelineKinds(runtime)]);
+  const schema = packageSchema(packageVersion(), resourceKinds(runtime));
   return `${JSON.stringify(schema, null, 2)}\n`;
 }
 
