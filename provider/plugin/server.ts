@@ -9,7 +9,7 @@ import type { PluginLog } from "./log";
 import * as res from "./resource";
 import { any, empty, fromStruct, grpc, plugin, provider as pb, providerGrpc, status, toStruct } from "./rpc";
 import { keptOnDestroy } from "../core/destroy";
-import { engineFailures } from "./failures";
+import { engineFailures } from "../core/failures";
 import { packageSchema } from "./schema";
 import { unwrapSecrets } from "./wire";
 

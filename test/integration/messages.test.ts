@@ -46,6 +46,19 @@ describe("messages: what the user fixes, on the request that failed", function (
     emu = e;
   });
 
+  it("a dynamic resource's check failure on a nested path goes to the engine led by the path, not as a property it would print as {<nil>}", async () => {
+    configure((k) => flowConfig(emu.url, DEMO)[k], {});
+    const r = await provider.check!({}, { ...INPUTS, auth: { ...INPUTS.auth, params: { ...INPUTS.auth.params, port: { nested: 1 } } } });
+    assert.deepStrictEqual(
+      (r.failures ?? []).map((f) => [f.property, f.reason.split(":")[0]]),
+      [["", "auth.params.port"]],
+    );
+    assert.match(
+      r.failures?.[0].reason ?? "",
+      /each auth param must be a string, number or boolean \(to keep one secret, mark it secret in the program/,
+    );
+  });
+
   it("a 403 403025 (Profile is not valid) names flowservice:orgId", async () => {
     const e = await createError(flowConfig(emu.url, DEMO, { "flowservice:orgId": "00000000WRONG@AdobeOrg" }));
     assert.match(e.message, /HTTP 403 403025/);

@@ -1,7 +1,7 @@
 // Messages the engine prints from the plugin's check failures (provider/plugin/failures.ts).
 import assert from "node:assert";
 import { keptOnDestroy } from "../../provider/core/destroy";
-import { engineFailures } from "../../provider/plugin/failures";
+import { engineFailures } from "../../provider/core/failures";
 
 describe("check failures as the engine prints them", () => {
   it("a failure on a nested path goes without a property (the engine would print `value {<nil>}`), its reason led by the path", () => {

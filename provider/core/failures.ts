@@ -1,4 +1,5 @@
-// Check failures as the engine prints them. The engine looks a failure's `property` up among the
+// Check failures as the engine prints them (both doors: the plugin's server and the dynamic
+// providers' exports). The engine looks a failure's `property` up among the
 // resource's top-level inputs only and prints that value: for a nested path such as
 // `auth.params.port` it prints `value {<nil>}` although the program gave one. So a failure on a
 // nested path goes to the engine without a property, its reason beginning with the path (which is
