@@ -94,7 +94,8 @@ fi
 
 if $go_build; then
   say "go build and go vet of sdk/go"
-  (cd "$SDK/go" && go build ./... && go vet ./...)
+  # -trimpath, as scripts/engine.sh builds: the packages it compiled are reused from the build cache.
+  (cd "$SDK/go" && go build -trimpath ./... && go vet ./...)
 fi
 
 if [ -n "$wheel_dir" ]; then
