@@ -11,12 +11,15 @@ import { WriteLedger } from "./ledger";
 import { ConnectionReader } from "./reads";
 import { Recovery } from "./recovery";
 import { RetryPolicy } from "./retry";
+import { RunReader } from "./runs";
 import { Transport } from "./transport";
 
 export class FlowSession {
   readonly client: FlowServiceClient;
   readonly recovery: Recovery;
   readonly reads: ConnectionReader;
+  /** Dataflow runs for refresh (a dataflow's lastRun), batched per sandbox. */
+  readonly runs: RunReader;
   readonly tokens: TokenSource;
   private readonly transport: Transport;
 
@@ -50,6 +53,7 @@ export class FlowSession {
     this.client = new FlowServiceClient(http, ledger);
     this.recovery = new Recovery({ client: this.client, ledger, retry, requestTimeoutMs: config.requestTimeoutMs });
     this.reads = new ConnectionReader({ client: this.client, ledger });
+    this.runs = new RunReader(this.client);
   }
 
   /** Requests made so far: for tests and the benchmark. */

@@ -48,6 +48,8 @@ const CONFIG_DOCS: Record<string, string> = {
   requestTimeoutMs: "Per-request timeout in milliseconds (or AEP_REQUEST_TIMEOUT_MS); default 30000.",
   retryBudgetMs: "The time budget in milliseconds for the retries of one call (or AEP_RETRY_BUDGET_MS); default 120000.",
   maxRetries: "Retries of one call, with backoff, honouring Retry-After (or AEP_MAX_RETRIES); default 5.",
+  retriggerFailedRuns:
+    "After a credential write that passes its test, re-trigger the dataflow runs that failed on credentials (or AEP_RETRIGGER_FAILED_RUNS); default false.",
 };
 const SECRET_CONFIG = new Set(["clientSecret", "accessToken"]);
 
@@ -81,6 +83,13 @@ const PROPERTY_DOCS: Record<string, string> = {
   updatedBy: "Who last updated it, as last read from Flow Service.",
   verification: "The outcome of the last credential test: passed | skipped | unsupported | unavailable | refused.",
   verifiedAt: "When the credentials last passed a test (ISO 8601).",
+  retriggerFailedRuns:
+    "After a credential write that passes its test, re-trigger the runs of the dataflows reading through this connection that failed on credentials since their last run that did not fail; default the stack's `flowservice:retriggerFailedRuns` (false).",
+  retriggeredRuns:
+    "The runs re-triggered after the last credential write: `at`, `runs` (`flowId`, `runId`, `newRunId`), `skipped` (`flowId`, `runId`, `reason`), `error`.",
+  lastRun:
+    "The dataflow's latest run as the last refresh read it: `id`, `status` (success, failed, partialSuccess, inProgress), " +
+    "`startedAt`, `completedAt` (ISO 8601) and `errors` (`code`, `message`); absent until a first run.",
 };
 
 /** Object types, by the property that holds them (an array's element by its singular name). */
@@ -90,6 +99,11 @@ const TYPE_DOCS: Record<string, string> = {
   flowSpec: "A dataflow's flow spec, as Flow Service names it.",
   transformation: "One transformation of a dataflow (for example a mapping), as Flow Service documents it.",
   scheduleParams: "When a dataflow runs, as Flow Service documents its scheduleParams.",
+  retriggeredRuns: "The runs re-triggered after a connection's last credential write (retriggerFailedRuns).",
+  run: "A failed run that was re-triggered.",
+  skipped: "A failed run that was not re-triggered, and why.",
+  lastRun: "A dataflow's latest run, as the last refresh read it.",
+  error: "An error of a run, as Flow Service reports it.",
 };
 
 /** Members of object types, by `holder.member`. */
@@ -106,6 +120,23 @@ const MEMBER_DOCS: Record<string, string> = {
   "scheduleParams.startTime": "When the dataflow starts, in seconds since the epoch; it cannot change once set.",
   "scheduleParams.frequency": "The unit of the interval: once, minute, hour, day or week.",
   "scheduleParams.interval": "How many frequency units between two runs (at least 15 for a minute-based flow).",
+  "retriggeredRuns.at": "When the runs were re-triggered (ISO 8601).",
+  "retriggeredRuns.runs": "The runs re-triggered.",
+  "retriggeredRuns.skipped": "The failed runs not re-triggered, with the reason.",
+  "retriggeredRuns.error": "Why the step could not finish (the credential write itself stands).",
+  "run.flowId": "The dataflow's id.",
+  "run.runId": "The failed run's id.",
+  "run.newRunId": "The id of the run the re-trigger started.",
+  "skipped.flowId": "The dataflow's id.",
+  "skipped.runId": "The failed run's id, when there is one.",
+  "skipped.reason": "Why it was not re-triggered.",
+  "lastRun.id": "The run's id.",
+  "lastRun.status": "success, failed, partialSuccess or inProgress.",
+  "lastRun.startedAt": "When the run started (ISO 8601).",
+  "lastRun.completedAt": "When the run completed (ISO 8601).",
+  "lastRun.errors": "The run's errors (code, message).",
+  "error.code": "The error code, as Flow Service reports it.",
+  "error.message": "The error message, with its detail.",
   "scheduleParams.backfill": "Whether the first run also reads the data that existed before startTime, as Flow Service documents it.",
 };
 

@@ -36,6 +36,10 @@ type Connection struct {
 	Etag pulumi.StringOutput `pulumi:"etag"`
 	// The display name.
 	Name pulumi.StringOutput `pulumi:"name"`
+	// After a credential write that passes its test, re-trigger the runs of the dataflows reading through this connection that failed on credentials since their last run that did not fail; default the stack's `flowservice:retriggerFailedRuns` (false).
+	RetriggerFailedRuns pulumi.BoolPtrOutput `pulumi:"retriggerFailedRuns"`
+	// The runs re-triggered after the last credential write: `at`, `runs` (`flowId`, `runId`, `newRunId`), `skipped` (`flowId`, `runId`, `reason`), `error`.
+	RetriggeredRuns RetriggeredRunsPtrOutput `pulumi:"retriggeredRuns"`
 	// The sandbox (lowercase name); default the stack's `flowservice:sandboxName`. A change means a new object.
 	SandboxName pulumi.StringPtrOutput `pulumi:"sandboxName"`
 	// Names of the params held as secrets (the provider adds the connector's secret params).
@@ -115,6 +119,8 @@ type connectionArgs struct {
 	Description *string `pulumi:"description"`
 	// The display name.
 	Name string `pulumi:"name"`
+	// After a credential write that passes its test, re-trigger the runs of the dataflows reading through this connection that failed on credentials since their last run that did not fail; default the stack's `flowservice:retriggerFailedRuns` (false).
+	RetriggerFailedRuns *bool `pulumi:"retriggerFailedRuns"`
 	// The sandbox (lowercase name); default the stack's `flowservice:sandboxName`. A change means a new object.
 	SandboxName *string `pulumi:"sandboxName"`
 	// Names of the params held as secrets (the provider adds the connector's secret params).
@@ -137,6 +143,8 @@ type ConnectionArgs struct {
 	Description pulumi.StringPtrInput
 	// The display name.
 	Name pulumi.StringInput
+	// After a credential write that passes its test, re-trigger the runs of the dataflows reading through this connection that failed on credentials since their last run that did not fail; default the stack's `flowservice:retriggerFailedRuns` (false).
+	RetriggerFailedRuns pulumi.BoolPtrInput
 	// The sandbox (lowercase name); default the stack's `flowservice:sandboxName`. A change means a new object.
 	SandboxName pulumi.StringPtrInput
 	// Names of the params held as secrets (the provider adds the connector's secret params).
@@ -230,6 +238,16 @@ func (o ConnectionOutput) Etag() pulumi.StringOutput {
 // The display name.
 func (o ConnectionOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v *Connection) pulumi.StringOutput { return v.Name }).(pulumi.StringOutput)
+}
+
+// After a credential write that passes its test, re-trigger the runs of the dataflows reading through this connection that failed on credentials since their last run that did not fail; default the stack's `flowservice:retriggerFailedRuns` (false).
+func (o ConnectionOutput) RetriggerFailedRuns() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Connection) pulumi.BoolPtrOutput { return v.RetriggerFailedRuns }).(pulumi.BoolPtrOutput)
+}
+
+// The runs re-triggered after the last credential write: `at`, `runs` (`flowId`, `runId`, `newRunId`), `skipped` (`flowId`, `runId`, `reason`), `error`.
+func (o ConnectionOutput) RetriggeredRuns() RetriggeredRunsPtrOutput {
+	return o.ApplyT(func(v *Connection) RetriggeredRunsPtrOutput { return v.RetriggeredRuns }).(RetriggeredRunsPtrOutput)
 }
 
 // The sandbox (lowercase name); default the stack's `flowservice:sandboxName`. A change means a new object.

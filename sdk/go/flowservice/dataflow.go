@@ -32,6 +32,8 @@ type Dataflow struct {
 	Etag pulumi.StringOutput `pulumi:"etag"`
 	// The flow spec (`id`, optional `version`). A change means a new dataflow.
 	FlowSpec FlowSpecOutput `pulumi:"flowSpec"`
+	// The dataflow's latest run as the last refresh read it: `id`, `status` (success, failed, partialSuccess, inProgress), `startedAt`, `completedAt` (ISO 8601) and `errors` (`code`, `message`); absent until a first run.
+	LastRun LastRunPtrOutput `pulumi:"lastRun"`
 	// The display name.
 	Name pulumi.StringOutput `pulumi:"name"`
 	// The sandbox (lowercase name); default the stack's `flowservice:sandboxName`. A change means a new object.
@@ -235,6 +237,11 @@ func (o DataflowOutput) Etag() pulumi.StringOutput {
 // The flow spec (`id`, optional `version`). A change means a new dataflow.
 func (o DataflowOutput) FlowSpec() FlowSpecOutput {
 	return o.ApplyT(func(v *Dataflow) FlowSpecOutput { return v.FlowSpec }).(FlowSpecOutput)
+}
+
+// The dataflow's latest run as the last refresh read it: `id`, `status` (success, failed, partialSuccess, inProgress), `startedAt`, `completedAt` (ISO 8601) and `errors` (`code`, `message`); absent until a first run.
+func (o DataflowOutput) LastRun() LastRunPtrOutput {
+	return o.ApplyT(func(v *Dataflow) LastRunPtrOutput { return v.LastRun }).(LastRunPtrOutput)
 }
 
 // The display name.

@@ -57,6 +57,8 @@ type providerArgs struct {
 	OrgId *string `pulumi:"orgId"`
 	// Per-request timeout in milliseconds (or AEP_REQUEST_TIMEOUT_MS); default 30000.
 	RequestTimeoutMs *int `pulumi:"requestTimeoutMs"`
+	// After a credential write that passes its test, re-trigger the dataflow runs that failed on credentials (or AEP_RETRIGGER_FAILED_RUNS); default false.
+	RetriggerFailedRuns *bool `pulumi:"retriggerFailedRuns"`
 	// The time budget in milliseconds for the retries of one call (or AEP_RETRY_BUDGET_MS); default 120000.
 	RetryBudgetMs *int `pulumi:"retryBudgetMs"`
 	// The default sandbox of resources that declare none (or AEP_SANDBOX_NAME); default `prod`.
@@ -87,6 +89,8 @@ type ProviderArgs struct {
 	OrgId pulumi.StringPtrInput
 	// Per-request timeout in milliseconds (or AEP_REQUEST_TIMEOUT_MS); default 30000.
 	RequestTimeoutMs pulumi.IntPtrInput
+	// After a credential write that passes its test, re-trigger the dataflow runs that failed on credentials (or AEP_RETRIGGER_FAILED_RUNS); default false.
+	RetriggerFailedRuns pulumi.BoolPtrInput
 	// The time budget in milliseconds for the retries of one call (or AEP_RETRY_BUDGET_MS); default 120000.
 	RetryBudgetMs pulumi.IntPtrInput
 	// The default sandbox of resources that declare none (or AEP_SANDBOX_NAME); default `prod`.

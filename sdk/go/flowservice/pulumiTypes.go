@@ -141,6 +141,59 @@ func (o ConnectionSpecOutput) Version() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v ConnectionSpec) *string { return v.Version }).(pulumi.StringPtrOutput)
 }
 
+// An error of a run, as Flow Service reports it.
+type Error struct {
+	// The error code, as Flow Service reports it.
+	Code string `pulumi:"code"`
+	// The error message, with its detail.
+	Message string `pulumi:"message"`
+}
+
+// An error of a run, as Flow Service reports it.
+type ErrorOutput struct{ *pulumi.OutputState }
+
+func (ErrorOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Error)(nil)).Elem()
+}
+
+func (o ErrorOutput) ToErrorOutput() ErrorOutput {
+	return o
+}
+
+func (o ErrorOutput) ToErrorOutputWithContext(ctx context.Context) ErrorOutput {
+	return o
+}
+
+// The error code, as Flow Service reports it.
+func (o ErrorOutput) Code() pulumi.StringOutput {
+	return o.ApplyT(func(v Error) string { return v.Code }).(pulumi.StringOutput)
+}
+
+// The error message, with its detail.
+func (o ErrorOutput) Message() pulumi.StringOutput {
+	return o.ApplyT(func(v Error) string { return v.Message }).(pulumi.StringOutput)
+}
+
+type ErrorArrayOutput struct{ *pulumi.OutputState }
+
+func (ErrorArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]Error)(nil)).Elem()
+}
+
+func (o ErrorArrayOutput) ToErrorArrayOutput() ErrorArrayOutput {
+	return o
+}
+
+func (o ErrorArrayOutput) ToErrorArrayOutputWithContext(ctx context.Context) ErrorArrayOutput {
+	return o
+}
+
+func (o ErrorArrayOutput) Index(i pulumi.IntInput) ErrorOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) Error {
+		return vs[0].([]Error)[vs[1].(int)]
+	}).(ErrorOutput)
+}
+
 // A dataflow's flow spec, as Flow Service names it.
 type FlowSpec struct {
 	// The flow spec id (a UUID).
@@ -203,6 +256,305 @@ func (o FlowSpecOutput) Id() pulumi.StringOutput {
 // The flow spec version, such as "1.0".
 func (o FlowSpecOutput) Version() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v FlowSpec) *string { return v.Version }).(pulumi.StringPtrOutput)
+}
+
+// A dataflow's latest run, as the last refresh read it.
+type LastRun struct {
+	// When the run completed (ISO 8601).
+	CompletedAt *string `pulumi:"completedAt"`
+	// The run's errors (code, message).
+	Errors []Error `pulumi:"errors"`
+	// The run's id.
+	Id string `pulumi:"id"`
+	// When the run started (ISO 8601).
+	StartedAt *string `pulumi:"startedAt"`
+	// success, failed, partialSuccess or inProgress.
+	Status string `pulumi:"status"`
+}
+
+// A dataflow's latest run, as the last refresh read it.
+type LastRunOutput struct{ *pulumi.OutputState }
+
+func (LastRunOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*LastRun)(nil)).Elem()
+}
+
+func (o LastRunOutput) ToLastRunOutput() LastRunOutput {
+	return o
+}
+
+func (o LastRunOutput) ToLastRunOutputWithContext(ctx context.Context) LastRunOutput {
+	return o
+}
+
+// When the run completed (ISO 8601).
+func (o LastRunOutput) CompletedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v LastRun) *string { return v.CompletedAt }).(pulumi.StringPtrOutput)
+}
+
+// The run's errors (code, message).
+func (o LastRunOutput) Errors() ErrorArrayOutput {
+	return o.ApplyT(func(v LastRun) []Error { return v.Errors }).(ErrorArrayOutput)
+}
+
+// The run's id.
+func (o LastRunOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v LastRun) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// When the run started (ISO 8601).
+func (o LastRunOutput) StartedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v LastRun) *string { return v.StartedAt }).(pulumi.StringPtrOutput)
+}
+
+// success, failed, partialSuccess or inProgress.
+func (o LastRunOutput) Status() pulumi.StringOutput {
+	return o.ApplyT(func(v LastRun) string { return v.Status }).(pulumi.StringOutput)
+}
+
+type LastRunPtrOutput struct{ *pulumi.OutputState }
+
+func (LastRunPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**LastRun)(nil)).Elem()
+}
+
+func (o LastRunPtrOutput) ToLastRunPtrOutput() LastRunPtrOutput {
+	return o
+}
+
+func (o LastRunPtrOutput) ToLastRunPtrOutputWithContext(ctx context.Context) LastRunPtrOutput {
+	return o
+}
+
+func (o LastRunPtrOutput) Elem() LastRunOutput {
+	return o.ApplyT(func(v *LastRun) LastRun {
+		if v != nil {
+			return *v
+		}
+		var ret LastRun
+		return ret
+	}).(LastRunOutput)
+}
+
+// When the run completed (ISO 8601).
+func (o LastRunPtrOutput) CompletedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *LastRun) *string {
+		if v == nil {
+			return nil
+		}
+		return v.CompletedAt
+	}).(pulumi.StringPtrOutput)
+}
+
+// The run's errors (code, message).
+func (o LastRunPtrOutput) Errors() ErrorArrayOutput {
+	return o.ApplyT(func(v *LastRun) []Error {
+		if v == nil {
+			return nil
+		}
+		return v.Errors
+	}).(ErrorArrayOutput)
+}
+
+// The run's id.
+func (o LastRunPtrOutput) Id() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *LastRun) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Id
+	}).(pulumi.StringPtrOutput)
+}
+
+// When the run started (ISO 8601).
+func (o LastRunPtrOutput) StartedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *LastRun) *string {
+		if v == nil {
+			return nil
+		}
+		return v.StartedAt
+	}).(pulumi.StringPtrOutput)
+}
+
+// success, failed, partialSuccess or inProgress.
+func (o LastRunPtrOutput) Status() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *LastRun) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Status
+	}).(pulumi.StringPtrOutput)
+}
+
+// The runs re-triggered after a connection's last credential write (retriggerFailedRuns).
+type RetriggeredRuns struct {
+	// When the runs were re-triggered (ISO 8601).
+	At string `pulumi:"at"`
+	// Why the step could not finish (the credential write itself stands).
+	Error *string `pulumi:"error"`
+	// The runs re-triggered.
+	Runs []Run `pulumi:"runs"`
+	// The failed runs not re-triggered, with the reason.
+	Skipped []Skipped `pulumi:"skipped"`
+}
+
+// The runs re-triggered after a connection's last credential write (retriggerFailedRuns).
+type RetriggeredRunsOutput struct{ *pulumi.OutputState }
+
+func (RetriggeredRunsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*RetriggeredRuns)(nil)).Elem()
+}
+
+func (o RetriggeredRunsOutput) ToRetriggeredRunsOutput() RetriggeredRunsOutput {
+	return o
+}
+
+func (o RetriggeredRunsOutput) ToRetriggeredRunsOutputWithContext(ctx context.Context) RetriggeredRunsOutput {
+	return o
+}
+
+// When the runs were re-triggered (ISO 8601).
+func (o RetriggeredRunsOutput) At() pulumi.StringOutput {
+	return o.ApplyT(func(v RetriggeredRuns) string { return v.At }).(pulumi.StringOutput)
+}
+
+// Why the step could not finish (the credential write itself stands).
+func (o RetriggeredRunsOutput) Error() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v RetriggeredRuns) *string { return v.Error }).(pulumi.StringPtrOutput)
+}
+
+// The runs re-triggered.
+func (o RetriggeredRunsOutput) Runs() RunArrayOutput {
+	return o.ApplyT(func(v RetriggeredRuns) []Run { return v.Runs }).(RunArrayOutput)
+}
+
+// The failed runs not re-triggered, with the reason.
+func (o RetriggeredRunsOutput) Skipped() SkippedArrayOutput {
+	return o.ApplyT(func(v RetriggeredRuns) []Skipped { return v.Skipped }).(SkippedArrayOutput)
+}
+
+type RetriggeredRunsPtrOutput struct{ *pulumi.OutputState }
+
+func (RetriggeredRunsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**RetriggeredRuns)(nil)).Elem()
+}
+
+func (o RetriggeredRunsPtrOutput) ToRetriggeredRunsPtrOutput() RetriggeredRunsPtrOutput {
+	return o
+}
+
+func (o RetriggeredRunsPtrOutput) ToRetriggeredRunsPtrOutputWithContext(ctx context.Context) RetriggeredRunsPtrOutput {
+	return o
+}
+
+func (o RetriggeredRunsPtrOutput) Elem() RetriggeredRunsOutput {
+	return o.ApplyT(func(v *RetriggeredRuns) RetriggeredRuns {
+		if v != nil {
+			return *v
+		}
+		var ret RetriggeredRuns
+		return ret
+	}).(RetriggeredRunsOutput)
+}
+
+// When the runs were re-triggered (ISO 8601).
+func (o RetriggeredRunsPtrOutput) At() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *RetriggeredRuns) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.At
+	}).(pulumi.StringPtrOutput)
+}
+
+// Why the step could not finish (the credential write itself stands).
+func (o RetriggeredRunsPtrOutput) Error() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *RetriggeredRuns) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Error
+	}).(pulumi.StringPtrOutput)
+}
+
+// The runs re-triggered.
+func (o RetriggeredRunsPtrOutput) Runs() RunArrayOutput {
+	return o.ApplyT(func(v *RetriggeredRuns) []Run {
+		if v == nil {
+			return nil
+		}
+		return v.Runs
+	}).(RunArrayOutput)
+}
+
+// The failed runs not re-triggered, with the reason.
+func (o RetriggeredRunsPtrOutput) Skipped() SkippedArrayOutput {
+	return o.ApplyT(func(v *RetriggeredRuns) []Skipped {
+		if v == nil {
+			return nil
+		}
+		return v.Skipped
+	}).(SkippedArrayOutput)
+}
+
+// A failed run that was re-triggered.
+type Run struct {
+	// The dataflow's id.
+	FlowId string `pulumi:"flowId"`
+	// The id of the run the re-trigger started.
+	NewRunId string `pulumi:"newRunId"`
+	// The failed run's id.
+	RunId string `pulumi:"runId"`
+}
+
+// A failed run that was re-triggered.
+type RunOutput struct{ *pulumi.OutputState }
+
+func (RunOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Run)(nil)).Elem()
+}
+
+func (o RunOutput) ToRunOutput() RunOutput {
+	return o
+}
+
+func (o RunOutput) ToRunOutputWithContext(ctx context.Context) RunOutput {
+	return o
+}
+
+// The dataflow's id.
+func (o RunOutput) FlowId() pulumi.StringOutput {
+	return o.ApplyT(func(v Run) string { return v.FlowId }).(pulumi.StringOutput)
+}
+
+// The id of the run the re-trigger started.
+func (o RunOutput) NewRunId() pulumi.StringOutput {
+	return o.ApplyT(func(v Run) string { return v.NewRunId }).(pulumi.StringOutput)
+}
+
+// The failed run's id.
+func (o RunOutput) RunId() pulumi.StringOutput {
+	return o.ApplyT(func(v Run) string { return v.RunId }).(pulumi.StringOutput)
+}
+
+type RunArrayOutput struct{ *pulumi.OutputState }
+
+func (RunArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]Run)(nil)).Elem()
+}
+
+func (o RunArrayOutput) ToRunArrayOutput() RunArrayOutput {
+	return o
+}
+
+func (o RunArrayOutput) ToRunArrayOutputWithContext(ctx context.Context) RunArrayOutput {
+	return o
+}
+
+func (o RunArrayOutput) Index(i pulumi.IntInput) RunOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) Run {
+		return vs[0].([]Run)[vs[1].(int)]
+	}).(RunOutput)
 }
 
 // When a dataflow runs, as Flow Service documents its scheduleParams.
@@ -402,6 +754,66 @@ func (o ScheduleParamsPtrOutput) StartTime() pulumi.AnyOutput {
 	}).(pulumi.AnyOutput)
 }
 
+// A failed run that was not re-triggered, and why.
+type Skipped struct {
+	// The dataflow's id.
+	FlowId string `pulumi:"flowId"`
+	// Why it was not re-triggered.
+	Reason string `pulumi:"reason"`
+	// The failed run's id, when there is one.
+	RunId *string `pulumi:"runId"`
+}
+
+// A failed run that was not re-triggered, and why.
+type SkippedOutput struct{ *pulumi.OutputState }
+
+func (SkippedOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Skipped)(nil)).Elem()
+}
+
+func (o SkippedOutput) ToSkippedOutput() SkippedOutput {
+	return o
+}
+
+func (o SkippedOutput) ToSkippedOutputWithContext(ctx context.Context) SkippedOutput {
+	return o
+}
+
+// The dataflow's id.
+func (o SkippedOutput) FlowId() pulumi.StringOutput {
+	return o.ApplyT(func(v Skipped) string { return v.FlowId }).(pulumi.StringOutput)
+}
+
+// Why it was not re-triggered.
+func (o SkippedOutput) Reason() pulumi.StringOutput {
+	return o.ApplyT(func(v Skipped) string { return v.Reason }).(pulumi.StringOutput)
+}
+
+// The failed run's id, when there is one.
+func (o SkippedOutput) RunId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Skipped) *string { return v.RunId }).(pulumi.StringPtrOutput)
+}
+
+type SkippedArrayOutput struct{ *pulumi.OutputState }
+
+func (SkippedArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]Skipped)(nil)).Elem()
+}
+
+func (o SkippedArrayOutput) ToSkippedArrayOutput() SkippedArrayOutput {
+	return o
+}
+
+func (o SkippedArrayOutput) ToSkippedArrayOutputWithContext(ctx context.Context) SkippedArrayOutput {
+	return o
+}
+
+func (o SkippedArrayOutput) Index(i pulumi.IntInput) SkippedOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) Skipped {
+		return vs[0].([]Skipped)[vs[1].(int)]
+	}).(SkippedOutput)
+}
+
 // One transformation of a dataflow (for example a mapping), as Flow Service documents it.
 type Transformation struct {
 	// The transformation's name, such as "Mapping".
@@ -521,9 +933,19 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*TransformationArrayInput)(nil)).Elem(), TransformationArray{})
 	pulumi.RegisterOutputType(AuthOutput{})
 	pulumi.RegisterOutputType(ConnectionSpecOutput{})
+	pulumi.RegisterOutputType(ErrorOutput{})
+	pulumi.RegisterOutputType(ErrorArrayOutput{})
 	pulumi.RegisterOutputType(FlowSpecOutput{})
+	pulumi.RegisterOutputType(LastRunOutput{})
+	pulumi.RegisterOutputType(LastRunPtrOutput{})
+	pulumi.RegisterOutputType(RetriggeredRunsOutput{})
+	pulumi.RegisterOutputType(RetriggeredRunsPtrOutput{})
+	pulumi.RegisterOutputType(RunOutput{})
+	pulumi.RegisterOutputType(RunArrayOutput{})
 	pulumi.RegisterOutputType(ScheduleParamsOutput{})
 	pulumi.RegisterOutputType(ScheduleParamsPtrOutput{})
+	pulumi.RegisterOutputType(SkippedOutput{})
+	pulumi.RegisterOutputType(SkippedArrayOutput{})
 	pulumi.RegisterOutputType(TransformationOutput{})
 	pulumi.RegisterOutputType(TransformationArrayOutput{})
 }

@@ -27,6 +27,7 @@ class ConnectionArgs:
                  adopt_id: pulumi.Input[Optional[_builtins.str]] = None,
                  delete_on_destroy: pulumi.Input[Optional[_builtins.bool]] = None,
                  description: pulumi.Input[Optional[_builtins.str]] = None,
+                 retrigger_failed_runs: pulumi.Input[Optional[_builtins.bool]] = None,
                  sandbox_name: pulumi.Input[Optional[_builtins.str]] = None,
                  secret_keys: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  verify_credentials: pulumi.Input[Optional[_builtins.bool]] = None):
@@ -39,6 +40,7 @@ class ConnectionArgs:
         :param pulumi.Input[_builtins.str] adopt_id: Manage this existing object instead of creating one (or use `pulumi import`).
         :param pulumi.Input[_builtins.bool] delete_on_destroy: What destroy does remotely. Default: delete objects this stack created, keep adopted and imported ones.
         :param pulumi.Input[_builtins.str] description: A free-text description; removing it from the program removes it remotely.
+        :param pulumi.Input[_builtins.bool] retrigger_failed_runs: After a credential write that passes its test, re-trigger the runs of the dataflows reading through this connection that failed on credentials since their last run that did not fail; default the stack's `flowservice:retriggerFailedRuns` (false).
         :param pulumi.Input[_builtins.str] sandbox_name: The sandbox (lowercase name); default the stack's `flowservice:sandboxName`. A change means a new object.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] secret_keys: Names of the params held as secrets (the provider adds the connector's secret params).
         :param pulumi.Input[_builtins.bool] verify_credentials: Test the connection after each credential write; default the stack's `flowservice:verifyCredentials`.
@@ -52,6 +54,8 @@ class ConnectionArgs:
             pulumi.set(__self__, "delete_on_destroy", delete_on_destroy)
         if description is not None:
             pulumi.set(__self__, "description", description)
+        if retrigger_failed_runs is not None:
+            pulumi.set(__self__, "retrigger_failed_runs", retrigger_failed_runs)
         if sandbox_name is not None:
             pulumi.set(__self__, "sandbox_name", sandbox_name)
         if secret_keys is not None:
@@ -132,6 +136,18 @@ class ConnectionArgs:
         pulumi.set(self, "description", value)
 
     @_builtins.property
+    @pulumi.getter(name="retriggerFailedRuns")
+    def retrigger_failed_runs(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        After a credential write that passes its test, re-trigger the runs of the dataflows reading through this connection that failed on credentials since their last run that did not fail; default the stack's `flowservice:retriggerFailedRuns` (false).
+        """
+        return pulumi.get(self, "retrigger_failed_runs")
+
+    @retrigger_failed_runs.setter
+    def retrigger_failed_runs(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "retrigger_failed_runs", value)
+
+    @_builtins.property
     @pulumi.getter(name="sandboxName")
     def sandbox_name(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
@@ -180,6 +196,7 @@ class Connection(pulumi.CustomResource):
                  delete_on_destroy: pulumi.Input[Optional[_builtins.bool]] = None,
                  description: pulumi.Input[Optional[_builtins.str]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
+                 retrigger_failed_runs: pulumi.Input[Optional[_builtins.bool]] = None,
                  sandbox_name: pulumi.Input[Optional[_builtins.str]] = None,
                  secret_keys: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  verify_credentials: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -195,6 +212,7 @@ class Connection(pulumi.CustomResource):
         :param pulumi.Input[_builtins.bool] delete_on_destroy: What destroy does remotely. Default: delete objects this stack created, keep adopted and imported ones.
         :param pulumi.Input[_builtins.str] description: A free-text description; removing it from the program removes it remotely.
         :param pulumi.Input[_builtins.str] name: The display name.
+        :param pulumi.Input[_builtins.bool] retrigger_failed_runs: After a credential write that passes its test, re-trigger the runs of the dataflows reading through this connection that failed on credentials since their last run that did not fail; default the stack's `flowservice:retriggerFailedRuns` (false).
         :param pulumi.Input[_builtins.str] sandbox_name: The sandbox (lowercase name); default the stack's `flowservice:sandboxName`. A change means a new object.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] secret_keys: Names of the params held as secrets (the provider adds the connector's secret params).
         :param pulumi.Input[_builtins.bool] verify_credentials: Test the connection after each credential write; default the stack's `flowservice:verifyCredentials`.
@@ -229,6 +247,7 @@ class Connection(pulumi.CustomResource):
                  delete_on_destroy: pulumi.Input[Optional[_builtins.bool]] = None,
                  description: pulumi.Input[Optional[_builtins.str]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
+                 retrigger_failed_runs: pulumi.Input[Optional[_builtins.bool]] = None,
                  sandbox_name: pulumi.Input[Optional[_builtins.str]] = None,
                  secret_keys: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  verify_credentials: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -253,6 +272,7 @@ class Connection(pulumi.CustomResource):
             if name is None and not opts.urn:
                 raise TypeError("Missing required property 'name'")
             __props__.__dict__["name"] = name
+            __props__.__dict__["retrigger_failed_runs"] = retrigger_failed_runs
             __props__.__dict__["sandbox_name"] = sandbox_name
             __props__.__dict__["secret_keys"] = secret_keys
             __props__.__dict__["verify_credentials"] = verify_credentials
@@ -260,6 +280,7 @@ class Connection(pulumi.CustomResource):
             __props__.__dict__["connection_id"] = None
             __props__.__dict__["created_at"] = None
             __props__.__dict__["etag"] = None
+            __props__.__dict__["retriggered_runs"] = None
             __props__.__dict__["state"] = None
             __props__.__dict__["updated_at"] = None
             __props__.__dict__["updated_by"] = None
@@ -297,6 +318,8 @@ class Connection(pulumi.CustomResource):
         __props__.__dict__["description"] = None
         __props__.__dict__["etag"] = None
         __props__.__dict__["name"] = None
+        __props__.__dict__["retrigger_failed_runs"] = None
+        __props__.__dict__["retriggered_runs"] = None
         __props__.__dict__["sandbox_name"] = None
         __props__.__dict__["secret_keys"] = None
         __props__.__dict__["state"] = None
@@ -386,6 +409,22 @@ class Connection(pulumi.CustomResource):
         The display name.
         """
         return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter(name="retriggerFailedRuns")
+    def retrigger_failed_runs(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        After a credential write that passes its test, re-trigger the runs of the dataflows reading through this connection that failed on credentials since their last run that did not fail; default the stack's `flowservice:retriggerFailedRuns` (false).
+        """
+        return pulumi.get(self, "retrigger_failed_runs")
+
+    @_builtins.property
+    @pulumi.getter(name="retriggeredRuns")
+    def retriggered_runs(self) -> pulumi.Output[Optional['outputs.RetriggeredRuns']]:
+        """
+        The runs re-triggered after the last credential write: `at`, `runs` (`flowId`, `runId`, `newRunId`), `skipped` (`flowId`, `runId`, `reason`), `error`.
+        """
+        return pulumi.get(self, "retriggered_runs")
 
     @_builtins.property
     @pulumi.getter(name="sandboxName")

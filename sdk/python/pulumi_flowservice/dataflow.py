@@ -320,6 +320,7 @@ class Dataflow(pulumi.CustomResource):
             __props__.__dict__["adopted"] = None
             __props__.__dict__["created_at"] = None
             __props__.__dict__["etag"] = None
+            __props__.__dict__["last_run"] = None
             __props__.__dict__["state"] = None
             __props__.__dict__["updated_at"] = None
             __props__.__dict__["updated_by"] = None
@@ -353,6 +354,7 @@ class Dataflow(pulumi.CustomResource):
         __props__.__dict__["enabled"] = None
         __props__.__dict__["etag"] = None
         __props__.__dict__["flow_spec"] = None
+        __props__.__dict__["last_run"] = None
         __props__.__dict__["name"] = None
         __props__.__dict__["sandbox_name"] = None
         __props__.__dict__["schedule_params"] = None
@@ -428,6 +430,14 @@ class Dataflow(pulumi.CustomResource):
         The flow spec (`id`, optional `version`). A change means a new dataflow.
         """
         return pulumi.get(self, "flow_spec")
+
+    @_builtins.property
+    @pulumi.getter(name="lastRun")
+    def last_run(self) -> pulumi.Output[Optional['outputs.LastRun']]:
+        """
+        The dataflow's latest run as the last refresh read it: `id`, `status` (success, failed, partialSuccess, inProgress), `startedAt`, `completedAt` (ISO 8601) and `errors` (`code`, `message`); absent until a first run.
+        """
+        return pulumi.get(self, "last_run")
 
     @_builtins.property
     @pulumi.getter

@@ -13,12 +13,18 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from . import outputs
 
 __all__ = [
     'Auth',
     'ConnectionSpec',
+    'Error',
     'FlowSpec',
+    'LastRun',
+    'RetriggeredRuns',
+    'Run',
     'ScheduleParams',
+    'Skipped',
     'Transformation',
 ]
 
@@ -109,6 +115,40 @@ class ConnectionSpec(dict):
 
 
 @pulumi.output_type
+class Error(dict):
+    """
+    An error of a run, as Flow Service reports it.
+    """
+    def __init__(__self__, *,
+                 code: _builtins.str,
+                 message: _builtins.str):
+        """
+        An error of a run, as Flow Service reports it.
+
+        :param _builtins.str code: The error code, as Flow Service reports it.
+        :param _builtins.str message: The error message, with its detail.
+        """
+        pulumi.set(__self__, "code", code)
+        pulumi.set(__self__, "message", message)
+
+    @_builtins.property
+    @pulumi.getter
+    def code(self) -> _builtins.str:
+        """
+        The error code, as Flow Service reports it.
+        """
+        return pulumi.get(self, "code")
+
+    @_builtins.property
+    @pulumi.getter
+    def message(self) -> _builtins.str:
+        """
+        The error message, with its detail.
+        """
+        return pulumi.get(self, "message")
+
+
+@pulumi.output_type
 class FlowSpec(dict):
     """
     A dataflow's flow spec, as Flow Service names it.
@@ -141,6 +181,217 @@ class FlowSpec(dict):
         The flow spec version, such as "1.0".
         """
         return pulumi.get(self, "version")
+
+
+@pulumi.output_type
+class LastRun(dict):
+    """
+    A dataflow's latest run, as the last refresh read it.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "completedAt":
+            suggest = "completed_at"
+        elif key == "startedAt":
+            suggest = "started_at"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in LastRun. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        LastRun.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        LastRun.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 errors: Sequence['outputs.Error'],
+                 id: _builtins.str,
+                 status: _builtins.str,
+                 completed_at: Optional[_builtins.str] = None,
+                 started_at: Optional[_builtins.str] = None):
+        """
+        A dataflow's latest run, as the last refresh read it.
+
+        :param Sequence['Error'] errors: The run's errors (code, message).
+        :param _builtins.str id: The run's id.
+        :param _builtins.str status: success, failed, partialSuccess or inProgress.
+        :param _builtins.str completed_at: When the run completed (ISO 8601).
+        :param _builtins.str started_at: When the run started (ISO 8601).
+        """
+        pulumi.set(__self__, "errors", errors)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "status", status)
+        if completed_at is not None:
+            pulumi.set(__self__, "completed_at", completed_at)
+        if started_at is not None:
+            pulumi.set(__self__, "started_at", started_at)
+
+    @_builtins.property
+    @pulumi.getter
+    def errors(self) -> Sequence['outputs.Error']:
+        """
+        The run's errors (code, message).
+        """
+        return pulumi.get(self, "errors")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The run's id.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> _builtins.str:
+        """
+        success, failed, partialSuccess or inProgress.
+        """
+        return pulumi.get(self, "status")
+
+    @_builtins.property
+    @pulumi.getter(name="completedAt")
+    def completed_at(self) -> Optional[_builtins.str]:
+        """
+        When the run completed (ISO 8601).
+        """
+        return pulumi.get(self, "completed_at")
+
+    @_builtins.property
+    @pulumi.getter(name="startedAt")
+    def started_at(self) -> Optional[_builtins.str]:
+        """
+        When the run started (ISO 8601).
+        """
+        return pulumi.get(self, "started_at")
+
+
+@pulumi.output_type
+class RetriggeredRuns(dict):
+    """
+    The runs re-triggered after a connection's last credential write (retriggerFailedRuns).
+    """
+    def __init__(__self__, *,
+                 at: _builtins.str,
+                 runs: Sequence['outputs.Run'],
+                 skipped: Sequence['outputs.Skipped'],
+                 error: Optional[_builtins.str] = None):
+        """
+        The runs re-triggered after a connection's last credential write (retriggerFailedRuns).
+
+        :param _builtins.str at: When the runs were re-triggered (ISO 8601).
+        :param Sequence['Run'] runs: The runs re-triggered.
+        :param Sequence['Skipped'] skipped: The failed runs not re-triggered, with the reason.
+        :param _builtins.str error: Why the step could not finish (the credential write itself stands).
+        """
+        pulumi.set(__self__, "at", at)
+        pulumi.set(__self__, "runs", runs)
+        pulumi.set(__self__, "skipped", skipped)
+        if error is not None:
+            pulumi.set(__self__, "error", error)
+
+    @_builtins.property
+    @pulumi.getter
+    def at(self) -> _builtins.str:
+        """
+        When the runs were re-triggered (ISO 8601).
+        """
+        return pulumi.get(self, "at")
+
+    @_builtins.property
+    @pulumi.getter
+    def runs(self) -> Sequence['outputs.Run']:
+        """
+        The runs re-triggered.
+        """
+        return pulumi.get(self, "runs")
+
+    @_builtins.property
+    @pulumi.getter
+    def skipped(self) -> Sequence['outputs.Skipped']:
+        """
+        The failed runs not re-triggered, with the reason.
+        """
+        return pulumi.get(self, "skipped")
+
+    @_builtins.property
+    @pulumi.getter
+    def error(self) -> Optional[_builtins.str]:
+        """
+        Why the step could not finish (the credential write itself stands).
+        """
+        return pulumi.get(self, "error")
+
+
+@pulumi.output_type
+class Run(dict):
+    """
+    A failed run that was re-triggered.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "flowId":
+            suggest = "flow_id"
+        elif key == "newRunId":
+            suggest = "new_run_id"
+        elif key == "runId":
+            suggest = "run_id"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in Run. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        Run.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        Run.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 flow_id: _builtins.str,
+                 new_run_id: _builtins.str,
+                 run_id: _builtins.str):
+        """
+        A failed run that was re-triggered.
+
+        :param _builtins.str flow_id: The dataflow's id.
+        :param _builtins.str new_run_id: The id of the run the re-trigger started.
+        :param _builtins.str run_id: The failed run's id.
+        """
+        pulumi.set(__self__, "flow_id", flow_id)
+        pulumi.set(__self__, "new_run_id", new_run_id)
+        pulumi.set(__self__, "run_id", run_id)
+
+    @_builtins.property
+    @pulumi.getter(name="flowId")
+    def flow_id(self) -> _builtins.str:
+        """
+        The dataflow's id.
+        """
+        return pulumi.get(self, "flow_id")
+
+    @_builtins.property
+    @pulumi.getter(name="newRunId")
+    def new_run_id(self) -> _builtins.str:
+        """
+        The id of the run the re-trigger started.
+        """
+        return pulumi.get(self, "new_run_id")
+
+    @_builtins.property
+    @pulumi.getter(name="runId")
+    def run_id(self) -> _builtins.str:
+        """
+        The failed run's id.
+        """
+        return pulumi.get(self, "run_id")
 
 
 @pulumi.output_type
@@ -217,6 +468,71 @@ class ScheduleParams(dict):
         When the dataflow starts, in seconds since the epoch; it cannot change once set.
         """
         return pulumi.get(self, "start_time")
+
+
+@pulumi.output_type
+class Skipped(dict):
+    """
+    A failed run that was not re-triggered, and why.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "flowId":
+            suggest = "flow_id"
+        elif key == "runId":
+            suggest = "run_id"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in Skipped. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        Skipped.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        Skipped.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 flow_id: _builtins.str,
+                 reason: _builtins.str,
+                 run_id: Optional[_builtins.str] = None):
+        """
+        A failed run that was not re-triggered, and why.
+
+        :param _builtins.str flow_id: The dataflow's id.
+        :param _builtins.str reason: Why it was not re-triggered.
+        :param _builtins.str run_id: The failed run's id, when there is one.
+        """
+        pulumi.set(__self__, "flow_id", flow_id)
+        pulumi.set(__self__, "reason", reason)
+        if run_id is not None:
+            pulumi.set(__self__, "run_id", run_id)
+
+    @_builtins.property
+    @pulumi.getter(name="flowId")
+    def flow_id(self) -> _builtins.str:
+        """
+        The dataflow's id.
+        """
+        return pulumi.get(self, "flow_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def reason(self) -> _builtins.str:
+        """
+        Why it was not re-triggered.
+        """
+        return pulumi.get(self, "reason")
+
+    @_builtins.property
+    @pulumi.getter(name="runId")
+    def run_id(self) -> Optional[_builtins.str]:
+        """
+        The failed run's id, when there is one.
+        """
+        return pulumi.get(self, "run_id")
 
 
 @pulumi.output_type

@@ -28,6 +28,7 @@ class ProviderArgs:
                  max_retries: pulumi.Input[Optional[_builtins.int]] = None,
                  org_id: pulumi.Input[Optional[_builtins.str]] = None,
                  request_timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
+                 retrigger_failed_runs: pulumi.Input[Optional[_builtins.bool]] = None,
                  retry_budget_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  sandbox_name: pulumi.Input[Optional[_builtins.str]] = None,
                  scopes: pulumi.Input[Optional[_builtins.str]] = None,
@@ -44,6 +45,7 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.int] max_retries: Retries of one call, with backoff, honouring Retry-After (or AEP_MAX_RETRIES); default 5.
         :param pulumi.Input[_builtins.str] org_id: Experience Platform organization id, sent as x-gw-ims-org-id (or AEP_ORG_ID).
         :param pulumi.Input[_builtins.int] request_timeout_ms: Per-request timeout in milliseconds (or AEP_REQUEST_TIMEOUT_MS); default 30000.
+        :param pulumi.Input[_builtins.bool] retrigger_failed_runs: After a credential write that passes its test, re-trigger the dataflow runs that failed on credentials (or AEP_RETRIGGER_FAILED_RUNS); default false.
         :param pulumi.Input[_builtins.int] retry_budget_ms: The time budget in milliseconds for the retries of one call (or AEP_RETRY_BUDGET_MS); default 120000.
         :param pulumi.Input[_builtins.str] sandbox_name: The default sandbox of resources that declare none (or AEP_SANDBOX_NAME); default `prod`.
         :param pulumi.Input[_builtins.str] scopes: IMS scopes (or AEP_SCOPES); default the Experience Platform scope string.
@@ -67,6 +69,8 @@ class ProviderArgs:
             pulumi.set(__self__, "org_id", org_id)
         if request_timeout_ms is not None:
             pulumi.set(__self__, "request_timeout_ms", request_timeout_ms)
+        if retrigger_failed_runs is not None:
+            pulumi.set(__self__, "retrigger_failed_runs", retrigger_failed_runs)
         if retry_budget_ms is not None:
             pulumi.set(__self__, "retry_budget_ms", retry_budget_ms)
         if sandbox_name is not None:
@@ -185,6 +189,18 @@ class ProviderArgs:
         pulumi.set(self, "request_timeout_ms", value)
 
     @_builtins.property
+    @pulumi.getter(name="retriggerFailedRuns")
+    def retrigger_failed_runs(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        After a credential write that passes its test, re-trigger the dataflow runs that failed on credentials (or AEP_RETRIGGER_FAILED_RUNS); default false.
+        """
+        return pulumi.get(self, "retrigger_failed_runs")
+
+    @retrigger_failed_runs.setter
+    def retrigger_failed_runs(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "retrigger_failed_runs", value)
+
+    @_builtins.property
     @pulumi.getter(name="retryBudgetMs")
     def retry_budget_ms(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
@@ -248,6 +264,7 @@ class Provider(pulumi.ProviderResource):
                  max_retries: pulumi.Input[Optional[_builtins.int]] = None,
                  org_id: pulumi.Input[Optional[_builtins.str]] = None,
                  request_timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
+                 retrigger_failed_runs: pulumi.Input[Optional[_builtins.bool]] = None,
                  retry_budget_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  sandbox_name: pulumi.Input[Optional[_builtins.str]] = None,
                  scopes: pulumi.Input[Optional[_builtins.str]] = None,
@@ -267,6 +284,7 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.int] max_retries: Retries of one call, with backoff, honouring Retry-After (or AEP_MAX_RETRIES); default 5.
         :param pulumi.Input[_builtins.str] org_id: Experience Platform organization id, sent as x-gw-ims-org-id (or AEP_ORG_ID).
         :param pulumi.Input[_builtins.int] request_timeout_ms: Per-request timeout in milliseconds (or AEP_REQUEST_TIMEOUT_MS); default 30000.
+        :param pulumi.Input[_builtins.bool] retrigger_failed_runs: After a credential write that passes its test, re-trigger the dataflow runs that failed on credentials (or AEP_RETRIGGER_FAILED_RUNS); default false.
         :param pulumi.Input[_builtins.int] retry_budget_ms: The time budget in milliseconds for the retries of one call (or AEP_RETRY_BUDGET_MS); default 120000.
         :param pulumi.Input[_builtins.str] sandbox_name: The default sandbox of resources that declare none (or AEP_SANDBOX_NAME); default `prod`.
         :param pulumi.Input[_builtins.str] scopes: IMS scopes (or AEP_SCOPES); default the Experience Platform scope string.
@@ -305,6 +323,7 @@ class Provider(pulumi.ProviderResource):
                  max_retries: pulumi.Input[Optional[_builtins.int]] = None,
                  org_id: pulumi.Input[Optional[_builtins.str]] = None,
                  request_timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
+                 retrigger_failed_runs: pulumi.Input[Optional[_builtins.bool]] = None,
                  retry_budget_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  sandbox_name: pulumi.Input[Optional[_builtins.str]] = None,
                  scopes: pulumi.Input[Optional[_builtins.str]] = None,
@@ -327,6 +346,7 @@ class Provider(pulumi.ProviderResource):
             __props__.__dict__["max_retries"] = pulumi.Output.from_input(max_retries).apply(pulumi.runtime.to_json) if max_retries is not None else None
             __props__.__dict__["org_id"] = org_id
             __props__.__dict__["request_timeout_ms"] = pulumi.Output.from_input(request_timeout_ms).apply(pulumi.runtime.to_json) if request_timeout_ms is not None else None
+            __props__.__dict__["retrigger_failed_runs"] = pulumi.Output.from_input(retrigger_failed_runs).apply(pulumi.runtime.to_json) if retrigger_failed_runs is not None else None
             __props__.__dict__["retry_budget_ms"] = pulumi.Output.from_input(retry_budget_ms).apply(pulumi.runtime.to_json) if retry_budget_ms is not None else None
             __props__.__dict__["sandbox_name"] = sandbox_name
             __props__.__dict__["scopes"] = scopes

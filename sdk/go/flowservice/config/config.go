@@ -56,6 +56,11 @@ func GetRequestTimeoutMs(ctx *pulumi.Context) int {
 	return config.GetInt(ctx, "flowservice:requestTimeoutMs")
 }
 
+// After a credential write that passes its test, re-trigger the dataflow runs that failed on credentials (or AEP_RETRIGGER_FAILED_RUNS); default false.
+func GetRetriggerFailedRuns(ctx *pulumi.Context) bool {
+	return config.GetBool(ctx, "flowservice:retriggerFailedRuns")
+}
+
 // The time budget in milliseconds for the retries of one call (or AEP_RETRY_BUDGET_MS); default 120000.
 func GetRetryBudgetMs(ctx *pulumi.Context) int {
 	return config.GetInt(ctx, "flowservice:retryBudgetMs")

@@ -59,6 +59,11 @@ requestTimeoutMs: Optional[int]
 Per-request timeout in milliseconds (or AEP_REQUEST_TIMEOUT_MS); default 30000.
 """
 
+retriggerFailedRuns: Optional[bool]
+"""
+After a credential write that passes its test, re-trigger the dataflow runs that failed on credentials (or AEP_RETRIGGER_FAILED_RUNS); default false.
+"""
+
 retryBudgetMs: Optional[int]
 """
 The time budget in milliseconds for the retries of one call (or AEP_RETRY_BUDGET_MS); default 120000.

@@ -84,6 +84,13 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get_int('requestTimeoutMs')
 
     @_builtins.property
+    def retrigger_failed_runs(self) -> Optional[bool]:
+        """
+        After a credential write that passes its test, re-trigger the dataflow runs that failed on credentials (or AEP_RETRIGGER_FAILED_RUNS); default false.
+        """
+        return __config__.get_bool('retriggerFailedRuns')
+
+    @_builtins.property
     def retry_budget_ms(self) -> Optional[int]:
         """
         The time budget in milliseconds for the retries of one call (or AEP_RETRY_BUDGET_MS); default 120000.
