@@ -4,7 +4,7 @@
 import assert from "node:assert";
 import { LiveConnectionSpec, toLiveConnector } from "../../provider/api/specs";
 import { CONNECTORS, liveSpecRules } from "../../provider/core/catalog";
-import { checkConnection } from "../../provider/core/check";
+import { checkConnection } from "../helpers/connectionChecks";
 import { CONNECTION_SPECS } from "../../emulator/specs";
 
 const S3 = "ecadc60c-7455-4d87-84dc-2a0e293d997b";

@@ -4,7 +4,7 @@ import assert from "node:assert";
 import { dataflow } from "../../provider/core/entities/dataflow";
 import { sourceConnection } from "../../provider/core/entities/sourceConnection";
 import { checkEntity } from "../../provider/core/checkDiff";
-import { checkConnection } from "../../provider/core/check";
+import { checkConnection } from "../helpers/connectionChecks";
 import { flowInputs, sourceInputs } from "./pipelineFixtures";
 import { salesforceInputs } from "./fixtures";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert";
-import { checkConnection, UNKNOWN } from "../../provider/core/check";
+import { checkConnection, UNKNOWN } from "../helpers/connectionChecks";
 import { salesforceInputs, SALESFORCE } from "./fixtures";
 
 const properties = (news: Record<string, unknown>) =>
