@@ -6,6 +6,7 @@ import { assertCredentials } from "../core/config";
 import type { ProviderConfig } from "../core/schemas";
 import { ImsClientCredentials, StaticToken, TokenSource } from "./auth";
 import { FlowServiceClient } from "./client";
+import { DuplicateCheck, OncePerRunListings } from "./duplicates";
 import { FlowHttp } from "./http";
 import { WriteLedger } from "./ledger";
 import { ConnectionReader } from "./reads";
@@ -48,7 +49,13 @@ export class FlowSession {
       { tokens: this.tokens, transport: this.transport, ledger },
     );
     this.client = new FlowServiceClient(http, ledger);
-    this.recovery = new Recovery({ client: this.client, ledger, retry, requestTimeoutMs: config.requestTimeoutMs });
+    const duplicates = new DuplicateCheck({
+      client: this.client,
+      ledger,
+      listings: new OncePerRunListings(this.client),
+      windowMinutes: config.duplicateCheckMinutes,
+    });
+    this.recovery = new Recovery({ client: this.client, ledger, retry, requestTimeoutMs: config.requestTimeoutMs, duplicates });
     this.reads = new ConnectionReader({ client: this.client, ledger });
   }
 

@@ -12,7 +12,8 @@ export type ErrorCode =
   | "BAD_REPLY"
   | "IN_USE"
   | "REFUSED"
-  | "UNVERIFIED";
+  | "UNVERIFIED"
+  | "DUPLICATE";
 
 export class FlowServiceProviderError extends Error {
   constructor(

@@ -78,6 +78,7 @@ describe("credential verification against the emulator", function () {
     const { id, outs } = await created();
     assert.deepStrictEqual(lines(await sent()), [
       "POST /ims/token/v3",
+      "GET /connections", // the listing a create looks in for an interrupted run's connection (once per run)
       "POST /connections",
       `GET /connections/${id}`,
       `GET /connections/${id}/test`,
