@@ -132,7 +132,7 @@ export function refreshedState(
 }
 
 /** The message of a 412: who changed what, and how to recover. Never includes a secret value. */
-export function describeConflict(id: string, outputs: ConnectionOutputs, live: FlowConnection | undefined): string {
+export function describeConflict(id: string, outputs: ConnectionOutputs, live: FlowConnection | undefined, ownClient?: string): string {
   const head = `Connection ${id} ("${outputs.name}") was changed outside this stack: Pulumi's state has version ${outputs.etag}`;
-  return conflictMessage(head, "the connection", live, () => driftOf(outputs, live as FlowConnection));
+  return conflictMessage(head, "the connection", live, () => driftOf(outputs, live as FlowConnection), ownClient);
 }

@@ -91,7 +91,7 @@ export async function updateConnection(
   });
   if ("conflict" in result) {
     const live = result.live as FlowConnection | undefined;
-    throw new ConflictError(describeConflict(id, olds, live), id, olds.etag, live?.etag);
+    throw new ConflictError(describeConflict(id, olds, live, s.client.clientId), id, olds.etag, live?.etag);
   }
   return verifyUpdated(
     s,
