@@ -1,10 +1,15 @@
 // The module every stack's stored `__provider` text requires by path
 // (`pulumi-flowservice/dist/provider/dynamicProvider`, see shared/contract.md): keep this path and
 // its `provider` export for as long as such stacks exist. It owns the one runtime of the host process.
+import { dynamicHostEngineAddress, exitWhenEngineGone } from "./resources/lifeline";
 import { connectionProvider, ProviderRuntime } from "./resources/provider";
 
 /** The host process's provider state (configuration, session): one per process. */
 export const runtime = new ProviderRuntime();
+
+// In the dynamic-provider host (not in tests or tools that load this module): exit once the engine is gone.
+const engineAddress = dynamicHostEngineAddress();
+if (engineAddress) exitWhenEngineGone({ engineAddress, idle: () => runtime.idle() });
 
 export const provider = connectionProvider(runtime);
 

@@ -59,6 +59,11 @@ export class FlowSession {
     this.reads = new ConnectionReader({ client: this.client, ledger });
   }
 
+  /** Requests asked for and not settled yet. */
+  get requestsInFlight(): number {
+    return this.transport.inFlight;
+  }
+
   /** Requests made so far: for tests and the benchmark. */
   stats(): { token: number; flow: Record<string, number> } {
     return { token: this.tokens.requests, flow: { ...this.transport.sent } };

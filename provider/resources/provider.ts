@@ -49,6 +49,11 @@ export class ProviderRuntime {
     return this.current;
   }
 
+  /** Whether no request of this process is in flight (a killed run's provider exits once idle). */
+  idle(): boolean {
+    return (this.current?.requestsInFlight ?? 0) === 0;
+  }
+
   /** Requests made by this process so far: for tests and the benchmark. */
   stats(): { token: number; flow: Record<string, number> } {
     return this.current?.stats() ?? { token: 0, flow: {} };
