@@ -4,12 +4,13 @@
 // create first looks, in its sandbox's listing of the collection (read once per run), for an object
 // that flowservice-recover would take for it: the same identity (the description's sameCreate),
 // created by this stack's API client within the window (flowservice:duplicateCheckMinutes, default
-// a day), and not known to this process (created, read or written by this run). If there is one,
-// the create fails naming flowservice-recover, instead of POSTing a twin.
+// a day), and not known to this process (created, read or written by this run, or held by this
+// stack's state: the engine diffs each such resource before any create). If there is one, the
+// create fails naming flowservice-recover, instead of POSTing a twin.
 //
 // What it cannot see: a POST of the killed run still travelling when the listing is read (it lands
 // later). flowservice-recover waits for those; a `pulumi cancel` + `up` within a request timeout of
-// the kill can still race one (docs/reliability-checks.md).
+// the kill can still race one (README, "After an interrupted run").
 import type { AnyDescription, LiveObject } from "../core/entity";
 import { FlowServiceProviderError } from "../core/errors";
 import type { CallOptions, FlowServiceClient } from "./client";
@@ -97,7 +98,7 @@ export class DuplicateCheck {
         `(same name and spec), created by this stack's API client within the last ${windowMinutes} minutes, and not one this run created or read: ${ids}. ` +
         `Most likely an interrupted 'pulumi up' created ${one ? "it" : "them"}; creating another would make a duplicate. ` +
         `Run 'flowservice-recover' to see the interrupted operations, 'flowservice-recover --yes' to take such objects into the state, then 'pulumi up'. ` +
-        `If flowservice-recover finds nothing interrupted, the ${what} belongs to something else (another stack, or made by hand with the same client): ` +
+        `If flowservice-recover finds nothing interrupted, the ${what} belongs to something else (another stack using the same client, a resource renamed without an alias, or made by hand): ` +
         `adopt it with adoptId: "${twins[0].id}", or create a new one anyway: ${OVERRIDE_HINT}.`,
     );
   }

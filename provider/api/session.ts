@@ -19,6 +19,8 @@ export class FlowSession {
   readonly recovery: Recovery;
   readonly reads: ConnectionReader;
   readonly tokens: TokenSource;
+  /** What this process knows of (ids created, read, written, or held by this stack's state). */
+  readonly ledger = new WriteLedger();
   private readonly transport: Transport;
 
   constructor(readonly config: ProviderConfig) {
@@ -37,7 +39,7 @@ export class FlowSession {
           },
           this.transport,
         );
-    const ledger = new WriteLedger();
+    const ledger = this.ledger;
     const http = new FlowHttp(
       {
         endpoint: config.endpoint,

@@ -50,7 +50,8 @@ export function entityProvider(runtime: ProviderRuntime, desc: AnyDescription): 
       return checkEntity(desc, olds ?? {}, news);
     },
 
-    async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+    async diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+      runtime.heldByState(id);
       const d = diffEntity(desc, storedEntityOutputs(olds), news, olds.__provider, news.__provider);
       return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: false };
     },

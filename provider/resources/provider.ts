@@ -18,6 +18,15 @@ import * as ops from "./operations";
 export class ProviderRuntime {
   private config?: ProviderConfig;
   private current?: FlowSession;
+  /** Ids of this stack's state seen in diff: never taken for another resource's object (see api/duplicates.ts). */
+  private readonly inState = new Set<string>();
+
+  /** An id the engine holds in this stack's state (diff is called for each before any create). */
+  heldByState(id: string): void {
+    if (!id) return;
+    this.inState.add(id);
+    this.current?.ledger.know(id);
+  }
 
   /** Assigned synchronously: the host may call CRUD methods before a configure promise settles. */
   configure(get: (key: string) => string | undefined, env: Record<string, string | undefined> = process.env): void {
@@ -45,7 +54,10 @@ export class ProviderRuntime {
   /** The API session, built on first use: previews (check + diff only) never need credentials. */
   session(): FlowSession {
     if (!this.config) this.configure(() => undefined);
-    this.current ??= new FlowSession(this.config as ProviderConfig);
+    if (!this.current) {
+      this.current = new FlowSession(this.config as ProviderConfig);
+      for (const id of this.inState) this.current.ledger.know(id);
+    }
     return this.current;
   }
 
@@ -78,7 +90,8 @@ export function connectionProvider(runtime: ProviderRuntime): pulumi.dynamic.Res
       return checkConnection(olds ?? {}, news, { sandboxName: runtime.stackSandbox() });
     },
 
-    async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+    async diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+      runtime.heldByState(id);
       const d = diffConnection(storedOutputs(olds), news, olds.__provider, news.__provider);
       return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: false };
     },

@@ -102,6 +102,16 @@ describe("a create never makes a twin of an interrupted run's object", function 
     assert.notStrictEqual(first.id, second.id);
   });
 
+  it("never takes an object of this stack's state for a twin: the engine's diff of each resource marks its id (a replacement's old object)", async () => {
+    const old = await leftBehind("/connections", { ...crmBody, name: "Replaced CRM" });
+    // What the engine does before a create-before-delete replacement (pulumi up --replace): diff the old resource.
+    const other = await create(provider, crm("Diffed CRM"));
+    const news = (await provider.check!({}, crm("Diffed CRM"))).inputs;
+    await provider.diff!(old, { ...other.outs }, news);
+    const made = await create(provider, crm("Replaced CRM"));
+    assert.notStrictEqual(made.id, old);
+  });
+
   it("refuses a source connection's twin too (every resource type, by its description's identity)", async () => {
     const base = await leftBehind("/connections", {
       name: "Landing bucket",
