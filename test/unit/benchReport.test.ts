@@ -251,7 +251,10 @@ describe("benchmark: targets", () => {
     assert.deepStrictEqual(
       ok.map((t) => [t.name, t.ok]),
       [
-        ["pipelines=3 (12 resources): up creating all sends 12 POSTs + 12 read-backs + 3 credential tests + 4 listings (GET), ≤1 token", true],
+        [
+          "pipelines=3 (12 resources): up creating all sends 12 POSTs + 12 read-backs + 3 credential tests + 4 listings (GET), ≤1 token",
+          true,
+        ],
         ["pipelines=3 (12 resources): up with no change makes no request", true],
         ["pipelines=3 (12 resources): refresh makes ≤ 2 list requests for the 3 base connections + 9 single GETs, ≤1 token", true],
         ["pipelines=3 (12 resources): destroy sends exactly 12 DELETEs, ≤1 token", true],
