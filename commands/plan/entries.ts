@@ -21,6 +21,7 @@ export function createEntry(base: Pick<PlanEntry, "urn" | "resourceName">, input
         inputs,
         `GET /connections/${adoptId}/test if the PATCH writes credentials`,
         "it is PATCHed back to what was read (never deleted)",
+        true,
       ),
       notes: [
         "no connection is created: `up` reads this one and patches it to match the program " +
@@ -42,10 +43,19 @@ export function createEntry(base: Pick<PlanEntry, "urn" | "resourceName">, input
  * stack's flowservice:verifyCredentials is not in the preview, so a resource that does not say is
  * described with that condition.
  */
-function testStep(inputs: Record<string, unknown>, request: string, undo: string): string | undefined {
+function testStep(inputs: Record<string, unknown>, request: string, undo: string, existing = false): string | undefined {
   if (inputs.verifyCredentials === false) return undefined;
   const unless = inputs.verifyCredentials === true ? "" : " (unless flowservice:verifyCredentials is false)";
-  return `${request}${unless}; if the source system refuses the credentials, ${undo} and \`up\` fails`;
+  return `${request}${unless}; if the source system refuses the credentials, ${undo} and \`up\` fails${existing ? retriggerStep(inputs) : ""}`;
+}
+
+/**
+ * After an update's passing test: the re-trigger of failed runs (resources/retriggerRuns.ts), for a
+ * resource that sets retriggerFailedRuns (the stack's flowservice:retriggerFailedRuns is not in the preview).
+ */
+function retriggerStep(inputs: Record<string, unknown>): string {
+  if (inputs.retriggerFailedRuns !== true) return "";
+  return "; once it passes, POST /runs/{id}/action?op=re-trigger for each run of the dataflows reading through it that failed on credentials since their last run that did not fail";
 }
 
 /** The POST /connections body the provider sends for these inputs (operations.ts), secrets masked. */
@@ -156,7 +166,12 @@ export function updateEntry(base: Pick<PlanEntry, "urn" | "resourceName">, oldSt
   };
   if (containsUnknown(news)) {
     entry.pending = true;
-    entry.test = testStep(news, `GET /connections/${entry.connectionId}/test if the patch writes credentials`, "the PATCH is rolled back");
+    entry.test = testStep(
+      news,
+      `GET /connections/${entry.connectionId}/test if the patch writes credentials`,
+      "the PATCH is rolled back",
+      true,
+    );
     entry.notes = ["some values are known only during `up` (outputs of other resources): the exact patch is decided then"];
     return entry;
   }
@@ -181,13 +196,15 @@ export function updateEntry(base: Pick<PlanEntry, "urn" | "resourceName">, oldSt
     // Belt and braces: a param whose secret keys are unknown is masked too.
     secretKeysOf(news) === undefined && op.path.startsWith("/auth/params/") && "value" in op ? { ...op, value: SECRET_MASK } : op,
   );
-  if (writesCredentials(entry.ops)) entry.test = testStep(news, `GET /connections/${entry.connectionId}/test`, "the PATCH is rolled back");
+  if (writesCredentials(entry.ops))
+    entry.test = testStep(news, `GET /connections/${entry.connectionId}/test`, "the PATCH is rolled back", true);
   if (entry.ops.length === 0) {
     const why: string[] = [];
     if (rawOlds.__provider !== undefined && news.__provider !== undefined && rawOlds.__provider !== news.__provider)
       why.push("provider code");
     if ((rawOlds.deleteOnDestroy ?? null) !== (news.deleteOnDestroy ?? null)) why.push("deleteOnDestroy");
     if ((rawOlds.verifyCredentials ?? null) !== (news.verifyCredentials ?? null)) why.push("verifyCredentials");
+    if ((rawOlds.retriggerFailedRuns ?? null) !== (news.retriggerFailedRuns ?? null)) why.push("retriggerFailedRuns");
     if ([...olds.secretKeys].sort().join() !== [...(secretKeysOf(news) ?? [])].sort().join()) why.push("secretKeys");
     entry.stateOnly = why.length > 0 ? why : ["state"];
   }

@@ -12,12 +12,15 @@ import { WriteLedger } from "./ledger";
 import { ConnectionReader } from "./reads";
 import { Recovery } from "./recovery";
 import { RetryPolicy } from "./retry";
+import { RunReader } from "./runs";
 import { Transport } from "./transport";
 
 export class FlowSession {
   readonly client: FlowServiceClient;
   readonly recovery: Recovery;
   readonly reads: ConnectionReader;
+  /** Dataflow runs for refresh (a dataflow's lastRun), batched per sandbox. */
+  readonly runs: RunReader;
   readonly tokens: TokenSource;
   /** What this process knows of (ids created, read, written, or held by this stack's state). */
   readonly ledger = new WriteLedger();
@@ -59,6 +62,7 @@ export class FlowSession {
     });
     this.recovery = new Recovery({ client: this.client, ledger, retry, requestTimeoutMs: config.requestTimeoutMs, duplicates });
     this.reads = new ConnectionReader({ client: this.client, ledger });
+    this.runs = new RunReader(this.client);
   }
 
   /** Requests asked for and not settled yet. */

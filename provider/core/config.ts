@@ -27,6 +27,7 @@ export const CONFIG_KEYS = {
   verifyCredentials: "AEP_VERIFY_CREDENTIALS",
   requireVerifiedCredentials: "AEP_REQUIRE_VERIFIED_CREDENTIALS",
   duplicateCheckMinutes: "AEP_DUPLICATE_CHECK_MINUTES",
+  retriggerFailedRuns: "AEP_RETRIGGER_FAILED_RUNS",
 } as const;
 export type ConfigKey = keyof typeof CONFIG_KEYS;
 
@@ -75,6 +76,7 @@ export function resolveConfig(
     verifyCredentials: bool("verifyCredentials", true),
     requireVerifiedCredentials: bool("requireVerifiedCredentials", false),
     duplicateCheckMinutes: int("duplicateCheckMinutes", DEFAULT_DUPLICATE_CHECK_MINUTES),
+    retriggerFailedRuns: bool("retriggerFailedRuns", false),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -30,6 +30,8 @@ const CONFIG_DOCS: Record<string, string> = {
     "Fail `up` when a credential write could not be tested (test endpoint down, connector without a test) instead of warning (or AEP_REQUIRE_VERIFIED_CREDENTIALS); default false.",
   duplicateCheckMinutes:
     "A create is refused when an unrecorded object of the same identity, created by this client within this many minutes, exists (an interrupted run's: run flowservice-recover); 0 turns the check off (or AEP_DUPLICATE_CHECK_MINUTES); default 1440.",
+  retriggerFailedRuns:
+    "After a credential write that passes its test, re-trigger the dataflow runs that failed on credentials (or AEP_RETRIGGER_FAILED_RUNS); default false.",
 };
 const SECRET_CONFIG = new Set(["clientSecret", "accessToken"]);
 
@@ -63,6 +65,13 @@ const PROPERTY_DOCS: Record<string, string> = {
   updatedBy: "Who last updated it, as last read from Flow Service.",
   verification: "The outcome of the last credential test: passed | skipped | unsupported | unavailable | refused.",
   verifiedAt: "When the credentials last passed a test (ISO 8601).",
+  retriggerFailedRuns:
+    "After a credential write that passes its test, re-trigger the runs of the dataflows reading through this connection that failed on credentials since their last run that did not fail; default the stack's `flowservice:retriggerFailedRuns` (false).",
+  retriggeredRuns:
+    "The runs re-triggered after the last credential write: `at`, `runs` (`flowId`, `runId`, `newRunId`), `skipped` (`flowId`, `runId`, `reason`), `error`.",
+  lastRun:
+    "The dataflow's latest run as the last refresh read it: `id`, `status` (success, failed, partialSuccess, inProgress), " +
+    "`startedAt`, `completedAt` (ISO 8601) and `errors` (`code`, `message`); absent until a first run.",
 };
 
 type Spec = Record<string, unknown>;

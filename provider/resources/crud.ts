@@ -17,6 +17,8 @@ import {
 import { buildEntityOutputs, describeEntityConflict, refreshedEntity } from "../core/state";
 import { ApiError, ConflictError, ErrorCode, FlowServiceProviderError } from "../core/errors";
 import type { ConnectionOutputs, FlowConnection } from "../core/schemas";
+import { withReadOutputs } from "./readOutputs";
+import { retriggerAfterWrite } from "./retriggerRuns";
 import { verifyAdopted, verifyCreated, verifyUpdated } from "./verify";
 
 /** Only descriptions with verifiesCredentials (a Connection's) reach the credential test. */
@@ -166,7 +168,8 @@ async function adoptEntity(
   });
   const outs = outputs(done.etag, done.state);
   if (!desc.verifiesCredentials) return { id, outs };
-  return { id, outs: await verifyAdopted(s, asConnection(inputs), live as FlowConnection, ops, asConnection(outs), { sandbox }) };
+  const verified = await verifyAdopted(s, asConnection(inputs), live as FlowConnection, ops, asConnection(outs), { sandbox });
+  return { id, outs: await retriggerAfterWrite(s, asConnection(inputs), ops, verified, { sandbox }) };
 }
 
 /** What refresh finds: the object is gone, or its state as read (and new inputs when it drifted). */
@@ -179,7 +182,7 @@ export async function readEntity(s: FlowSession, desc: AnyDescription, id: strin
   const live = desc.listedReads ? await s.reads.read(id, { sandbox }) : await s.client.get(desc.collection, desc.live, id, { sandbox });
   if (!live) return { gone: true };
   const r = refreshedEntity(desc, outs, live);
-  return { gone: false, outs: r.outputs, inputs: r.inputs };
+  return { gone: false, outs: await withReadOutputs(s, desc, live, r.outputs), inputs: r.inputs };
 }
 
 /** One PATCH with If-Match from state (nothing when the plan is empty), then the action calls. */
@@ -209,7 +212,8 @@ export async function updateEntity(
   });
   const outs = outputs(done.etag, done.state);
   if (!desc.verifiesCredentials) return outs;
-  return verifyUpdated(s, asConnection(olds), asConnection(news), ops, asConnection(outs), { sandbox });
+  const verified = await verifyUpdated(s, asConnection(olds), asConnection(news), ops, asConnection(outs), { sandbox });
+  return retriggerAfterWrite(s, asConnection(news), ops, verified, { sandbox });
 }
 
 export async function deleteEntity(

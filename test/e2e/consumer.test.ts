@@ -141,6 +141,7 @@ describe("the packed package, installed into a fresh TypeScript Pulumi program",
     assert.deepStrictEqual(Object.keys(own.bin).sort(), [
       "flow-emulator",
       "flowservice-discover",
+      "flowservice-health",
       "flowservice-plan",
       "flowservice-recover",
       "pulumi-resource-flowservice",
