@@ -1,6 +1,7 @@
 // Create, adopt, read, update and delete of any entity over a FlowSession: plain async functions,
 // driven by its description, for every resource type. The Pulumi glue (engineProvider.ts) only
 // adapts them to engine calls.
+import { keptOnDestroy } from "../core/destroy";
 import type { FlowSession } from "../api/session";
 import { planEntityPatch } from "../core/checkDiff";
 import {
@@ -223,7 +224,7 @@ export async function deleteEntity(
   outs: EntityOutputs,
 ): Promise<"deleted" | "absent" | "retained"> {
   // An adopted object existed before the stack: it outlives it unless the program says otherwise.
-  if (!(outs.deleteOnDestroy ?? !outs.adopted)) return "retained";
+  if (keptOnDestroy(outs)) return "retained";
   try {
     return await s.client.delete(desc.collection, id, { sandbox: sandboxOf(s, outs.sandboxName) });
   } catch (e) {

@@ -177,7 +177,7 @@ describe("an interrupted pulumi up leaves no orphan that the next up duplicates 
     const done = await recover(["--yes"]);
     assert.strictEqual(done.code, 0, done.stdout + done.stderr);
     assert.match(done.stdout, /the creation of the provider the pending creates used/);
-    assert.match(done.stdout, /5 connections taken into the state, 0 pending creates dropped/);
+    assert.match(done.stdout, /5 resources taken into the state, 0 pending creates dropped/);
 
     assert.deepStrictEqual((await pending()).pending_operations ?? [], []);
     const { lost, duplicated } = await agreement(5, () => 1);
@@ -227,7 +227,7 @@ describe("an interrupted pulumi up leaves no orphan that the next up duplicates 
     const done = await recover(["--yes"]);
     assert.strictEqual(done.code, 0, done.stdout + done.stderr);
     assert.match(done.stdout, /c5 +create +not created/);
-    assert.match(done.stdout, /0 connections taken into the state, 1 pending create dropped, 5 refreshed/);
+    assert.match(done.stdout, /0 resources taken into the state, 1 pending create dropped, 5 refreshed/);
     // The neighbour's connection looks just like c5's would (same client and identity, minutes old):
     // the up refuses to create c5 beside it, naming it. flowservice-recover found nothing interrupted
     // for c5, so it belongs to something else: the documented override creates c5.
