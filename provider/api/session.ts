@@ -12,6 +12,7 @@ import { WriteLedger } from "./ledger";
 import { ConnectionReader } from "./reads";
 import { Recovery } from "./recovery";
 import { RetryPolicy } from "./retry";
+import { ConnectionSpecs } from "./specs";
 import { RunReader } from "./runs";
 import { Transport } from "./transport";
 
@@ -19,6 +20,8 @@ export class FlowSession {
   readonly client: FlowServiceClient;
   readonly recovery: Recovery;
   readonly reads: ConnectionReader;
+  /** The connectors' live specs, read once per connector in this run. */
+  readonly specs: ConnectionSpecs;
   /** Dataflow runs for refresh (a dataflow's lastRun), batched per sandbox. */
   readonly runs: RunReader;
   readonly tokens: TokenSource;
@@ -62,6 +65,7 @@ export class FlowSession {
     });
     this.recovery = new Recovery({ client: this.client, ledger, retry, requestTimeoutMs: config.requestTimeoutMs, duplicates });
     this.reads = new ConnectionReader({ client: this.client, ledger });
+    this.specs = new ConnectionSpecs(this.client);
     this.runs = new RunReader(this.client);
   }
 

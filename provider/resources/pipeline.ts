@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isSecretParam } from "../core/catalog";
 import type { LastRun } from "../core/runs";
+import { assertKnownStackConfig } from "./stackConfig";
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 /** A JSON value, or a Pulumi input of one. */
@@ -126,6 +127,7 @@ function secretParams(specId: pulumi.Input<string> | undefined, params: Record<s
 const STAMPS = { etag: undefined, state: undefined, createdAt: undefined, updatedAt: undefined, updatedBy: undefined, adopted: undefined };
 
 function common(args: PipelineCommonArgs) {
+  assertKnownStackConfig();
   return {
     name: args.name,
     description: args.description,

@@ -1,27 +1,85 @@
-// Warnings the CLI shows as `warning:` lines, from either door. Both the dynamic-provider host and
-// the plugin are started with the engine's address as their last argument; a warning goes to the
-// engine's Log service (not to stdout or stderr, which the engine does not show by default).
-// Minimal version: the "inputs" work replaces this file with the project's one (same export).
+// Pulumi warnings from the provider, in both doors.
+//
+//   warn(message: string): void
+//
+// Shows `warning: <message>` in the Pulumi CLI's output (preview, up, refresh, destroy) and in
+// `--json` diagnostics, from any provider code: a `check`, a create, an update. It never throws and
+// never fails the operation it is about. The message must name what it is about (the resource's
+// display name, the property, what is uncertain): it is not attached to a resource, because a
+// dynamic provider is not told which resource it is serving.
+//
+// How: through the engine's own Log service (pulumirpc.Engine/Log, severity WARNING), the channel
+// `pulumi.log` uses in a program. Neither door sets `pulumi.log` up in the provider process, so the
+// engine's address is found here: the dynamic-provider host is started as `… ENGINE_ADDRESS` (its
+// last non-flag argument, like every plugin); the plugin (provider/plugin/main.ts) names its own
+// with useEngine(). Without an engine (tests running the provider in process) warnings are kept
+// in memory for takeWarnings(). Sends are asynchronous: glue that must not return before its
+// warnings reach the engine awaits flushWarnings().
+//
+// This module owns the process's one warning channel (a process has one engine).
 import { engine, engineGrpc, grpc } from "../plugin/rpc";
 
-let client: InstanceType<typeof engineGrpc.EngineClient> | undefined;
+type EngineClient = InstanceType<typeof engineGrpc.EngineClient>;
 
-/** The engine's address: the last argument that looks like host:port. */
-function engineAddress(argv: readonly string[] = process.argv): string | undefined {
-  const last = argv[argv.length - 1];
-  return last && /^[\w.[\]:-]+:\d+$/.test(last) ? last : undefined;
+interface Channel {
+  client?: EngineClient;
+  /** Warnings not sent to an engine (no engine address): for tests. */
+  kept: string[];
+  pending: Set<Promise<void>>;
 }
 
-/** Shows `message` as a warning of the current `pulumi` run; never fails the operation it is about. */
+let channel: Channel | undefined;
+
+/** The engine address the dynamic-provider host was started with, if this process is that host. */
+function hostEngineAddress(argv: readonly string[] = process.argv): string | undefined {
+  if (!argv.some((a) => /dynamic-provider/.test(a))) return undefined;
+  return argv
+    .slice(2)
+    .filter((a) => !a.startsWith("-"))
+    .pop();
+}
+
+function open(address: string | undefined): Channel {
+  const client = address ? new engineGrpc.EngineClient(address, grpc.credentials.createInsecure()) : undefined;
+  return { client, kept: [], pending: new Set() };
+}
+
+/** Sends this process's warnings to the engine at `address` (the plugin's main), or keeps them in memory (undefined). */
+export function useEngine(address: string | undefined): void {
+  channel?.client?.close();
+  channel = open(address);
+}
+
+/** Shows `warning: <message>` in the Pulumi CLI's output. Never throws. */
 export function warn(message: string): void {
-  const address = engineAddress();
-  if (!address) {
-    process.stderr.write(`warning: ${message}\n`);
+  channel ??= open(hostEngineAddress());
+  const { client, kept, pending } = channel;
+  if (!client) {
+    kept.push(message);
     return;
   }
-  client ??= new engineGrpc.EngineClient(address, grpc.credentials.createInsecure());
   const req = new engine.LogRequest();
   req.setSeverity(engine.LogSeverity.WARNING);
   req.setMessage(message);
-  client.log(req, () => undefined);
+  // A lost warning must not fail the operation it is about.
+  const sent = new Promise<void>((resolve) => {
+    try {
+      client.log(req, () => resolve());
+    } catch {
+      resolve();
+    }
+  });
+  pending.add(sent);
+  void sent.then(() => pending.delete(sent));
+}
+
+/** Resolves once every warning sent so far has reached the engine (or failed to). */
+export async function flushWarnings(): Promise<void> {
+  if (channel) await Promise.all([...channel.pending]);
+}
+
+/** The warnings kept in memory (no engine) since the last call, and forgets them: for tests. */
+export function takeWarnings(): string[] {
+  channel ??= open(hostEngineAddress());
+  return channel.kept.splice(0);
 }
