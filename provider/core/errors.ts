@@ -11,7 +11,9 @@ export type ErrorCode =
   | "NETWORK"
   | "BAD_REPLY"
   | "IN_USE"
-  | "REFUSED";
+  | "REFUSED"
+  | "UNVERIFIED"
+  | "DUPLICATE";
 
 export class FlowServiceProviderError extends Error {
   constructor(
@@ -97,7 +99,9 @@ export class CredentialsRefusedError extends FlowServiceProviderError {
     /** The refused write was undone (rolled back, or the new connection deleted). */
     readonly undone: boolean,
     readonly recorded?: { id: string; outs: Record<string, unknown> },
+    /** UNVERIFIED: the write stands but could not be tested (requireVerifiedCredentials); AUTH: our own client was refused. */
+    code: "REFUSED" | "UNVERIFIED" | "AUTH" = "REFUSED",
   ) {
-    super("REFUSED", message);
+    super(code, message);
   }
 }
