@@ -11,6 +11,7 @@ import { jsonEqual, secretKeyOf, valueAt } from "../core/docPlanner";
 import { AnyDescription, liveDocument, LiveObject } from "../core/entity";
 import type { PatchOp, WriteReply } from "../core/schemas";
 import type { CallOptions, FlowServiceClient } from "./client";
+import type { DuplicateCheck } from "./duplicates";
 import type { WriteLedger } from "./ledger";
 import { retrying, RetryPolicy } from "./retry";
 
@@ -23,6 +24,8 @@ export interface RecoveryDeps {
   retry: RetryPolicy;
   /** The per-request timeout: how long a POST the client gave up on may still be processed. */
   requestTimeoutMs: number;
+  /** Looks for an interrupted run's object before each create (absent: no check). */
+  duplicates?: DuplicateCheck;
 }
 
 type CreateOptions = CallOptions & { body: Record<string, unknown>; secrets: readonly string[] };
@@ -41,12 +44,25 @@ export class Recovery {
   create(desc: AnyDescription, o: CreateOptions): Promise<WriteReply> {
     const { client, ledger } = this.deps;
     const key = `${client.sandboxOf(o)}\u0000${desc.collection}\u0000${String(o.body.name)}`;
-    return ledger.serialized(key, () => {
+    return ledger.serialized(key, async () => {
+      await this.deps.duplicates?.beforeCreate(desc, o);
       const started = Date.now();
       return retrying(this.deps.retry, async () => {
         const outcome = await client.post(desc.collection, o);
         if ("created" in outcome) return { done: true, value: outcome.created };
-        const found = await this.findAfterLostPost(desc, o, started, outcome.unknown);
+        const what = desc.label.toLowerCase();
+        const lost = outcome.unknown;
+        // Never sent: nothing to search for. The POST is what failed, and the user is told so.
+        if (lost instanceof NetworkError && lost.notSent) {
+          throw new NetworkError(
+            `${lost.message}. Flow Service could not be reached, so no ${what} was created: check flowservice:endpoint (or AEP_FLOW_ENDPOINT) and the network, then run 'pulumi up' again`,
+            false,
+            true,
+          );
+        }
+        const found = await this.findAfterLostPost(desc, o, started, lost).catch((e: unknown) => {
+          throw searchAfterLostPostFailed(lost, e, what, String(o.body.name), client.sandboxOf(o));
+        });
         if (found) return { done: true, value: found };
         return {
           done: false,
@@ -213,4 +229,18 @@ function opsShow(desc: AnyDescription, live: LiveObject, ops: readonly PatchOp[]
     const current = valueAt(doc, op.path);
     return op.op === "remove" ? current === undefined : jsonEqual(current, op.value);
   });
+}
+
+/**
+ * The POST failed first, then the search that would tell whether it was applied could not reach
+ * Flow Service either: the POST's failure leads. (A search that Flow Service answered explains itself.)
+ */
+function searchAfterLostPostFailed(post: Error, search: unknown, what: string, name: string, sandbox: string): unknown {
+  if (!(search instanceof NetworkError)) return search;
+  return new NetworkError(
+    `${post.message}; then the search for a ${what} it may have created failed too (${search.message}). ` +
+      `Look for a ${what} named "${name}" in sandbox "${sandbox}": adopt it with adoptId, or delete it, before the next 'pulumi up'.`,
+    search.timedOut,
+    search.notSent,
+  );
 }

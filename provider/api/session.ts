@@ -6,18 +6,27 @@ import { assertCredentials } from "../core/config";
 import type { ProviderConfig } from "../core/schemas";
 import { ImsClientCredentials, StaticToken, TokenSource } from "./auth";
 import { FlowServiceClient } from "./client";
+import { DuplicateCheck, OncePerRunListings } from "./duplicates";
 import { FlowHttp } from "./http";
 import { WriteLedger } from "./ledger";
 import { ConnectionReader } from "./reads";
 import { Recovery } from "./recovery";
 import { RetryPolicy } from "./retry";
+import { ConnectionSpecs } from "./specs";
+import { RunReader } from "./runs";
 import { Transport } from "./transport";
 
 export class FlowSession {
   readonly client: FlowServiceClient;
   readonly recovery: Recovery;
   readonly reads: ConnectionReader;
+  /** The connectors' live specs, read once per connector in this run. */
+  readonly specs: ConnectionSpecs;
+  /** Dataflow runs for refresh (a dataflow's lastRun), batched per sandbox. */
+  readonly runs: RunReader;
   readonly tokens: TokenSource;
+  /** What this process knows of (ids created, read, written, or held by this stack's state). */
+  readonly ledger = new WriteLedger();
   private readonly transport: Transport;
 
   constructor(readonly config: ProviderConfig) {
@@ -36,7 +45,7 @@ export class FlowSession {
           },
           this.transport,
         );
-    const ledger = new WriteLedger();
+    const ledger = this.ledger;
     const http = new FlowHttp(
       {
         endpoint: config.endpoint,
@@ -48,8 +57,21 @@ export class FlowSession {
       { tokens: this.tokens, transport: this.transport, ledger },
     );
     this.client = new FlowServiceClient(http, ledger);
-    this.recovery = new Recovery({ client: this.client, ledger, retry, requestTimeoutMs: config.requestTimeoutMs });
+    const duplicates = new DuplicateCheck({
+      client: this.client,
+      ledger,
+      listings: new OncePerRunListings(this.client),
+      windowMinutes: config.duplicateCheckMinutes,
+    });
+    this.recovery = new Recovery({ client: this.client, ledger, retry, requestTimeoutMs: config.requestTimeoutMs, duplicates });
     this.reads = new ConnectionReader({ client: this.client, ledger });
+    this.specs = new ConnectionSpecs(this.client);
+    this.runs = new RunReader(this.client);
+  }
+
+  /** Requests asked for and not settled yet. */
+  get requestsInFlight(): number {
+    return this.transport.inFlight;
   }
 
   /** Requests made so far: for tests and the benchmark. */

@@ -64,8 +64,16 @@ export class Transport {
     return this.opts.timeoutMs;
   }
 
+  /** Requests asked for and not settled (queued or sent): a killed run's provider exits once there are none. */
+  inFlight = 0;
+
   /** One request: its reply, or a NetworkError when none arrives (reset, refused, timeout). Never throws. */
   attempt(url: string, init: AttemptInit): Promise<Outcome> {
+    this.inFlight++;
+    return this.attemptNow(url, init).finally(() => this.inFlight--);
+  }
+
+  private attemptNow(url: string, init: AttemptInit): Promise<Outcome> {
     return this.semaphore.run(async () => {
       this.sent[init.method] = (this.sent[init.method] ?? 0) + 1;
       const controller = new AbortController();
@@ -84,13 +92,16 @@ export class Transport {
         const err = e as Error & { type?: string; code?: string };
         const timedOut = err.name === "AbortError" || err.type === "aborted";
         const what = timedOut ? `no reply within ${this.opts.timeoutMs} ms` : `${err.code ?? err.name}: ${err.message}`;
-        return new NetworkError(`${init.method} ${new URL(url).pathname}: ${what}`, timedOut);
+        return new NetworkError(`${init.method} ${new URL(url).pathname}: ${what}`, timedOut, NOT_SENT.has(err.code ?? ""));
       } finally {
         clearTimeout(timer);
       }
     });
   }
 }
+
+/** Failures before a connection exists: the request was never sent. */
+const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
 
 /** The retry verdict on one attempt of a request of this kind (see RESEND). */
 export function httpVerdict(outcome: Outcome, kind: RequestKind): Verdict<Outcome> {
@@ -105,6 +116,7 @@ export function httpVerdict(outcome: Outcome, kind: RequestKind): Verdict<Outcom
         ? new NetworkError(
             `${outcome.message} (gave up after ${attempts} attempt${attempts > 1 ? "s" : ""} over ${(elapsedMs / 1000).toFixed(1)} s)`,
             outcome.timedOut,
+            outcome.notSent,
           )
         : outcome,
   };

@@ -11,7 +11,9 @@ export type ErrorCode =
   | "NETWORK"
   | "BAD_REPLY"
   | "IN_USE"
-  | "REFUSED";
+  | "REFUSED"
+  | "UNVERIFIED"
+  | "DUPLICATE";
 
 export class FlowServiceProviderError extends Error {
   constructor(
@@ -71,6 +73,8 @@ export class NetworkError extends FlowServiceProviderError {
     message: string,
     /** The client stopped waiting: Flow Service may still process the request. */
     readonly timedOut = false,
+    /** The request never left this machine (connection refused, host not found): nothing was applied. */
+    readonly notSent = false,
   ) {
     super("NETWORK", message);
   }
@@ -95,7 +99,9 @@ export class CredentialsRefusedError extends FlowServiceProviderError {
     /** The refused write was undone (rolled back, or the new connection deleted). */
     readonly undone: boolean,
     readonly recorded?: { id: string; outs: Record<string, unknown> },
+    /** UNVERIFIED: the write stands but could not be tested (requireVerifiedCredentials); AUTH: our own client was refused. */
+    code: "REFUSED" | "UNVERIFIED" | "AUTH" = "REFUSED",
   ) {
-    super("REFUSED", message);
+    super(code, message);
   }
 }

@@ -1,7 +1,8 @@
 // Zod schemas for everything that crosses a boundary: Flow Service replies, IMS replies, the
 // resource's inputs and outputs as the provider receives them. Types are inferred from these.
 import { z } from "zod";
-import { CommonInputs, LiveStamps, OutputStamps } from "./entity";
+import { CommonInputs, LiveStamps, OutputStamps, SpecId } from "./entity";
+import { RetriggerOutcome } from "./runs";
 import { Params } from "./vocabulary";
 
 export { FlowId as ConnectionId, Params, ParamValue, SANDBOX_NAME_PATTERN, SANDBOX_NAME_RULE, SandboxName } from "./vocabulary";
@@ -76,10 +77,7 @@ export type PatchOp = z.infer<typeof PatchOp>;
  * host does not accept secrets.
  */
 export const ConnectionInputs = CommonInputs.extend({
-  connectionSpec: z.object({
-    id: z.string().min(1, { message: "must name the connector's connection spec id" }),
-    version: z.string().optional(),
-  }),
+  connectionSpec: z.object({ id: SpecId, version: z.string().optional() }),
   auth: z.object({
     specName: z.string().min(1, { message: "must name one of the connector's auth specs" }),
     /** The names of the secret ones are `secretKeys`. */
@@ -87,6 +85,8 @@ export const ConnectionInputs = CommonInputs.extend({
   }),
   /** Test the connection after each credential write (default: the stack's flowservice:verifyCredentials). */
   verifyCredentials: z.boolean().optional(),
+  /** After a credential write that passes its test, re-trigger the dataflows' runs that failed on credentials (default: flowservice:retriggerFailedRuns, false). */
+  retriggerFailedRuns: z.boolean().optional(),
 });
 export type ConnectionInputs = z.infer<typeof ConnectionInputs>;
 
@@ -105,6 +105,8 @@ export const ConnectionOutputs = ConnectionInputs.extend(OutputStamps.shape).ext
   verification: Verification.optional(),
   /** When the credentials last passed a test (ISO 8601). */
   verifiedAt: z.string().optional(),
+  /** The runs re-triggered after the last credential write (retriggerFailedRuns). */
+  retriggeredRuns: RetriggerOutcome.optional(),
 });
 export type ConnectionOutputs = z.infer<typeof ConnectionOutputs>;
 
@@ -123,5 +125,10 @@ export const ProviderConfig = z.object({
   retryBudgetMs: z.number().int().nonnegative(),
   maxRetries: z.number().int().nonnegative(),
   verifyCredentials: z.boolean(),
+  /** A credential write whose test could not run (or is unsupported) fails instead of warning. */
+  requireVerifiedCredentials: z.boolean().default(false),
+  /** 0 turns the duplicate check of creates off. */
+  duplicateCheckMinutes: z.number().int().nonnegative().default(1440),
+  retriggerFailedRuns: z.boolean().default(false),
 });
 export type ProviderConfig = z.infer<typeof ProviderConfig>;

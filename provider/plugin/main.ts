@@ -2,8 +2,10 @@
 // It serves the provider on a loopback port and writes that port, and nothing else, to stdout.
 import fs from "node:fs";
 import path from "node:path";
+import { exitWhenEngineGone } from "../resources/lifeline";
 import { ProviderRuntime } from "../resources/provider";
 import { resourceKinds } from "./kind";
+import { useEngine } from "../resources/warnings";
 import { PluginLog } from "./log";
 import { serve } from "./server";
 
@@ -23,6 +25,7 @@ export async function main(args: string[]): Promise<void> {
   // The process's one provider state, shared by every resource kind.
   const runtime = new ProviderRuntime();
   const log = new PluginLog(engineAddress);
+  useEngine(engineAddress);
   const { port, server } = await serve({
     version: packageVersion(),
     runtime,
@@ -30,6 +33,7 @@ export async function main(args: string[]): Promise<void> {
     log,
   });
   process.stdout.write(`${port}\n`);
+  if (engineAddress) exitWhenEngineGone({ engineAddress, idle: () => runtime.idle() });
   const stop = () => {
     log.close();
     server.forceShutdown();

@@ -1,7 +1,9 @@
 // Create, adopt, read, update and delete of any entity over a FlowSession: plain async functions,
 // driven by its description, for every resource type. The Pulumi glue (engineProvider.ts) only
 // adapts them to engine calls.
+import { keptOnDestroy } from "../core/destroy";
 import type { FlowSession } from "../api/session";
+import { assertLiveSpec } from "../api/specs";
 import { planEntityPatch } from "../core/checkDiff";
 import {
   AnyDescription,
@@ -17,6 +19,8 @@ import {
 import { buildEntityOutputs, describeEntityConflict, refreshedEntity } from "../core/state";
 import { ApiError, ConflictError, ErrorCode, FlowServiceProviderError } from "../core/errors";
 import type { ConnectionOutputs, FlowConnection } from "../core/schemas";
+import { withReadOutputs } from "./readOutputs";
+import { retriggerAfterWrite } from "./retriggerRuns";
 import { verifyAdopted, verifyCreated, verifyUpdated } from "./verify";
 
 /** Only descriptions with verifiesCredentials (a Connection's) reach the credential test. */
@@ -43,12 +47,13 @@ function sandboxOf(s: FlowSession, declared?: string): string {
 }
 
 function conflict(
+  s: FlowSession,
   desc: AnyDescription,
   id: string,
   olds: EntityOutputs,
   r: { conflict: ApiError; live: LiveObject | undefined },
 ): ConflictError {
-  return new ConflictError(describeEntityConflict(desc, id, olds, r.live), id, olds.etag, r.live?.etag);
+  return new ConflictError(describeEntityConflict(desc, id, olds, r.live, s.client.clientId), id, olds.etag, r.live?.etag);
 }
 
 /**
@@ -81,7 +86,7 @@ async function applyActions(
       state = a.stateAfter(want);
       continue;
     }
-    const error = "error" in r ? r.error : start.olds ? conflict(desc, id, start.olds, r) : r.conflict;
+    const error = "error" in r ? r.error : start.olds ? conflict(s, desc, id, start.olds, r) : r.conflict;
     const partial = start.partial(etag, state);
     if (!partial) throw error;
     const code = error instanceof FlowServiceProviderError ? error.code : "API";
@@ -101,6 +106,7 @@ export async function createEntity(
   inputs: CommonInputs,
 ): Promise<{ id: string; outs: EntityOutputs }> {
   const sandbox = sandboxOf(s, inputs.sandboxName);
+  await assertLiveSpec(s.specs, desc, inputs);
   if (inputs.adoptId) return adoptEntity(s, desc, inputs, inputs.adoptId, sandbox);
   const write = await s.recovery.create(desc, { body: desc.createBody(inputs), secrets: secretValuesOf(desc, inputs), sandbox });
   // The object exists from here on: a failed read of its stamps must not lose it.
@@ -165,7 +171,8 @@ async function adoptEntity(
   });
   const outs = outputs(done.etag, done.state);
   if (!desc.verifiesCredentials) return { id, outs };
-  return { id, outs: await verifyAdopted(s, asConnection(inputs), live as FlowConnection, ops, asConnection(outs), { sandbox }) };
+  const verified = await verifyAdopted(s, asConnection(inputs), live as FlowConnection, ops, asConnection(outs), { sandbox });
+  return { id, outs: await retriggerAfterWrite(s, asConnection(inputs), ops, verified, { sandbox }) };
 }
 
 /** What refresh finds: the object is gone, or its state as read (and new inputs when it drifted). */
@@ -178,7 +185,7 @@ export async function readEntity(s: FlowSession, desc: AnyDescription, id: strin
   const live = desc.listedReads ? await s.reads.read(id, { sandbox }) : await s.client.get(desc.collection, desc.live, id, { sandbox });
   if (!live) return { gone: true };
   const r = refreshedEntity(desc, outs, live);
-  return { gone: false, outs: r.outputs, inputs: r.inputs };
+  return { gone: false, outs: await withReadOutputs(s, desc, live, r.outputs), inputs: r.inputs };
 }
 
 /** One PATCH with If-Match from state (nothing when the plan is empty), then the action calls. */
@@ -193,8 +200,9 @@ export async function updateEntity(
   const ops = planEntityPatch(desc, desc.document(olds), desc.document(news));
   let etag = olds.etag;
   if (ops.length > 0) {
+    await assertLiveSpec(s.specs, desc, news);
     const r = await s.recovery.patch(desc, { id, ops, etag, secrets: secretValuesOf(desc, news), secretKeys: news.secretKeys, sandbox });
-    if ("conflict" in r) throw conflict(desc, id, olds, r);
+    if ("conflict" in r) throw conflict(s, desc, id, olds, r);
     etag = r.applied.etag ?? etag;
   }
   const outputs = (e: string, state?: string) =>
@@ -208,7 +216,8 @@ export async function updateEntity(
   });
   const outs = outputs(done.etag, done.state);
   if (!desc.verifiesCredentials) return outs;
-  return verifyUpdated(s, asConnection(olds), asConnection(news), ops, asConnection(outs), { sandbox });
+  const verified = await verifyUpdated(s, asConnection(olds), asConnection(news), ops, asConnection(outs), { sandbox });
+  return retriggerAfterWrite(s, asConnection(news), ops, verified, { sandbox });
 }
 
 export async function deleteEntity(
@@ -218,7 +227,7 @@ export async function deleteEntity(
   outs: EntityOutputs,
 ): Promise<"deleted" | "absent" | "retained"> {
   // An adopted object existed before the stack: it outlives it unless the program says otherwise.
-  if (!(outs.deleteOnDestroy ?? !outs.adopted)) return "retained";
+  if (keptOnDestroy(outs)) return "retained";
   try {
     return await s.client.delete(desc.collection, id, { sandbox: sandboxOf(s, outs.sandboxName) });
   } catch (e) {

@@ -8,10 +8,10 @@ import { EXIT_CHANGES, EXIT_ERROR, EXIT_NO_CHANGES, HELP, Io, parseArgs, run } f
 import { buildPlan, CONNECTION_TYPE, Plan, PlanEntry } from "../../commands/plan/plan";
 import { parsePreview, PreviewJson } from "../../commands/plan/preview";
 import { MARKDOWN_MARKER, renderJson, renderMarkdown, renderText } from "../../commands/plan/render";
-import { diffConnection } from "../../provider/core/diff";
+import { diffConnection } from "../helpers/connectionChecks";
 import { changedSecrets, maskOps } from "../../provider/core/planner";
 import { ConnectionOutputs } from "../../provider/core/schemas";
-import { checkConnection, UNKNOWN } from "../../provider/core/check";
+import { checkConnection, UNKNOWN } from "../helpers/connectionChecks";
 
 const FIXTURES = path.join(__dirname, "fixtures");
 const fixtureText = (name: string) => fs.readFileSync(path.join(FIXTURES, `preview-${name}.json`), "utf8");
@@ -134,7 +134,7 @@ describe("flowservice-plan: the plan of a real preview", () => {
 
   it("gives the property that forces a replacement, with its old and new value", () => {
     const partners = entry(planOf(fixture("actions")), "partners");
-    assert.deepStrictEqual(partners.replaceReasons, ["connectionSpec", "auth"]);
+    assert.deepStrictEqual(partners.replaceReasons, ["connectionSpec", "auth.specName"]);
     assert.match(
       partners.replaceDetails!.join("\n"),
       /connectionSpec: cfc0fee1-7dc0-40ef-b73e-d8b134c436f5 v1\.0 → ecadc60c-7455-4d87-84dc-2a0e293d997b/,
@@ -227,7 +227,7 @@ describe("flowservice-plan: the plan of a real preview", () => {
       plan.connections.map((c) => [c.resourceName, c.action, c.connectionId]),
       [["partners", "replace", replace.oldState.id]],
     );
-    assert.deepStrictEqual(plan.connections[0].replaceReasons, ["connectionSpec", "auth"]);
+    assert.deepStrictEqual(plan.connections[0].replaceReasons, ["connectionSpec", "auth.specName"]);
   });
 });
 
@@ -316,7 +316,7 @@ describe("flowservice-plan: secrets", () => {
         const args = (s: typeof before) => ({
           name: s.name,
           ...(s.description !== undefined ? { description: s.description } : {}),
-          connectionSpec: { id: "an-unknown-connector" },
+          connectionSpec: { id: "00000000-0000-4000-8000-0000000000aa" }, // a connector the catalog does not know
           auth: { specName: "Basic", params: s.params },
           secretKeys: Object.keys(s.params)
             .filter((k) => k.startsWith("s"))
@@ -443,7 +443,7 @@ describe("flowservice-plan: renderings", () => {
       assert.ok(["create", "update", "replace", "delete", "adopt", "unchanged"].includes(c.action));
     }
     const partners = out.connections.find((c: any) => c.resourceName === "partners");
-    assert.deepStrictEqual(partners.replaceReasons, ["connectionSpec", "auth"]);
+    assert.deepStrictEqual(partners.replaceReasons, ["connectionSpec", "auth.specName"]);
     assert.ok(!("ops" in partners), "a replacement sends no patch");
   });
 
