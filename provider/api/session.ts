@@ -3,12 +3,13 @@
 // the ledger of writes, the client, the recovery of lost writes and the reader (refresh snapshots). A new configuration builds a
 // new session; nothing of it lives in module variables.
 import { assertCredentials } from "../core/config";
+import { currentOrigin, type Origin } from "../core/origin";
 import type { ProviderConfig } from "../core/schemas";
 import { ImsClientCredentials, StaticToken, TokenSource } from "./auth";
 import { FlowServiceClient } from "./client";
 import { FlowHttp } from "./http";
 import { WriteLedger } from "./ledger";
-import { ConnectionReader } from "./reads";
+import { EntityReader } from "./reads";
 import { Recovery } from "./recovery";
 import { RetryPolicy } from "./retry";
 import { Transport } from "./transport";
@@ -16,7 +17,7 @@ import { Transport } from "./transport";
 export class FlowSession {
   readonly client: FlowServiceClient;
   readonly recovery: Recovery;
-  readonly reads: ConnectionReader;
+  readonly reads: EntityReader;
   readonly tokens: TokenSource;
   private readonly transport: Transport;
 
@@ -49,7 +50,12 @@ export class FlowSession {
     );
     this.client = new FlowServiceClient(http, ledger);
     this.recovery = new Recovery({ client: this.client, ledger, retry, requestTimeoutMs: config.requestTimeoutMs });
-    this.reads = new ConnectionReader({ client: this.client, ledger });
+    this.reads = new EntityReader({ client: this.client, ledger });
+  }
+
+  /** The org and endpoint host this configuration names: what new objects record, and what state is checked against. */
+  get origin(): Origin {
+    return currentOrigin(this.config);
   }
 
   /** Requests made so far: for tests and the benchmark. */

@@ -11,7 +11,9 @@ export type ErrorCode =
   | "NETWORK"
   | "BAD_REPLY"
   | "IN_USE"
-  | "REFUSED";
+  | "REFUSED"
+  | "UNCONFIRMED"
+  | "OTHER_ORIGIN";
 
 export class FlowServiceProviderError extends Error {
   constructor(
@@ -97,5 +99,28 @@ export class CredentialsRefusedError extends FlowServiceProviderError {
     readonly recorded?: { id: string; outs: Record<string, unknown> },
   ) {
     super("REFUSED", message);
+  }
+}
+
+/**
+ * A read met a 404 that does not prove the object is gone: an unknown route (a wrong
+ * flowservice:endpoint), a sandbox Flow Service does not know, a body without the documented
+ * not-found shape, or a sandbox not confirmed to exist for these credentials. Refresh fails and
+ * the state keeps the object: nothing is concluded from doubt.
+ */
+export class UnconfirmedMissError extends FlowServiceProviderError {
+  constructor(message: string) {
+    super("UNCONFIRMED", message);
+  }
+}
+
+/**
+ * The object was created under another org or Flow Service endpoint than the stack's
+ * configuration now names: reading, updating or deleting it there is refused (moving is an
+ * explicit act, not a side effect of a configuration change).
+ */
+export class OtherOriginError extends FlowServiceProviderError {
+  constructor(message: string) {
+    super("OTHER_ORIGIN", message);
   }
 }

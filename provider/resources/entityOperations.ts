@@ -13,6 +13,7 @@ import {
   LiveObject,
   secretValuesOf,
 } from "../core/entity";
+import { assertGoneIsKnown, assertSameOrigin, withOrigin } from "../core/origin";
 import { buildEntityOutputs, describeEntityConflict, refreshedEntity } from "../core/entityState";
 import { ApiError, ConflictError, ErrorCode, FlowServiceProviderError } from "../core/errors";
 
@@ -99,7 +100,8 @@ export async function createEntity(
   const write = await s.recovery.create(desc, { body: desc.createBody(inputs), secrets: secretValuesOf(desc, inputs), sandbox });
   // The object exists from here on: a failed read of its stamps must not lose it.
   const live = await s.client.get(desc.collection, desc.live, write.id, { sandbox }).catch(() => undefined);
-  const outputs = (etag: string, state?: string) => buildEntityOutputs(inputs, { etag, state }, { live, adopted: false, sandbox });
+  const outputs = (etag: string, state?: string) =>
+    withOrigin(buildEntityOutputs(inputs, { etag, state }, { live, adopted: false, sandbox }), s.origin);
   // A new object's action fields are as Flow Service made it (read back), or else their defaults.
   const current = live ? liveInputs(desc, live, []) : {};
   const done = await applyActions(s, desc, write.id, current, inputs, { etag: write.etag, sandbox, partial: outputs });
@@ -146,7 +148,8 @@ async function adoptEntity(
     if ("conflict" in r) throw r.conflict;
     etag = r.applied.etag ?? etag;
   }
-  const outputs = (e: string, state?: string) => buildEntityOutputs(inputs, { etag: e, state }, { live, adopted: true, sandbox });
+  const outputs = (e: string, state?: string) =>
+    withOrigin(buildEntityOutputs(inputs, { etag: e, state }, { live, adopted: true, sandbox }), s.origin);
   const done = await applyActions(s, desc, id, declared, inputs, {
     etag,
     sandbox,
@@ -159,10 +162,16 @@ async function adoptEntity(
 export type EntityReadOutcome = { gone: true } | { gone: false; outs: EntityOutputs; inputs?: Record<string, unknown> };
 
 export async function readEntity(s: FlowSession, desc: AnyDescription, id: string, outs: EntityOutputs): Promise<EntityReadOutcome> {
-  const live = await s.client.get(desc.collection, desc.live, id, { sandbox: sandboxOf(s, outs.sandboxName) });
-  if (!live) return { gone: true };
+  const what = `${desc.label} ${id} ("${outs.name}")`;
+  assertSameOrigin(what, outs, s.origin, "read");
+  // From the listing of its collection in its sandbox when it is there; gone only when confirmed (api/reads.ts).
+  const live = await s.reads.read(desc, id, { sandbox: sandboxOf(s, outs.sandboxName) });
+  if (!live) {
+    assertGoneIsKnown(what, outs, s.origin);
+    return { gone: true };
+  }
   const r = refreshedEntity(desc, outs, live);
-  return { gone: false, outs: r.outputs, inputs: r.inputs };
+  return { gone: false, outs: withOrigin(r.outputs, s.origin), inputs: r.inputs };
 }
 
 /** One PATCH with If-Match from state (nothing when the plan is empty), then the action calls. */
@@ -173,6 +182,7 @@ export async function updateEntity(
   olds: EntityOutputs,
   news: CommonInputs,
 ): Promise<EntityOutputs> {
+  assertSameOrigin(`${desc.label} ${id} ("${olds.name}")`, olds, s.origin, "update");
   const sandbox = sandboxOf(s, olds.sandboxName);
   const ops = planDocPatch(desc.document(olds), desc.document(news), { atomic: desc.atomic });
   let etag = olds.etag;
@@ -182,7 +192,7 @@ export async function updateEntity(
     etag = r.applied.etag ?? etag;
   }
   const outputs = (e: string, state?: string) =>
-    buildEntityOutputs(news, { etag: e, state }, { previous: olds, adopted: olds.adopted, sandbox });
+    withOrigin(buildEntityOutputs(news, { etag: e, state }, { previous: olds, adopted: olds.adopted, sandbox }), s.origin);
   const done = await applyActions(s, desc, id, olds as unknown as Record<string, unknown>, news, {
     etag,
     sandbox,
@@ -201,6 +211,7 @@ export async function deleteEntity(
 ): Promise<"deleted" | "absent" | "retained"> {
   // An adopted object existed before the stack: it outlives it unless the program says otherwise.
   if (!(outs.deleteOnDestroy ?? !outs.adopted)) return "retained";
+  assertSameOrigin(`${desc.label} ${id} ("${outs.name}")`, outs, s.origin, "delete");
   try {
     return await s.client.delete(desc.collection, id, { sandbox: sandboxOf(s, outs.sandboxName) });
   } catch (e) {

@@ -5,6 +5,7 @@ import { connection } from "../core/entities/connection";
 import { secretValuesOf } from "../core/entity";
 import { ApiError, ConflictError, FlowServiceProviderError } from "../core/errors";
 import { buildOutputs, describeConflict, fieldsFromInputs, fieldsFromLive, refreshedState } from "../core/mappings";
+import { assertGoneIsKnown, assertSameOrigin, withOrigin } from "../core/origin";
 import { planPatch } from "../core/planner";
 import { ConnectionInputs, ConnectionOutputs, FlowConnection } from "../core/schemas";
 import { verifyAdopted, verifyCreated, verifyUpdated } from "./verify";
@@ -19,7 +20,8 @@ export async function createConnection(s: FlowSession, inputs: ConnectionInputs)
   });
   // The connection exists from here on: a failed read of its metadata must not lose it.
   const live = await s.client.getConnection(write.id, { sandbox }).catch(() => undefined);
-  return { id: write.id, outs: await verifyCreated(s, inputs, buildOutputs(inputs, write, { live, adopted: false }), { sandbox }) };
+  const outs = withOrigin(buildOutputs(inputs, write, { live, adopted: false }), s.origin);
+  return { id: write.id, outs: await verifyCreated(s, inputs, outs, { sandbox }) };
 }
 
 async function adoptConnection(s: FlowSession, inputs: ConnectionInputs, id: string): Promise<{ id: string; outs: ConnectionOutputs }> {
@@ -54,7 +56,8 @@ async function adoptConnection(s: FlowSession, inputs: ConnectionInputs, id: str
     if ("conflict" in result) throw result.conflict;
     etag = result.applied.etag ?? etag;
   }
-  return { id, outs: await verifyAdopted(s, inputs, live, ops, buildOutputs(inputs, { id, etag }, { live, adopted: true }), { sandbox }) };
+  const outs = withOrigin(buildOutputs(inputs, { id, etag }, { live, adopted: true }), s.origin);
+  return { id, outs: await verifyAdopted(s, inputs, live, ops, outs, { sandbox }) };
 }
 
 /** What refresh finds: the connection is gone, or its state as read (and new inputs when it drifted). */
@@ -63,10 +66,15 @@ export type ReadOutcome = { gone: true } | { gone: false; outs: ConnectionOutput
 export async function readConnection(s: FlowSession, id: string, outs: ConnectionOutputs): Promise<ReadOutcome> {
   // Each connection is read in its own sandbox (state from earlier releases: the stack's), from the
   // sandbox's listing when it holds the connection; gone only on its own GET's 404 (api/reads.ts).
-  const live = await s.reads.read(id, { sandbox: outs.sandboxName });
-  if (!live) return { gone: true };
-  const r = refreshedState(outs, live);
-  return { gone: false, outs: r.outputs, inputs: r.inputs };
+  const what = `Connection ${id} ("${outs.name}")`;
+  assertSameOrigin(what, outs, s.origin, "read");
+  const live = await s.reads.read(connection, id, { sandbox: outs.sandboxName });
+  if (!live) {
+    assertGoneIsKnown(what, outs, s.origin);
+    return { gone: true };
+  }
+  const r = refreshedState(outs, live as FlowConnection);
+  return { gone: false, outs: withOrigin(r.outputs, s.origin), inputs: r.inputs };
 }
 
 export async function updateConnection(
@@ -75,9 +83,10 @@ export async function updateConnection(
   olds: ConnectionOutputs,
   news: ConnectionInputs,
 ): Promise<ConnectionOutputs> {
+  assertSameOrigin(`Connection ${id} ("${olds.name}")`, olds, s.origin, "update");
   const ops = planPatch(fieldsFromInputs(olds), fieldsFromInputs(news));
   if (ops.length === 0) {
-    return buildOutputs(news, { id, etag: olds.etag }, { previous: olds, adopted: olds.adopted });
+    return withOrigin(buildOutputs(news, { id, etag: olds.etag }, { previous: olds, adopted: olds.adopted }), s.origin);
   }
   // The connection lives where it was applied (a different sandbox is a replacement, never an update).
   const sandbox = olds.sandboxName ?? news.sandboxName;
@@ -98,7 +107,7 @@ export async function updateConnection(
     olds,
     news,
     ops,
-    buildOutputs(news, { id, etag: result.applied.etag ?? olds.etag }, { previous: olds, adopted: olds.adopted }),
+    withOrigin(buildOutputs(news, { id, etag: result.applied.etag ?? olds.etag }, { previous: olds, adopted: olds.adopted }), s.origin),
     { sandbox },
   );
 }
@@ -107,6 +116,7 @@ export async function deleteConnection(s: FlowSession, id: string, outs: Connect
   // An adopted connection existed before the stack: it outlives it unless the program says otherwise.
   const deleteIt = outs.deleteOnDestroy ?? !outs.adopted;
   if (!deleteIt) return "retained";
+  assertSameOrigin(`Connection ${id} ("${outs.name}")`, outs, s.origin, "delete");
   try {
     return await s.client.delete(connection.collection, id, { sandbox: outs.sandboxName });
   } catch (e) {
