@@ -9,7 +9,7 @@ import path from "node:path";
 import { FLOW_BASE_PATH } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { recordCase } from "../../tools/reliabilityReport";
-import { CLOUD_STORAGE_TO_AEP, DATA_LAKE, S3 } from "../helpers/emulatorApi";
+import { CLOUD_STORAGE_TO_AEP, DATA_LAKE, EmulatorApi, S3 } from "../helpers/emulatorApi";
 import { EmulatorControl, LoggedRequest } from "../helpers/emulatorControl";
 import { DEMO, ensureEngine, REPO, TestStack } from "./harness";
 
@@ -108,26 +108,29 @@ describe("end to end: refresh of many pipelines reads listings, and drops only w
     return flowRequests();
   }
 
-  for (const n of [10, 50]) {
-    it(`refreshes ${n} pipelines (${4 * n} objects) with at most 8 Flow Service requests: one listing page per collection`, async () => {
-      setPipelines(n);
-      await stack.ok(["up", "--yes", "--skip-preview"]);
-      const before = await state();
-      assert.strictEqual(Object.keys(before).length, 4 * n);
-      const sent = await refreshCounted();
-      assert.ok(sent.length <= 8, `${sent.length} requests:\n${show(sent)}`);
-      assert.deepStrictEqual(
-        sent.map((r) => `${r.method} ${r.path.slice(FLOW_BASE_PATH.length)} ${r.status}`).sort(),
-        COLLECTIONS.map((c) => `GET /${c} 200`).sort(),
-      );
-      const after = await state();
-      assert.strictEqual(Object.keys(after).length, 4 * n);
-      for (const [name, r] of Object.entries(before)) assert.strictEqual(after[name].outputs.etag, r.outputs.etag, name);
-      // What each object was created under is in state (provider/core/origin.ts).
-      assert.strictEqual(after["flow-0"].outputs.orgId, DEMO.orgId);
-      assert.strictEqual(after["storage-0"].outputs.endpointHost, new URL(emulator.url).host);
-    });
+  /** Grows the stack to n pipelines, then refreshes it: at most 8 requests, the four listings and `extra` GETs. */
+  async function countedRefresh(n: number, extra: (ids: Record<string, string>) => Promise<string[]> = async () => []): Promise<void> {
+    setPipelines(n);
+    await stack.ok(["up", "--yes", "--skip-preview"]);
+    const before = await state();
+    assert.strictEqual(Object.keys(before).length, 4 * n);
+    const gets = await extra(Object.fromEntries(Object.entries(before).map(([k, r]) => [k, r.id])));
+    const sent = await refreshCounted();
+    assert.ok(sent.length <= 8, `${sent.length} requests:\n${show(sent)}`);
+    assert.deepStrictEqual(show(sent).split("\n").sort(), [...COLLECTIONS.map((c) => `GET /${c} 200`), ...gets].sort());
+    const after = await state();
+    for (const [name, r] of Object.entries(before)) {
+      if (after[name]) assert.strictEqual(after[name].outputs.etag, r.outputs.etag, name);
+    }
+    // What each object was created under is in state (provider/core/origin.ts).
+    assert.strictEqual(after["flow-0"].outputs.orgId, DEMO.orgId);
+    assert.strictEqual(after["storage-0"].outputs.endpointHost, new URL(emulator.url).host);
+    assert.strictEqual(Object.keys(after).length, 4 * n - gets.length);
   }
+
+  it("refreshes 10 pipelines (40 objects) with at most 8 Flow Service requests: one listing page per collection", async () => {
+    await countedRefresh(10);
+  });
 
   /** A refresh that must fail and keep every resource; then `up` (config restored) must create nothing. */
   async function refusedRefresh(expect: RegExp): Promise<string> {
@@ -206,6 +209,14 @@ describe("end to end: refresh of many pipelines reads listings, and drops only w
     await postConfig({ orgId: OTHER_ORG });
     await stack.ok(["config", "set", "flowservice:orgId", OTHER_ORG]);
     try {
+      // What Flow Service answers there: the sandbox lists (200, none of ours), an object's GET is the documented 404.
+      const other = new EmulatorApi(emulator.url);
+      const flowId = (await state())["flow-0"].id;
+      const listed = await other.call("GET", "/flows", { headers: { "x-gw-ims-org-id": OTHER_ORG } });
+      assert.deepStrictEqual([listed.status, listed.json.items.length], [200, 0]);
+      const got = await other.call("GET", `/flows/${flowId}`, { headers: { "x-gw-ims-org-id": OTHER_ORG } });
+      assert.deepStrictEqual([got.status, got.json.type], [404, "https://ns.adobe.com/aep/errors/FLOW-1439-404"]);
+      await control.clearRequests();
       const text = await refusedRefresh(/was created under org DEMO[^\n]*flowservice:orgId is now OTHER[\s\S]*Moving is an explicit act/);
       assert.ok(text.length > 0);
       assert.deepStrictEqual(show(await flowRequests()), "", "refused before any Flow Service request");
@@ -226,6 +237,16 @@ describe("end to end: refresh of many pipelines reads listings, and drops only w
       duplicated: 0,
       secretsLeaked: 0,
       test: TEST,
+    });
+  });
+
+  // Last, on the same stack grown to 50 pipelines: one page per 50 reads per collection; a flow
+  // deleted outside is dropped on its own GET's documented 404.
+  it("refreshes 50 pipelines (200 objects) with at most 8 Flow Service requests, dropping a flow deleted outside on its own 404", async () => {
+    await countedRefresh(50, async (ids) => {
+      const r = await new EmulatorApi(emulator.url).call("DELETE", `/flows/${ids["flow-49"]}`);
+      assert.ok(r.status < 300, r.text);
+      return [`GET /flows/${ids["flow-49"]} 404`];
     });
   });
 
