@@ -53,6 +53,16 @@ describe("refresh reads every collection from listings, and concludes 'gone' onl
     assert.deepStrictEqual(sent.sort(), ["GET /connections", "GET /flows", "GET /sourceConnections", "GET /targetConnections"]);
   });
 
+  it("follows the emulator's continuation pages for flows, within the page budget", async () => {
+    const flows = DESCRIPTIONS.find((d) => d.collection === "flows")!;
+    for (let i = 0; i < 105; i++) await api.createDataflow("s3");
+    await control.clearRequests();
+    // The first pipeline's flow is the oldest of 106: not on the first page of 100.
+    assert.strictEqual((await session().reads.read(flows, pipeline.flow.id))?.etag, pipeline.flow.etag);
+    const sent = (await flowRequests()).map((r) => `${r.method} ${r.path.replace(/^.*flowservice/, "")} ${r.status}`);
+    assert.deepStrictEqual(sent, ["GET /flows 200", "GET /flows 200"]);
+  });
+
   it("answers 'gone' for a missing object of each collection after the sandbox's listing answered, on the documented code", async () => {
     const s = session();
     for (const desc of DESCRIPTIONS) {
