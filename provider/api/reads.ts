@@ -25,7 +25,7 @@
 //
 // Gone means confirmed gone. A read answers "absent" only when the object's own GET answered the
 // documented not-found for that collection (NOT_FOUND_CODES, a problem body) in a sandbox that
-// answered 200 in this session (its listing, or another object's GET). Any other 404 — an unknown
+// answered 200 in this session (its listing, or another object's GET, waited for when in flight). Any other 404 — an unknown
 // route (a wrong flowservice:endpoint), "Sandbox not found", a body without the documented code,
 // or a sandbox never confirmed — is an UnconfirmedMissError naming what looks wrong: the refresh
 // fails and the state keeps the object.
@@ -89,6 +89,8 @@ export class EntityReader {
   private readonly refused = new Map<string, ApiError>();
   /** Sandboxes that answered 200 in this session: a documented not-found there is believed. */
   private readonly confirmed = new Set<string>();
+  /** Reads not answered yet, per sandbox. */
+  private readonly unanswered = new Map<string, Set<Promise<void>>>();
 
   constructor(private readonly deps: ReaderDeps) {}
 
@@ -103,13 +105,23 @@ export class EntityReader {
     const sandbox = this.deps.client.sandboxOf(o);
     const snapshot = this.snapshotOf(target.collection, sandbox);
     snapshot.reads++;
-    const listed = await this.lookup(target, snapshot, id, { ...o, sandbox });
-    if (listed) return listed as T;
-    const got = await this.deps.client.lookup(target.collection, target.live, id, { ...o, sandbox });
-    if ("live" in got) {
-      this.confirmed.add(sandbox);
-      return got.live;
+    // Until this read has its answer, a sibling's 404 waits for it: it may confirm the sandbox.
+    let answered = () => {};
+    const answer = new Promise<void>((resolve) => (answered = resolve));
+    const pending = this.unanswered.get(sandbox) ?? new Set<Promise<void>>();
+    this.unanswered.set(sandbox, pending.add(answer));
+    let got: { live: T } | { missing: ApiError };
+    try {
+      const listed = await this.lookup(target, snapshot, id, { ...o, sandbox });
+      if (listed) return listed as T;
+      got = await this.deps.client.lookup(target.collection, target.live, id, { ...o, sandbox });
+      if ("live" in got) this.confirmed.add(sandbox);
+    } finally {
+      pending.delete(answer);
+      answered();
     }
+    if ("live" in got) return got.live;
+    if (!this.confirmed.has(sandbox)) await Promise.allSettled([...pending]);
     this.assertGone(target.collection, id, sandbox, got.missing);
     return undefined;
   }

@@ -115,6 +115,10 @@ describe("refresh reads every collection from listings, and concludes 'gone' onl
       body: { title: "Bad request" },
     });
     await assert.rejects(session().reads.read(flows, MISSING), /has not answered a listing or any read in this run/);
+    // Reads in flight together: a sibling's 200 confirms the sandbox, whichever reply comes first.
+    const s0 = session();
+    const [missing, found] = await Promise.all([s0.reads.read(flows, MISSING), s0.reads.read(flows, pipeline.flow.id)]);
+    assert.deepStrictEqual([missing, found?.id], [undefined, pipeline.flow.id]);
     await control.addFault({
       method: "GET",
       path: `/flows/${MISSING}`,
