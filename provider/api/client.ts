@@ -192,13 +192,21 @@ export class FlowServiceClient {
     return this.guardedWrite(o.id, path, "POST", o, { headers: o.etag ? { "if-match": o.etag } : {} }, ActionReply);
   }
 
-  /** DELETE /{collection}/{id}; "absent" when it was already gone. */
-  async delete(collection: string, id: string, o: CallOptions = {}): Promise<"deleted" | "absent"> {
+  /**
+   * DELETE /{collection}/{id}; "absent" when it was already gone. `confirmAbsent` judges the 404
+   * first (api/reads.ts confirmGone): a 404 that does not prove the object gone must throw.
+   */
+  async delete(
+    collection: string,
+    id: string,
+    o: CallOptions & { confirmAbsent?: (e: ApiError) => Promise<void> } = {},
+  ): Promise<"deleted" | "absent"> {
     this.ledger.know(id);
-    const reply = await this.http
-      .reply("delete", "DELETE", entityPath(collection, id), o, { allow: [404] })
-      .finally(() => this.ledger.wrote(id));
-    return reply.status === 404 ? "absent" : "deleted";
+    const path = entityPath(collection, id);
+    const reply = await this.http.reply("delete", "DELETE", path, o, { allow: [404] }).finally(() => this.ledger.wrote(id));
+    if (reply.status !== 404) return "deleted";
+    await o.confirmAbsent?.(this.http.error(reply, `DELETE ${path}`, []));
+    return "absent";
   }
 
   /** GET /connections/{id}; undefined when Flow Service says 404. */

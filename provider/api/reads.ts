@@ -28,7 +28,7 @@
 // answered 200 in this session (its listing, or another object's GET, waited for when in flight). Any other 404 — an unknown
 // route (a wrong flowservice:endpoint), "Sandbox not found", a body without the documented code,
 // or a sandbox never confirmed — is an UnconfirmedMissError naming what looks wrong: the refresh
-// fails and the state keeps the object.
+// fails and the state keeps the object. A DELETE answered 404 is judged the same way (confirmGone).
 import type { z } from "zod";
 import type { LiveObject } from "../core/entity";
 import { ApiError, UnconfirmedMissError } from "../core/errors";
@@ -122,25 +122,40 @@ export class EntityReader {
     }
     if ("live" in got) return got.live;
     if (!this.confirmed.has(sandbox)) await Promise.allSettled([...pending]);
-    this.assertGone(target.collection, id, sandbox, got.missing);
+    await this.confirmGone(target, id, got.missing, { ...o, sandbox }, "refresh");
     return undefined;
   }
 
-  /** Throws unless a 404 is the documented not-found of this object in a confirmed sandbox. */
-  private assertGone(collection: string, id: string, sandbox: string, e: ApiError): void {
+  /**
+   * Returns only when a 404 is the documented not-found of this object in a sandbox confirmed in
+   * this run; when no reply has confirmed the sandbox yet, one listing page is asked for (unless the
+   * collection's listing was refused). Throws an UnconfirmedMissError otherwise. Refresh uses it, and
+   * a delete answered 404 (which would otherwise drop the resource from state as "already gone").
+   */
+  async confirmGone(target: ReadTarget, id: string, e: ApiError, o: CallOptions, act: "refresh" | "delete"): Promise<void> {
+    const sandbox = this.deps.client.sandboxOf(o);
     const where = this.where(sandbox);
-    if (isSandboxNotFound(e)) throw sandboxNotFound(e, where);
-    const codes = NOT_FOUND_CODES[collection] ?? ["FLOW-1101-404"];
+    const stops = act === "refresh" ? "the refresh stops" : "the delete stops";
+    if (isSandboxNotFound(e)) throw sandboxNotFound(e, where, act);
+    const codes = NOT_FOUND_CODES[target.collection] ?? ["FLOW-1101-404"];
     if (!e.apiCode || !codes.includes(e.apiCode)) {
       throw new UnconfirmedMissError(
-        `${e.message}. That is not Flow Service's documented not-found for ${collection} (${codes.join(" or ")}), so it does not say ` +
-          `the object is gone: ${id} stays in state and the refresh stops (${where.text}). ${ENDPOINT_FIX(where.endpoint)}`,
+        `${e.message}. That is not Flow Service's documented not-found for ${target.collection} (${codes.join(" or ")}), so it does ` +
+          `not say the object is gone: ${id} stays in state and ${stops} (${where.text}). ${ENDPOINT_FIX(where.endpoint)}`,
       );
+    }
+    if (!this.confirmed.has(sandbox) && !this.refused.has(target.collection)) {
+      try {
+        await this.deps.client.listPage(target.collection, target.live, [], { ...o, sandbox });
+        this.confirmed.add(sandbox);
+      } catch (listing) {
+        if (listing instanceof ApiError && listing.status === 404) throw this.listingMissing(target.collection, sandbox, listing, act);
+      }
     }
     if (!this.confirmed.has(sandbox)) {
       throw new UnconfirmedMissError(
         `${e.message}. Sandbox "${sandbox}" has not answered a listing or any read in this run (${where.text}), so this 404 is not ` +
-          `proof that ${id} is gone: it stays in state and the refresh stops. Run 'pulumi refresh' again; if it persists, check ` +
+          `proof that ${id} is gone: it stays in state and ${stops}. Run the command again; if it persists, check ` +
           `the sandbox (sandboxName, or the stack's flowservice:sandboxName), flowservice:orgId and flowservice:endpoint.`,
       );
     }
@@ -201,30 +216,30 @@ export class EntityReader {
   }
 
   /** A listing that answered 404: Flow Service lists every documented collection, so the route or the sandbox is wrong. */
-  private listingMissing(collection: string, sandbox: string, e: ApiError): UnconfirmedMissError {
+  private listingMissing(collection: string, sandbox: string, e: ApiError, act: "refresh" | "delete" = "refresh"): UnconfirmedMissError {
     const where = this.where(sandbox);
     if (isSandboxNotFound(e)) return sandboxNotFound(e, where);
     return new UnconfirmedMissError(
       `${e.message}. Flow Service lists ${collection} in every sandbox, so this 404 says the route is wrong, not that objects are ` +
-        `gone (${where.text}). Nothing in state was changed and the refresh stops. ${ENDPOINT_FIX(where.endpoint)}`,
+        `gone (${where.text}). Nothing in state was changed and the ${act} stops. ${ENDPOINT_FIX(where.endpoint)}`,
     );
   }
 }
 
 const ENDPOINT_FIX = (endpoint: string) =>
   `Check flowservice:endpoint (now ${endpoint}; Flow Service's is https://platform.adobe.io/data/foundation/flowservice), ` +
-  `then run 'pulumi refresh' again.`;
+  `then run the command again.`;
 
 /** Flow Service's "Sandbox not found" (FLOW-2100-404 in the emulator; matched by title too, as Adobe's code is not documented). */
 function isSandboxNotFound(e: ApiError): boolean {
   return e.status === 404 && (e.apiCode === "FLOW-2100-404" || /sandbox not found/i.test(e.title ?? ""));
 }
 
-function sandboxNotFound(e: ApiError, where: { text: string }): UnconfirmedMissError {
+function sandboxNotFound(e: ApiError, where: { text: string }, act: "refresh" | "delete" = "refresh"): UnconfirmedMissError {
   return new UnconfirmedMissError(
     `${e.message}. Flow Service does not know this sandbox for these credentials (${where.text}): the objects in state are not ` +
-      `gone, they were looked for in the wrong place. Nothing in state was changed and the refresh stops. Check the resource's ` +
+      `gone, they were looked for in the wrong place. Nothing in state was changed and the ${act} stops. Check the resource's ` +
       `sandboxName or the stack's flowservice:sandboxName (and that flowservice:orgId is the org the stack was created under), ` +
-      `then run 'pulumi refresh' again.`,
+      `then run the command again.`,
   );
 }

@@ -213,7 +213,13 @@ export async function deleteEntity(
   if (!(outs.deleteOnDestroy ?? !outs.adopted)) return "retained";
   assertSameOrigin(`${desc.label} ${id} ("${outs.name}")`, outs, s.origin, "delete");
   try {
-    return await s.client.delete(desc.collection, id, { sandbox: sandboxOf(s, outs.sandboxName) });
+    const sandbox = sandboxOf(s, outs.sandboxName);
+    // A 404 drops the resource from state: only Flow Service's confirmed not-found may (api/reads.ts).
+    const confirmAbsent = async (e: ApiError) => {
+      await s.reads.confirmGone(desc, id, e, { sandbox }, "delete");
+      assertGoneIsKnown(`${desc.label} ${id} ("${outs.name}")`, outs, s.origin);
+    };
+    return await s.client.delete(desc.collection, id, { sandbox, confirmAbsent });
   } catch (e) {
     // 1418 (a base connection in use) and 1447 (a source or target connection a flow still lists).
     if (e instanceof ApiError && (e.code === "IN_USE" || e.apiCode?.startsWith("FLOW-1447"))) {

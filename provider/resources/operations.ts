@@ -118,7 +118,11 @@ export async function deleteConnection(s: FlowSession, id: string, outs: Connect
   if (!deleteIt) return "retained";
   assertSameOrigin(`Connection ${id} ("${outs.name}")`, outs, s.origin, "delete");
   try {
-    return await s.client.delete(connection.collection, id, { sandbox: outs.sandboxName });
+    const confirmAbsent = async (e: ApiError) => {
+      await s.reads.confirmGone(connection, id, e, { sandbox: outs.sandboxName }, "delete");
+      assertGoneIsKnown(`Connection ${id} ("${outs.name}")`, outs, s.origin);
+    };
+    return await s.client.delete(connection.collection, id, { sandbox: outs.sandboxName, confirmAbsent });
   } catch (e) {
     if (e instanceof ApiError && e.code === "IN_USE") {
       throw new FlowServiceProviderError(

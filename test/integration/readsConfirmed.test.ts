@@ -9,6 +9,7 @@ import { NOT_FOUND_CODES } from "../../provider/api/reads";
 import { FlowSession } from "../../provider/api/session";
 import { resolveConfig } from "../../provider/core/config";
 import { DESCRIPTIONS } from "../../provider/core/registry";
+import { deleteEntity } from "../../provider/resources/entityOperations";
 import { DEMO } from "../../tools/demo";
 import { flowConfig } from "../../tools/pulumiCli";
 import { type Dataflow, EmulatorApi, useEmulator } from "../helpers/emulatorApi";
@@ -130,5 +131,21 @@ describe("refresh reads every collection from listings, and concludes 'gone' onl
     const s = session();
     assert.ok(await s.reads.read(flows, pipeline.flow.id), "a 200 GET confirms the sandbox");
     await assert.rejects(s.reads.read(flows, MISSING), /not Flow Service's documented not-found for flows/);
+  });
+
+  it("destroy does not drop a resource on a 404 from a misspelt endpoint: the delete fails and nothing changes", async () => {
+    const flows = DESCRIPTIONS.find((d) => d.collection === "flows")!;
+    const typo = `${emu.url}/data/foundation/flowservic`;
+    const s = session({ "flowservice:endpoint": typo });
+    const outs = { name: "Flow", etag: pipeline.flow.etag, adopted: false, secretKeys: [], ...s.origin };
+    await assert.rejects(deleteEntity(s, flows, pipeline.flow.id, outs), (e: Error & { code?: string }) => {
+      assert.strictEqual(e.code, "UNCONFIRMED");
+      assert.match(e.message, /404[\s\S]*the delete stops[\s\S]*Check flowservice:endpoint/);
+      return true;
+    });
+    assert.ok(await control.storedEntity("flows", pipeline.flow.id), "the flow still exists");
+    // Under the right endpoint, a flow deleted outside is confirmed absent (its listing answers) and dropped.
+    assert.strictEqual((await api.call("DELETE", `/flows/${pipeline.flow.id}`)).status, 204);
+    assert.strictEqual(await deleteEntity(session(), flows, pipeline.flow.id, { ...outs, ...session().origin }), "absent");
   });
 });
