@@ -1,12 +1,22 @@
 // The module every stack's stored `__provider` text requires by path
 // (`pulumi-flowservice/dist/provider/dynamicProvider`, see shared/contract.md): keep this path and
 // its `provider` export for as long as such stacks exist. It owns the one runtime of the host process.
-import { connectionProvider, ProviderRuntime } from "./resources/provider";
+import type * as pulumi from "@pulumi/pulumi";
+import { dynamicToken, resourceType } from "./core/registry";
+import { entityProvider } from "./resources/engineProvider";
+import { ProviderRuntime } from "./resources/provider";
 
 /** The host process's provider state (configuration, session): one per process. */
 export const runtime = new ProviderRuntime();
 
-export const provider = connectionProvider(runtime);
+/** The engine glue of one resource type (by its kind, as in its dynamic type token): one factory for all. */
+export function providerFor(kind: string): pulumi.dynamic.ResourceProvider {
+  const type = resourceType(dynamicToken(kind));
+  if (!type) throw new Error(`flowservice: no resource type ${kind}`);
+  return entityProvider(runtime, type.description);
+}
+
+export const provider = providerFor("Connection");
 
 /** Configures the process's provider (tests; the engine calls provider.configure). */
 export function configure(get: (key: string) => string | undefined, env: Record<string, string | undefined> = process.env): void {

@@ -1,14 +1,14 @@
 // Plan entries for the pipeline resources (SourceConnection, TargetConnection, Dataflow): what
 // `up` will send for a create, adopt, update, replace or delete, computed with the provider's own
-// description-driven diff (core/entityCheck.ts), so what a reviewer reads is what `up` sends.
+// description-driven diff (core/checkDiff.ts), so what a reviewer reads is what `up` sends.
 import { containsUnknown, UNKNOWN } from "../../provider/core/check";
 import { maskDocOps } from "../../provider/core/docPlanner";
 import { AnyDescription, getPath, secretHolder } from "../../provider/core/entity";
 import { dataflow } from "../../provider/core/entities/dataflow";
 import { sourceConnection } from "../../provider/core/entities/sourceConnection";
 import { targetConnection } from "../../provider/core/entities/targetConnection";
-import { diffEntity, entityReplacements } from "../../provider/core/entityCheck";
-import { storedEntityOutputs } from "../../provider/core/entityState";
+import { diffEntity, entityReplacements } from "../../provider/core/checkDiff";
+import { storedEntityOutputs } from "../../provider/core/state";
 import { changedSecrets, SECRET_MASK, UNVERIFIED } from "../../provider/core/planner";
 import type { PlanEntry } from "./plan";
 import { isObject, StateJson } from "./preview";

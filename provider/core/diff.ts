@@ -1,7 +1,7 @@
 // `diff`, as a pure function: no network and no credentials, so a preview needs neither. A
-// Connection's diff is the generic one (entityCheck.ts) over its description.
+// Connection's diff is the generic one (checkDiff.ts) over its description.
 import { connection } from "./entities/connection";
-import { diffEntity } from "./entityCheck";
+import { diffEntity } from "./checkDiff";
 import type { ConnectionOutputs, PatchOp } from "./schemas";
 
 export interface DiffOutcome {

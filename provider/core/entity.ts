@@ -7,13 +7,9 @@ import { z } from "zod";
 import type { CheckFailure } from "./unknown";
 import { Json, JsonObject, UNVERIFIED } from "./docPlanner";
 import type { PatchOp } from "./schemas";
+import { FlowId, SandboxName } from "./vocabulary";
 
-/** Flow Service ids (connections, source and target connections, flows) are UUIDs. */
-export const FlowId = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, {
-  message: "must be a Flow Service id (a UUID such as 139f6a5f-a78b-4744-9f6a-5fa78bd74431)",
-});
-
-export const JsonValue = z.json();
+export { FlowId, JsonValue, SandboxName } from "./vocabulary";
 
 /** `{ id, version? }` of a connection spec or flow spec. */
 export const SpecRef = z
@@ -22,11 +18,6 @@ export const SpecRef = z
     version: z.string().optional(),
   })
   .strict(); // a misspelt member is named, not silently dropped
-
-/** Sandbox names are lower-case letters, digits and hyphens (Sandbox API). */
-export const SandboxName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]*$/, { message: "must be a sandbox name (lower-case letters, digits and hyphens, e.g. prod or dev-1)" });
 
 /** The inputs every entity has, beside its own. */
 export const CommonInputs = z.object({
@@ -38,6 +29,8 @@ export const CommonInputs = z.object({
   deleteOnDestroy: z.boolean().optional(),
   /** Names (only) of the keys under `secretParent` held as secrets: write-only, never compared. */
   secretKeys: z.array(z.string()).default([]),
+  /** Set by `check` when sandboxName came from the stack's flowservice:sandboxName, not the program. */
+  __sandboxFromStack: z.boolean().optional(),
   /** A version number per secret, bumped when its value changes (see planner.secretVersions). */
   __secretVersions: z.record(z.string(), z.number()).optional(),
 });
@@ -62,17 +55,21 @@ export const LiveStamps = z
   .passthrough();
 export type LiveObject = z.infer<typeof LiveStamps>;
 
-/** What the provider adds to the inputs in its outputs. */
-export interface Stamps {
-  etag: string;
-  adopted: boolean;
-  state?: string;
-  createdAt?: number;
-  updatedAt?: number;
-  updatedBy?: string;
+/** What the provider adds to the inputs in its outputs, for every resource. */
+export const OutputStamps = z.object({
+  etag: z.string(),
+  adopted: z.boolean(),
+  state: z.string().optional(),
+  createdAt: z.number().optional(),
+  updatedAt: z.number().optional(),
+  updatedBy: z.string().optional(),
   /** The sandbox the object lives in (the declared one, or the stack's when it was created). */
-  sandboxName?: string;
-}
+  sandboxName: z.string().optional(),
+  /** The org and the endpoint host it was created under (core/origin.ts); absent in state from earlier releases. */
+  orgId: z.string().optional(),
+  endpointHost: z.string().optional(),
+});
+export type Stamps = z.infer<typeof OutputStamps>;
 export type EntityOutputs<I extends CommonInputs = CommonInputs> = I & Stamps;
 
 /** An input reached through an action endpoint rather than a PATCH (a flow's `enabled`). */
@@ -98,6 +95,8 @@ export interface EntityDescription<I extends CommonInputs = CommonInputs> {
   /** The output that repeats the object's id (a Connection's `connectionId`); none when absent. */
   idOutput?: string;
   inputs: z.ZodType<I>;
+  /** The outputs' schema, when more than the inputs and OutputStamps (a Connection's connectionId, verification). */
+  outputs?: z.ZodType;
   /** The input members the engine may send (anything else is an output placeholder). */
   inputKeys: readonly string[];
   /** One object as GET returns it (validated before use). */
@@ -111,13 +110,17 @@ export interface EntityDescription<I extends CommonInputs = CommonInputs> {
   /** What Flow Service cannot PATCH, as dotted paths into the inputs: a change replaces the object. */
   replaceOn: readonly string[];
   /**
-   * The replacement reasons the engine is given, when they are not the generic ones (each changed
-   * `replaceOn` path, adoptId, a declared sandboxName): a Connection names `auth` and keeps the
-   * rules of state from earlier releases.
+   * The PATCH between two documents, when not planDocPatch over them (a Connection's fixed op
+   * order): what diff shows, update sends and an adoption sends (checkDiff.planEntityPatch).
    */
-  replacements?(olds: EntityOutputs<I>, news: Record<string, unknown>): string[];
-  /** The PATCH between two inputs, when not planDocPatch over `document` (a Connection's fixed op order). */
-  planPatch?(old: I, next: I): PatchOp[];
+  planPatch?(old: JsonObject, next: JsonObject): PatchOp[];
+  /**
+   * Credentials are tested after each write of them, and a refused write undone
+   * (resources/verify.ts): a Connection, whose auth params are an account's credentials.
+   */
+  verifiesCredentials?: boolean;
+  /** Outputs the provider adds that stand until the next write rewrites them (a Connection's verification). */
+  carriedOutputs?: readonly string[];
   /** Inputs beside deleteOnDestroy and secretKeys that only the state holds: a change is an update sending nothing. */
   stateInputs?: readonly string[];
   createBody(i: I): JsonObject;

@@ -30,8 +30,11 @@ export function patchDocument(d: PatchableFields): JsonObject {
  * RFC 6901 escaping, so a rotation sends only the rotated credential.
  */
 export function planPatch(old: PatchableFields, next: PatchableFields): PatchOp[] {
-  const ops = planDocPatch(patchDocument(old), patchDocument(next));
-  // Stable order for readers and tests: name, description, then params by key.
+  return inPatchOrder(planDocPatch(patchDocument(old), patchDocument(next)));
+}
+
+/** A connection's ops in a stable order for readers and tests: name, description, then params by key. */
+export function inPatchOrder(ops: PatchOp[]): PatchOp[] {
   return ops.sort((a, b) => rank(a.path) - rank(b.path) || a.path.localeCompare(b.path));
 }
 

@@ -1,31 +1,10 @@
 // Zod schemas for everything that crosses a boundary: Flow Service replies, IMS replies, the
 // resource's inputs and outputs as the provider receives them. Types are inferred from these.
 import { z } from "zod";
-import { LiveStamps } from "./entity";
+import { CommonInputs, LiveStamps, OutputStamps } from "./entity";
+import { Params } from "./vocabulary";
 
-/** A param value as Flow Service stores it. */
-export const ParamValue = z.union([z.string(), z.number(), z.boolean()]);
-export type ParamValue = z.infer<typeof ParamValue>;
-
-export const Params = z.record(z.string(), ParamValue);
-export type Params = z.infer<typeof Params>;
-
-/** The connection ids Flow Service issues are UUIDs; anything else never reaches a URL. */
-export const ConnectionId = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, {
-  message: "must be a Flow Service connection id (a UUID such as 139f6a5f-a78b-4744-9f6a-5fa78bd74431)",
-});
-
-/**
- * Experience Platform sandbox names, as `x-sandbox-name` takes them (the name, never the title):
- * lowercase letters, digits and hyphens, beginning with a letter or digit, such as "prod" or "dev-2".
- */
-export const SANDBOX_NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
-export const SANDBOX_NAME_RULE =
-  'a sandbox name is lowercase letters, digits and hyphens, beginning with a letter or digit (such as "prod" or "dev-2"); use the sandbox\'s name, not its title';
-export const SandboxName = z
-  .string()
-  .min(1, { message: `must not be empty: ${SANDBOX_NAME_RULE}` })
-  .regex(SANDBOX_NAME_PATTERN, { message: `is not a sandbox name: ${SANDBOX_NAME_RULE}` });
+export { FlowId as ConnectionId, Params, ParamValue, SANDBOX_NAME_PATTERN, SANDBOX_NAME_RULE, SandboxName } from "./vocabulary";
 
 // ---- Flow Service replies ------------------------------------------------------------------
 
@@ -91,34 +70,23 @@ export type PatchOp = z.infer<typeof PatchOp>;
 
 // ---- The resource, as the provider sees it ----------------------------------------------------
 
-/** What the program declares (after `check`). Secrets arrive unwrapped: the host does not accept secrets. */
-export const ConnectionInputs = z.object({
-  name: z.string().min(1, { message: "must be a non-empty string (the connection's display name)" }),
-  description: z.string().optional(),
+/**
+ * What the program declares (after `check`): the inputs every resource has (entity.CommonInputs:
+ * name, sandboxName, adoptId, secretKeys…) and a connection's own. Secrets arrive unwrapped: the
+ * host does not accept secrets.
+ */
+export const ConnectionInputs = CommonInputs.extend({
   connectionSpec: z.object({
     id: z.string().min(1, { message: "must name the connector's connection spec id" }),
     version: z.string().optional(),
   }),
   auth: z.object({
     specName: z.string().min(1, { message: "must name one of the connector's auth specs" }),
+    /** The names of the secret ones are `secretKeys`. */
     params: Params,
   }),
-  adoptId: ConnectionId.optional(),
-  deleteOnDestroy: z.boolean().optional(),
-  /**
-   * The sandbox of every request for this connection (x-sandbox-name): the declared one, or the
-   * stack's flowservice:sandboxName, recorded by `check` so that `diff` (which has no configuration)
-   * sees a move. Absent only in state written by earlier releases.
-   */
-  sandboxName: SandboxName.optional(),
-  /** Set by `check` when sandboxName came from the stack's flowservice:sandboxName, not the program. */
-  __sandboxFromStack: z.boolean().optional(),
   /** Test the connection after each credential write (default: the stack's flowservice:verifyCredentials). */
   verifyCredentials: z.boolean().optional(),
-  /** Names (only) of the params held as secrets: write-only, never compared with what GET shows. */
-  secretKeys: z.array(z.string()).default([]),
-  /** A version number per secret param, bumped when its value changes (see planner.secretVersions). */
-  __secretVersions: z.record(z.string(), z.number()).optional(),
 });
 export type ConnectionInputs = z.infer<typeof ConnectionInputs>;
 
@@ -132,15 +100,8 @@ export const Verification = z.enum(["passed", "skipped", "unsupported", "unavail
 export type Verification = z.infer<typeof Verification>;
 
 /** What the provider stores as outputs: the applied desired state plus what Flow Service stamped. */
-export const ConnectionOutputs = ConnectionInputs.extend({
+export const ConnectionOutputs = ConnectionInputs.extend(OutputStamps.shape).extend({
   connectionId: z.string(),
-  etag: z.string(),
-  adopted: z.boolean(),
-  state: z.string().optional(),
-  createdAt: z.number().optional(),
-  updatedAt: z.number().optional(),
-  sandboxName: z.string().optional(),
-  updatedBy: z.string().optional(),
   verification: Verification.optional(),
   /** When the credentials last passed a test (ISO 8601). */
   verifiedAt: z.string().optional(),

@@ -3,8 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ProviderRuntime } from "../resources/provider";
-import { connectionKind } from "./connectionKind";
-import { pipelineKinds } from "./entityKind";
+import { resourceKinds } from "./kind";
 import { PluginLog } from "./log";
 import { serve } from "./server";
 
@@ -27,7 +26,7 @@ export async function main(args: string[]): Promise<void> {
   const { port, server } = await serve({
     version: packageVersion(),
     runtime,
-    kinds: [connectionKind(runtime), ...pipelineKinds(runtime)],
+    kinds: resourceKinds(runtime),
     log,
   });
   process.stdout.write(`${port}\n`);

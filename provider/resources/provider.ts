@@ -1,18 +1,11 @@
-// The Pulumi glue, and nothing else: engine calls in, plain functions out.
+// The provider process's runtime: its configuration and the API session built on it.
 //
-// The dynamic-provider host loads this module through `require("pulumi-flowservice/dist/provider/
-// dynamicProvider")` (see connection.ts), never serializes it: the configuration, the token and the
-// HTTP client live in a ProviderRuntime in the host process and never reach state.
-import type * as pulumi from "@pulumi/pulumi";
+// The dynamic-provider host loads the providers through `require("pulumi-flowservice/dist/provider/
+// dynamicProvider")` (see connection.ts), never serializes them: the configuration, the token and
+// the HTTP client live in a ProviderRuntime in the host process and never reach state.
 import { FlowSession } from "../api/session";
-import { checkConnection } from "../core/check";
 import { resolveConfig } from "../core/config";
-import { diffConnection } from "../core/diff";
-import { FlowServiceProviderError } from "../core/errors";
-import { storedOutputs } from "../core/mappings";
-import { ConnectionInputs, ProviderConfig } from "../core/schemas";
-import { engineConfigure, recorded } from "./entityProvider";
-import * as ops from "./operations";
+import { ProviderConfig } from "../core/schemas";
 
 /** The state of one provider process: its configuration, and the API session built on first use. */
 export class ProviderRuntime {
@@ -53,53 +46,4 @@ export class ProviderRuntime {
   stats(): { token: number; flow: Record<string, number> } {
     return this.current?.stats() ?? { token: 0, flow: {} };
   }
-}
-
-function inputsOf(raw: Record<string, unknown>): ConnectionInputs {
-  const parsed = ConnectionInputs.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new FlowServiceProviderError("VALIDATION", `${issue.path.join(".")}: ${issue.message}`);
-  }
-  return parsed.data;
-}
-
-/** The engine's ResourceProvider over one runtime. */
-export function connectionProvider(runtime: ProviderRuntime): pulumi.dynamic.ResourceProvider {
-  return {
-    configure: engineConfigure(runtime),
-
-    async check(olds: Record<string, unknown>, news: Record<string, unknown>) {
-      return checkConnection(olds ?? {}, news, { sandboxName: runtime.stackSandbox() });
-    },
-
-    async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
-      const d = diffConnection(storedOutputs(olds), news, olds.__provider, news.__provider);
-      return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: false };
-    },
-
-    async create(inputs: Record<string, unknown>) {
-      return ops.createConnection(runtime.session(), inputsOf(inputs)).catch((e) => {
-        throw recorded(e, inputs.__provider);
-      });
-    },
-
-    async read(id: string, props: Record<string, unknown>) {
-      const r = await ops.readConnection(runtime.session(), id, storedOutputs(props));
-      // A blank id tells the engine the connection is gone (refresh drops it from state).
-      if (r.gone) return { id: "", props: {} };
-      return r.inputs ? { id, props: r.outs, inputs: r.inputs } : { id, props: r.outs };
-    },
-
-    async update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
-      const outs = await ops.updateConnection(runtime.session(), id, storedOutputs(olds), inputsOf(news)).catch((e) => {
-        throw recorded(e, news.__provider);
-      });
-      return { outs };
-    },
-
-    async delete(id: string, props: Record<string, unknown>) {
-      await ops.deleteConnection(runtime.session(), id, storedOutputs(props));
-    },
-  };
 }

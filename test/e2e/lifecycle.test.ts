@@ -291,7 +291,7 @@ describe("end to end: the real pulumi CLI against the emulator", function () {
     const text = r.stdout + r.stderr;
     assert.match(text, /property name .*must be a non-empty string/);
     assert.match(text, /property auth\.specName .*"Basic" is not an auth spec of Salesforce/);
-    assert.match(text, /property adoptId .*must be a Flow Service connection id/);
+    assert.match(text, /property adoptId .*must be a Flow Service id \(a UUID/);
     assert.deepStrictEqual(await control.apiRequests(), []);
   });
 

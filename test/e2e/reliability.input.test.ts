@@ -135,14 +135,14 @@ describe("hostile and odd input through the real engine", function () {
     // The engine stops at the first resource whose check fails; every id is checked alone in test/integration/hostile.test.ts.
     assert.match(
       text,
-      /property adoptId value \{(\.\.\/connections|abc\?x=1|abc#frag|has space)\} has a problem: must be a Flow Service connection id/,
+      /property adoptId value \{(\.\.\/connections|abc\?x=1|abc#frag|has space)\} has a problem: must be a Flow Service id \(a UUID/,
     );
     assert.deepStrictEqual(await control.apiRequests(), []);
     recordCase({
       area: "input",
       case: "adoptId with ../, ?, #, space (end to end)",
       via: "engine",
-      outcome: "preview fails: 'property adoptId value {…} has a problem: must be a Flow Service connection id'; no request sent",
+      outcome: "preview fails: 'property adoptId value {…} has a problem: must be a Flow Service id (a UUID …)'; no request sent",
       lost: 0,
       duplicated: 0,
       secretsLeaked: 0,

@@ -9,7 +9,7 @@ import { NOT_FOUND_CODES } from "../../provider/api/reads";
 import { FlowSession } from "../../provider/api/session";
 import { resolveConfig } from "../../provider/core/config";
 import { DESCRIPTIONS } from "../../provider/core/registry";
-import { deleteEntity } from "../../provider/resources/entityOperations";
+import { deleteEntity } from "../../provider/resources/crud";
 import { DEMO } from "../../tools/demo";
 import { flowConfig } from "../../tools/pulumiCli";
 import { type Dataflow, EmulatorApi, useEmulator } from "../helpers/emulatorApi";

@@ -1,9 +1,20 @@
 import assert from "node:assert";
-import { describeConflict, driftOf, refreshedState, storedOutputs } from "../../provider/core/mappings";
+import { connection } from "../../provider/core/entities/connection";
+import { storedOutputs } from "../../provider/core/mappings";
 import { FlowConnection, ConnectionOutputs } from "../../provider/core/schemas";
+import type { EntityOutputs } from "../../provider/core/entity";
+import { describeEntityConflict, entityDrift, refreshedEntity } from "../../provider/core/state";
 import { salesforceOutputs } from "./fixtures";
 
 const outputs = salesforceOutputs() as unknown as ConnectionOutputs;
+// A Connection's refresh, drift and conflicts are the generic ones over its description.
+const refreshedState = (o: ConnectionOutputs, l: FlowConnection) => {
+  const r = refreshedEntity(connection, o as unknown as EntityOutputs, l);
+  return { ...r, outputs: r.outputs as unknown as ConnectionOutputs, inputs: r.inputs as Record<string, unknown> | undefined };
+};
+const driftOf = (o: ConnectionOutputs, l: FlowConnection) => entityDrift(connection, o as unknown as EntityOutputs, l);
+const describeConflict = (id: string, o: ConnectionOutputs, l: FlowConnection | undefined) =>
+  describeEntityConflict(connection, id, o as unknown as EntityOutputs, l);
 
 function live(overrides: Partial<FlowConnection> = {}): FlowConnection {
   return {

@@ -3,8 +3,8 @@ import { UNKNOWN } from "../../provider/core/check";
 import { dataflow } from "../../provider/core/entities/dataflow";
 import { sourceConnection } from "../../provider/core/entities/sourceConnection";
 import { targetConnection } from "../../provider/core/entities/targetConnection";
-import { checkEntity, diffEntity } from "../../provider/core/entityCheck";
-import { storedEntityOutputs } from "../../provider/core/entityState";
+import { checkEntity, diffEntity } from "../../provider/core/checkDiff";
+import { storedEntityOutputs } from "../../provider/core/state";
 import { flowInputs, outputsOf, PAST_START, SOURCE_ID, sourceInputs, targetInputs } from "./pipelineFixtures";
 
 const NOW = (PAST_START + 86_400) * 1000;
@@ -192,6 +192,29 @@ describe("diff of the pipeline resources", () => {
     assert.deepStrictEqual(diffEntity(sourceConnection, outs, sourceInputs({ sandboxName: "dev" })).replaces, ["sandboxName"]);
     assert.deepStrictEqual(diffEntity(sourceConnection, outs, sourceInputs({ sandboxName: "prod" })).changes, false);
     assert.deepStrictEqual(diffEntity(sourceConnection, outs, sourceInputs()).changes, false);
+  });
+
+  it("moves every object that relies on the stack's sandbox when that default changes, the target connection too", () => {
+    for (const [desc, inputs] of [
+      [sourceConnection, sourceInputs()],
+      [targetConnection, targetInputs()],
+      [dataflow, flowInputs()],
+    ] as const) {
+      const outs = storedEntityOutputs(outputsOf(inputs));
+      const same = checkEntity(desc, {}, inputs, NOW, { sandboxName: "prod" });
+      assert.deepStrictEqual([same.inputs.sandboxName, same.inputs.__sandboxFromStack], ["prod", true], desc.kind);
+      assert.strictEqual(diffEntity(desc, outs, same.inputs).changes, false, desc.kind);
+      const moved = checkEntity(desc, {}, inputs, NOW, { sandboxName: "dev" });
+      assert.deepStrictEqual(diffEntity(desc, outs, moved.inputs).replaces, ["sandboxName"], desc.kind);
+      const declared = checkEntity(desc, {}, { ...inputs, sandboxName: "prod" }, NOW, { sandboxName: "dev" });
+      assert.deepStrictEqual(diffEntity(desc, outs, declared.inputs).replaces, [], `${desc.kind}: a declared sandbox stays`);
+    }
+  });
+
+  it("blames the stack's flowservice:sandboxName when the default is malformed", () => {
+    const r = checkEntity(targetConnection, {}, targetInputs(), NOW, { sandboxName: "Prod" });
+    assert.deepStrictEqual(properties(r), ["sandboxName"]);
+    assert.match(reasonOf(r, "sandboxName"), /stack's flowservice:sandboxName \("Prod"\).*pulumi config set flowservice:sandboxName/);
   });
 
   it("reports a change when only the provider code or the destroy policy changed", () => {

@@ -2,7 +2,7 @@ import assert from "node:assert";
 import { dataflow } from "../../provider/core/entities/dataflow";
 import { sourceConnection } from "../../provider/core/entities/sourceConnection";
 import { liveDocument } from "../../provider/core/entity";
-import { describeEntityConflict, entityDrift, refreshedEntity, storedEntityOutputs } from "../../provider/core/entityState";
+import { describeEntityConflict, entityDrift, refreshedEntity, storedEntityOutputs } from "../../provider/core/state";
 import { UNVERIFIED } from "../../provider/core/planner";
 import {
   BASE_ID,

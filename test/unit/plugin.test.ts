@@ -3,10 +3,10 @@
 // records. Everything here is pure (no request is made).
 import assert from "node:assert";
 import { dataflow } from "../../provider/core/entities/dataflow";
-import { refreshedEntity, storedEntityOutputs } from "../../provider/core/entityState";
+import { refreshedEntity, storedEntityOutputs } from "../../provider/core/state";
 import { checkConfig, diffConfig } from "../../provider/plugin/config";
-import { connectionKind } from "../../provider/plugin/connectionKind";
-import { pipelineKinds } from "../../provider/plugin/entityKind";
+import { connection } from "../../provider/core/entities/connection";
+import { resourceKind, resourceKinds } from "../../provider/plugin/kind";
 import { checkResource, diffResource } from "../../provider/plugin/resource";
 import { packageSchema } from "../../provider/plugin/schema";
 import { changedLeaves, formatPath, SECRET_SIG, SIG_KEY, secretValue, unwrapSecrets, wrapSecrets } from "../../provider/plugin/wire";
@@ -61,7 +61,7 @@ describe("plugin wire: secrets in and out", () => {
 });
 
 describe("plugin Connection: check and diff over the dynamic glue", () => {
-  const kind = connectionKind(runtime());
+  const kind = resourceKind(runtime(), connection);
 
   it("check marks the connector's secret params, and those the program marked, as secrets", async () => {
     const r = await checkResource(kind, {}, salesforce(secretValue("p1"), { environmentUrl: secretValue("login.example.com") }));
@@ -147,7 +147,7 @@ describe("plugin provider config", () => {
 
 describe("plugin schema", () => {
   const r = runtime();
-  const schema = packageSchema("1.2.3", [connectionKind(r), ...pipelineKinds(r)]) as any;
+  const schema = packageSchema("1.2.3", resourceKinds(r)) as any;
 
   it("declares the Connection's inputs and outputs from the zod schemas, without the provider's bookkeeping", () => {
     const c = schema.resources["flowservice:index:Connection"];
@@ -204,5 +204,36 @@ describe("an import of a pipeline object (no state yet)", () => {
     // Once in state, a member the program left out (the spec's version) stays left out.
     const declared = storedEntityOutputs({ ...imported.outputs, flowSpec: { id: "spec-1" }, etag: '"e0"' });
     assert.deepStrictEqual(refreshedEntity(dataflow, declared, live).inputs?.flowSpec, { id: "spec-1" });
+  });
+});
+
+describe("the plugin's kinds: one per registered type, one machinery", () => {
+  const kinds = resourceKinds(runtime());
+  const kindOf = (token: string) => kinds.find((k) => k.token === token) as NonNullable<(typeof kinds)[number]>;
+
+  it("serves the four types of the registry, each replaced when its sandbox or adoptId changes", () => {
+    assert.deepStrictEqual(
+      kinds.map((k) => k.token),
+      [
+        "flowservice:index:Connection",
+        "flowservice:index:SourceConnection",
+        "flowservice:index:TargetConnection",
+        "flowservice:index:Dataflow",
+      ],
+    );
+    for (const k of kinds) {
+      const paths = k.replacePaths.map((p) => p.join("."));
+      assert.ok(paths.includes("sandboxName") && paths.includes("adoptId"), k.token);
+    }
+  });
+
+  it("an import of a source connection leaves its secret params out, as for a connection, and says so", () => {
+    const kind = kindOf("flowservice:index:SourceConnection");
+    const props = { name: "Files", params: { path: "/landing", apiKey: "********" }, secretKeys: [] };
+    const r = kind.afterImport?.({ props, inputs: { name: "Files", params: { path: "/landing", apiKey: "********" } } });
+    assert.deepStrictEqual(r?.props.params, { path: "/landing" });
+    assert.deepStrictEqual(r?.inputs.params, { path: "/landing" });
+    assert.deepStrictEqual([r?.props.secretKeys, r?.inputs.secretKeys, r?.props.adopted], [["apiKey"], ["apiKey"], true]);
+    assert.match(r?.notes[0] ?? "", /Source connection "Files": its secret params \(apiKey\) cannot be read back/);
   });
 });

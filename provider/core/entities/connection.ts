@@ -7,11 +7,11 @@
 // authenticates): Flow Service refuses a PATCH of /connectionSpec, and an auth spec decides which
 // params exist. Secrets live under auth.params; their names are `secretKeys`.
 import { CONNECTORS, lookupAuthSpec, ParamSpec } from "../catalog";
-import { JsonObject } from "../docPlanner";
-import { EntityDescription, EntityOutputs, LiveObject } from "../entity";
-import { CONNECTION_SECRET_PARENT, patchDocument, planPatch, replacementReasons } from "../planner";
-import { ConnectionInputs, FlowConnection, Params, ParamValue } from "../schemas";
-import { CheckFailure, containsUnknown, UNKNOWN } from "../unknown";
+import { JsonObject, planDocPatch } from "../docPlanner";
+import { EntityDescription, LiveObject } from "../entity";
+import { CONNECTION_SECRET_PARENT, inPatchOrder, patchDocument } from "../planner";
+import { ConnectionInputs, ConnectionOutputs, FlowConnection, Params, ParamValue } from "../schemas";
+import { CheckFailure, UNKNOWN } from "../unknown";
 
 /** Members present only: Flow Service bodies carry no `undefined`. */
 function defined(o: Record<string, unknown>): JsonObject {
@@ -75,24 +75,6 @@ export function readableParams(live: FlowConnection): Params {
   return params;
 }
 
-/**
- * Why a change needs a new connection (planner.replacementReasons): the connector or its version,
- * the auth spec (named `auth`), adoptId, the sandbox. A value unknown until `up` is no reason yet,
- * and state from an earlier release without a sandbox never moves.
- */
-function replacements(olds: EntityOutputs<ConnectionInputs>, news: Record<string, unknown>): string[] {
-  const n = news as unknown as ConnectionInputs;
-  return replacementReasons(olds, {
-    connectionSpec: containsUnknown(n.connectionSpec) ? olds.connectionSpec : n.connectionSpec,
-    auth: { specName: n.auth?.specName === undefined || containsUnknown(n.auth.specName) ? olds.auth.specName : n.auth.specName },
-    adoptId: containsUnknown(n.adoptId) ? olds.adoptId : n.adoptId,
-    // olds are the outputs: the sandbox as applied (as read from Flow Service, for earlier releases).
-    sandboxName: containsUnknown(n.sandboxName) ? olds.sandboxName : n.sandboxName,
-  });
-}
-
-const fields = (i: ConnectionInputs) => ({ name: i.name, description: i.description, params: { ...i.auth.params } });
-
 export const connection: EntityDescription<ConnectionInputs> = {
   kind: "Connection",
   label: "Connection",
@@ -100,6 +82,7 @@ export const connection: EntityDescription<ConnectionInputs> = {
   plural: "connections",
   idOutput: "connectionId",
   inputs: ConnectionInputs,
+  outputs: ConnectionOutputs,
   inputKeys: [
     "name",
     "description",
@@ -115,8 +98,9 @@ export const connection: EntityDescription<ConnectionInputs> = {
   document: (i) => patchDocument({ name: i.name, description: i.description, params: i.auth?.params ?? {} }),
   secretParent: CONNECTION_SECRET_PARENT,
   replaceOn: ["connectionSpec", "auth.specName"],
-  replacements,
-  planPatch: (old, next) => planPatch(fields(old), fields(next)),
+  planPatch: (old, next) => inPatchOrder(planDocPatch(old, next)),
+  verifiesCredentials: true,
+  carriedOutputs: ["verification", "verifiedAt"],
   stateInputs: ["verifyCredentials"],
   createBody: (i) =>
     defined({ name: i.name, description: i.description, connectionSpec: i.connectionSpec, auth: i.auth as unknown as JsonObject }),

@@ -3,10 +3,10 @@
 // (configuration, session, token).
 import type * as pulumi from "@pulumi/pulumi";
 import { AnyDescription, CommonInputs } from "../core/entity";
-import { checkEntity, diffEntity } from "../core/entityCheck";
-import { storedEntityOutputs } from "../core/entityState";
+import { checkEntity, diffEntity } from "../core/checkDiff";
+import { storedEntityOutputs } from "../core/state";
 import { CredentialsRefusedError, FlowServiceProviderError } from "../core/errors";
-import * as ops from "./entityOperations";
+import * as ops from "./crud";
 import type { ProviderRuntime } from "./provider";
 
 function inputsOf(desc: AnyDescription, raw: Record<string, unknown>): CommonInputs {
@@ -47,7 +47,7 @@ export function entityProvider(runtime: ProviderRuntime, desc: AnyDescription): 
     configure: engineConfigure(runtime),
 
     async check(olds: Record<string, unknown>, news: Record<string, unknown>) {
-      return checkEntity(desc, olds ?? {}, news);
+      return checkEntity(desc, olds ?? {}, news, Date.now(), { sandboxName: runtime.stackSandbox() });
     },
 
     async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {

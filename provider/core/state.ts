@@ -2,11 +2,9 @@
 // Service object: what create, read and update return, what counts as drift, and how a conflict
 // is explained. The generalisation of mappings.ts to any description.
 import { declaredMatch, AnyDescription, CommonInputs, EntityOutputs, getPath, liveInputs, LiveObject, readableFields } from "./entity";
+import { plainJson } from "./vocabulary";
 
-/** JSON-only copy without undefined members: the dynamic-provider host rejects anything else. */
-export function plainJson<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}
+export { plainJson } from "./vocabulary";
 
 /**
  * Stored outputs as the provider and `flowservice-plan` read them: tolerant of members missing
@@ -19,21 +17,27 @@ export function storedEntityOutputs(raw: Record<string, unknown>): EntityOutputs
 
 /** Outputs after a successful create, adopt or update: the applied desired state plus Flow Service's stamps. */
 export function buildEntityOutputs(
+  desc: AnyDescription,
   inputs: CommonInputs,
-  write: { etag: string; state?: string },
-  meta: { live?: LiveObject; previous?: EntityOutputs; adopted: boolean; sandbox: string },
+  write: { id: string; etag: string; state?: string },
+  meta: { live?: LiveObject; previous?: EntityOutputs; adopted: boolean; sandbox?: string },
 ): EntityOutputs {
-  const { __secretVersions: _ignored, ...desired } = inputs;
+  const { __secretVersions: _ignored, __sandboxFromStack: _fromStack, ...desired } = inputs;
   const { live, previous: prev } = meta;
+  const previous = (prev ?? {}) as Record<string, unknown>;
   return plainJson({
     ...desired,
+    ...(desc.idOutput ? { [desc.idOutput]: write.id } : {}),
     etag: write.etag,
     adopted: meta.adopted,
     state: write.state ?? live?.state ?? prev?.state,
     createdAt: live?.createdAt ?? prev?.createdAt,
     updatedAt: live?.updatedAt ?? prev?.updatedAt,
     updatedBy: live?.updatedBy ?? prev?.updatedBy,
+    // The sandbox the requests went to.
     sandboxName: meta.sandbox,
+    // Outputs of the provider's own (a Connection's last credential test) stand until rewritten.
+    ...Object.fromEntries((desc.carriedOutputs ?? []).map((k) => [k, previous[k]])),
   });
 }
 
@@ -90,6 +94,7 @@ export function refreshedEntity(
   }
   const desired = {
     ...declared,
+    ...Object.fromEntries((desc.stateInputs ?? []).map((k) => [k, getPath(outputs, k)])),
     sandboxName: outputs.sandboxName,
     adoptId: outputs.adoptId,
     deleteOnDestroy: outputs.deleteOnDestroy,

@@ -1,7 +1,8 @@
 // Create, adopt, read, update and delete of any entity over a FlowSession: plain async functions,
-// driven by its description. The Pulumi glue (entityProvider.ts) only adapts them to engine calls.
+// driven by its description, for every resource type. The Pulumi glue (engineProvider.ts) only
+// adapts them to engine calls.
 import type { FlowSession } from "../api/session";
-import { planDocPatch } from "../core/docPlanner";
+import { planEntityPatch } from "../core/checkDiff";
 import {
   AnyDescription,
   CommonInputs,
@@ -14,8 +15,13 @@ import {
   secretValuesOf,
 } from "../core/entity";
 import { assertGoneIsKnown, assertSameOrigin, withOrigin } from "../core/origin";
-import { buildEntityOutputs, describeEntityConflict, refreshedEntity } from "../core/entityState";
+import { buildEntityOutputs, describeEntityConflict, refreshedEntity } from "../core/state";
 import { ApiError, ConflictError, ErrorCode, FlowServiceProviderError } from "../core/errors";
+import type { ConnectionOutputs, FlowConnection } from "../core/schemas";
+import { verifyAdopted, verifyCreated, verifyUpdated } from "./verify";
+
+/** Only descriptions with verifiesCredentials (a Connection's) reach the credential test. */
+const asConnection = (v: unknown) => v as ConnectionOutputs;
 
 /**
  * A write that failed after Flow Service accepted part of it (an object created, a PATCH applied,
@@ -101,11 +107,15 @@ export async function createEntity(
   // The object exists from here on: a failed read of its stamps must not lose it.
   const live = await s.client.get(desc.collection, desc.live, write.id, { sandbox }).catch(() => undefined);
   const outputs = (etag: string, state?: string) =>
-    withOrigin(buildEntityOutputs(inputs, { etag, state }, { live, adopted: false, sandbox }), s.origin);
+    withOrigin(buildEntityOutputs(desc, inputs, { id: write.id, etag, state }, { live, adopted: false, sandbox }), s.origin);
   // A new object's action fields are as Flow Service made it (read back), or else their defaults.
   const current = live ? liveInputs(desc, live, []) : {};
   const done = await applyActions(s, desc, write.id, current, inputs, { etag: write.etag, sandbox, partial: outputs });
-  return { id: write.id, outs: outputs(done.etag, done.state) };
+  const outs = outputs(done.etag, done.state);
+  return {
+    id: write.id,
+    outs: desc.verifiesCredentials ? await verifyCreated(s, asConnection(inputs), asConnection(outs), { sandbox }) : outs,
+  };
 }
 
 async function adoptEntity(
@@ -134,7 +144,7 @@ async function adoptEntity(
       `adoptId ${id}: ${differences.join("; ")}. Flow Service cannot patch ${fixed.join(", ")}: declare the ${desc.label.toLowerCase()} as it is, or drop adoptId to create a new one.`,
     );
   }
-  const ops = planDocPatch(liveDocument(desc, live, inputs.secretKeys), desc.document(inputs), { atomic: desc.atomic });
+  const ops = planEntityPatch(desc, liveDocument(desc, live, inputs.secretKeys), desc.document(inputs));
   let etag = live.etag;
   if (ops.length > 0) {
     const r = await s.recovery.patch(desc, {
@@ -149,13 +159,15 @@ async function adoptEntity(
     etag = r.applied.etag ?? etag;
   }
   const outputs = (e: string, state?: string) =>
-    withOrigin(buildEntityOutputs(inputs, { etag: e, state }, { live, adopted: true, sandbox }), s.origin);
+    withOrigin(buildEntityOutputs(desc, inputs, { id, etag: e, state }, { live, adopted: true, sandbox }), s.origin);
   const done = await applyActions(s, desc, id, declared, inputs, {
     etag,
     sandbox,
     partial: (e, st) => (ops.length > 0 ? outputs(e, st) : undefined),
   });
-  return { id, outs: outputs(done.etag, done.state) };
+  const outs = outputs(done.etag, done.state);
+  if (!desc.verifiesCredentials) return { id, outs };
+  return { id, outs: await verifyAdopted(s, asConnection(inputs), live as FlowConnection, ops, asConnection(outs), { sandbox }) };
 }
 
 /** What refresh finds: the object is gone, or its state as read (and new inputs when it drifted). */
@@ -184,7 +196,7 @@ export async function updateEntity(
 ): Promise<EntityOutputs> {
   assertSameOrigin(`${desc.label} ${id} ("${olds.name}")`, olds, s.origin, "update");
   const sandbox = sandboxOf(s, olds.sandboxName);
-  const ops = planDocPatch(desc.document(olds), desc.document(news), { atomic: desc.atomic });
+  const ops = planEntityPatch(desc, desc.document(olds), desc.document(news));
   let etag = olds.etag;
   if (ops.length > 0) {
     const r = await s.recovery.patch(desc, { id, ops, etag, secrets: secretValuesOf(desc, news), secretKeys: news.secretKeys, sandbox });
@@ -192,7 +204,7 @@ export async function updateEntity(
     etag = r.applied.etag ?? etag;
   }
   const outputs = (e: string, state?: string) =>
-    withOrigin(buildEntityOutputs(news, { etag: e, state }, { previous: olds, adopted: olds.adopted, sandbox }), s.origin);
+    withOrigin(buildEntityOutputs(desc, news, { id, etag: e, state }, { previous: olds, adopted: olds.adopted, sandbox }), s.origin);
   const done = await applyActions(s, desc, id, olds as unknown as Record<string, unknown>, news, {
     etag,
     sandbox,
@@ -200,7 +212,9 @@ export async function updateEntity(
     // After an applied PATCH the state must record it (its new etag), even if an action then fails.
     partial: (e, st) => (ops.length > 0 ? outputs(e, st) : undefined),
   });
-  return outputs(done.etag, done.state);
+  const outs = outputs(done.etag, done.state);
+  if (!desc.verifiesCredentials) return outs;
+  return verifyUpdated(s, asConnection(olds), asConnection(news), ops, asConnection(outs), { sandbox });
 }
 
 export async function deleteEntity(
