@@ -140,6 +140,7 @@ describe("the packed package, installed into a fresh TypeScript Pulumi program",
     const commands = Object.values(own.bin as Record<string, string>).map((f) => path.posix.normalize(f));
     assert.deepStrictEqual(Object.keys(own.bin).sort(), [
       "flow-emulator",
+      "flowservice-discover",
       "flowservice-plan",
       "flowservice-recover",
       "pulumi-resource-flowservice",
