@@ -5,6 +5,7 @@ import { CONNECTIONS } from "./connections";
 import { CONTROL_PREFIX, type Reply } from "./context";
 import { FaultInput, RateLimitInput } from "./faults";
 import { parsePatch } from "./patch";
+import { handleRunControl } from "./runControl";
 import { RefuseInput } from "./sourceSystem";
 import type { EmulatorState } from "./state";
 import { CONNECTION_STATES, type Stamp } from "./records";
@@ -142,6 +143,9 @@ export function handleControl(state: EmulatorState, method: string, url: URL, ra
       case "GET /stats":
         return { status: 200, body: { ...state.stats, total: Object.values(state.stats).reduce((a, b) => a + b, 0) } };
     }
+
+    const runs = handleRunControl(state, route, (schema) => parseBody(schema, rawBody));
+    if (runs) return runs;
 
     // The other tables, read-only, as stored (every org and sandbox).
     const other = /^\/(sourceConnections|targetConnections|flows)(?:\/([^/]+))?$/.exec(path);

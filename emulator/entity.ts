@@ -8,6 +8,7 @@ import { type CollectionSpec, type ListOptions, listCollection } from "./collect
 import { type ApiRequest, type EmulatorConfig, FLOW_BASE, type Reply, header } from "./context";
 import { type FlowError, type Resource, errors } from "./errors";
 import type { Stamp } from "./records";
+import type { Runs } from "./runs";
 import type { SourceSystem } from "./sourceSystem";
 import { type Actor, actorOf, newStamp, touched } from "./stamp";
 import type { Row, Store, Table, TableName } from "./store";
@@ -16,6 +17,8 @@ export interface Services {
   store: Store;
   config: EmulatorConfig;
   sourceSystem: SourceSystem;
+  /** Dataflow runs (a flow's lastRunDetails). */
+  runs?: Runs;
 }
 
 export interface EntityKind<E extends Row<Stamp>, Op> {

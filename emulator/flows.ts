@@ -10,6 +10,7 @@ import { type FlowSpec, findFlowSpec } from "./flowSpecs";
 import { isPlainObject } from "./patch";
 import { type PointerOp, applyPointerPatch, parsePointerPatch } from "./pointerPatch";
 import type { DataConnection, Flow, Stamp } from "./records";
+import { lastRunDetails } from "./runRoutes";
 import { scheduleProblems, startTimeOf } from "./schedule";
 import { actorOf, touched, auditView } from "./stamp";
 import type { Row } from "./store";
@@ -122,6 +123,11 @@ function inherited(svc: Services, ids: string[], rows: (id: string) => Row<DataC
   });
 }
 
+function lastRun(f: Flow, svc: Services): { lastRunDetails?: Record<string, unknown> } {
+  const details = svc.runs ? lastRunDetails(svc.runs, f.id) : undefined;
+  return details ? { lastRunDetails: details } : {};
+}
+
 function view(f: Flow, svc: Services): Record<string, unknown> {
   return {
     id: f.id,
@@ -142,6 +148,7 @@ function view(f: Flow, svc: Services): Record<string, unknown> {
     transformations: f.transformations,
     runs: `/runs?property=flowId==${f.id}`,
     lastOperation: f.lastOperation,
+    ...lastRun(f, svc),
   };
 }
 

@@ -7,6 +7,7 @@ import { type AnyKind, createEntity, deleteEntity, getEntity, listEntities, patc
 import { SOURCE_CONNECTIONS, TARGET_CONNECTIONS } from "./dataConnections";
 import { errors } from "./errors";
 import { FLOWS, flowAction } from "./flows";
+import { handleRuns } from "./runRoutes";
 import { checkGateway, handleImsToken } from "./gateway";
 import type { EmulatorState, RouteKind } from "./state";
 
@@ -51,6 +52,11 @@ export function classify(method: string, pathname: string): Route {
       ? { area: "flow", kind, rel, collection, id }
       : { area: "flow", kind: "unknown", rel, collection, id, allowed: Object.keys(kinds) };
   };
+  if (collection === "runs" && id !== "") {
+    if (segs.length === 1) return known({ GET: "list", POST: "post" });
+    if (segs.length === 2) return known({ GET: "get" });
+    if (segs.length === 3 && sub === "action") return known({ POST: "action" });
+  }
   if ((collection === "connectionSpecs" || collection === "flowSpecs") && segs.length <= 2) return known({ GET: "specs" });
   if (collection !== undefined && Object.hasOwn(KINDS, collection) && id !== "") {
     if (segs.length === 1) return known({ GET: "list", POST: "post" });
@@ -88,6 +94,8 @@ export function dispatch(
   const apiReq: ApiRequest = { method, path: route.rel, query: url.searchParams, headers: req.headers, rawBody, requestId, caller };
   const svc = state.services();
   const id = route.id ?? "";
+  state.runs.catchUp(); // the runs due by now exist before anything reads flows or runs
+  if (route.collection === "runs" && route.kind !== "unknown") return handleRuns(route.kind, apiReq, state.runs, state.store, id);
   const kind = route.collection !== undefined && Object.hasOwn(KINDS, route.collection) ? KINDS[route.collection] : undefined;
   switch (route.kind) {
     case "specs":

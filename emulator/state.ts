@@ -2,10 +2,12 @@
 // Its own module so that the server and the control routes both depend on it, not on each other.
 import { secretsOf } from "./connectionView";
 import type { EmulatorConfig } from "./context";
+import { Clock } from "./clock";
 import type { Services } from "./entity";
 import { Faults, RateLimiter } from "./faults";
 import { TokenRegistry } from "./gateway";
 import { RequestLog, type SecretResolver } from "./requestLog";
+import { Runs } from "./runs";
 import { SourceSystem } from "./sourceSystem";
 import { findAuthSpec, secretParamNames } from "./specs";
 import type { Store } from "./store";
@@ -47,12 +49,16 @@ export class EmulatorState {
   readonly inFlight = new InFlight();
   readonly sourceSystem = new SourceSystem();
   stats: Record<RouteKind, number> = zeroStats();
+  /** The clock runs follow (advanced by a control route), and the runs flows produced. */
+  readonly clock = new Clock();
+  readonly runs: Runs;
 
   constructor(
     readonly initialConfig: EmulatorConfig,
     readonly store: Store,
   ) {
     this.config = { ...initialConfig };
+    this.runs = new Runs(store, this.sourceSystem, this.clock);
   }
 
   /**
@@ -64,6 +70,8 @@ export class EmulatorState {
     this.log.clear();
     this.faults.clear();
     this.sourceSystem.clear();
+    this.runs.reset();
+    this.clock.reset();
     this.rateLimiter.configure(null, null);
     this.stats = zeroStats();
     this.inFlight.resetMax();
@@ -72,7 +80,7 @@ export class EmulatorState {
 
   /** What the Flow Service handlers work with. */
   services(): Services {
-    return { store: this.store, config: this.config, sourceSystem: this.sourceSystem };
+    return { store: this.store, config: this.config, sourceSystem: this.sourceSystem, runs: this.runs };
   }
 
   readonly secretResolver: SecretResolver = {

@@ -2,6 +2,7 @@
 // (`pulumi-flowservice/dist/provider/dynamicProvider`, see shared/contract.md): keep this path and
 // its `provider` export for as long as such stacks exist. It owns the one runtime of the host process.
 import type * as pulumi from "@pulumi/pulumi";
+import { engineFailures } from "./core/failures";
 import { dynamicToken, resourceType } from "./core/registry";
 import { entityProvider } from "./resources/engineProvider";
 import { ProviderRuntime } from "./resources/provider";
@@ -13,7 +14,16 @@ export const runtime = new ProviderRuntime();
 export function providerFor(kind: string): pulumi.dynamic.ResourceProvider {
   const type = resourceType(dynamicToken(kind));
   if (!type) throw new Error(`flowservice: no resource type ${kind}`);
-  return entityProvider(runtime, type.description);
+  const glue = entityProvider(runtime, type.description);
+  const check = glue.check as NonNullable<pulumi.dynamic.ResourceProvider["check"]>;
+  // The engine would print `value {<nil>}` for a failure on a nested path (core/failures.ts).
+  return {
+    ...glue,
+    async check(olds, news) {
+      const r = await check(olds, news);
+      return { ...r, failures: engineFailures(r.failures ?? []) };
+    },
+  };
 }
 
 export const provider = providerFor("Connection");

@@ -15,3 +15,4 @@ export { planPatch, maskOps, PatchableFields } from "./core/planner";
 /** @deprecated the old name of PatchableFields. */
 export type { PatchableFields as Desired } from "./core/planner";
 export * from "./core/errors";
+export type { LastRun } from "./core/runs";

@@ -18,7 +18,8 @@ const FORMATS: readonly Format[] = ["text", "markdown", "json"];
 export const HELP = `Usage: flowservice-plan [FILE | -] [--format text|markdown|json] [--stack-export FILE]
 
 Shows, for each Flow Service resource in the output of \`pulumi preview --json\` (Connection,
-SourceConnection, TargetConnection and Dataflow of pulumi-nodejs:dynamic/flowservice), what
+SourceConnection, TargetConnection and Dataflow, declared through the dynamic resources,
+pulumi-nodejs:dynamic/flowservice:*, or the provider plugin, flowservice:index:*), what
 \`pulumi up\` will do and send: create, adopt, update (with the exact JSON Patch ops, and a
 dataflow's ENABLE/DISABLE action calls), replace (with the property that forces it), delete,
 unchanged. Secret values are never shown: they read [secret].
@@ -37,7 +38,8 @@ The preview needs no credentials and sends no request; \`pulumi preview --refres
 also reads Flow Service first, to include drift (that needs credentials).
 
 Exit status: 0 when no resource changes, 2 when some will, 1 on error (unreadable input,
-not preview JSON, a failed preview, pending operations in --stack-export, a bad option).
+not preview JSON, a failed preview, a step of a flowservice type it cannot plan, pending
+operations in --stack-export, a bad option).
 Example:  pulumi preview --json > preview.json; flowservice-plan preview.json --format markdown
 `;
 
@@ -135,6 +137,14 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   io.stdout(render(plan));
   if (plan.errors.length > 0) {
     io.stderr(`flowservice-plan: the preview failed, the plan is incomplete:\n${plan.errors.map((e) => `  ${e}`).join("\n")}\n`);
+    return EXIT_ERROR;
+  }
+  if (plan.unplanned.length > 0) {
+    const list = plan.unplanned.map((u) => `  ${u.resourceName} (${u.type}, ${u.op}): ${u.reason}`).join("\n");
+    io.stderr(
+      `flowservice-plan: ${plan.unplanned.length} Flow Service resource step${plan.unplanned.length === 1 ? "" : "s"} cannot be planned, so the plan is incomplete (what \`up\` sends for ${plan.unplanned.length === 1 ? "it" : "them"} is not shown):\n${list}\n` +
+        "Upgrade flowservice-plan to the version of the provider the program uses, or review `pulumi preview --diff` for these resources.\n",
+    );
     return EXIT_ERROR;
   }
   if (plan.interrupted) {

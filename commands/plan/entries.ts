@@ -1,285 +1,270 @@
-// One plan entry per resource and action: what `up` will send for a create, a delete, a
-// replacement or an update, computed with the provider's own diff and planner.
-import { containsUnknown, UNKNOWN } from "../../provider/core/check";
-import { diffConnection } from "../../provider/core/diff";
-import { storedOutputs } from "../../provider/core/mappings";
-import { changedSecrets, maskOps, replacementReasons, SECRET_MASK, UNVERIFIED } from "../../provider/core/planner";
-import type { ConnectionOutputs } from "../../provider/core/schemas";
-import { writesCredentials } from "../../provider/core/verification";
+// One plan entry per resource and action, for every resource type: what `up` will send for a
+// create, adopt, update, replace or delete, computed with the provider's own description-driven
+// diff (core/entityCheck.ts), so what a reviewer reads is what `up` sends. What differs between a
+// Connection, a SourceConnection, a TargetConnection and a Dataflow is their description (data):
+// the collection, the create body, where secrets live, what forces a replacement, action fields.
+import { jsonEqual, maskDocOps, pointerTokens } from "../../provider/core/docPlanner";
+import { AnyDescription, getPath } from "../../provider/core/entity";
+import { diffEntity, entityReplacements } from "../../provider/core/checkDiff";
+import { storedEntityOutputs } from "../../provider/core/state";
+import { changedSecrets } from "../../provider/core/planner";
+import type { PatchOp } from "../../provider/core/schemas";
+import { containsUnknown, UNKNOWN } from "../../provider/core/unknown";
 import type { PlanEntry } from "./plan";
 import { isObject, StateJson } from "./preview";
+import { alignSecrets, holderOf, maskBody, SECRET_MASK, secretKeysOf, shownUnknowns, withHolder } from "./secrets";
 
-export function createEntry(base: Pick<PlanEntry, "urn" | "resourceName">, inputs: Record<string, unknown>): PlanEntry {
-  const adoptId = str(inputs.adoptId);
-  if (adoptId !== undefined) {
-    return {
-      ...base,
-      action: "adopt",
-      connectionId: adoptId,
-      name: str(inputs.name),
-      test: testStep(
-        inputs,
-        `GET /connections/${adoptId}/test if the PATCH writes credentials`,
-        "it is PATCHed back to what was read (never deleted)",
-      ),
-      notes: [
-        "no connection is created: `up` reads this one and patches it to match the program " +
-          "(the patch depends on its live values; every secret param is sent again, since Flow Service never returns secrets)",
-      ],
-    };
-  }
-  return {
-    ...base,
-    action: "create",
-    name: str(inputs.name),
-    body: createBody(inputs),
-    test: testStep(inputs, "GET /connections/{new id}/test", "the new connection is deleted"),
-  };
-}
-
-/**
- * The credential test after a write (resources/verify.ts), unless the resource turns it off. The
- * stack's flowservice:verifyCredentials is not in the preview, so a resource that does not say is
- * described with that condition.
- */
-function testStep(inputs: Record<string, unknown>, request: string, undo: string): string | undefined {
-  if (inputs.verifyCredentials === false) return undefined;
-  const unless = inputs.verifyCredentials === true ? "" : " (unless flowservice:verifyCredentials is false)";
-  return `${request}${unless}; if the source system refuses the credentials, ${undo} and \`up\` fails`;
-}
-
-/** The POST /connections body the provider sends for these inputs (operations.ts), secrets masked. */
-function createBody(inputs: Record<string, unknown>): Record<string, unknown> {
-  const auth = isObject(inputs.auth) ? inputs.auth : {};
-  const body: Record<string, unknown> = { name: inputs.name };
-  if (inputs.description !== undefined) body.description = inputs.description;
-  body.connectionSpec = inputs.connectionSpec;
-  body.auth = { specName: auth.specName, params: maskParams(auth.params, secretKeysOf(inputs)) };
-  return body;
-}
-
-export function deleteEntry(base: Pick<PlanEntry, "urn" | "resourceName">, oldState: StateJson): PlanEntry {
-  const outs = oldState.outputs ?? {};
-  const entry: PlanEntry = { ...base, action: "delete", connectionId: idOf(oldState), name: str(outs.name) };
-  if (keptOnDelete(outs)) entry.keptRemotely = true;
-  return entry;
-}
-
-/** The provider's rule (operations.ts, deleteConnection): delete what the stack created, keep what it adopted, unless deleteOnDestroy says otherwise. */
-function keptOnDelete(outs: Record<string, unknown>): boolean {
-  const deleteOnDestroy = typeof outs.deleteOnDestroy === "boolean" ? outs.deleteOnDestroy : undefined;
-  return !(deleteOnDestroy ?? outs.adopted !== true);
-}
-
-export function replaceEntry(
-  base: Pick<PlanEntry, "urn" | "resourceName">,
-  oldState: StateJson,
-  newState: StateJson,
-  engineReasons: string[],
-): PlanEntry {
-  const olds = storedOutputs(oldState.outputs ?? {});
-  const news = newState.inputs ?? {};
-  const next = {
-    connectionSpec: isObject(news.connectionSpec) ? (news.connectionSpec as ConnectionOutputs["connectionSpec"]) : olds.connectionSpec,
-    auth: { specName: str((news.auth as { specName?: unknown } | undefined)?.specName) ?? olds.auth.specName },
-    adoptId: str(news.adoptId),
-    sandboxName: news.sandboxName === UNKNOWN ? undefined : str(news.sandboxName),
-  };
-  // The planner's reasons, as the provider's diff gave them to the engine; the engine's own list
-  // covers what the planner cannot see (a `replaceOnChanges` option, `--target-replace`).
-  const reasons = replacementReasons(olds, next);
-  for (const r of engineReasons) if (!reasons.includes(r)) reasons.push(r);
-  const details: string[] = [];
-  if (reasons.includes("connectionSpec")) {
-    details.push(
-      `connectionSpec: ${specLabel(olds.connectionSpec)} → ${specLabel(next.connectionSpec)} (Flow Service cannot patch a connection's connector)`,
-    );
-  }
-  if (reasons.includes("auth")) details.push(`auth.specName: ${show(olds.auth.specName)} → ${show(next.auth.specName)}`);
-  if (reasons.includes("adoptId")) details.push(`adoptId: ${show(olds.adoptId)} → ${show(next.adoptId)}`);
-  const moves =
-    reasons.includes("sandboxName") &&
-    olds.sandboxName !== undefined &&
-    next.sandboxName !== undefined &&
-    olds.sandboxName !== next.sandboxName;
-  if (reasons.includes("sandboxName")) {
-    const why =
-      news.__sandboxFromStack === true ? "the stack's default flowservice:sandboxName changed" : "the program's sandboxName changed";
-    details.push(`sandboxName: ${show(olds.sandboxName)} → ${show(next.sandboxName)} (${why}; a connection cannot move between sandboxes)`);
-  }
-  const entry: PlanEntry = {
-    ...base,
-    action: "replace",
-    connectionId: idOf(oldState),
-    name: str(news.name) ?? olds.name,
-    replaceReasons: reasons,
-    replaceDetails: details,
-  };
-  if (next.adoptId === undefined) entry.body = createBody(news);
-  entry.test =
-    next.adoptId === undefined
-      ? testStep(news, "GET /connections/{new id}/test", "the new connection is deleted (the old one is kept)")
-      : testStep(
-          news,
-          `GET /connections/${next.adoptId}/test if the adoption's PATCH writes credentials`,
-          "it is PATCHed back (the old connection is kept)",
-        );
-  const old = entry.connectionId ? `the old connection ${entry.connectionId}` : "the old connection";
-  const inNew = moves ? ` in sandbox ${next.sandboxName}` : "";
-  const inOld = moves ? ` in sandbox ${olds.sandboxName}` : "";
-  const notes = [
-    next.adoptId !== undefined
-      ? `the replacement adopts connection ${next.adoptId}${inNew}`
-      : `a new connection is created first${inNew} (POST /connections)`,
-  ];
-  if (keptOnDelete(oldState.outputs ?? {})) {
-    entry.keptRemotely = true;
-    notes.push(`then ${old}${inOld} leaves the stack but stays in Flow Service (no DELETE: it was adopted, or deleteOnDestroy is false)`);
-  } else {
-    notes.push(`then ${old} is deleted${moves ? ` from sandbox ${olds.sandboxName}` : ""} (DELETE)`);
-  }
-  entry.notes = notes;
-  return entry;
-}
-
-export function updateEntry(base: Pick<PlanEntry, "urn" | "resourceName">, oldState: StateJson, newState: StateJson): PlanEntry {
-  // Like the provider's diff: from the OLD OUTPUTS (the state last applied) to the NEW INPUTS.
-  const rawOlds = oldState.outputs ?? {};
-  const news = newState.inputs ?? {};
-  const olds = storedOutputs(rawOlds);
-  const entry: PlanEntry = {
-    ...base,
-    action: "update",
-    connectionId: idOf(oldState),
-    name: str(news.name) ?? olds.name,
-    ifMatch: str(rawOlds.etag),
-  };
-  if (containsUnknown(news)) {
-    entry.pending = true;
-    entry.test = testStep(news, `GET /connections/${entry.connectionId}/test if the patch writes credentials`, "the PATCH is rolled back");
-    entry.notes = ["some values are known only during `up` (outputs of other resources): the exact patch is decided then"];
-    return entry;
-  }
-  const oldParams = olds.auth.params as Record<string, unknown>;
-  const newAuth = isObject(news.auth) ? news.auth : {};
-  if (!isObject(oldParams) || !isObject(newAuth.params)) {
-    entry.notes = ["auth.params is a secret as a whole in this preview: the patch cannot be shown"];
-    return entry;
-  }
-  const newParams: Record<string, unknown> = { ...newAuth.params };
-  const notes: string[] = [];
-  const changed = changedSecrets(oldState.inputs?.__secretVersions, news.__secretVersions);
-  const { oldSide, newSide } = alignSecrets(oldParams, newParams, secretKeysOf(news), changed, notes);
-  const aligned = { ...news, auth: { ...newAuth, params: newSide } };
-  const d = diffConnection(
-    { ...olds, auth: { ...olds.auth, params: oldSide } } as ConnectionOutputs,
-    aligned,
-    rawOlds.__provider,
-    news.__provider,
-  );
-  entry.ops = maskOps(d.ops, [...new Set([...(secretKeysOf(rawOlds) ?? []), ...(secretKeysOf(news) ?? [])])]).map((op) =>
-    // Belt and braces: a param whose secret keys are unknown is masked too.
-    secretKeysOf(news) === undefined && op.path.startsWith("/auth/params/") && "value" in op ? { ...op, value: SECRET_MASK } : op,
-  );
-  if (writesCredentials(entry.ops)) entry.test = testStep(news, `GET /connections/${entry.connectionId}/test`, "the PATCH is rolled back");
-  if (entry.ops.length === 0) {
-    const why: string[] = [];
-    if (rawOlds.__provider !== undefined && news.__provider !== undefined && rawOlds.__provider !== news.__provider)
-      why.push("provider code");
-    if ((rawOlds.deleteOnDestroy ?? null) !== (news.deleteOnDestroy ?? null)) why.push("deleteOnDestroy");
-    if ((rawOlds.verifyCredentials ?? null) !== (news.verifyCredentials ?? null)) why.push("verifyCredentials");
-    if ([...olds.secretKeys].sort().join() !== [...(secretKeysOf(news) ?? [])].sort().join()) why.push("secretKeys");
-    entry.stateOnly = why.length > 0 ? why : ["state"];
-  }
-  if (notes.length > 0) entry.notes = notes;
-  return entry;
-}
-
-/**
- * Both sides' params with every secret value replaced, so the planner sees a secret change exactly
- * when the provider would send one. Preview masks a secret as "[secret]" on both sides, so for a
- * masked key the secret versions recorded by `check` decide (`__secretVersions`: a number per
- * secret, bumped when its value changes; see planner.secretVersions): a changed key gets
- * UNVERIFIED on the old side (it equals nothing, so the planner emits its op) and "[secret]" on the
- * new; any other gets "[secret]" on both (no op). An added or removed key shows by its presence; a
- * value the preview left readable is compared as it is (and masked when printed).
- */
-function alignSecrets(
-  oldParams: Record<string, unknown>,
-  newParams: Record<string, unknown>,
-  newSecretKeys: string[] | undefined,
-  secretChanges: string[] | undefined,
-  notes: string[],
-): { oldSide: Record<string, unknown>; newSide: Record<string, unknown> } {
-  const oldSide = { ...oldParams };
-  const newSide = { ...newParams };
-  const changed = secretChanges ? new Set(secretChanges) : undefined;
-  const unsure: string[] = [];
-  for (const k of Object.keys(newParams)) {
-    const o = oldParams[k];
-    const n = newParams[k];
-    // undefined: the preview does not show the secret keys, so any param may be secret.
-    const secretNow = newSecretKeys ? newSecretKeys.includes(k) : undefined;
-    if (!(k in oldParams)) {
-      if (secretNow !== false) newSide[k] = SECRET_MASK;
-    } else if (changed?.has(k)) {
-      oldSide[k] = UNVERIFIED;
-      newSide[k] = SECRET_MASK;
-    } else if (secretNow === false && n !== SECRET_MASK) {
-      if (o === SECRET_MASK) {
-        // It stops being secret: its old value is masked, so whether it changes cannot be seen.
-        oldSide[k] = UNVERIFIED;
-        notes.push(`auth.params.${k} was secret and no longer is: its old value cannot be compared, so it is listed as sent`);
-      }
-    } else if (o !== SECRET_MASK && n !== SECRET_MASK) {
-      // Readable on both sides (a program that did not mark it secret): compared as the provider does.
-      if (secretNow === true) {
-        oldSide[k] = o === n ? SECRET_MASK : UNVERIFIED;
-        newSide[k] = SECRET_MASK;
-      }
-    } else {
-      oldSide[k] = SECRET_MASK;
-      newSide[k] = SECRET_MASK;
-      if (!changed) unsure.push(k);
-    }
-  }
-  for (const k of Object.keys(oldParams)) if (!(k in newParams)) oldSide[k] = SECRET_MASK; // removed: its value is never sent
-  if (unsure.length > 0) {
-    notes.push(
-      `the preview does not say whether secret params ${unsure.join(", ")} change (no __secretVersions: inputs checked by an older provider): ` +
-        "they are left out of the ops above and `up` may send them",
-    );
-  }
-  return { oldSide, newSide };
-}
-
-// ---- Helpers --------------------------------------------------------------------------------
+export type Base = Pick<PlanEntry, "urn" | "resourceName" | "type" | "door">;
 
 export function str(v: unknown): string | undefined {
   return typeof v === "string" ? v : undefined;
 }
 
-export function idOf(state: StateJson | undefined): string | undefined {
-  return str(state?.id) ?? str(state?.outputs?.connectionId);
+/** The Flow Service id of a state: its id, or (state of early releases) the id output. */
+export function idOf(desc: AnyDescription, state: StateJson | undefined): string | undefined {
+  return str(state?.id) ?? (desc.idOutput ? str(state?.outputs?.[desc.idOutput]) : undefined);
 }
 
-/** The secret param names, or undefined when the preview does not show them as a list. */
-function secretKeysOf(props: Record<string, unknown>): string[] | undefined {
-  const k = props.secretKeys;
-  return Array.isArray(k) && k.every((x) => typeof x === "string") ? (k as string[]) : undefined;
+const what = (desc: AnyDescription) => desc.label.toLowerCase();
+
+function common(desc: AnyDescription, base: Base, action: PlanEntry["action"], id: string | undefined, name: unknown): PlanEntry {
+  const entry: PlanEntry = { ...base, action, name: str(name) };
+  // resourceType and collection name the pipeline resources only, as they always have (CI tools
+  // read their absence as "a connection"); `type` names every resource.
+  if (desc.collection !== "connections") Object.assign(entry, { resourceType: desc.kind, collection: desc.collection });
+  if (id !== undefined) Object.assign(entry, { connectionId: id, id });
+  return entry;
 }
 
-function maskParams(params: unknown, secretKeys: string[] | undefined): unknown {
-  if (!isObject(params)) return SECRET_MASK;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(params)) out[k] = !secretKeys || secretKeys.includes(k) ? SECRET_MASK : v;
-  return out;
+/**
+ * The credential test after a write (resources/verify.ts), for the resources whose description
+ * says they verify credentials, unless the resource turns it off.
+ * The stack's flowservice:verifyCredentials is not in the preview: a resource that does not say is
+ * described with that condition.
+ */
+function testStep(
+  desc: AnyDescription,
+  inputs: Record<string, unknown>,
+  request: string,
+  undo: string,
+  existing = false,
+): string | undefined {
+  if (!desc.verifiesCredentials || inputs.verifyCredentials === false) return undefined;
+  const unless = inputs.verifyCredentials === true ? "" : " (unless flowservice:verifyCredentials is false)";
+  return `${request}${unless}; if the source system refuses the credentials, ${undo} and \`up\` fails${existing ? retriggerStep(inputs) : ""}`;
 }
 
+/**
+ * After an existing object's passing test: the re-trigger of failed runs (resources/retriggerRuns.ts), for a
+ * resource that sets retriggerFailedRuns (the stack's flowservice:retriggerFailedRuns is not in the preview).
+ */
+function retriggerStep(inputs: Record<string, unknown>): string {
+  if (inputs.retriggerFailedRuns !== true) return "";
+  return "; once it passes, POST /runs/{id}/action?op=re-trigger for each run of the dataflows reading through it that failed on credentials since their last run that did not fail";
+}
+
+const testUrl = (desc: AnyDescription, id: string | undefined) => `GET /${desc.collection}/${id ?? "{new id}"}/test`;
+
+/** The POST body the provider sends for these inputs, secrets masked, values known at `up` marked. */
+function createBody(desc: AnyDescription, inputs: Record<string, unknown>): Record<string, unknown> {
+  return maskBody(desc, shownUnknowns(desc.createBody(inputs as never)) as Record<string, unknown>, secretKeysOf(inputs));
+}
+
+function actionCall(desc: AnyDescription, id: string | undefined, op: string): string {
+  return `POST /${desc.collection}/${id ?? "{id}"}/action?op=${op}`;
+}
+
+/** What Flow Service does not set at create (a flow declared disabled) is one action call after it. */
+function actionsAfterCreate(desc: AnyDescription, inputs: Record<string, unknown>): string[] {
+  return (desc.actions ?? [])
+    .filter((a) => !containsUnknown(getPath(inputs, a.field)) && !jsonEqual(a.desired(inputs as never), a.desired({} as never)))
+    .map((a) => actionCall(desc, undefined, a.op(a.desired(inputs as never))));
+}
+
+/** The provider's rule: delete what the stack created, keep what it adopted, unless deleteOnDestroy says otherwise. */
+function keptOnDelete(outs: Record<string, unknown>): boolean {
+  const deleteOnDestroy = typeof outs.deleteOnDestroy === "boolean" ? outs.deleteOnDestroy : undefined;
+  return !(deleteOnDestroy ?? outs.adopted !== true);
+}
+
+export function createEntry(desc: AnyDescription, base: Base, inputs: Record<string, unknown>): PlanEntry {
+  const adoptId = str(inputs.adoptId);
+  if (adoptId !== undefined) {
+    const entry = common(desc, base, "adopt", adoptId, inputs.name);
+    const test = testStep(
+      desc,
+      inputs,
+      `${testUrl(desc, adoptId)} if the PATCH writes credentials`,
+      "it is PATCHed back to what was read (never deleted)",
+      true,
+    );
+    if (test) entry.test = test;
+    const resent = desc.secretParent ? "; every secret param is sent again, since Flow Service never returns secrets" : "";
+    entry.notes = [
+      `no ${what(desc)} is created: \`up\` reads this one and patches it to match the program (the patch depends on its live values${resent})`,
+    ];
+    return entry;
+  }
+  const entry = common(desc, base, "create", undefined, inputs.name);
+  entry.body = createBody(desc, inputs);
+  const actions = actionsAfterCreate(desc, inputs);
+  if (actions.length > 0) entry.actions = actions;
+  const test = testStep(desc, inputs, testUrl(desc, undefined), `the new ${what(desc)} is deleted`);
+  if (test) entry.test = test;
+  return entry;
+}
+
+export function deleteEntry(desc: AnyDescription, base: Base, oldState: StateJson): PlanEntry {
+  const outs = oldState.outputs ?? {};
+  const entry = common(desc, base, "delete", idOf(desc, oldState), outs.name);
+  if (keptOnDelete(outs)) entry.keptRemotely = true;
+  return entry;
+}
+
+export function unchangedEntry(desc: AnyDescription, base: Base, state: StateJson | undefined): PlanEntry {
+  return common(desc, base, "unchanged", idOf(desc, state), (state?.outputs ?? state?.inputs)?.name);
+}
+
+/** A value as a reason's detail shows it: a spec as "id vVERSION", anything else as JSON. */
 function show(v: unknown): string {
-  return v === undefined ? "(none)" : JSON.stringify(v);
+  if (v === undefined) return "(none)";
+  const keys = isObject(v) ? Object.keys(v) : [];
+  if (isObject(v) && typeof v.id === "string" && keys.every((k) => k === "id" || k === "version"))
+    return `${v.id}${typeof v.version === "string" ? ` v${v.version}` : ""}`;
+  return JSON.stringify(shownUnknowns(v));
 }
 
-function specLabel(s: { id?: string; version?: string } | undefined): string {
-  return s ? `${s.id ?? "?"}${s.version ? ` v${s.version}` : ""}` : "(none)";
+/** Each reason with its old and new value; a reason that groups replaceOn paths (a Connection's `auth`) by those paths. */
+function replaceDetails(desc: AnyDescription, reasons: string[], olds: Record<string, unknown>, news: Record<string, unknown>): string[] {
+  return reasons.flatMap((r) => {
+    if (r === "sandboxName") {
+      const why =
+        news.__sandboxFromStack === true ? "the stack's default flowservice:sandboxName changed" : "the program's sandboxName changed";
+      return [`sandboxName: ${show(olds.sandboxName)} → ${show(news.sandboxName)} (${why}; a ${what(desc)} cannot move between sandboxes)`];
+    }
+    const paths = desc.replaceOn.includes(r) ? [r] : desc.replaceOn.filter((p) => p.startsWith(`${r}.`));
+    return (paths.length > 0 ? paths : [r]).map((p) => `${p}: ${show(getPath(olds, p))} → ${show(getPath(news, p))}`);
+  });
+}
+
+export function replaceEntry(
+  desc: AnyDescription,
+  base: Base,
+  oldState: StateJson,
+  newState: StateJson,
+  engineReasons: string[],
+): PlanEntry {
+  const rawOlds = oldState.outputs ?? {};
+  const olds = storedEntityOutputs(rawOlds);
+  const news = newState.inputs ?? {};
+  // The description's reasons, as the provider's diff gives them to the engine; the engine's own
+  // list covers what the provider cannot see (a `replaceOnChanges` option, `--target-replace`).
+  const reasons = entityReplacements(desc, olds, news);
+  // A preview made by another provider version may name the same reason at another depth ("auth", "auth.specName").
+  const named = (r: string) => reasons.some((x) => x === r || x.startsWith(`${r}.`) || r.startsWith(`${x}.`));
+  for (const r of engineReasons) if (!named(r)) reasons.push(r);
+  const entry = common(desc, base, "replace", idOf(desc, oldState), news.name ?? olds.name);
+  entry.replaceReasons = reasons;
+  entry.replaceDetails = replaceDetails(desc, reasons, olds as unknown as Record<string, unknown>, news);
+  const adoptId = str(news.adoptId);
+  const [from, to] = [str(olds.sandboxName), news.sandboxName === UNKNOWN ? undefined : str(news.sandboxName)];
+  const moves = reasons.includes("sandboxName") && from !== undefined && to !== undefined && from !== to;
+  if (adoptId === undefined) {
+    entry.body = createBody(desc, news);
+    const actions = actionsAfterCreate(desc, news);
+    if (actions.length > 0) entry.actions = actions;
+  }
+  const test =
+    adoptId === undefined
+      ? testStep(desc, news, testUrl(desc, undefined), `the new ${what(desc)} is deleted (the old one is kept)`)
+      : testStep(
+          desc,
+          news,
+          `${testUrl(desc, adoptId)} if the adoption's PATCH writes credentials`,
+          "it is PATCHed back (the old one is kept)",
+        );
+  if (test) entry.test = test;
+  const old = entry.connectionId ? `the old ${what(desc)} ${entry.connectionId}` : `the old ${what(desc)}`;
+  const notes = [
+    adoptId !== undefined
+      ? `the replacement adopts ${what(desc)} ${adoptId}${moves ? ` in sandbox ${to}` : ""}`
+      : `a new ${what(desc)} is created first${moves ? ` in sandbox ${to}` : ""} (POST /${desc.collection})`,
+  ];
+  if (keptOnDelete(rawOlds)) {
+    entry.keptRemotely = true;
+    notes.push(
+      `then ${old}${moves ? ` in sandbox ${from}` : ""} leaves the stack but stays in Flow Service (no DELETE: it was adopted, or deleteOnDestroy is false)`,
+    );
+  } else {
+    notes.push(`then ${old} is deleted${moves ? ` from sandbox ${from}` : ""} (DELETE)`);
+  }
+  entry.notes = notes;
+  return entry;
+}
+
+/** A write that changes what the credential test checks: an op under the secret parent. */
+function writesSecrets(desc: AnyDescription, ops: readonly PatchOp[]): boolean {
+  const parent = desc.secretParent ?? [];
+  return parent.length > 0 && ops.some((op) => parent.every((t, i) => pointerTokens(op.path)[i] === t));
+}
+
+export function updateEntry(desc: AnyDescription, base: Base, oldState: StateJson, newState: StateJson): PlanEntry {
+  // Like the provider's diff: from the OLD OUTPUTS (the state last applied) to the NEW INPUTS.
+  const rawOlds = oldState.outputs ?? {};
+  const news = newState.inputs ?? {};
+  const entry = common(desc, base, "update", idOf(desc, oldState), news.name ?? rawOlds.name);
+  entry.ifMatch = str(rawOlds.etag);
+  const test = (ops?: PatchOp[]) =>
+    testStep(
+      desc,
+      news,
+      `${testUrl(desc, entry.connectionId)}${ops ? "" : " if the patch writes credentials"}`,
+      "the PATCH is rolled back",
+      true,
+    );
+  if (containsUnknown(news)) {
+    entry.pending = true;
+    const t = test();
+    if (t) entry.test = t;
+    entry.notes = ["some values are known only during `up` (outputs of other resources): the exact patch is decided then"];
+    return entry;
+  }
+  const notes: string[] = [];
+  let [olds, next] = [rawOlds, news];
+  if (desc.secretParent) {
+    const [oldHolder, newHolder] = [holderOf(desc, rawOlds), holderOf(desc, news)];
+    const where = desc.secretParent.join(".");
+    if ((oldHolder !== undefined && !isObject(oldHolder)) || (newHolder !== undefined && !isObject(newHolder))) {
+      entry.notes = [`${where} is a secret as a whole in this preview: the patch cannot be shown`];
+      return entry;
+    }
+    const changed = changedSecrets(oldState.inputs?.__secretVersions, news.__secretVersions);
+    const o = (oldHolder ?? {}) as Record<string, unknown>;
+    const n = (newHolder ?? {}) as Record<string, unknown>;
+    const { oldSide, newSide } = alignSecrets(o, n, secretKeysOf(news), changed, notes, where);
+    olds = withHolder(desc, rawOlds, oldSide);
+    next = withHolder(desc, news, newSide);
+  }
+  const d = diffEntity(desc, storedEntityOutputs(olds), next, rawOlds.__provider, news.__provider);
+  const secretKeys = [...new Set([...(secretKeysOf(rawOlds) ?? []), ...(secretKeysOf(news) ?? [])])];
+  const parent = desc.secretParent ?? [];
+  entry.ops = maskDocOps(d.ops, parent, secretKeys).map((op) =>
+    // Belt and braces: with the secret names unknown, every value under the secret parent is masked.
+    secretKeysOf(news) === undefined && writesSecrets(desc, [op]) && "value" in op ? { ...op, value: SECRET_MASK } : op,
+  );
+  if (d.actions.length > 0) entry.actions = d.actions.map((a) => actionCall(desc, entry.connectionId, a.op));
+  if (writesSecrets(desc, entry.ops)) {
+    const t = test(entry.ops);
+    if (t) entry.test = t;
+  }
+  if (entry.ops.length === 0 && d.actions.length === 0) {
+    const why: string[] = [];
+    if (rawOlds.__provider !== undefined && news.__provider !== undefined && rawOlds.__provider !== news.__provider)
+      why.push("provider code");
+    for (const k of ["deleteOnDestroy", ...(desc.stateInputs ?? [])]) if ((rawOlds[k] ?? null) !== (news[k] ?? null)) why.push(k);
+    if ([...(secretKeysOf(rawOlds) ?? [])].sort().join() !== [...(secretKeysOf(news) ?? [])].sort().join()) why.push("secretKeys");
+    entry.stateOnly = why.length > 0 ? why : ["state"];
+  }
+  if (notes.length > 0) entry.notes = notes;
+  return entry;
 }

@@ -5,26 +5,14 @@
 // reviewer reads is what `up` sends. It is built only from the preview's JSON, where Pulumi has
 // already replaced every secret value with "[secret]"; values of params named in `secretKeys` are
 // masked again here in case a program did not mark one secret.
-import { UNKNOWN } from "../../provider/core/check";
+import { isFlowServiceToken, resourceType } from "../../provider/core/registry";
 import type { PatchOp } from "../../provider/core/schemas";
-import { createEntry, deleteEntry, idOf, replaceEntry, str, updateEntry } from "./entries";
-import {
-  entityCreateEntry,
-  entityDeleteEntry,
-  entityReplaceEntry,
-  ENTITY_TYPES,
-  entityUnchangedEntry,
-  entityUpdateEntry,
-} from "./entityEntries";
-import type { AnyDescription } from "../../provider/core/entity";
+import { UNKNOWN } from "../../provider/core/unknown";
+import { type Base, createEntry, deleteEntry, replaceEntry, str, unchangedEntry, updateEntry } from "./entries";
 import type { PreviewJson, StepJson } from "./preview";
 
+/** The dynamic Connection's type token (kept for callers of earlier releases; see core/registry.ts for all). */
 export const CONNECTION_TYPE = "pulumi-nodejs:dynamic/flowservice:Connection";
-
-/** Every type the plan covers: connections and the pipeline resources. */
-function covered(type: string | undefined): boolean {
-  return type === CONNECTION_TYPE || (type !== undefined && type in ENTITY_TYPES);
-}
 
 export type Action = "create" | "update" | "replace" | "delete" | "adopt" | "unchanged";
 /** The order of the JSON summary (as documented). */
@@ -36,14 +24,20 @@ export interface PlanEntry {
   urn: string;
   resourceName: string;
   action: Action;
+  /** Every resource: Connection, SourceConnection, TargetConnection or Dataflow. */
+  type?: string;
+  /** Every resource: how the program declares it, dynamic (pulumi-nodejs:dynamic/flowservice:*) or plugin (flowservice:index:*). */
+  door?: "dynamic" | "plugin";
   /** Pipeline resources only: SourceConnection, TargetConnection or Dataflow (absent for a Connection). */
   resourceType?: string;
   /** Pipeline resources only: the API collection (sourceConnections, targetConnections, flows). */
   collection?: string;
   /** update, create: the action calls `up` makes beside the PATCH (a flow's ENABLE or DISABLE). */
   actions?: string[];
-  /** The Flow Service id (for adopt: the one adopted). Unknown for a create. */
+  /** The Flow Service id (for adopt: the one adopted). Unknown for a create. Any type, despite the name (kept for CI tools): see `id`. */
   connectionId?: string;
+  /** The same as connectionId, named for what it is: the object's Flow Service id. */
+  id?: string;
   /** The connection's display name after the change (before it, for a delete). */
   name?: string;
   /** The sandbox the change touches (for a replace: where the new connection is); undefined when not known before `up`. */
@@ -73,12 +67,24 @@ export interface PlanEntry {
 
 export type Summary = Record<Action, number>;
 
+/** A step of a flowservice type the plan cannot describe: the plan is then incomplete (exit 1). */
+export interface Unplanned {
+  urn: string;
+  resourceName: string;
+  type: string;
+  op: string;
+  reason: string;
+}
+
 export interface Plan {
   /** Stack and project, from the URNs (absent when the preview lists no resource). */
   stack?: string;
   project?: string;
+  /** Every resource the plan covers, of any type (the name is kept for CI tools that read it). */
   connections: PlanEntry[];
   summary: Summary;
+  /** Steps of a flowservice type that could not be planned: never read as "no changes". */
+  unplanned: Unplanned[];
   /** Error diagnostics of a failed preview: the plan is then incomplete. */
   errors: string[];
   /** Set from `--stack-export`: operations an interrupted run left pending (the plan is then wrong). */
@@ -100,14 +106,18 @@ function typeOf(step: StepJson): string | undefined {
 export function buildPlan(preview: PreviewJson): Plan {
   const byUrn = new Map<string, StepJson[]>();
   for (const step of preview.steps ?? []) {
-    if (!covered(typeOf(step))) continue;
+    const type = typeOf(step);
+    if (type === undefined || !isFlowServiceToken(type)) continue;
     byUrn.set(step.urn, [...(byUrn.get(step.urn) ?? []), step]);
   }
   const connections: PlanEntry[] = [];
+  const unplanned: Unplanned[] = [];
   const stackSandbox = str(preview.config?.["flowservice:sandboxName"]);
   for (const [urn, steps] of byUrn) {
-    const entry = entryFor(urn, steps);
-    if (entry) connections.push(withSandbox(entry, steps, stackSandbox));
+    const outcome = entryFor(urn, steps);
+    if (outcome === undefined) continue;
+    if ("reason" in outcome) unplanned.push(outcome);
+    else connections.push(withSandbox(outcome, steps, stackSandbox));
   }
   connections.sort(
     (a, b) => LISTING_ORDER.indexOf(a.action) - LISTING_ORDER.indexOf(b.action) || a.resourceName.localeCompare(b.resourceName),
@@ -124,6 +134,7 @@ export function buildPlan(preview: PreviewJson): Plan {
     project: first?.[1] || undefined,
     connections,
     summary,
+    unplanned,
     errors,
   };
 }
@@ -146,75 +157,85 @@ function withSandbox(entry: PlanEntry, steps: StepJson[], stackSandbox: string |
   const declared = newInputs.sandboxName;
   const sandboxName = declared === UNKNOWN ? undefined : (known(declared) ?? oldSandbox ?? stackSandbox);
   const moved = entry.action === "replace" && oldSandbox !== undefined && oldSandbox !== sandboxName;
-  return { ...entry, sandboxName, ...(moved ? { fromSandboxName: oldSandbox } : {}) };
+  // An object that declares no sandbox belongs in the stack's: if `up` leaves it where it is, say so.
+  const fromStack = declared === undefined || newInputs.__sandboxFromStack === true;
+  const left = entry.action !== "replace" && fromStack && stackSandbox !== undefined && sandboxName !== stackSandbox;
+  const notes = left
+    ? [
+        ...(entry.notes ?? []),
+        `stays in sandbox ${sandboxName}, although it declares no sandboxName and the stack's flowservice:sandboxName is now ${stackSandbox}: ` +
+          "this provider does not move it; declare sandboxName to say where it belongs",
+      ]
+    : entry.notes;
+  return { ...entry, sandboxName, ...(moved ? { fromSandboxName: oldSandbox } : {}), ...(notes ? { notes } : {}) };
 }
 
-/** Steps that say what `up` does; others (`refresh` before the change under --refresh, read, discard…) do not. */
+/** Steps that say what `up` does to Flow Service. */
 const PLANNED_OPS = new Set(["create", "update", "delete", "same", "replace", "create-replacement", "delete-replaced"]);
+/** Steps that send nothing and change nothing `up` applies: `refresh` before the change under --refresh, reads of `.get()`. */
+const SILENT_OPS = new Set(["refresh", "read", "read-replacement", "remove-pending-replace"]);
+/** A resource that leaves the stack but not Flow Service (retainOnDelete): no request. */
+const DISCARD_OPS = new Set(["discard", "discard-replaced"]);
 
-type Base = Pick<PlanEntry, "urn" | "resourceName">;
-type State = StepJson["oldState"];
+type State = NonNullable<StepJson["oldState"]>;
 
-/** How each kind of step becomes an entry: a connection's rules, or a pipeline resource's description's. */
-interface EntryBuilders {
-  replace(base: Base, oldState: NonNullable<State>, newState: NonNullable<State>, reasons: string[]): PlanEntry;
-  create(base: Base, inputs: Record<string, unknown>): PlanEntry;
-  update(base: Base, oldState: NonNullable<State>, newState: NonNullable<State>): PlanEntry;
-  delete(base: Base, oldState: NonNullable<State>): PlanEntry;
-  unchanged(base: Base, step: StepJson): PlanEntry;
-}
-
-const CONNECTION_ENTRIES: EntryBuilders = {
-  replace: replaceEntry,
-  create: createEntry,
-  update: updateEntry,
-  delete: deleteEntry,
-  unchanged: (base, step) => {
-    const outs = step.oldState?.outputs ?? step.newState?.outputs ?? {};
-    return { ...base, action: "unchanged", connectionId: idOf(step.oldState), name: str(outs.name) };
-  },
-};
-
-function entityEntries(desc: AnyDescription): EntryBuilders {
-  return {
-    replace: (base, o, n, reasons) => entityReplaceEntry(desc, base, o, n, reasons),
-    create: (base, inputs) => entityCreateEntry(desc, base, inputs),
-    update: (base, o, n) => entityUpdateEntry(desc, base, o, n),
-    delete: (base, o) => entityDeleteEntry(desc, base, o),
-    unchanged: (base, step) => entityUnchangedEntry(desc, base, step.oldState ?? step.newState),
-  };
-}
-
-function entryFor(urn: string, allSteps: StepJson[]): PlanEntry | undefined {
-  const steps = allSteps.filter((s) => PLANNED_OPS.has(s.op));
+/** The step's entry, or why a step of a flowservice type cannot be planned; undefined when the steps say nothing `up` does. */
+function entryFor(urn: string, allSteps: StepJson[]): PlanEntry | Unplanned | undefined {
+  const steps = allSteps.filter((s) => !SILENT_OPS.has(s.op));
   if (steps.length === 0) return undefined;
-  const ops = new Set(steps.map((s) => s.op));
-  const base = { urn, resourceName: resourceNameOf(urn) };
-  const desc = ENTITY_TYPES[typeOf(steps[0]) ?? ""];
-  const build = desc ? entityEntries(desc) : CONNECTION_ENTRIES;
-  // A replacement may be reported as one `replace` step or as its parts; it is one change.
-  const replace = steps.find((s) => s.op === "replace") ?? steps.find((s) => s.op === "create-replacement");
-  if (replace || ops.has("delete-replaced")) {
-    const oldState = steps.map((s) => s.oldState).find((s) => s?.outputs) ?? {};
-    const newState = steps.map((s) => s.newState).find((s) => s?.inputs) ?? {};
-    return build.replace(
-      base,
-      oldState,
-      newState,
-      steps.flatMap((s) => s.replaceReasons ?? []),
-    );
+  const type = typeOf(steps[0]) ?? "";
+  const resourceName = resourceNameOf(urn);
+  const known = resourceType(type);
+  const op = steps.map((s) => s.op).join(", ");
+  if (!known) {
+    return { urn, resourceName, type, op, reason: "this version of flowservice-plan does not know this resource type" };
   }
-  const step = steps[steps.length - 1];
-  switch (step.op) {
-    case "create":
-      return build.create(base, step.newState?.inputs ?? {});
-    case "update":
-      return build.update(base, step.oldState ?? {}, step.newState ?? {});
-    case "delete":
-      return build.delete(base, step.oldState ?? {});
-    case "same":
-      return build.unchanged(base, step);
-    default:
-      return undefined;
+  const other = steps.find((s) => !PLANNED_OPS.has(s.op) && !DISCARD_OPS.has(s.op));
+  if (other) return { urn, resourceName, type, op, reason: `this version of flowservice-plan has no plan for a "${other.op}" step` };
+  const { description: desc, door } = known;
+  const base: Base = { urn, resourceName, type: known.kind, door };
+  const ops = new Set(steps.map((s) => s.op));
+  const discarded = steps.find((s) => DISCARD_OPS.has(s.op));
+  if (discarded && !steps.some((s) => s.op === "replace" || s.op === "create-replacement")) {
+    const entry = deleteEntry(desc, base, discarded.oldState ?? {});
+    return { ...entry, keptRemotely: true, notes: ["retained (retainOnDelete): it leaves the stack's state, and no DELETE is sent"] };
+  }
+  try {
+    // A replacement may be reported as one `replace` step or as its parts; it is one change.
+    const replace = steps.find((s) => s.op === "replace") ?? steps.find((s) => s.op === "create-replacement");
+    if (replace || ops.has("delete-replaced")) {
+      const oldState = steps.map((s) => s.oldState).find((s) => s?.outputs) ?? {};
+      const newState = steps.map((s) => s.newState).find((s) => s?.inputs) ?? {};
+      const entry = replaceEntry(
+        desc,
+        base,
+        oldState,
+        newState,
+        steps.flatMap((s) => s.replaceReasons ?? []),
+      );
+      if (!ops.has("discard-replaced")) return entry;
+      const notes = [
+        ...(entry.notes ?? []).slice(0, 1),
+        "then the old one leaves the stack but stays in Flow Service (retainOnDelete: no DELETE)",
+      ];
+      return { ...entry, keptRemotely: true, notes };
+    }
+    const step = steps[steps.length - 1];
+    const [o, n]: [State, State] = [step.oldState ?? {}, step.newState ?? {}];
+    switch (step.op) {
+      case "create":
+        return createEntry(desc, base, n.inputs ?? {});
+      case "update":
+        return updateEntry(desc, base, o, n);
+      case "delete":
+        return deleteEntry(desc, base, o);
+      case "same":
+        return unchangedEntry(desc, base, step.oldState ?? step.newState);
+      default:
+        return { urn, resourceName, type, op, reason: `no plan for a "${step.op}" step` };
+    }
+  } catch (e) {
+    // A state or inputs this version cannot read (a shape it does not know): said, never skipped.
+    return { urn, resourceName, type, op, reason: `its state or inputs cannot be read (${(e as Error).message})` };
   }
 }

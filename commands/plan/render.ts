@@ -1,6 +1,6 @@
 // `flowservice-plan`'s three renderings of a plan (plan.ts): text for terminals, markdown for a
 // pull-request comment, json for machines.
-import { ACTIONS, type Action, type Plan, type PlanEntry, type Summary } from "./plan";
+import { ACTIONS, type Action, type Plan, type PlanEntry, type Summary, type Unplanned } from "./plan";
 
 const SYMBOL: Record<Action, string> = { create: "+", adopt: "+", update: "~", replace: "+-", delete: "-", unchanged: " " };
 
@@ -13,8 +13,15 @@ export function actionLabel(c: PlanEntry): string {
   return c.action;
 }
 
-export function summaryLine(s: Summary): string {
+/** A step that could not be planned, as an error line: the plan is incomplete without it. */
+export function unplannedLine(u: Unplanned): string {
+  return `${u.resourceName} (${u.type}, ${u.op}) cannot be planned, so this plan is incomplete: ${u.reason}`;
+}
+
+/** "2 to create, 1 to update": never "no changes" while some steps could not be planned (`unplanned`). */
+export function summaryLine(s: Summary, unplanned = 0): string {
   const parts = (["create", "adopt", "update", "replace", "delete"] as const).filter((a) => s[a] > 0).map((a) => `${s[a]} to ${a}`);
+  if (unplanned > 0) parts.unshift(`${unplanned} that cannot be planned (incomplete)`);
   const changes = parts.length > 0 ? parts.join(", ") : "no changes";
   return s.unchanged > 0 ? `${changes}, ${s.unchanged} unchanged` : changes;
 }
@@ -71,9 +78,10 @@ function requestLines(c: PlanEntry): string[] {
 export function renderText(plan: Plan): string {
   const lines: string[] = [];
   const where = plan.stack ? ` for stack ${plan.stack}` : "";
-  lines.push(`Flow Service plan${where}: ${summaryLine(plan.summary)}`);
+  lines.push(`Flow Service plan${where}: ${summaryLine(plan.summary, plan.unplanned.length)}`);
   for (const e of plan.errors) lines.push(`error: the preview failed, so this plan is incomplete: ${e}`);
   if (plan.interrupted) lines.push(`error: ${plan.interrupted}`);
+  for (const u of plan.unplanned) lines.push(`error: ${unplannedLine(u)}`);
   for (const group of bySandbox(plan)) {
     const title = sandboxTitle(group.sandbox, (t) => t);
     lines.push("", `${title[0].toUpperCase()}${title.slice(1)}: ${summaryLine(group.summary)}`);
@@ -132,11 +140,12 @@ function cell(text: string): string {
 
 export function renderMarkdown(plan: Plan): string {
   const out: string[] = [MARKDOWN_MARKER, `### Flow Service plan${plan.stack ? ` for \`${cell(plan.stack)}\`` : ""}`, ""];
-  out.push(`**${summaryLine(plan.summary)}**`, "");
+  out.push(`**${summaryLine(plan.summary, plan.unplanned.length)}**`, "");
   for (const e of plan.errors) out.push(`> **Error:** the preview failed, so this plan is incomplete: ${cell(e)}`, "");
   if (plan.interrupted) out.push(`> **Error:** ${cell(plan.interrupted)}`, "");
+  for (const u of plan.unplanned) out.push(`> **Error:** ${cell(unplannedLine(u))}`, "");
   if (plan.connections.length === 0) {
-    out.push("No Flow Service connection is touched by this change.");
+    if (plan.unplanned.length === 0) out.push("No Flow Service connection is touched by this change.");
     return out.join("\n") + "\n";
   }
   for (const group of bySandbox(plan)) {
@@ -198,7 +207,10 @@ export function renderJson(plan: Plan): string {
   const connections = plan.connections.map((c) => {
     const o: Record<string, unknown> = { urn: c.urn, resourceName: c.resourceName, action: c.action };
     for (const k of [
+      "type",
+      "door",
       "resourceType",
+      "id",
       "connectionId",
       "name",
       "sandboxName",
@@ -223,5 +235,6 @@ export function renderJson(plan: Plan): string {
   if (plan.stack) out.stack = plan.stack;
   if (plan.errors.length > 0) out.errors = plan.errors;
   if (plan.interrupted) out.interrupted = plan.interrupted;
+  if (plan.unplanned.length > 0) out.unplanned = plan.unplanned;
   return JSON.stringify(out, null, 2) + "\n";
 }

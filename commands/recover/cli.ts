@@ -1,5 +1,6 @@
-// `flowservice-recover`: after an interrupted `pulumi up`, takes the connections its pending
-// creates made into the stack's state instead of letting the next `up` create them again.
+// `flowservice-recover`: after an interrupted `pulumi up`, takes the objects its pending creates
+// made (any resource type, either door) into the stack's state instead of letting the next `up`
+// create them again.
 // The command line and exit codes around recover.ts.
 import os from "node:os";
 import { parseArgs as parseCommandLine } from "node:util";
@@ -23,27 +24,32 @@ export const HELP = `Usage: flowservice-recover [--check | --yes] [options]
 
 Run in the program's folder, with the environment \`pulumi\` needs (backend, passphrase), after a
 \`pulumi up\` was interrupted (killed, a CI job cancelled, a lost machine). Such a run leaves
-"pending creates" in the stack: Flow Service may hold their connections, and the next \`pulumi up\`
-would create them a second time. flowservice-recover finds each one's connection — same name,
-connector, auth spec, description and readable params, created by this client in the resource's
-sandbox since the interrupted run began, and held by no stack of the backend — and writes it into
-the state (pulumi stack import) as the resource it was meant to be. Interrupted updates and
-deletes are refreshed (pulumi refresh --target). Two possible connections for one resource are
-reported with their ids, never guessed.
+"pending creates" in the stack: Flow Service may hold the objects they made, and the next
+\`pulumi up\` would create them a second time. For every resource type of the package (Connection,
+SourceConnection, TargetConnection, Dataflow), declared through the dynamic resources or the
+provider plugin, flowservice-recover finds each pending create's object — the same create (name,
+spec, what tells a replacement apart) and readable fields, created by this client in the
+resource's sandbox since the interrupted run began, and held by no stack of the backend — and
+writes it into the state (pulumi stack import) as the resource it was meant to be. Interrupted
+updates and deletes are refreshed (pulumi refresh --target). Two possible objects for one resource
+are reported with their ids, never guessed. The killed run's lock (a file backend's lock file,
+taken on this machine by a process that is gone) is removed; any other lock stops the write.
 
   --check          only list the interrupted operations (reads the state; no credentials, no request):
                    the gate to run before \`pulumi up\` in CI
-  -y, --yes        write the state; without it, a dry run that shows what would be written
+  -y, --yes        write the state; without it, a dry run that shows what would be written (it does
+                   not wait for the interrupted run's provider: it says until when it may still send)
   -s, --stack NAME the stack (default: the selected stack)
   --since TIME     when the interrupted run began (RFC 3339 or epoch ms), when the stack's lock and
                    history cannot tell (a remote self-managed backend after \`pulumi cancel\`)
   --take RESOURCE=ID
-                   the connection that a resource (name or URN) is, when the search found several;
+                   the object that a resource (name or URN) is, when the search found several;
                    repeatable
-  --no-wait        do not wait for the interrupted run's provider (its host outlives a killed CLI and
-                   may still send requests for retryBudgetMs + requestTimeoutMs): only once it is stopped
+  --no-wait        with --yes, do not wait for the interrupted run's provider (its host outlives a
+                   killed CLI and may still send requests for retryBudgetMs + requestTimeoutMs): only
+                   once it is stopped
   --skip-other-stacks
-                   do not read the backend's other stacks to exclude the connections they hold
+                   do not read the backend's other stacks to exclude the objects they hold
   --format text|json
   -h, --help       this help
 

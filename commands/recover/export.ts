@@ -1,7 +1,10 @@
 // The output of `pulumi stack export`, as far as recovery reads and rewrites it: the resources, the
 // operations an interrupted run left pending, and the checkpoint time. Pure: no I/O here.
 import { z } from "zod";
-import { CONNECTION_TYPE } from "../plan/plan";
+import { type CommonInputs, liveInputs, type LiveObject } from "../../provider/core/entity";
+import { buildEntityOutputs } from "../../provider/core/state";
+import { isFlowServiceToken, type ResourceType, resourceType } from "../../provider/core/registry";
+import type { PendingCreate } from "./match";
 
 /** The signature key Pulumi puts on a secret value in exported state (`{<sig>: <secret sig>, ciphertext}`). */
 export const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -64,7 +67,10 @@ export interface Interrupted {
   resourceName: string;
   /** creating, updating, deleting, reading, importing. */
   kind: string;
-  connection: boolean;
+  /** The resource's type and description when it is one of this package's (either door). */
+  resourceType?: ResourceType;
+  /** Whether its type token is this package's, known or not. */
+  flowService: boolean;
   resource: StateResource;
 }
 
@@ -77,7 +83,8 @@ export function interruptedOperations(exp: StackExport): Interrupted[] {
     urn: op.resource.urn,
     resourceName: resourceNameOf(op.resource.urn),
     kind: op.type,
-    connection: op.resource.type === CONNECTION_TYPE,
+    resourceType: resourceType(op.resource.type),
+    flowService: isFlowServiceToken(op.resource.type),
     resource: op.resource,
   }));
 }
@@ -86,9 +93,9 @@ export function isSecretValue(v: unknown): boolean {
   return typeof v === "object" && v !== null && SECRET_SIG_KEY in v;
 }
 
-/** The ids of the Flow Service connections a stack's state holds. */
-export function connectionIds(exp: StackExport): string[] {
-  return (exp.deployment.resources ?? []).filter((r) => r.type === CONNECTION_TYPE && r.id).map((r) => r.id as string);
+/** The ids of the Flow Service objects (of every type, either door) a stack's state holds. */
+export function flowServiceIds(exp: StackExport): string[] {
+  return (exp.deployment.resources ?? []).filter((r) => isFlowServiceToken(r.type) && r.id).map((r) => r.id as string);
 }
 
 /** What one pending create became: a resource of the state with this id and these outputs. */
@@ -96,8 +103,23 @@ export interface Completed {
   urn: string;
   id: string;
   outputs: Record<string, unknown>;
-  /** When the connection was created (RFC 3339), for the state's `created`/`modified`. */
+  /** When the object was created (RFC 3339), for the state's `created`/`modified`. */
   created?: string;
+}
+
+/**
+ * The state of a recovered create, as the provider's create writes it (core/state.ts): the inputs
+ * of the interrupted run (secrets stay encrypted as they are; `__provider` kept, which the dynamic
+ * resources' refresh and destroy run) and Flow Service's stamps. Fields set by action calls after
+ * the POST (a flow's `enabled`) take the live value, so the next `up` makes the call it missed.
+ */
+export function recoveredOutputs(op: Interrupted, p: PendingCreate, live: LiveObject): Record<string, unknown> {
+  const afterCreate = Object.fromEntries(
+    (p.desc.actions ?? []).map((a) => [a.field, a.desired(liveInputs(p.desc, live, p.secretKeys) as never)]),
+  );
+  const inputs = { ...(op.resource.inputs ?? {}), ...afterCreate } as unknown as CommonInputs;
+  const write = { id: live.id, etag: live.etag, state: live.state };
+  return buildEntityOutputs(p.desc, inputs, write, { live, adopted: false, sandbox: p.sandbox }) as unknown as Record<string, unknown>;
 }
 
 /**
@@ -142,7 +164,7 @@ function refsOf(r: StateResource): string[] {
 
 /**
  * The warning `flowservice-plan --stack-export` gives: `pulumi preview --json` does not show pending
- * operations, and an `up` over them creates the interrupted creates' connections a second time.
+ * operations, and an `up` over them creates what the interrupted creates made a second time.
  */
 export function interruptedWarning(exp: StackExport): string | undefined {
   const ops = interruptedOperations(exp);
@@ -152,7 +174,7 @@ export function interruptedWarning(exp: StackExport): string | undefined {
   return (
     `the stack has ${ops.length} operation${ops.length === 1 ? "" : "s"} left pending by an interrupted run: ${list}. ` +
     (creates.length > 0
-      ? `\`pulumi up\` would create ${creates.length === 1 ? "this connection" : "these connections"} a second time and this plan shows ${creates.length === 1 ? "it" : "them"} as creates: `
+      ? `\`pulumi up\` would create ${creates.length === 1 ? "what this create made" : "what these creates made"} a second time and this plan shows ${creates.length === 1 ? "it" : "them"} as creates: `
       : "the plan may not match what Flow Service holds: ") +
     "run `flowservice-recover` first (see the README, Failures and retries)"
   );

@@ -29,7 +29,8 @@ export interface Pulumi {
   stacks(): Promise<Array<{ name: string; current: boolean }>>;
   /** The stack's locks when the backend is a local folder (file://); [] otherwise. */
   locks(fqStack: string): Promise<LockInfo[]>;
-  cancel(): Promise<CliResult>;
+  /** Removes one lock (a file backend's lock file): only a lock whose run is known to be gone. */
+  removeLock(lock: LockInfo): Promise<void>;
   refresh(targets: readonly string[]): Promise<CliResult>;
 }
 
@@ -106,7 +107,7 @@ export class PulumiCli implements Pulumi {
       try {
         const l = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as { pid?: number; hostname?: string; timestamp?: string };
         const t = Date.parse(l.timestamp ?? "");
-        if (Number.isFinite(t)) locks.push({ timestamp: t, pid: Number(l.pid), hostname: String(l.hostname) });
+        if (Number.isFinite(t)) locks.push({ timestamp: t, pid: Number(l.pid), hostname: String(l.hostname), file: path.join(dir, f) });
       } catch {
         // Not a lock Pulumi wrote: ignored (the CLI reports it if it matters).
       }
@@ -114,8 +115,10 @@ export class PulumiCli implements Pulumi {
     return locks;
   }
 
-  cancel(): Promise<CliResult> {
-    return this.run(["cancel", "--yes"]);
+  async removeLock(lock: LockInfo): Promise<void> {
+    if (!lock.file) throw new PulumiCommandError(`the lock of pid ${lock.pid} on ${lock.hostname} is not a file: run \`pulumi cancel\``);
+    // Not `pulumi cancel`: on a file backend it removes every lock of the stack, a running update's too.
+    fs.rmSync(lock.file, { force: true });
   }
 
   refresh(targets: readonly string[]): Promise<CliResult> {

@@ -4,10 +4,18 @@
 import type { FlowServiceClient } from "../../provider/api/client";
 import { resolveConfig } from "../../provider/core/config";
 import { ApiError } from "../../provider/core/errors";
-import { buildOutputs } from "../../provider/core/mappings";
-import type { ConnectionInputs, FlowConnection, ProviderConfig } from "../../provider/core/schemas";
-import { completedDeployment, connectionIds, Interrupted, interruptedOperations, parseStackExport, StackExport } from "./export";
-import { decide, Decision, MatchRule, mismatch, PendingCreate, pendingCreateOf, searchFilters } from "./match";
+import type { LiveObject } from "../../provider/core/entity";
+import type { ProviderConfig } from "../../provider/core/schemas";
+import {
+  completedDeployment,
+  flowServiceIds,
+  Interrupted,
+  interruptedOperations,
+  parseStackExport,
+  recoveredOutputs,
+  StackExport,
+} from "./export";
+import { createdAgain, decide, Decision, MatchRule, PendingCreate, pendingCreateOf, sameKind, searchFilters } from "./match";
 import type { Pulumi } from "./pulumi";
 import { CLOCK_SKEW_MS, isStale, LockInfo, runStart, RunStart, settledAt } from "./window";
 
@@ -20,15 +28,15 @@ export interface RecoverOptions {
   since?: number;
   /** Wait until the interrupted run's provider can no longer be sending. */
   wait: boolean;
-  /** Exclude the connections held by the backend's other stacks. */
+  /** Exclude the objects held by the backend's other stacks. */
   otherStacks: boolean;
-  /** --take: resource name or URN → the connection id the user says it is. */
+  /** --take: resource name or URN → the id of the object the user says it is. */
   takes: ReadonlyMap<string, string>;
 }
 
 export interface RecoverDeps {
   pulumi: Pulumi;
-  connect: (config: ProviderConfig) => Pick<FlowServiceClient, "listConnections" | "getConnection" | "clientId">;
+  connect: (config: ProviderConfig) => Pick<FlowServiceClient, "list" | "get" | "clientId">;
   env: Record<string, string | undefined>;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
@@ -48,6 +56,9 @@ export interface ReportItem {
   /** The interrupted operation: creating, updating, deleting… */
   kind: string;
   outcome: ItemOutcome;
+  /** The resource type (Connection, SourceConnection, TargetConnection, Dataflow), when it is this package's. */
+  type?: string;
+  /** The Flow Service id: recovered, or in state (any type, despite the name, kept for scripts reading the JSON). */
   connectionId?: string;
   etag?: string;
   createdAt?: number;
@@ -78,15 +89,16 @@ export async function recover(opts: RecoverOptions, deps: RecoverDeps): Promise<
   const report: Report = { stack, items: [], status: "clean", notes: [] };
   if (ops.length === 0) return report;
   if (opts.check) {
-    report.items = ops.map((op) => ({ urn: op.urn, resourceName: op.resourceName, kind: op.kind, outcome: "interrupted" }));
+    report.items = ops.map((op) => ({ ...baseOf(op), outcome: "interrupted" }));
     report.status = "pending";
     return report;
   }
-  const foreign = ops.filter((op) => op.kind === "creating" && !op.connection);
+  const foreign = ops.filter((op) => op.kind === "creating" && !op.resourceType);
   if (foreign.length > 0) {
     throw new RecoverError(
-      `the stack has pending creates of resources that are not Flow Service connections (${foreign.map((o) => o.urn).join(", ")}): ` +
-        "resolve them first with `pulumi refresh` run interactively; flowservice-recover rewrites the state only when every pending create is a connection",
+      `the stack has pending creates of resources that are not Flow Service resources of this version (${foreign.map((o) => `${o.urn} (${o.resource.type})`).join(", ")}): ` +
+        "flowservice-recover rewrites the state only when it can tell, for every pending create, what it created. Resolve those first " +
+        "(for another provider's resources, as its documentation says), then run flowservice-recover again; nothing was changed",
     );
   }
   const cfg = await pulumi.config();
@@ -103,19 +115,27 @@ export async function recover(opts: RecoverOptions, deps: RecoverDeps): Promise<
   }
   report.runStart = start;
   report.notBefore = start.at - CLOCK_SKEW_MS;
-  const creates = ops.filter((op) => op.connection && op.kind === "creating");
+  const creates = ops.filter((op) => op.resourceType && op.kind === "creating");
   const settle = settledAt(Date.parse(exp.deployment.manifest.time), config);
-  if (creates.length > 0 && opts.wait && deps.now() < settle) {
-    const secs = Math.ceil((settle - deps.now()) / 1000);
-    deps.progress(
-      `waiting ${secs} s: the provider of the interrupted run outlives the CLI and may still send a create until ${new Date(settle).toISOString()} ` +
-        "(retryBudgetMs + requestTimeoutMs after its last checkpoint). Stop it, then pass --no-wait, to skip this.",
-    );
-    await deps.sleep(settle - deps.now());
+  if (creates.length > 0 && deps.now() < settle) {
+    if (!opts.yes || !opts.wait) {
+      // A dry run writes nothing, so it does not wait; what it lists may still change until then.
+      report.notes.push(
+        `the provider of the interrupted run may still send a create until ${new Date(settle).toISOString()} (retryBudgetMs + requestTimeoutMs after its last checkpoint)` +
+          (opts.yes ? "; --no-wait: you said it is stopped" : ": an object it creates by then is not listed here; --yes waits for it"),
+      );
+    } else {
+      const secs = Math.ceil((settle - deps.now()) / 1000);
+      deps.progress(
+        `waiting ${secs} s: the provider of the interrupted run outlives the CLI and may still send a create until ${new Date(settle).toISOString()} ` +
+          "(retryBudgetMs + requestTimeoutMs after its last checkpoint). Stop it, then pass --no-wait, to skip this.",
+      );
+      await deps.sleep(settle - deps.now());
+    }
   }
-  const excluded = new Set(connectionIds(exp));
+  const excluded = new Set(flowServiceIds(exp));
   if (opts.otherStacks) for (const id of await otherStacksIds(pulumi, stack)) excluded.add(id);
-  else report.notes.push("connections of the backend's other stacks were not excluded (--skip-other-stacks)");
+  else report.notes.push("objects held by the backend's other stacks were not excluded (--skip-other-stacks)");
 
   const client = deps.connect(config);
   const pending = creates.map((op) => {
@@ -124,10 +144,10 @@ export async function recover(opts: RecoverOptions, deps: RecoverDeps): Promise<
   });
   const rule: MatchRule = { notBefore: report.notBefore, clientId: client.clientId, excluded };
   const chosen = await checkTakes(opts.takes, pending, client, excluded);
-  const listed = new Map<string, FlowConnection[]>();
+  const listed = new Map<string, LiveObject[]>();
   for (const p of pending) {
     if ("reason" in p || p.adoptId || chosen.has(p.urn)) continue;
-    listed.set(p.urn, await listFor(client, p));
+    listed.set(p.urn, await listFor(client, p, report.notBefore));
   }
   const decisions = new Map(decide(pending, listed, rule, chosen, createdAgain(exp, creates)).map((d) => [d.urn, d]));
   report.items = ops.map((op) => itemOf(op, decisions.get(op.urn)));
@@ -140,13 +160,13 @@ export async function recover(opts: RecoverOptions, deps: RecoverDeps): Promise<
     report.status = "pending";
     return report;
   }
-  await releaseStaleLock(pulumi, locks, deps, start);
+  await releaseStaleLocks(pulumi, locks, deps, start, report);
   const completed = [...decisions.values()].flatMap((d) => {
-    if (d.outcome !== "recovered") return [];
-    const inputs = creates.find((op) => op.urn === d.urn)?.resource.inputs as unknown as ConnectionInputs;
-    const outputs = buildOutputs(inputs, { id: d.connection.id, etag: d.connection.etag }, { live: d.connection, adopted: false });
-    const created = d.connection.createdAt !== undefined ? new Date(d.connection.createdAt).toISOString() : undefined;
-    return [{ urn: d.urn, id: d.connection.id, outputs: outputs as unknown as Record<string, unknown>, created }];
+    const p = pending.find((x) => x.urn === d.urn);
+    const op = creates.find((x) => x.urn === d.urn);
+    if (d.outcome !== "recovered" || !p || "reason" in p || !op) return [];
+    const created = d.object.createdAt !== undefined ? new Date(d.object.createdAt).toISOString() : undefined;
+    return [{ urn: d.urn, id: d.object.id, outputs: recoveredOutputs(op, p, d.object), created }];
   });
   const imported = await pulumi.importStack(JSON.stringify(completedDeployment(exp, completed), null, 2));
   if (imported.code !== 0) {
@@ -168,29 +188,33 @@ export async function recover(opts: RecoverOptions, deps: RecoverDeps): Promise<
   return report;
 }
 
-/** The connections that may be a pending create's orphan: fewer filters when Flow Service refuses one (400). */
-async function listFor(client: Pick<FlowServiceClient, "listConnections">, p: PendingCreate): Promise<FlowConnection[]> {
-  const attempts = [searchFilters(p), [`connectionSpec.id==${p.specId}`], []];
+/** The objects that may be a pending create's orphan: fewer filters when Flow Service refuses one (400). */
+async function listFor(client: Pick<FlowServiceClient, "list">, p: PendingCreate, notBefore: number): Promise<LiveObject[]> {
+  const attempts = searchFilters(p, notBefore);
   for (let i = 0; ; i++) {
     try {
-      return await client.listConnections(attempts[i], { sandbox: p.sandbox });
+      return await client.list(p.desc.collection, p.desc.live, attempts[i], { sandbox: p.sandbox });
     } catch (e) {
       if (!(e instanceof ApiError && e.status === 400) || i === attempts.length - 1) throw e;
     }
   }
 }
 
+function baseOf(op: Interrupted): Pick<ReportItem, "urn" | "resourceName" | "kind" | "type"> {
+  return { urn: op.urn, resourceName: op.resourceName, kind: op.kind, ...(op.resourceType ? { type: op.resourceType.kind } : {}) };
+}
+
 function itemOf(op: Interrupted, d: Decision | undefined): ReportItem {
-  const base = { urn: op.urn, resourceName: op.resourceName, kind: op.kind };
+  const base = baseOf(op);
   if (!d) return { ...base, outcome: op.kind === "updating" || op.kind === "deleting" ? "refresh" : "dropped" };
   switch (d.outcome) {
     case "recovered":
       return {
         ...base,
         outcome: d.outcome,
-        connectionId: d.connection.id,
-        etag: d.connection.etag,
-        createdAt: d.connection.createdAt,
+        connectionId: d.object.id,
+        etag: d.object.etag,
+        createdAt: d.object.createdAt,
         chosen: d.chosen,
       };
     case "ambiguous":
@@ -213,23 +237,7 @@ function itemOf(op: Interrupted, d: Decision | undefined): ReportItem {
   }
 }
 
-/**
- * Pending creates whose resource the state holds with the same connector, auth spec and adoptId:
- * an `up` after the interruption created it again (Pulumi keeps pending creates until they are
- * resolved). With another connector or auth spec, the pending create was a replacement instead.
- */
-function createdAgain(exp: StackExport, creates: readonly Interrupted[]): Map<string, string> {
-  // biome-ignore lint/suspicious/noExplicitAny: the inputs of a stack export are untyped JSON
-  const key = (i: Record<string, any> | undefined) => JSON.stringify([i?.connectionSpec?.id, i?.auth?.specName, i?.adoptId ?? null]);
-  const out = new Map<string, string>();
-  for (const op of creates) {
-    const held = (exp.deployment.resources ?? []).find((r) => r.urn === op.urn && !r.delete && r.id);
-    if (held && key(held.inputs) === key(op.resource.inputs)) out.set(op.urn, held.id as string);
-  }
-  return out;
-}
-
-/** Every connection id held by the backend's other stacks: a connection one of them owns is never ours. */
+/** Every Flow Service id held by the backend's other stacks: an object one of them owns is never ours. */
 async function otherStacksIds(pulumi: Pulumi, stack: string): Promise<string[]> {
   const prefix = stack.split("/").slice(0, -1).join("/");
   const ids: string[] = [];
@@ -241,42 +249,51 @@ async function otherStacksIds(pulumi: Pulumi, stack: string): Promise<string[]> 
       text = await pulumi.exportStack(fq);
     } catch (e) {
       throw new RecoverError(
-        `cannot read stack ${fq} to exclude the connections it holds (${(e as Error).message}). ` +
-          "Give this run access to it, or pass --skip-other-stacks if no other stack can hold a same-named connection of this client",
+        `cannot read stack ${fq} to exclude the Flow Service objects it holds (${(e as Error).message}). ` +
+          "Give this run access to it, or pass --skip-other-stacks if no other stack can hold a same-named object of this client",
       );
     }
-    ids.push(...connectionIds(parseStackExport(text, `pulumi stack export of ${fq}`)));
+    ids.push(...flowServiceIds(parseStackExport(text, `pulumi stack export of ${fq}`)));
   }
   return ids;
 }
 
-/** The user's --take choices, checked: the connection exists, no stack holds it, and it is of the resource's connector. */
+/** The user's --take choices, checked: the object exists, no stack holds it, and it is the same create as the resource (whatever its name). */
 async function checkTakes(
   takes: ReadonlyMap<string, string>,
   pending: ReadonlyArray<PendingCreate | { urn: string; reason: string }>,
-  client: Pick<FlowServiceClient, "getConnection">,
+  client: Pick<FlowServiceClient, "get">,
   excluded: ReadonlySet<string>,
-): Promise<Map<string, FlowConnection>> {
-  const chosen = new Map<string, FlowConnection>();
+): Promise<Map<string, LiveObject>> {
+  const chosen = new Map<string, LiveObject>();
   for (const [key, id] of takes) {
     const p = pending.find((x) => x.urn === key || x.urn.endsWith(`::${key}`));
     if (!p) throw new RecoverError(`--take ${key}=${id}: ${key} is not a resource with a pending create (see the list without --take)`);
     if ("reason" in p) throw new RecoverError(`--take ${key}=${id}: ${p.reason}`);
+    const what = p.desc.label.toLowerCase();
     if (excluded.has(id))
-      throw new RecoverError(`--take ${key}=${id}: connection ${id} is held by a stack's state, so it is not this resource's orphan`);
-    const live = await client.getConnection(id, { sandbox: p.sandbox });
-    if (!live) throw new RecoverError(`--take ${key}=${id}: no connection ${id} in sandbox "${p.sandbox}"`);
-    const why = mismatch(live, p, { notBefore: -Infinity, clientId: live.createdClient ?? "", excluded });
-    if (why === "another connector" || why === "another auth spec")
-      throw new RecoverError(`--take ${key}=${id}: connection ${id} has ${why} than the resource declares`);
+      throw new RecoverError(`--take ${key}=${id}: ${what} ${id} is held by a stack's state, so it is not this resource's orphan`);
+    const live = await client.get(p.desc.collection, p.desc.live, id, { sandbox: p.sandbox });
+    if (!live) throw new RecoverError(`--take ${key}=${id}: no ${what} ${id} in sandbox "${p.sandbox}"`);
+    if (!sameKind(live, p))
+      throw new RecoverError(`--take ${key}=${id}: ${what} ${id} has another ${p.desc.replaceOn.join(" or ")} than the resource declares`);
     chosen.set(p.urn, live);
   }
   return chosen;
 }
 
-/** A lock left by the killed run (this machine, its process gone) is released; any other stops the write. */
-async function releaseStaleLock(pulumi: Pulumi, locks: readonly LockInfo[], deps: RecoverDeps, start: RunStart): Promise<void> {
-  if (locks.length === 0) return;
+/**
+ * The locks the killed run left (taken on this machine by a process that is gone) are removed, each
+ * its own file, so a lock of a run that is still going (here or elsewhere) is never touched; any
+ * such lock stops the write.
+ */
+async function releaseStaleLocks(
+  pulumi: Pulumi,
+  locks: readonly LockInfo[],
+  deps: RecoverDeps,
+  start: RunStart,
+  report: Report,
+): Promise<void> {
   const live = locks.filter((l) => !isStale(l, deps.hostname, deps.alive));
   if (live.length > 0) {
     const l = live[0];
@@ -285,9 +302,10 @@ async function releaseStaleLock(pulumi: Pulumi, locks: readonly LockInfo[], deps
         `If it is not, run \`pulumi cancel\`, then run flowservice-recover again with --since ${new Date(start.at).toISOString()}`,
     );
   }
-  const r = await pulumi.cancel();
-  if (r.code !== 0)
-    throw new RecoverError(`pulumi cancel (to release the lock of the killed run) failed: ${(r.stderr || r.stdout).trim()}`);
+  for (const l of locks) {
+    await pulumi.removeLock(l);
+    report.notes.push(`removed the lock of the interrupted run (pid ${l.pid} on ${l.hostname}, gone)`);
+  }
 }
 
 async function verifyWritten(pulumi: Pulumi, completed: ReadonlyArray<{ urn: string; id: string }>): Promise<void> {

@@ -1,4 +1,4 @@
-// When the interrupted run began (the earliest a connection of its can have been created), and
+// When the interrupted run began (the earliest an object of its can have been created), and
 // until when its provider may still be sending requests. Pure: the evidence is passed in.
 
 /** Flow Service's clock may differ from this machine's: candidates may predate the bound by this much. */
@@ -9,6 +9,8 @@ export interface LockInfo {
   timestamp: number;
   pid: number;
   hostname: string;
+  /** Where a file backend keeps it: what is removed once the run that took it is known to be gone. */
+  file?: string;
 }
 
 /** One entry of `pulumi stack history --json` (times as the CLI prints them, RFC 3339). */

@@ -219,6 +219,25 @@ export class FlowServiceClient {
     return this.list("connections", FlowConnection, filters, o);
   }
 
+  /**
+   * POST /runs/{id}/action?op=re-trigger, sent once like a create (a resend after a lost reply could
+   * start a second run): the new run's id. A lost or 5xx reply throws, saying the outcome is unknown.
+   */
+  async retriggerRun(runId: string, o: CallOptions = {}): Promise<{ id: string }> {
+    const path = `${entityPath("runs", runId)}/action?op=re-trigger`;
+    const operation = `POST ${path}`;
+    const outcome = await this.http.send("create", "POST", path, o, {});
+    if (outcome instanceof NetworkError || outcome.status >= 500) {
+      const cause = outcome instanceof NetworkError ? outcome.message : `HTTP ${outcome.status}`;
+      throw new FlowServiceProviderError(
+        "API",
+        `${operation}: outcome unknown (${cause}); list the flow's runs before re-triggering again.`,
+      );
+    }
+    if (outcome.status < 200 || outcome.status >= 300) throw this.http.error(outcome, operation, []);
+    return parseReply(ActionReply.extend({ id: z.string() }), outcome, operation, this.ledger.secrets());
+  }
+
   /** GET /connections/{id}/test: whether the source system accepts the stored credentials. */
   async testConnection(id: string, o: CallOptions = {}): Promise<boolean> {
     const path = `${entityPath("connections", id)}/test`;

@@ -21,6 +21,12 @@ export function parseReply<T extends z.ZodTypeAny>(schema: T, reply: HttpReply, 
   return parsed.data;
 }
 
+/** What a user fixes for a gateway code whose message names no setting. */
+const GATEWAY_HINTS: Record<string, string> = {
+  "403025":
+    " (the gateway refused the organization sent as x-gw-ims-org-id for these credentials: check that flowservice:orgId, or AEP_ORG_ID, is the organization of the client id, such as 1234ABCD@AdobeOrg)",
+};
+
 /** The typed error for a non-2xx reply, with its code, title, message and request id. */
 export function apiErrorFrom(reply: HttpReply, operation: string, secrets: readonly string[]): ApiError {
   const json = parseJson(reply.text);
@@ -33,7 +39,7 @@ export function apiErrorFrom(reply: HttpReply, operation: string, secrets: reado
   const problem = ProblemBody.safeParse(json);
   if (gateway.success) {
     apiCode = gateway.data.error_code;
-    detail = gateway.data.message;
+    detail = gateway.data.message + (GATEWAY_HINTS[apiCode] ?? "");
   } else if (problem.success && json !== undefined) {
     const p = problem.data;
     apiCode = p.type?.match(/(FLOW-\d+-\d+)$/)?.[1];

@@ -46,7 +46,19 @@ export class Recovery {
       return retrying(this.deps.retry, async () => {
         const outcome = await client.post(desc.collection, o);
         if ("created" in outcome) return { done: true, value: outcome.created };
-        const found = await this.findAfterLostPost(desc, o, started, outcome.unknown);
+        const what = desc.label.toLowerCase();
+        const lost = outcome.unknown;
+        // Never sent: nothing to search for. The POST is what failed, and the user is told so.
+        if (lost instanceof NetworkError && lost.notSent) {
+          throw new NetworkError(
+            `${lost.message}. Flow Service could not be reached, so no ${what} was created: check flowservice:endpoint (or AEP_FLOW_ENDPOINT) and the network, then run 'pulumi up' again`,
+            false,
+            true,
+          );
+        }
+        const found = await this.findAfterLostPost(desc, o, started, lost).catch((e: unknown) => {
+          throw searchAfterLostPostFailed(lost, e, what, String(o.body.name), client.sandboxOf(o));
+        });
         if (found) return { done: true, value: found };
         return {
           done: false,
@@ -213,4 +225,18 @@ function opsShow(desc: AnyDescription, live: LiveObject, ops: readonly PatchOp[]
     const current = valueAt(doc, op.path);
     return op.op === "remove" ? current === undefined : jsonEqual(current, op.value);
   });
+}
+
+/**
+ * The POST failed first, then the search that would tell whether it was applied could not reach
+ * Flow Service either: the POST's failure leads. (A search that Flow Service answered explains itself.)
+ */
+function searchAfterLostPostFailed(post: Error, search: unknown, what: string, name: string, sandbox: string): unknown {
+  if (!(search instanceof NetworkError)) return search;
+  return new NetworkError(
+    `${post.message}; then the search for a ${what} it may have created failed too (${search.message}). ` +
+      `Look for a ${what} named "${name}" in sandbox "${sandbox}": adopt it with adoptId, or delete it, before the next 'pulumi up'.`,
+    search.timedOut,
+    search.notSent,
+  );
 }

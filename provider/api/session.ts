@@ -12,12 +12,15 @@ import { WriteLedger } from "./ledger";
 import { EntityReader } from "./reads";
 import { Recovery } from "./recovery";
 import { RetryPolicy } from "./retry";
+import { RunReader } from "./runs";
 import { Transport } from "./transport";
 
 export class FlowSession {
   readonly client: FlowServiceClient;
   readonly recovery: Recovery;
   readonly reads: EntityReader;
+  /** Dataflow runs for refresh (a dataflow's lastRun), batched per sandbox. */
+  readonly runs: RunReader;
   readonly tokens: TokenSource;
   private readonly transport: Transport;
 
@@ -51,6 +54,7 @@ export class FlowSession {
     this.client = new FlowServiceClient(http, ledger);
     this.recovery = new Recovery({ client: this.client, ledger, retry, requestTimeoutMs: config.requestTimeoutMs });
     this.reads = new EntityReader({ client: this.client, ledger });
+    this.runs = new RunReader(this.client);
   }
 
   /** The org and endpoint host this configuration names: what new objects record, and what state is checked against. */

@@ -84,13 +84,16 @@ export class Transport {
         const err = e as Error & { type?: string; code?: string };
         const timedOut = err.name === "AbortError" || err.type === "aborted";
         const what = timedOut ? `no reply within ${this.opts.timeoutMs} ms` : `${err.code ?? err.name}: ${err.message}`;
-        return new NetworkError(`${init.method} ${new URL(url).pathname}: ${what}`, timedOut);
+        return new NetworkError(`${init.method} ${new URL(url).pathname}: ${what}`, timedOut, NOT_SENT.has(err.code ?? ""));
       } finally {
         clearTimeout(timer);
       }
     });
   }
 }
+
+/** Failures before a connection exists: the request was never sent. */
+const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
 
 /** The retry verdict on one attempt of a request of this kind (see RESEND). */
 export function httpVerdict(outcome: Outcome, kind: RequestKind): Verdict<Outcome> {
@@ -105,6 +108,7 @@ export function httpVerdict(outcome: Outcome, kind: RequestKind): Verdict<Outcom
         ? new NetworkError(
             `${outcome.message} (gave up after ${attempts} attempt${attempts > 1 ? "s" : ""} over ${(elapsedMs / 1000).toFixed(1)} s)`,
             outcome.timedOut,
+            outcome.notSent,
           )
         : outcome,
   };

@@ -35,7 +35,8 @@ function reasonFor(desc: AnyDescription, property: string, issue: { message: str
   }
   const holder = desc.secretParent?.join(".");
   if (holder && property.startsWith(`${holder}.`)) {
-    return `${message}: each ${holder.replace(/\./g, " ").replace(/s$/, "")} must be a string, number or boolean (wrap secrets with pulumi.secret())`;
+    // Worded for every language: the same check serves TypeScript, Python, Go and YAML programs.
+    return `${message}: each ${holder.replace(/\./g, " ").replace(/s$/, "")} must be a string, number or boolean (to keep one secret, mark it secret in the program or take it from secret stack config)`;
   }
   if (code === "invalid_type" && getPath(raw, property) === undefined) return `is required (${message})`;
   return message;

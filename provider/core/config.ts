@@ -22,6 +22,7 @@ export const CONFIG_KEYS = {
   retryBudgetMs: "AEP_RETRY_BUDGET_MS",
   maxRetries: "AEP_MAX_RETRIES",
   verifyCredentials: "AEP_VERIFY_CREDENTIALS",
+  retriggerFailedRuns: "AEP_RETRIGGER_FAILED_RUNS",
 } as const;
 export type ConfigKey = keyof typeof CONFIG_KEYS;
 
@@ -68,6 +69,7 @@ export function resolveConfig(
     retryBudgetMs: int("retryBudgetMs", 120_000),
     maxRetries: int("maxRetries", 5),
     verifyCredentials: bool("verifyCredentials", true),
+    retriggerFailedRuns: bool("retriggerFailedRuns", false),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

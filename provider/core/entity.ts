@@ -142,6 +142,11 @@ export interface EntityDescription<I extends CommonInputs = CommonInputs> {
   sameCreate(candidate: LiveObject, body: JsonObject): boolean;
   /** What a 1418 (still in use) on delete tells the user to do. */
   inUseHint: string;
+  /**
+   * Outputs that are no inputs, read by refresh beside the object (a dataflow's `lastRun`): name →
+   * schema. resources/readOutputs.ts reads each (carriedOutputs keeps them through an update).
+   */
+  readOutputs?: { readonly lastRun?: z.ZodType };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: any description, whatever its input type (an existential type)

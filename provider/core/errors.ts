@@ -73,6 +73,8 @@ export class NetworkError extends FlowServiceProviderError {
     message: string,
     /** The client stopped waiting: Flow Service may still process the request. */
     readonly timedOut = false,
+    /** The request never left this machine (connection refused, host not found): nothing was applied. */
+    readonly notSent = false,
   ) {
     super("NETWORK", message);
   }

@@ -2,6 +2,7 @@
 // resource's inputs and outputs as the provider receives them. Types are inferred from these.
 import { z } from "zod";
 import { CommonInputs, LiveStamps, OutputStamps } from "./entity";
+import { RetriggerOutcome } from "./runs";
 import { Params } from "./vocabulary";
 
 export { FlowId as ConnectionId, Params, ParamValue, SANDBOX_NAME_PATTERN, SANDBOX_NAME_RULE, SandboxName } from "./vocabulary";
@@ -87,6 +88,8 @@ export const ConnectionInputs = CommonInputs.extend({
   }),
   /** Test the connection after each credential write (default: the stack's flowservice:verifyCredentials). */
   verifyCredentials: z.boolean().optional(),
+  /** After a credential write that passes its test, re-trigger the dataflows' runs that failed on credentials (default: flowservice:retriggerFailedRuns, false). */
+  retriggerFailedRuns: z.boolean().optional(),
 });
 export type ConnectionInputs = z.infer<typeof ConnectionInputs>;
 
@@ -105,6 +108,8 @@ export const ConnectionOutputs = ConnectionInputs.extend(OutputStamps.shape).ext
   verification: Verification.optional(),
   /** When the credentials last passed a test (ISO 8601). */
   verifiedAt: z.string().optional(),
+  /** The runs re-triggered after the last credential write (retriggerFailedRuns). */
+  retriggeredRuns: RetriggerOutcome.optional(),
 });
 export type ConnectionOutputs = z.infer<typeof ConnectionOutputs>;
 
@@ -123,5 +128,6 @@ export const ProviderConfig = z.object({
   retryBudgetMs: z.number().int().nonnegative(),
   maxRetries: z.number().int().nonnegative(),
   verifyCredentials: z.boolean(),
+  retriggerFailedRuns: z.boolean().default(false),
 });
 export type ProviderConfig = z.infer<typeof ProviderConfig>;

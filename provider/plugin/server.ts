@@ -8,6 +8,8 @@ import { checkConfig, configGetter, diffConfig } from "./config";
 import type { PluginLog } from "./log";
 import * as res from "./resource";
 import { any, empty, fromStruct, grpc, plugin, provider as pb, providerGrpc, status, toStruct } from "./rpc";
+import { keptOnDestroy } from "../core/destroy";
+import { engineFailures } from "../core/failures";
 import { packageSchema } from "./schema";
 import { unwrapSecrets } from "./wire";
 
@@ -54,7 +56,7 @@ function checkResponse(c: { inputs: Props; failures: Array<{ property: string; r
   const r = new pb.CheckResponse();
   r.setInputs(toStruct(c.inputs));
   r.setFailuresList(
-    c.failures.map((f) => {
+    engineFailures(c.failures).map((f) => {
       const failure = new pb.CheckFailure();
       failure.setProperty(f.property);
       failure.setReason(f.reason);
@@ -192,7 +194,15 @@ export function providerService(opts: PluginOptions): grpcTypes.UntypedServiceIm
       (req, e) => res.partialFailure(kindOf(req), e, fromStruct(req.getNews())),
     ),
     delete: unary("Delete", async (req: InstanceType<typeof pb.DeleteRequest>) => {
-      await res.deleteResource(kindOf(req), req.getId(), fromStruct(req.getProperties()));
+      const props = fromStruct(req.getProperties());
+      await res.deleteResource(kindOf(req), req.getId(), props);
+      // The engine prints "deleted" either way: say when the object stays in Flow Service, and why.
+      const outs = (unwrapSecrets(props ?? {}).value ?? {}) as Props;
+      const why = keptOnDestroy(outs);
+      if (why) {
+        const what = `${kindOf(req).token.split(":").pop()} ${typeof outs.name === "string" ? `"${outs.name}" ` : ""}(${req.getId()})`;
+        await log.warn(req.getUrn(), `${what} is kept in Flow Service: ${why}.`);
+      }
       return new empty.Empty();
     }),
   };

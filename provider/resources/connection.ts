@@ -1,6 +1,7 @@
 // The `Connection` resource: typed args and outputs, and secret wrapping of credentials.
 import * as pulumi from "@pulumi/pulumi";
 import { isSecretParam } from "../core/catalog";
+import type { RetriggerOutcome } from "../core/runs";
 
 export type ParamInput = pulumi.Input<string | number | boolean>;
 
@@ -35,6 +36,12 @@ export interface ConnectionArgs {
    * the source system refuses. Default: the stack's `flowservice:verifyCredentials` (true).
    */
   verifyCredentials?: pulumi.Input<boolean>;
+  /**
+   * After a credential write that passes its test, re-trigger the runs of the dataflows reading
+   * through this connection that failed on credentials since their last run that did not fail
+   * (docs/health.md). Default: the stack's `flowservice:retriggerFailedRuns` (false).
+   */
+  retriggerFailedRuns?: pulumi.Input<boolean>;
 }
 
 /**
@@ -80,6 +87,8 @@ export class Connection extends pulumi.dynamic.Resource {
   declare readonly verification: pulumi.Output<string>;
   /** When the credentials last passed a test (ISO 8601); absent if never. */
   declare readonly verifiedAt: pulumi.Output<string | undefined>;
+  /** The runs re-triggered after the last credential write (retriggerFailedRuns); absent if never. */
+  declare readonly retriggeredRuns: pulumi.Output<RetriggerOutcome | undefined>;
 
   constructor(name: string, args: ConnectionArgs, opts?: pulumi.CustomResourceOptions) {
     const specId = pulumi.output(args.connectionSpec).apply((s) => s.id);
@@ -116,6 +125,7 @@ export class Connection extends pulumi.dynamic.Resource {
         deleteOnDestroy: args.deleteOnDestroy,
         sandboxName: args.sandboxName,
         verifyCredentials: args.verifyCredentials,
+        retriggerFailedRuns: args.retriggerFailedRuns,
         secretKeys,
         // Output-only properties: declared so that the engine exposes them.
         connectionId: undefined,
@@ -126,6 +136,7 @@ export class Connection extends pulumi.dynamic.Resource {
         adopted: undefined,
         verification: undefined,
         verifiedAt: undefined,
+        retriggeredRuns: undefined,
       },
       opts,
       "flowservice",

@@ -1,6 +1,7 @@
 // Create, adopt, read, update and delete of any entity over a FlowSession: plain async functions,
 // driven by its description, for every resource type. The Pulumi glue (engineProvider.ts) only
 // adapts them to engine calls.
+import { keptOnDestroy } from "../core/destroy";
 import type { FlowSession } from "../api/session";
 import { planEntityPatch } from "../core/checkDiff";
 import {
@@ -18,6 +19,8 @@ import { assertGoneIsKnown, assertSameOrigin, withOrigin } from "../core/origin"
 import { buildEntityOutputs, describeEntityConflict, refreshedEntity } from "../core/state";
 import { ApiError, ConflictError, ErrorCode, FlowServiceProviderError } from "../core/errors";
 import type { ConnectionOutputs, FlowConnection } from "../core/schemas";
+import { withReadOutputs } from "./readOutputs";
+import { retriggerAfterWrite } from "./retriggerRuns";
 import { verifyAdopted, verifyCreated, verifyUpdated } from "./verify";
 
 /** Only descriptions with verifiesCredentials (a Connection's) reach the credential test. */
@@ -167,7 +170,8 @@ async function adoptEntity(
   });
   const outs = outputs(done.etag, done.state);
   if (!desc.verifiesCredentials) return { id, outs };
-  return { id, outs: await verifyAdopted(s, asConnection(inputs), live as FlowConnection, ops, asConnection(outs), { sandbox }) };
+  const verified = await verifyAdopted(s, asConnection(inputs), live as FlowConnection, ops, asConnection(outs), { sandbox });
+  return { id, outs: await retriggerAfterWrite(s, asConnection(inputs), ops, verified, { sandbox }) };
 }
 
 /** What refresh finds: the object is gone, or its state as read (and new inputs when it drifted). */
@@ -183,7 +187,7 @@ export async function readEntity(s: FlowSession, desc: AnyDescription, id: strin
     return { gone: true };
   }
   const r = refreshedEntity(desc, outs, live);
-  return { gone: false, outs: withOrigin(r.outputs, s.origin), inputs: r.inputs };
+  return { gone: false, outs: withOrigin(await withReadOutputs(s, desc, live, r.outputs), s.origin), inputs: r.inputs };
 }
 
 /** One PATCH with If-Match from state (nothing when the plan is empty), then the action calls. */
@@ -214,7 +218,8 @@ export async function updateEntity(
   });
   const outs = outputs(done.etag, done.state);
   if (!desc.verifiesCredentials) return outs;
-  return verifyUpdated(s, asConnection(olds), asConnection(news), ops, asConnection(outs), { sandbox });
+  const verified = await verifyUpdated(s, asConnection(olds), asConnection(news), ops, asConnection(outs), { sandbox });
+  return retriggerAfterWrite(s, asConnection(news), ops, verified, { sandbox });
 }
 
 export async function deleteEntity(
@@ -224,7 +229,7 @@ export async function deleteEntity(
   outs: EntityOutputs,
 ): Promise<"deleted" | "absent" | "retained"> {
   // An adopted object existed before the stack: it outlives it unless the program says otherwise.
-  if (!(outs.deleteOnDestroy ?? !outs.adopted)) return "retained";
+  if (keptOnDestroy(outs)) return "retained";
   assertSameOrigin(`${desc.label} ${id} ("${outs.name}")`, outs, s.origin, "delete");
   try {
     const sandbox = sandboxOf(s, outs.sandboxName);

@@ -4,6 +4,7 @@
 // before the objects that use them, and deletes after.
 import * as pulumi from "@pulumi/pulumi";
 import { isSecretParam } from "../core/catalog";
+import type { LastRun } from "../core/runs";
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 /** A JSON value, or a Pulumi input of one. */
@@ -195,6 +196,8 @@ export class Dataflow extends PipelineResource {
     { startTime?: number; frequency: string; interval?: number; backfill?: boolean } | undefined
   >;
   declare readonly enabled: pulumi.Output<boolean | undefined>;
+  /** The latest run as the last refresh read it; absent until a first run. */
+  declare readonly lastRun: pulumi.Output<LastRun | undefined>;
 
   constructor(name: string, args: DataflowArgs, opts?: pulumi.CustomResourceOptions) {
     const props = {
@@ -207,6 +210,7 @@ export class Dataflow extends PipelineResource {
       enabled: args.enabled,
       secretKeys: [],
       ...STAMPS,
+      lastRun: undefined,
     };
     super(pipelineShims.Dataflow, name, props, opts, "flowservice", "Dataflow");
   }

@@ -59,6 +59,8 @@ function run(cmd: string, args: string[], cwd: string, stdin = ""): Promise<RunR
     child.stderr.on("data", (d) => (stderr += d));
     child.on("error", reject);
     child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    // A command that exits without reading its input (node --version) closes the pipe first: not a failure.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(stdin);
   });
 }
@@ -141,7 +143,9 @@ describe("the packed package, installed into a fresh TypeScript Pulumi program",
     assert.deepStrictEqual(Object.keys(own.bin).sort(), [
       "flow-emulator",
       "flowservice-discover",
+      "flowservice-health",
       "flowservice-plan",
+      "flowservice-plugin",
       "flowservice-recover",
       "pulumi-resource-flowservice",
     ]);

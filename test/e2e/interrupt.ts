@@ -61,11 +61,12 @@ export async function upKilledWhen(
   stack: TestStack,
   requests: () => Promise<LoggedRequest[]>,
   ready: (log: LoggedRequest[]) => boolean,
+  env: Record<string, string> = {},
 ): Promise<Interrupted> {
   const started = Date.now();
   const child = spawn("pulumi", ["up", "--yes", "--skip-preview", "--non-interactive", "--color", "never"], {
     cwd: stack.programDir,
-    env: pulumiEnv(stack.ws),
+    env: pulumiEnv(stack.ws, env),
     detached: true,
     stdio: "ignore",
   });
@@ -99,11 +100,11 @@ export function endAll(pids: readonly number[]): void {
 }
 
 /** `flowservice-recover ARGS` as a user runs it: in the program folder, with the CLI's environment. */
-export function recoverCli(stack: TestStack, args: string[]): Promise<RunResult> {
+export function recoverCli(stack: TestStack, args: string[], env: Record<string, string> = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(REPO, "bin/flowservice-recover.js"), ...args], {
       cwd: stack.programDir,
-      env: pulumiEnv(stack.ws),
+      env: pulumiEnv(stack.ws, env),
     });
     let stdout = "";
     let stderr = "";

@@ -159,7 +159,7 @@ describe("an interrupted pulumi up leaves no orphan that the next up duplicates 
     const done = await recover(["--yes"]);
     assert.strictEqual(done.code, 0, done.stdout + done.stderr);
     assert.match(done.stdout, /from the stack's lock/);
-    assert.match(done.stdout, /5 connections taken into the state, 0 pending creates dropped/);
+    assert.match(done.stdout, /5 resources taken into the state, 0 pending creates dropped/);
 
     assert.deepStrictEqual((await pending()).pending_operations ?? [], []);
     const { lost, duplicated } = await agreement(5, () => 1);
@@ -209,7 +209,7 @@ describe("an interrupted pulumi up leaves no orphan that the next up duplicates 
     const done = await recover(["--yes"]);
     assert.strictEqual(done.code, 0, done.stdout + done.stderr);
     assert.match(done.stdout, /c5 +create +not created/);
-    assert.match(done.stdout, /0 connections taken into the state, 1 pending create dropped, 5 refreshed/);
+    assert.match(done.stdout, /0 resources taken into the state, 1 pending create dropped, 5 refreshed/);
     const up = await stack.ok(["up", "--yes", "--skip-preview"]);
     assert.match(up.stdout, /1 created/);
     const { lost, duplicated } = await agreement(6, (i) => (i < 5 ? 2 : 1));

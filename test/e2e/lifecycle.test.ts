@@ -290,7 +290,8 @@ describe("end to end: the real pulumi CLI against the emulator", function () {
     assert.notStrictEqual(r.code, 0);
     const text = r.stdout + r.stderr;
     assert.match(text, /property name .*must be a non-empty string/);
-    assert.match(text, /property auth\.specName .*"Basic" is not an auth spec of Salesforce/);
+    assert.match(text, /has a problem: auth\.specName: .*"Basic" is not an auth spec of Salesforce/);
+    assert.doesNotMatch(text, /<nil>/, "a nested property is named in the reason, never printed as a missing value");
     assert.match(text, /property adoptId .*must be a Flow Service id \(a UUID/);
     assert.deepStrictEqual(await control.apiRequests(), []);
   });
@@ -301,7 +302,7 @@ describe("end to end: the real pulumi CLI against the emulator", function () {
     await control.clearRequests();
     const r = await stack.run(["preview"]);
     assert.notStrictEqual(r.code, 0);
-    assert.match(r.stdout + r.stderr, /property auth\.params\.s3SecretKey .*is required by Amazon S3 auth spec "Access Key"/);
+    assert.match(r.stdout + r.stderr, /has a problem: auth\.params\.s3SecretKey: .*is required by Amazon S3 auth spec "Access Key"/);
     assert.deepStrictEqual(await control.apiRequests(), []);
   });
 });

@@ -228,7 +228,7 @@ describe("end to end: a whole source as code (S3 → Data Lake) through the real
     await control.clearRequests();
     const r = await stack.run(["preview"]);
     assert.notStrictEqual(r.code, 0);
-    assert.match(r.stdout + r.stderr, /property scheduleParams\.interval .*at least 15 when frequency is "minute"/);
+    assert.match(r.stdout + r.stderr, /has a problem: scheduleParams\.interval: .*at least 15 when frequency is "minute"/);
     assert.deepStrictEqual(await control.apiRequests(), []);
     setProgram({ ...knobs, interval: 30 });
   });

@@ -386,7 +386,7 @@ describe("flowservice-plan on the real pulumi preview --json", function () {
       ["ui", "delete", true],
     ]);
     const partnersPlan = JSON.parse(r.stdout).connections.find((c: any) => c.resourceName === "partners");
-    assert.deepStrictEqual(partnersPlan.replaceReasons, ["connectionSpec", "auth"]);
+    assert.deepStrictEqual(partnersPlan.replaceReasons, ["connectionSpec", "auth.specName"]);
     const crmPlan = JSON.parse(r.stdout).connections.find((c: any) => c.resourceName === "crm");
     assert.deepStrictEqual(crmPlan.ops, [{ op: "replace", path: "/auth/params/securityToken", value: "[secret]" }]);
   });

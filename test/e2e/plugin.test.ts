@@ -1,6 +1,7 @@
 // The provider plugin (bin/pulumi-resource-flowservice) through the real engine, from programs in
-// other languages than the package's own: examples/yaml (the plugin named by path in Pulumi.yaml)
-// and examples/python (the plugin installed from the tarball `npm run plugin:package` builds).
+// other languages than the package's own: examples/yaml (the plugin named by path in Pulumi.yaml).
+// examples/python, on the generated SDK with the plugin installed from the npm package, is
+// test/e2e/sdkPython.test.ts.
 // One emulator, one stack per language. Each stack: create, a rotation whose preview names the
 // changed secret and whose up sends one PATCH, a no-change up that sends nothing, refresh, destroy;
 // the YAML stack also imports a connection made out of band and takes its provider config from
@@ -14,13 +15,11 @@ import { assertCredentials, resolveConfig } from "../../provider/core/config";
 import { FLOW_BASE_PATH } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { ensureHosts } from "../../tools/languageHosts";
-import { buildPluginTarball } from "../../tools/pluginPackage";
 import { flowConfig } from "../../tools/pulumiCli";
 import { recordCase } from "../../tools/reliabilityReport";
 import { EmulatorApi } from "../helpers/emulatorApi";
 import { EmulatorControl, LoggedRequest, sha256 } from "../helpers/emulatorControl";
 import { DEMO, ensureEngine, REPO } from "./harness";
-import { pythonProgramSuite } from "./pluginPython";
 import {
   ACCOUNTS_SOURCE_YAML,
   CONNECTIONS,
@@ -34,13 +33,12 @@ import {
 const TEST = "test/e2e/plugin.test.ts";
 const tag = randomBytes(4).toString("hex");
 
-describe("the provider plugin through the real engine: YAML and Python programs", function () {
+describe("the provider plugin through the real engine: a YAML program", function () {
   this.timeout(180_000);
   let emulator: EmulatorProcess;
   let control: EmulatorControl;
   let api: EmulatorApi;
   let hostPath: string[];
-  let tarball: string;
   const stacks: PluginStack[] = [];
   /** Every secret value the runs use: none may appear in anything they leave behind. */
   const secrets = new Set<string>([DEMO.clientSecret]);
@@ -57,12 +55,10 @@ describe("the provider plugin through the real engine: YAML and Python programs"
     emulator = await startEmulatorProcess();
     control = new EmulatorControl(emulator.url);
     api = new EmulatorApi(emulator.url);
-    tarball = buildPluginTarball(fs.mkdtempSync(path.join(os.tmpdir(), "flowservice-plugin-pkg-")));
   });
   after(async () => {
     await emulator?.stop();
     for (const s of stacks) s.cleanup();
-    if (tarball) fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
   });
 
   /** `up`, recording exactly which Flow Service requests it made. */
@@ -272,17 +268,6 @@ describe("the provider plugin through the real engine: YAML and Python programs"
     });
   });
 
-  pythonProgramSuite({
-    control: () => control,
-    emulatorUrl: () => emulator.url,
-    hostPath: () => hostPath,
-    tarball: () => tarball,
-    secret,
-    track: (stack) => stacks.push(stack),
-    upAndLog,
-    tag,
-  });
-
   describe("secrets", () => {
     it("no secret value or issued token in any CLI output, state file, import snippet or the plugin's log", async () => {
       const tokens = ((await (await fetch(`${emulator.url}/__emulator/tokens`)).json()) as { items: Array<{ token: string }> }).items.map(
@@ -297,7 +282,7 @@ describe("the provider plugin through the real engine: YAML and Python programs"
       const hits = [...secrets, ...tokens].filter((s) => everything.includes(s));
       recordCase({
         area: "secrets",
-        case: `provider plugin (YAML and Python programs): every CLI output, state files, import snippet and the plugin's log — scanned for ${secrets.size} secret values + ${tokens.length} issued tokens`,
+        case: `provider plugin (a YAML program): every CLI output, state files, import snippet and the plugin's log — scanned for ${secrets.size} secret values + ${tokens.length} issued tokens`,
         via: "engine",
         outcome: hits.length === 0 ? "zero hits" : `${hits.length} values found`,
         lost: 0,

@@ -5,6 +5,7 @@ import path from "node:path";
 import type { CliResult, Pulumi } from "../../commands/recover/pulumi";
 import type { RecoverDeps } from "../../commands/recover/recover";
 import type { HistoryEntry, LockInfo } from "../../commands/recover/window";
+import { getPath, type LiveObject } from "../../provider/core/entity";
 import type { FlowConnection } from "../../provider/core/schemas";
 
 export const FIXTURE_EXPORT = fs.readFileSync(path.join(__dirname, "../unit/fixtures/export-interrupted.json"), "utf8");
@@ -83,10 +84,9 @@ export class FakePulumi implements Pulumi {
   async locks(): Promise<LockInfo[]> {
     return this.locked;
   }
-  async cancel(): Promise<CliResult> {
-    this.calls.push("cancel");
-    this.locked = [];
-    return ok();
+  async removeLock(lock: LockInfo): Promise<void> {
+    this.calls.push(`remove lock of pid ${lock.pid}`);
+    this.locked = this.locked.filter((l) => l !== lock);
   }
   async refresh(targets: readonly string[]): Promise<CliResult> {
     this.calls.push(`refresh ${targets.join(" ")}`);
@@ -94,21 +94,37 @@ export class FakePulumi implements Pulumi {
   }
 }
 
-/** Flow Service's list, with the name and connector filters the search sends. */
+/** Flow Service's lists and reads, by collection, with the equality and range filters the search sends. */
 export class FakeFlow {
   readonly requests: string[] = [];
-  constructor(public connections: FlowConnection[] = []) {}
-  readonly clientId = CLIENT;
-  async listConnections(filters: readonly string[], o: { sandbox?: string } = {}): Promise<FlowConnection[]> {
-    this.requests.push(`list ${filters.join("&")} in ${o.sandbox}`);
-    const eq = (field: string) => filters.find((f) => f.startsWith(`${field}==`))?.slice(field.length + 2);
-    return this.connections.filter(
-      (c) => (!eq("name") || c.name === eq("name")) && (!eq("connectionSpec.id") || c.connectionSpec.id === eq("connectionSpec.id")),
-    );
+  readonly collections: Record<string, LiveObject[]>;
+  constructor(
+    public connections: LiveObject[] = [],
+    others: Record<string, LiveObject[]> = {},
+  ) {
+    this.collections = { ...others, connections: this.connections };
   }
-  async getConnection(id: string): Promise<FlowConnection | undefined> {
-    this.requests.push(`get ${id}`);
-    return this.connections.find((c) => c.id === id);
+  readonly clientId = CLIENT;
+  async list<T extends LiveObject>(
+    collection: string,
+    _schema: unknown,
+    filters: readonly string[],
+    o: { sandbox?: string } = {},
+  ): Promise<T[]> {
+    this.requests.push(`list ${collection === "connections" ? "" : `${collection} `}${filters.join("&")} in ${o.sandbox}`);
+    const holds = (c: LiveObject, f: string) => {
+      const range = /^([\w.]+)>=(.*)$/.exec(f);
+      if (range) return Number(getPath(c, range[1])) >= Number(range[2]);
+      const [field, value] = f.split("==");
+      return String(getPath(c, field)) === value;
+    };
+    const all = collection === "connections" ? this.connections : (this.collections[collection] ?? []);
+    return all.filter((c) => filters.every((f) => holds(c, f))) as T[];
+  }
+  async get<T extends LiveObject>(collection: string, _schema: unknown, id: string): Promise<T | undefined> {
+    this.requests.push(`get ${collection === "connections" ? "" : `${collection}/`}${id}`);
+    const all = collection === "connections" ? this.connections : (this.collections[collection] ?? []);
+    return all.find((c) => c.id === id) as T | undefined;
   }
 }
 

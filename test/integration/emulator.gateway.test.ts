@@ -228,9 +228,10 @@ describe("emulator gateway checks", function () {
   });
 
   it("runs the gateway checks before answering an unknown Flow Service route", async () => {
-    const r = await fetch(`${emu.url}${BASE}/runs`);
+    // (/runs was the example until the emulator ran dataflows.)
+    const r = await fetch(`${emu.url}${BASE}/landingZone`);
     assert.equal(r.status, 403);
-    const ok = await api.get("/runs");
+    const ok = await api.get("/landingZone");
     assert.equal(ok.status, 404);
     assert.equal(flowCode(ok), "1101-404");
   });

@@ -134,7 +134,7 @@ describe("flowservice-plan: the plan of a real preview", () => {
 
   it("gives the property that forces a replacement, with its old and new value", () => {
     const partners = entry(planOf(fixture("actions")), "partners");
-    assert.deepStrictEqual(partners.replaceReasons, ["connectionSpec", "auth"]);
+    assert.deepStrictEqual(partners.replaceReasons, ["connectionSpec", "auth.specName"]);
     assert.match(
       partners.replaceDetails!.join("\n"),
       /connectionSpec: cfc0fee1-7dc0-40ef-b73e-d8b134c436f5 v1\.0 → ecadc60c-7455-4d87-84dc-2a0e293d997b/,
@@ -227,7 +227,7 @@ describe("flowservice-plan: the plan of a real preview", () => {
       plan.connections.map((c) => [c.resourceName, c.action, c.connectionId]),
       [["partners", "replace", replace.oldState.id]],
     );
-    assert.deepStrictEqual(plan.connections[0].replaceReasons, ["connectionSpec", "auth"]);
+    assert.deepStrictEqual(plan.connections[0].replaceReasons, ["connectionSpec", "auth.specName"]);
   });
 });
 
@@ -443,7 +443,7 @@ describe("flowservice-plan: renderings", () => {
       assert.ok(["create", "update", "replace", "delete", "adopt", "unchanged"].includes(c.action));
     }
     const partners = out.connections.find((c: any) => c.resourceName === "partners");
-    assert.deepStrictEqual(partners.replaceReasons, ["connectionSpec", "auth"]);
+    assert.deepStrictEqual(partners.replaceReasons, ["connectionSpec", "auth.specName"]);
     assert.ok(!("ops" in partners), "a replacement sends no patch");
   });
 

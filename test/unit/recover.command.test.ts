@@ -72,19 +72,19 @@ describe("flowservice-recover: the command over its dependencies", () => {
     assert.ok(!("__secretVersions" in c0.outputs), "outputs are what the provider's create returns");
     assert.deepStrictEqual(pulumi.imported.deployment.pending_operations, []);
     assert.deepStrictEqual(
-      pulumi.calls.filter((c) => c === "cancel" || c === "import"),
-      ["cancel", "import"],
+      pulumi.calls.filter((c) => c.startsWith("remove lock") || c === "import"),
+      ["remove lock of pid 4242", "import"],
     );
     assert.ok(!flow.requests.some((r) => r.includes("POST")));
   });
 
   it("searches with fewer filters when Flow Service refuses one", async () => {
     const flow = new FakeFlow(ownFive());
-    const list = flow.listConnections.bind(flow);
-    flow.listConnections = async (filters, o) => {
+    const list = flow.list.bind(flow);
+    flow.list = async (collection, schema, filters, o) => {
       if (filters.some((f) => f.startsWith("name==")))
         throw new ApiError("API", 400, "FLOW-1440-400", "Bad Request", "unsupported filter", undefined, "GET /connections");
-      return list(filters, o);
+      return list(collection, schema, filters, o);
     };
     const report = await recover(opts({ yes: false }), fakeDeps(new FakePulumi(), flow));
     assert.ok(report.items.every((i) => i.outcome === "recovered"));
@@ -108,7 +108,7 @@ describe("flowservice-recover: the command over its dependencies", () => {
     const text = renderText(report);
     assert.match(text, new RegExp(`c3 +create +AMBIGUOUS: 2 connections could be its orphan: ${live(3).id} .*another-3`));
     assert.match(text, /flowservice-recover --yes --take c3=/);
-    assert.match(text, /delete the connections no resource takes/);
+    assert.match(text, /delete the objects no resource takes: DELETE \/connections\/{id}/);
   });
 
   it("follows --take, refusing an id another stack holds", async () => {
@@ -151,16 +151,21 @@ describe("flowservice-recover: the command over its dependencies", () => {
     );
   });
 
-  it("waits until the killed run's provider can no longer send, unless told it is stopped", async () => {
+  it("waits, before writing, until the killed run's provider can no longer send, unless told it is stopped; a dry run does not wait", async () => {
     const manifest = Date.parse(JSON.parse(FIXTURE_EXPORT).deployment.manifest.time);
     const now = manifest + 10_000;
     const waited = fakeDeps(new FakePulumi(), new FakeFlow(ownFive()), { now: () => now });
-    await recover(opts({ yes: false }), waited);
+    await recover(opts({ yes: true }), waited);
     assert.deepStrictEqual(waited.slept, [120_000 + 30_000 - 10_000], "the default retry budget and request timeout");
     assert.match(waited.progressed[0], /may still send a create until/);
     const skipped = fakeDeps(new FakePulumi(), new FakeFlow(ownFive()), { now: () => now });
-    await recover(opts({ yes: false, wait: false }), skipped);
+    await recover(opts({ yes: true, wait: false }), skipped);
     assert.deepStrictEqual(skipped.slept, []);
+    const dry = fakeDeps(new FakePulumi(), new FakeFlow(ownFive()), { now: () => now });
+    const report = await recover(opts({ yes: false }), dry);
+    assert.deepStrictEqual(dry.slept, [], "a dry run writes nothing, so it does not wait");
+    assert.strictEqual(report.status, "pending");
+    assert.match(renderText(report), /may still send a create until .*--yes waits for it/);
   });
 
   it("refreshes interrupted updates after the write", async () => {
@@ -191,7 +196,7 @@ describe("flowservice-recover: the command over its dependencies", () => {
     exp.deployment.pending_operations[0].resource.type = "aws:s3/bucket:Bucket";
     await assert.rejects(
       recover(opts(), fakeDeps(new FakePulumi({ "organization/orph/dev": JSON.stringify(exp) }), new FakeFlow())),
-      /not Flow Service connections/,
+      /aws:s3\/bucket:Bucket.*not Flow Service resources of this version|not Flow Service resources of this version.*aws:s3\/bucket:Bucket/,
     );
   });
 });

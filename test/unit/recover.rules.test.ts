@@ -3,7 +3,7 @@
 import assert from "node:assert";
 import {
   completedDeployment,
-  connectionIds,
+  flowServiceIds,
   interruptedOperations,
   interruptedWarning,
   parseStackExport,
@@ -28,8 +28,8 @@ describe("flowservice-recover: reading the stack export", () => {
   it("finds the five creates a killed run left pending, and no connection in state", () => {
     const ops = interruptedOperations(exported());
     assert.deepStrictEqual(ops.map((o) => o.resourceName).sort(), ["c0", "c1", "c2", "c3", "c4"]);
-    assert.ok(ops.every((o) => o.kind === "creating" && o.connection));
-    assert.deepStrictEqual(connectionIds(exported()), []);
+    assert.ok(ops.every((o) => o.kind === "creating" && o.resourceType?.kind === "Connection" && o.resourceType.door === "dynamic"));
+    assert.deepStrictEqual(flowServiceIds(exported()), []);
   });
 
   it("refuses input that is not a stack export, without quoting it", () => {
@@ -96,7 +96,11 @@ describe("flowservice-recover: reading the stack export", () => {
 describe("flowservice-recover: which connection is a pending create's orphan", () => {
   it("takes the connection with the pending inputs' name, connector, auth spec and readable params", () => {
     const p = pendingOf(exported(), "c0");
-    assert.deepStrictEqual(p.readableParams, { username: "u0" }, "secret params are not compared");
+    assert.deepStrictEqual(
+      (p.inputs.auth as { params: Record<string, unknown> }).params.username,
+      "u0",
+      "readable params are compared (secret ones cannot be read back)",
+    );
     assert.strictEqual(mismatch(live(0), p, rule()), undefined);
   });
 
@@ -111,7 +115,7 @@ describe("flowservice-recover: which connection is a pending create's orphan", (
       [{ name: "Orphan #00" }, {}, /another name/],
       [{ sandboxName: "dev" }, {}, /another sandbox/],
       [{ description: "made by hand" }, {}, /another description/],
-      [{ auth: { specName: "OAuth 2 Refresh Code", params: {} } }, {}, /auth spec/],
+      [{ auth: { specName: "OAuth 2 Refresh Code", params: {} } }, {}, /another connectionSpec or auth\.specName/],
       [{ auth: { specName: "Basic Authentication", params: { username: "someone" } } }, {}, /auth\.params\.username/],
       [{ auth: { specName: "Basic Authentication", params: { username: "u0", environment: "sandbox" } } }, {}, /auth\.params\.environment/],
     ];
@@ -153,7 +157,7 @@ describe("flowservice-recover: which connection is a pending create's orphan", (
   it("gives no resource a connection two resources could both claim", () => {
     const exp = exported();
     const a = pendingOf(exp, "c0");
-    const twin = { ...pendingOf(exp, "c1"), name: a.name, readableParams: a.readableParams };
+    const twin = { ...pendingOf(exp, "c1"), body: a.body, inputs: a.inputs };
     const d = decide(
       [a, twin],
       new Map([
@@ -174,14 +178,14 @@ describe("flowservice-recover: which connection is a pending create's orphan", (
     const adopt = { ...pendingOf(exp, "c1"), adoptId: "11111111-1111-4111-8111-111111111111" };
     const chosen = live(0, { id: "chosen" });
     const d = decide([p, adopt], new Map([[p.urn, [live(0), chosen]]]), rule(), new Map([[p.urn, chosen]]));
-    assert.deepStrictEqual(d[0], { urn: p.urn, outcome: "recovered", connection: chosen, chosen: true });
+    assert.deepStrictEqual(d[0], { urn: p.urn, outcome: "recovered", object: chosen, chosen: true });
     assert.strictEqual(d[1].outcome, "adopt");
   });
 
-  it("searches with equality filters only, and matches names a filter cannot express on this side", () => {
+  it("searches connections with equality filters only, and matches names a filter cannot express on this side", () => {
     const p = pendingOf(exported(), "c0");
-    assert.deepStrictEqual(searchFilters(p), ["name==Orphan #0", `connectionSpec.id==${SALESFORCE}`]);
-    assert.deepStrictEqual(searchFilters({ ...p, name: "a,b" }), [`connectionSpec.id==${SALESFORCE}`]);
+    assert.deepStrictEqual(searchFilters(p, T0)[0], ["name==Orphan #0", `connectionSpec.id==${SALESFORCE}`]);
+    assert.deepStrictEqual(searchFilters({ ...p, body: { ...p.body, name: "a,b" } }, T0)[0], [`connectionSpec.id==${SALESFORCE}`]);
   });
 });
 

@@ -93,6 +93,7 @@ export const connection: EntityDescription<ConnectionInputs> = {
     "sandboxName",
     "secretKeys",
     "verifyCredentials",
+    "retriggerFailedRuns",
   ],
   live: FlowConnection,
   document: (i) => patchDocument({ name: i.name, description: i.description, params: i.auth?.params ?? {} }),
@@ -100,8 +101,8 @@ export const connection: EntityDescription<ConnectionInputs> = {
   replaceOn: ["connectionSpec", "auth.specName"],
   planPatch: (old, next) => inPatchOrder(planDocPatch(old, next)),
   verifiesCredentials: true,
-  carriedOutputs: ["verification", "verifiedAt"],
-  stateInputs: ["verifyCredentials"],
+  carriedOutputs: ["verification", "verifiedAt", "retriggeredRuns"],
+  stateInputs: ["verifyCredentials", "retriggerFailedRuns"],
   createBody: (i) =>
     defined({ name: i.name, description: i.description, connectionSpec: i.connectionSpec, auth: i.auth as unknown as JsonObject }),
   fromLive: (live: LiveObject) => {

@@ -13,7 +13,8 @@
 import { z } from "zod";
 import { CheckFailure, UNKNOWN } from "../unknown";
 import { Json, JsonObject, jsonEqual } from "../docPlanner";
-import { CommonInputs, EntityDescription, FlowId, LiveObject, LiveStamps, SpecRef } from "../entity";
+import { CommonInputs, EntityDescription, FlowId, LiveObject, LiveStamps, OutputStamps, SpecRef } from "../entity";
+import { LastRun } from "../runs";
 
 /** Flow Service's frequencies (ScheduleSpecDTO). */
 export const FREQUENCIES = ["once", "minute", "hour", "day", "week"] as const;
@@ -205,4 +206,8 @@ export const dataflow: EntityDescription<DataflowInputs> = {
     );
   },
   inUseHint: "Flow Service refuses to delete it in its current state",
+  // The latest run, absent until a first run (contract.md, "Dataflow runs").
+  readOutputs: { lastRun: LastRun },
+  carriedOutputs: ["lastRun"],
+  outputs: DataflowInputs.extend(OutputStamps.shape).extend({ lastRun: LastRun.optional() }),
 };

@@ -1,0 +1,2 @@
+// Flow Service connections (Adobe Experience Platform) as code.
+package flowservice
