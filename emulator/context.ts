@@ -9,6 +9,8 @@ export interface EmulatorConfig {
   tokenTtlSeconds: number;
   /** Sandbox assumed when x-sandbox-name is absent; undefined → FLOW-2105-400. */
   defaultSandbox?: string;
+  /** The sandboxes of the org: any other name is 404 FLOW-2100-404 "Sandbox not found". "any": every well-formed name exists. */
+  sandboxes: readonly string[] | "any";
   /** Only the exact quoted etag is accepted as If-Match (otherwise the unquoted form is too). */
   strictIfMatch: boolean;
   /** GET /connections answers range filters (>, <, >=, <=) with 1453 instead of applying them. */
@@ -24,6 +26,9 @@ export const DEMO_CREDENTIALS = {
 } as const;
 
 export const DEFAULT_TOKEN_TTL_SECONDS = 86399;
+
+/** The org's sandboxes unless --sandboxes says otherwise: the names the demos, examples and tests use. */
+export const DEFAULT_SANDBOXES: readonly string[] = ["prod", "dev", "stage"];
 
 export const FLOW_BASE = "/data/foundation/flowservice";
 export const IMS_TOKEN_PATH = "/ims/token/v3";

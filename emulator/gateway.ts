@@ -132,5 +132,6 @@ export function checkGateway(headers: IncomingHttpHeaders, config: EmulatorConfi
     sandboxName = config.defaultSandbox;
   }
   if (!SANDBOX_NAME.test(sandboxName)) throw errors.sandboxNotFound(sandboxName);
+  if (config.sandboxes !== "any" && !config.sandboxes.includes(sandboxName)) throw errors.sandboxNotFound(sandboxName);
   return { clientId: grant.clientId, orgId, sandboxName };
 }

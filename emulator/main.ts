@@ -1,7 +1,7 @@
 // The flow-emulator command, and startEmulator() for running it in-process.
 import type { AddressInfo } from "node:net";
 import { parseArgs as parseCliArgs } from "node:util";
-import { DEFAULT_TOKEN_TTL_SECONDS, DEMO_CREDENTIALS, type EmulatorConfig, FLOW_BASE, IMS_TOKEN_PATH } from "./context";
+import { DEFAULT_SANDBOXES, DEFAULT_TOKEN_TTL_SECONDS, DEMO_CREDENTIALS, type EmulatorConfig, FLOW_BASE, IMS_TOKEN_PATH } from "./context";
 import { createHttpServer } from "./server";
 import { EmulatorState } from "./state";
 import { StateFileError, Store } from "./store";
@@ -17,6 +17,8 @@ export interface EmulatorOptions {
   orgId?: string;
   tokenTtlSeconds?: number;
   defaultSandbox?: string;
+  /** The org's sandboxes (default DEFAULT_SANDBOXES); "any": every well-formed name exists. */
+  sandboxes?: readonly string[] | "any";
   strictIfMatch?: boolean;
   /** Refuse range filters on GET /connections (1453), like a service without them. */
   refuseRangeFilters?: boolean;
@@ -53,6 +55,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     orgId: options.orgId ?? DEMO_CREDENTIALS.orgId,
     tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS,
     defaultSandbox: options.defaultSandbox,
+    sandboxes: options.sandboxes ?? DEFAULT_SANDBOXES,
     strictIfMatch: options.strictIfMatch ?? false,
     refuseRangeFilters: options.refuseRangeFilters ?? false,
     lenientScheduleIntervals: options.lenientScheduleIntervals ?? false,
@@ -98,6 +101,8 @@ A local Adobe Flow Service (connections) + IMS token emulator. Docs: docs/emulat
   --org-id ORG           the IMS org of issued tokens (default ${DEMO_CREDENTIALS.orgId})
   --token-ttl SECONDS    lifetime of issued tokens (default ${DEFAULT_TOKEN_TTL_SECONDS})
   --default-sandbox NAME sandbox assumed when x-sandbox-name is absent (default: none → 400)
+  --sandboxes A,B,...    the org's sandboxes; any other name → 404 "Sandbox not found"
+                         (default ${DEFAULT_SANDBOXES.join(",")}; '*' = every well-formed name)
   --strict-if-match      accept only the exact quoted etag as If-Match
   --quiet                do not print a line per request
   --help                 show this help
@@ -120,6 +125,7 @@ const CLI_OPTIONS = {
   "org-id": { type: "string" },
   "token-ttl": { type: "string" },
   "default-sandbox": { type: "string" },
+  sandboxes: { type: "string" },
   "strict-if-match": { type: "boolean" },
   quiet: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -171,8 +177,22 @@ export function parseArgs(argv: string[]): CliOptions {
   opts.clientSecret = nonEmpty("client-secret", values["client-secret"]);
   opts.orgId = nonEmpty("org-id", values["org-id"]);
   opts.defaultSandbox = nonEmpty("default-sandbox", values["default-sandbox"]);
+  if (values.sandboxes !== undefined) opts.sandboxes = sandboxList(values.sandboxes);
   if (values["strict-if-match"]) opts.strictIfMatch = true;
   return opts;
+}
+
+/** `--sandboxes prod,dev` → ["prod", "dev"]; `*` → "any". */
+function sandboxList(value: string): readonly string[] | "any" {
+  if (value.trim() === "*") return "any";
+  const names = value.split(",").map((n) => n.trim());
+  const bad = names.find((n) => !/^[a-z0-9][a-z0-9-]*$/.test(n));
+  if (bad !== undefined) {
+    throw new UsageError(
+      `--sandboxes takes sandbox names (lowercase letters, digits and hyphens) separated by commas, or '*' (got '${bad}')`,
+    );
+  }
+  return names;
 }
 
 function parseCli(argv: string[]) {

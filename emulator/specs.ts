@@ -131,6 +131,8 @@ export const CONNECTION_SPECS: readonly ConnectionSpec[] = [
         s3SecretKey: secret("The secret access key of the S3 user"),
         s3SessionToken: secret("An optional session token for temporary credentials"),
         serviceUrl: str("An optional S3 endpoint, e.g. https://s3.eu-west-1.amazonaws.com"),
+        bucketName: str("An optional bucket: restricts the connection to this bucket"),
+        folderPath: str("An optional folder in that bucket: restricts the connection to it"),
       },
       ["s3AccessKey", "s3SecretKey"],
     ),

@@ -219,6 +219,13 @@ export class FlowServiceClient {
     return this.list("connections", FlowConnection, filters, o);
   }
 
+  /** GET /connectionSpecs/{id}: a connector's live spec (`{items: [spec]}`); any error status throws. */
+  async connectionSpec<T>(id: string, schema: z.ZodType<T>, o: CallOptions = {}): Promise<T> {
+    const path = entityPath("connectionSpecs", id);
+    const reply = await this.http.reply("read", "GET", path, o, {});
+    return parseReply(z.object({ items: z.array(schema).min(1) }).passthrough(), reply, `GET ${path}`, this.ledger.secrets()).items[0];
+  }
+
   /**
    * POST /runs/{id}/action?op=re-trigger, sent once like a create (a resend after a lost reply could
    * start a second run): the new run's id. A lost or 5xx reply throws, saying the outcome is unknown.

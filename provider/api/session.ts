@@ -12,6 +12,7 @@ import { WriteLedger } from "./ledger";
 import { EntityReader } from "./reads";
 import { Recovery } from "./recovery";
 import { RetryPolicy } from "./retry";
+import { ConnectionSpecs } from "./specs";
 import { RunReader } from "./runs";
 import { Transport } from "./transport";
 
@@ -19,6 +20,8 @@ export class FlowSession {
   readonly client: FlowServiceClient;
   readonly recovery: Recovery;
   readonly reads: EntityReader;
+  /** The connectors' live specs, read once per connector in this run. */
+  readonly specs: ConnectionSpecs;
   /** Dataflow runs for refresh (a dataflow's lastRun), batched per sandbox. */
   readonly runs: RunReader;
   readonly tokens: TokenSource;
@@ -54,6 +57,7 @@ export class FlowSession {
     this.client = new FlowServiceClient(http, ledger);
     this.recovery = new Recovery({ client: this.client, ledger, retry, requestTimeoutMs: config.requestTimeoutMs });
     this.reads = new EntityReader({ client: this.client, ledger });
+    this.specs = new ConnectionSpecs(this.client);
     this.runs = new RunReader(this.client);
   }
 

@@ -5,6 +5,12 @@
 // an auth spec is a JSON Schema whose `required` lists the required params and whose secret params
 // carry `format: password`. The emulator keeps its own copy (emulator/specs.ts); a unit test
 // cross-checks the two (test/unit/catalog.test.ts).
+//
+// A snapshot says "required", "secret" and a known param's type with confidence, but never
+// "unknown": Adobe adds params (and auth specs) to connectors over time. So, offline, what the
+// catalog does not know is a warning; only the connector's live spec (GET /connectionSpecs/{id},
+// read at `up`, see api/specs.ts and liveSpecRules below) can refuse it.
+import { CheckFailure, UNKNOWN } from "./unknown";
 
 export type ParamType = "string" | "integer" | "boolean";
 
@@ -47,7 +53,7 @@ export const CONNECTORS: Record<string, Connector> = {
   },
   "ecadc60c-7455-4d87-84dc-2a0e293d997b": {
     name: "Amazon S3",
-    authSpecs: { "Access Key": spec("s3AccessKey:!", "s3SecretKey:*!", "s3SessionToken:*", "serviceUrl") },
+    authSpecs: { "Access Key": spec("s3AccessKey:!", "s3SecretKey:*!", "s3SessionToken:*", "serviceUrl", "bucketName", "folderPath") },
   },
   "4c10e202-c428-4796-9208-5f1f5732b1cf": {
     name: "Azure Blob Storage",
@@ -87,4 +93,99 @@ export function isSecretParam(connectionSpecId: string | undefined, specName: st
 
 export function lookupAuthSpec(connectionSpecId: string, specName: string): AuthSpec | undefined {
   return CONNECTORS[connectionSpecId]?.authSpecs[specName];
+}
+
+function hasType(value: unknown, type: ParamType): boolean {
+  return type === "integer" ? Number.isInteger(value) : typeof value === type;
+}
+
+/** The connector, auth spec name and params of a Connection's raw inputs (values may be UNKNOWN). */
+function authOf(raw: Record<string, unknown>) {
+  const specId = (raw.connectionSpec as { id?: unknown } | undefined)?.id;
+  const auth = raw.auth as { specName?: unknown; params?: Record<string, unknown> } | undefined;
+  return { specId: typeof specId === "string" ? specId : undefined, specName: auth?.specName, given: auth?.params ?? {} };
+}
+
+const quoted = (names: string[]) => names.map((n) => `"${n}"`).join(", ");
+
+/**
+ * The offline rules for connectors the catalog knows: every required param is there and known
+ * params have their type (failures); an auth spec or a param the catalog does not know is a
+ * warning (`warning: true`): Flow Service may accept it, and `up` asks the live spec.
+ */
+export function catalogRules(raw: Record<string, unknown>): CheckFailure[] {
+  const { specId, specName, given } = authOf(raw);
+  const connector = specId ? CONNECTORS[specId] : undefined;
+  if (!connector || typeof specName !== "string" || specName === UNKNOWN) return [];
+  const spec = lookupAuthSpec(specId as string, specName);
+  if (!spec) {
+    const reason = `"${specName}" is not an auth spec of ${connector.name} (${specId}) in this provider's catalog (known: ${quoted(Object.keys(connector.authSpecs))}); \`pulumi up\` checks it against the connector's live spec`;
+    return [{ property: "auth.specName", reason, warning: true }];
+  }
+  const where = `${connector.name} auth spec "${specName}"`;
+  const failures: CheckFailure[] = [];
+  for (const [key, p] of Object.entries(spec.params)) {
+    const value = given[key];
+    if (value === UNKNOWN) continue;
+    if (value === undefined) {
+      if (p.required) failures.push({ property: `auth.params.${key}`, reason: `is required by ${where}: add it to auth.params` });
+    } else if (!hasType(value, p.type)) {
+      failures.push({
+        property: `auth.params.${key}`,
+        reason: `must be ${p.type === "integer" ? "an integer" : `a ${p.type}`} for ${where}, got ${p.secret ? `a ${typeof value} (value not shown: a secret)` : JSON.stringify(value)}`,
+      });
+    }
+  }
+  const known = Object.keys(spec.params);
+  for (const key of Object.keys(given)) {
+    if (!(key in spec.params)) {
+      failures.push({
+        property: `auth.params.${key}`,
+        reason: `is not a param of ${where} in this provider's catalog (known params: ${known.join(", ")}); \`pulumi up\` checks it against the connector's live spec and refuses it if Flow Service does not know it either`,
+        warning: true,
+      });
+    }
+  }
+  return failures;
+}
+
+/** One auth spec as a live connection spec declares it (GET /connectionSpecs/{id}: authSpec[].spec). */
+export interface LiveAuthSpec {
+  name: string;
+  /** The JSON Schema's `properties` names. */
+  params: string[];
+  /** Whether the schema accepts params it does not list (`additionalProperties` not false). */
+  open: boolean;
+}
+
+/** A connector's live spec, as much of it as the rules below need. */
+export interface LiveConnector {
+  id: string;
+  name: string;
+  authSpecs: LiveAuthSpec[];
+}
+
+/**
+ * The rules only the live spec can decide: an auth spec it does not have, and a param none of its
+ * auth spec's properties names (unless the schema accepts any). Values unknown until `up` are skipped.
+ */
+export function liveSpecRules(raw: Record<string, unknown>, live: LiveConnector): CheckFailure[] {
+  const { specName, given } = authOf(raw);
+  if (typeof specName !== "string" || specName === UNKNOWN) return [];
+  const spec = live.authSpecs.find((a) => a.name === specName);
+  if (!spec) {
+    return [
+      {
+        property: "auth.specName",
+        reason: `"${specName}" is not an auth spec of ${live.name} (${live.id}): its live spec has ${quoted(live.authSpecs.map((a) => a.name))}`,
+      },
+    ];
+  }
+  if (spec.open) return [];
+  return Object.keys(given)
+    .filter((key) => !spec.params.includes(key))
+    .map((key) => ({
+      property: `auth.params.${key}`,
+      reason: `is not a param of ${live.name} auth spec "${specName}": the connector's live spec (GET /connectionSpecs/${live.id}) has ${spec.params.join(", ")}. Remove it or correct its name`,
+    }));
 }

@@ -1,8 +1,9 @@
 // `check` and `diff` for any entity, as pure functions of its description: no network and no
 // credentials, so previews of pull requests run them.
-import { CheckFailure, CheckOutcome, containsUnknown, UNKNOWN } from "./unknown";
+import { addRuleResults, CheckFailure, CheckOutcome, containsUnknown, UNKNOWN } from "./unknown";
 import { JsonObject, jsonEqual, planDocPatch } from "./docPlanner";
 import { AnyDescription, CommonInputs, declaredMatch, EntityOutputs, getPath, isEmptyValue, secretHolder } from "./entity";
+import { sizeRule } from "./limits";
 import { plainJson } from "./state";
 import { secretVersions } from "./planner";
 import type { Params, PatchOp } from "./schemas";
@@ -73,9 +74,8 @@ export function checkEntity(
     }
   }
   // Every problem at once, not one per preview.
-  for (const f of desc.validate?.(raw, olds ?? {}, now) ?? []) {
-    if (!failures.some((g) => g.property === f.property)) failures.push(f);
-  }
+  const warnings: CheckFailure[] = [];
+  addRuleResults([...(desc.validate?.(raw, olds ?? {}, now) ?? []), ...sizeRule(raw)], failures, warnings);
   const inputs = parsed.success && !containsUnknown(raw) ? plainJson(parsed.data as Record<string, unknown>) : raw;
   // Secret versions need only the secrets known (other values may be known only at `up`).
   const secretsKnown = !containsUnknown(getPath(raw, (desc.secretParent ?? []).join("."))) && !containsUnknown(raw.secretKeys);
@@ -88,7 +88,7 @@ export function checkEntity(
       (inputs as CommonInputs).secretKeys ?? [],
     );
   }
-  return { inputs, failures };
+  return { inputs, failures, warnings };
 }
 
 export interface EntityDiff {

@@ -26,12 +26,48 @@ export const CONFIG_KEYS = {
 } as const;
 export type ConfigKey = keyof typeof CONFIG_KEYS;
 
+/** Every `flowservice:*` key the provider reads: the one list both doors check stack config against. */
+export const KNOWN_CONFIG_KEYS = Object.keys(CONFIG_KEYS) as ConfigKey[];
+
+/**
+ * Why each `flowservice:*` key of a stack's configuration is not a setting of this provider, by key
+ * (keys of other namespaces are ignored). A misspelt key is never silently dropped: the value it
+ * meant to set (an endpoint, say) would otherwise fall back to its default, Adobe production.
+ */
+export function unknownConfigKeys(fullKeys: readonly string[]): Array<{ key: string; reason: string }> {
+  return fullKeys
+    .filter((k) => k.startsWith("flowservice:"))
+    .map((k) => k.slice("flowservice:".length))
+    .filter((k) => !(KNOWN_CONFIG_KEYS as string[]).includes(k))
+    .map((key) => ({
+      key,
+      reason: `flowservice:${key} is not a setting of this provider; known settings: ${KNOWN_CONFIG_KEYS.join(", ")}. Fix it with 'pulumi config rm flowservice:${key}' and set the intended key`,
+    }));
+}
+
+/** CR, LF, TAB, NUL… : never part of an id, a secret, a URL or a sandbox name (a value pasted with its line ending). */
+const hasControl = (v: string): boolean => [...v].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+
+/** Settings held as secrets (in state whether or not the stack set them with --secret), never shown, even in an error. */
+export const SECRET_CONFIG_KEYS: readonly ConfigKey[] = ["clientSecret", "accessToken"];
+
 export function resolveConfig(
   get: (key: string) => string | undefined,
   env: Record<string, string | undefined> = process.env,
 ): ProviderConfig {
   const value = (key: ConfigKey): string | undefined => {
-    const v = get(`flowservice:${key}`) ?? env[CONFIG_KEYS[key]];
+    const fromConfig = get(`flowservice:${key}`);
+    const v = fromConfig ?? env[CONFIG_KEYS[key]];
+    if (v !== undefined && hasControl(v)) {
+      const where = fromConfig !== undefined ? `flowservice:${key}` : `${CONFIG_KEYS[key]} (for flowservice:${key})`;
+      const set =
+        fromConfig !== undefined
+          ? `'pulumi config set${SECRET_CONFIG_KEYS.includes(key) ? " --secret" : ""} flowservice:${key} VALUE'`
+          : `export ${CONFIG_KEYS[key]}=VALUE`;
+      throw new ConfigError(
+        `${where} contains a control character (such as a CR or LF pasted with the value; value not shown): set it again without it with ${set}`,
+      );
+    }
     return v === undefined || v === "" ? undefined : v;
   };
   const int = (key: ConfigKey, fallback: number): number => {

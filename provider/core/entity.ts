@@ -4,6 +4,7 @@
 // patch, drift, refresh, conflicts, the client calls, the Pulumi glue, flowservice-plan) is
 // generic over it: adding an entity is a description, its schemas and tests.
 import { z } from "zod";
+import type { LiveConnector } from "./catalog";
 import type { CheckFailure } from "./unknown";
 import { Json, JsonObject, UNVERIFIED } from "./docPlanner";
 import type { PatchOp } from "./schemas";
@@ -11,10 +12,18 @@ import { FlowId, SandboxName } from "./vocabulary";
 
 export { FlowId, JsonValue, SandboxName } from "./vocabulary";
 
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/** A connection spec's or flow spec's id: Adobe defines them as UUIDs, so anything else is refused in preview. */
+export const SpecId = z
+  .string()
+  .min(1, { message: "must name the spec id" })
+  .regex(UUID, { message: "must be a spec id: a UUID such as ecadc60c-7455-4d87-84dc-2a0e293d997b (Adobe's connector table lists them)" });
+
 /** `{ id, version? }` of a connection spec or flow spec. */
 export const SpecRef = z
   .object({
-    id: z.string().min(1, { message: "must name the spec id" }),
+    id: SpecId,
     version: z.string().optional(),
   })
   .strict(); // a misspelt member is named, not silently dropped
@@ -127,6 +136,11 @@ export interface EntityDescription<I extends CommonInputs = CommonInputs> {
   /** The entity's own inputs as a live object shows them (common members are handled generically). */
   fromLive(live: LiveObject): Record<string, unknown>;
   actions?: readonly ActionField<I>[];
+  /**
+   * Rules only the live service can decide, run at `up` before any write (api/specs.ts): failures
+   * refuse the create, adoption or update. `spec` reads a connector's live spec (once per run).
+   */
+  liveCheck?(i: I, spec: (connectionSpecId: string) => Promise<LiveConnector>): Promise<CheckFailure[]>;
   /** Rules beyond the schema, on raw inputs that may hold unknown values (skip those). */
   validate?(raw: Record<string, unknown>, olds: Record<string, unknown>, now: number): CheckFailure[];
   /** List filters (besides name and createdAt) that narrow the search after a lost create reply. */

@@ -88,25 +88,3 @@ export function changedSecrets(oldVersions: unknown, newVersions: unknown): stri
     .map(([k]) => k)
     .sort();
 }
-
-/** Why a change needs a new connection rather than a patch (Flow Service refuses /connectionSpec). */
-export interface ReplaceableFields {
-  connectionSpec: { id: string; version?: string };
-  auth: { specName: string };
-  adoptId?: string;
-  /** Undefined when unknown (state from an earlier release without it): never a reason then. */
-  sandboxName?: string;
-}
-
-export function replacementReasons(old: ReplaceableFields, next: ReplaceableFields): string[] {
-  const reasons: string[] = [];
-  if (old.connectionSpec.id !== next.connectionSpec.id) reasons.push("connectionSpec");
-  else if ((next.connectionSpec.version ?? old.connectionSpec.version) !== old.connectionSpec.version) {
-    reasons.push("connectionSpec");
-  }
-  if (old.auth.specName !== next.auth.specName) reasons.push("auth");
-  if ((old.adoptId ?? "") !== (next.adoptId ?? "")) reasons.push("adoptId");
-  // A connection cannot move between sandboxes: a new one is created in the new sandbox.
-  if (old.sandboxName !== undefined && next.sandboxName !== undefined && old.sandboxName !== next.sandboxName) reasons.push("sandboxName");
-  return reasons;
-}

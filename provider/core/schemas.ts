@@ -1,7 +1,7 @@
 // Zod schemas for everything that crosses a boundary: Flow Service replies, IMS replies, the
 // resource's inputs and outputs as the provider receives them. Types are inferred from these.
 import { z } from "zod";
-import { CommonInputs, LiveStamps, OutputStamps } from "./entity";
+import { CommonInputs, LiveStamps, OutputStamps, SpecId } from "./entity";
 import { RetriggerOutcome } from "./runs";
 import { Params } from "./vocabulary";
 
@@ -77,10 +77,7 @@ export type PatchOp = z.infer<typeof PatchOp>;
  * host does not accept secrets.
  */
 export const ConnectionInputs = CommonInputs.extend({
-  connectionSpec: z.object({
-    id: z.string().min(1, { message: "must name the connector's connection spec id" }),
-    version: z.string().optional(),
-  }),
+  connectionSpec: z.object({ id: SpecId, version: z.string().optional() }),
   auth: z.object({
     specName: z.string().min(1, { message: "must name one of the connector's auth specs" }),
     /** The names of the secret ones are `secretKeys`. */

@@ -14,9 +14,22 @@ export function containsUnknown(value: unknown): boolean {
 export interface CheckFailure {
   property: string;
   reason: string;
+  /** A doubt rather than a refusal (e.g. a param the offline catalog does not know): shown as a warning, the inputs pass. */
+  warning?: boolean;
 }
 
 export interface CheckOutcome {
   inputs: Record<string, unknown>;
+  /** Refusals: the engine shows them and stops. */
   failures: CheckFailure[];
+  /** Doubts the glue shows as Pulumi warnings (resources/warnings.ts); the engine never sees them. */
+  warnings?: CheckFailure[];
+}
+
+/** Adds rule results to `failures` (one per property) and `warnings`. */
+export function addRuleResults(results: CheckFailure[], failures: CheckFailure[], warnings: CheckFailure[]): void {
+  for (const f of results) {
+    if (f.warning) warnings.push(f);
+    else if (!failures.some((g) => g.property === f.property)) failures.push(f);
+  }
 }

@@ -1,14 +1,13 @@
 // Provider configuration as the engine hands it to a plugin: the stack's `flowservice:*` config
 // becomes the inputs of the provider resource (CheckConfig, DiffConfig), then reaches the process
 // through Configure. Validation is core/config's resolveConfig, the dynamic resource's own.
-import { CONFIG_KEYS, resolveConfig } from "../core/config";
+import { resolveConfig, SECRET_CONFIG_KEYS, unknownConfigKeys } from "../core/config";
 import { ConfigError } from "../core/errors";
 import { changedLeaves, formatPath, unwrapSecrets, wrapSecrets } from "./wire";
 
 type Props = Record<string, unknown>;
 
-/** Config keys held as secrets in state whether or not the stack set them with --secret. */
-export const SECRET_CONFIG_KEYS = ["clientSecret", "accessToken"];
+export { SECRET_CONFIG_KEYS };
 /** Inputs the engine adds to every provider resource. */
 const ENGINE_KEYS = new Set(["version", "pluginDownloadURL"]);
 
@@ -26,12 +25,8 @@ export function configGetter(values: Props, variables: Map<string, string> = new
 export function checkConfig(news: Props | undefined, env: Record<string, string | undefined> = process.env) {
   const { value } = unwrapSecrets(news ?? {}) as { value: Props };
   const failures: Array<{ property: string; reason: string }> = [];
-  const known = Object.keys(CONFIG_KEYS);
-  for (const key of Object.keys(value)) {
-    if (!ENGINE_KEYS.has(key) && !known.includes(key)) {
-      failures.push({ property: key, reason: `flowservice:${key} is not a setting of this provider; known settings: ${known.join(", ")}` });
-    }
-  }
+  const keys = Object.keys(value).filter((k) => !ENGINE_KEYS.has(k));
+  for (const { key, reason } of unknownConfigKeys(keys.map((k) => `flowservice:${k}`))) failures.push({ property: key, reason });
   try {
     resolveConfig(configGetter(value), env);
   } catch (e) {

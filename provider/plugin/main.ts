@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { ProviderRuntime } from "../resources/provider";
 import { resourceKinds } from "./kind";
+import { useEngine } from "../resources/warnings";
 import { PluginLog } from "./log";
 import { serve } from "./server";
 
@@ -23,6 +24,7 @@ export async function main(args: string[]): Promise<void> {
   // The process's one provider state, shared by every resource kind.
   const runtime = new ProviderRuntime();
   const log = new PluginLog(engineAddress);
+  useEngine(engineAddress);
   const { port, server } = await serve({
     version: packageVersion(),
     runtime,

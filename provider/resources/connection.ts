@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isSecretParam } from "../core/catalog";
 import type { RetriggerOutcome } from "../core/runs";
+import { assertKnownStackConfig } from "./stackConfig";
 
 export type ParamInput = pulumi.Input<string | number | boolean>;
 
@@ -94,6 +95,7 @@ export class Connection extends pulumi.dynamic.Resource {
   declare readonly retriggeredRuns: pulumi.Output<RetriggerOutcome | undefined>;
 
   constructor(name: string, args: ConnectionArgs, opts?: pulumi.CustomResourceOptions) {
+    assertKnownStackConfig();
     const specId = pulumi.output(args.connectionSpec).apply((s) => s.id);
     const entries = Object.entries(args.auth?.params ?? {});
     // A param is secret if the connector says so (known connectors), its name looks like a

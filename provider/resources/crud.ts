@@ -3,6 +3,7 @@
 // adapts them to engine calls.
 import { keptOnDestroy } from "../core/destroy";
 import type { FlowSession } from "../api/session";
+import { assertLiveSpec } from "../api/specs";
 import { planEntityPatch } from "../core/checkDiff";
 import {
   AnyDescription,
@@ -105,6 +106,7 @@ export async function createEntity(
   inputs: CommonInputs,
 ): Promise<{ id: string; outs: EntityOutputs }> {
   const sandbox = sandboxOf(s, inputs.sandboxName);
+  await assertLiveSpec(s.specs, desc, inputs);
   if (inputs.adoptId) return adoptEntity(s, desc, inputs, inputs.adoptId, sandbox);
   const write = await s.recovery.create(desc, { body: desc.createBody(inputs), secrets: secretValuesOf(desc, inputs), sandbox });
   // The object exists from here on: a failed read of its stamps must not lose it.
@@ -203,6 +205,7 @@ export async function updateEntity(
   const ops = planEntityPatch(desc, desc.document(olds), desc.document(news));
   let etag = olds.etag;
   if (ops.length > 0) {
+    await assertLiveSpec(s.specs, desc, news);
     const r = await s.recovery.patch(desc, { id, ops, etag, secrets: secretValuesOf(desc, news), secretKeys: news.secretKeys, sandbox });
     if ("conflict" in r) throw conflict(desc, id, olds, r);
     etag = r.applied.etag ?? etag;

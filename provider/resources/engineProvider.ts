@@ -5,9 +5,22 @@ import type * as pulumi from "@pulumi/pulumi";
 import { AnyDescription, CommonInputs } from "../core/entity";
 import { checkEntity, diffEntity } from "../core/checkDiff";
 import { storedEntityOutputs } from "../core/state";
+import type { CheckOutcome } from "../core/unknown";
 import { CredentialsRefusedError, FlowServiceProviderError } from "../core/errors";
 import * as ops from "./crud";
 import type { ProviderRuntime } from "./provider";
+import { flushWarnings, warn } from "./warnings";
+
+/**
+ * A check's outcome for the engine: its doubts shown as Pulumi warnings naming the resource (by its
+ * display name: a dynamic provider is not told the resource's Pulumi name), the property and why.
+ */
+export async function checked(label: string, news: Record<string, unknown>, outcome: CheckOutcome): Promise<CheckOutcome> {
+  const who = typeof news.name === "string" ? `${label} "${news.name}"` : label;
+  for (const w of outcome.warnings ?? []) warn(`${who}: ${w.property} ${w.reason}`);
+  await flushWarnings();
+  return { inputs: outcome.inputs, failures: outcome.failures };
+}
 
 function inputsOf(desc: AnyDescription, raw: Record<string, unknown>): CommonInputs {
   const parsed = desc.inputs.safeParse(raw);
@@ -47,7 +60,7 @@ export function entityProvider(runtime: ProviderRuntime, desc: AnyDescription): 
     configure: engineConfigure(runtime),
 
     async check(olds: Record<string, unknown>, news: Record<string, unknown>) {
-      return checkEntity(desc, olds ?? {}, news, Date.now(), { sandboxName: runtime.stackSandbox() });
+      return checked(desc.label, news, checkEntity(desc, olds ?? {}, news, Date.now(), { sandboxName: runtime.stackSandbox() }));
     },
 
     async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
@@ -60,11 +73,14 @@ export function entityProvider(runtime: ProviderRuntime, desc: AnyDescription): 
         return await ops.createEntity(runtime.session(), desc, inputsOf(desc, inputs));
       } catch (e) {
         throw recorded(e, inputs.__provider);
+      } finally {
+        // Warnings of this call (resources/warnings.ts) reach the engine before it moves on.
+        await flushWarnings();
       }
     },
 
     async read(id: string, props: Record<string, unknown>) {
-      const r = await ops.readEntity(runtime.session(), desc, id, storedEntityOutputs(props));
+      const r = await ops.readEntity(runtime.session(), desc, id, storedEntityOutputs(props)).finally(flushWarnings);
       // A blank id tells the engine the object is gone (refresh drops it from state).
       if (r.gone) return { id: "", props: {} };
       return r.inputs ? { id, props: r.outs, inputs: r.inputs } : { id, props: r.outs };
@@ -75,6 +91,8 @@ export function entityProvider(runtime: ProviderRuntime, desc: AnyDescription): 
         return { outs: await ops.updateEntity(runtime.session(), desc, id, storedEntityOutputs(olds), inputsOf(desc, news)) };
       } catch (e) {
         throw recorded(e, news.__provider);
+      } finally {
+        await flushWarnings();
       }
     },
 

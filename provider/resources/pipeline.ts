@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isSecretParam } from "../core/catalog";
 import type { LastRun } from "../core/runs";
+import { assertKnownStackConfig } from "./stackConfig";
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 /** A JSON value, or a Pulumi input of one. */
@@ -135,6 +136,7 @@ const STAMPS = {
 };
 
 function common(args: PipelineCommonArgs) {
+  assertKnownStackConfig();
   return {
     name: args.name,
     description: args.description,

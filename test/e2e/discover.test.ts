@@ -95,7 +95,8 @@ describe("flowservice-discover: a sandbox made outside Pulumi, taken over by the
   before(async function () {
     this.timeout(45 * 60_000);
     ensureEngine();
-    emulator = await startEmulatorProcess();
+    // The org's sandboxes (the emulator knows only those it is told; default prod, dev, stage).
+    emulator = await startEmulatorProcess(["--sandboxes", `prod,dev,stage,${BIG},${SMALL}`]);
     control = new EmulatorControl(emulator.url);
     work = fs.mkdtempSync(path.join(os.tmpdir(), "flowservice-discover-"));
     // The small sandbox: three pipelines (names repeat, as the UI makes them), two stand-alone

@@ -9,7 +9,6 @@
 import assert from "node:assert";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { assertCredentials, resolveConfig } from "../../provider/core/config";
 import { FLOW_BASE_PATH } from "../../tools/demo";

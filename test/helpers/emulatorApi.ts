@@ -1,5 +1,5 @@
 // A tiny HTTP client for the emulator tests: plain fetch, no code shared with provider/.
-import { type RunningEmulator, startEmulator } from "../../emulator/main";
+import { type EmulatorOptions, type RunningEmulator, startEmulator } from "../../emulator/main";
 import { DEMO, FLOW_BASE_PATH as BASE, SALESFORCE } from "../../tools/demo";
 
 export { BASE, DEMO, SALESFORCE };
@@ -238,11 +238,16 @@ export function flowCode(res: Res): string | undefined {
  * One in-process emulator for a mocha suite: started before it, closed after it, and (unless
  * `reset: false`) reset before each test. `use` receives the emulator and a client for it.
  */
-export function useEmulator(use: (emu: RunningEmulator, api: EmulatorApi) => void, opts: { reset?: boolean } = {}): void {
+export function useEmulator(
+  use: (emu: RunningEmulator, api: EmulatorApi) => void,
+  opts: { reset?: boolean; emulator?: EmulatorOptions } = {},
+): void {
   let emu: RunningEmulator | undefined;
   let api: EmulatorApi | undefined;
   before(async () => {
-    emu = await startEmulator();
+    // Suites name a sandbox of their own: every well-formed name exists here unless a suite says
+    // otherwise (the org's sandbox list, --sandboxes, is tested in emulator.gateway.test.ts).
+    emu = await startEmulator({ sandboxes: "any", ...opts.emulator });
     api = new EmulatorApi(emu.url);
     use(emu, api);
   });

@@ -1,6 +1,6 @@
 // IMS token issuing and the API gateway's header checks, over HTTP against an in-process emulator.
 import { strict as assert } from "node:assert";
-import { type RunningEmulator, startEmulator } from "../../emulator/main";
+import { parseArgs, type RunningEmulator, startEmulator } from "../../emulator/main";
 import { BASE, DEMO, EmulatorApi, flowCode, useEmulator } from "../helpers/emulatorApi";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -153,6 +153,41 @@ describe("emulator gateway checks", function () {
     const r = await api.get("/connections", { headers: { "x-sandbox-name": "Prod" } });
     assert.equal(r.status, 404);
     assert.equal(flowCode(r), "2100-404");
+  });
+
+  it("answers 404 FLOW-2100-404 'Sandbox not found' for a sandbox the org does not have, on every route, and knows prod, dev and stage by default", async () => {
+    const strict = await startEmulator();
+    try {
+      const org = new EmulatorApi(strict.url);
+      for (const path of ["/connections", "/connections/139f6a5f-a78b-4744-9f6a-5fa78bd74431", "/connectionSpecs", "/flows"]) {
+        const r = await org.get(path, { headers: { "x-sandbox-name": "prdo" } });
+        assert.equal(r.status, 404, path);
+        assert.equal(flowCode(r), "2100-404", path);
+        assert.equal(r.json.title, "Sandbox not found");
+        assert.match(r.json.report["detailed-message"], /sandbox with the name 'prdo' could not be found/);
+      }
+      for (const sandbox of ["prod", "dev", "stage"]) {
+        assert.equal((await org.get("/connections", { headers: { "x-sandbox-name": sandbox } })).status, 200, sandbox);
+      }
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it("knows only the sandboxes --sandboxes lists, or every well-formed name with '*'", async () => {
+    assert.deepEqual(parseArgs(["--sandboxes", "prod, qa-1"]).sandboxes, ["prod", "qa-1"]);
+    assert.equal(parseArgs(["--sandboxes", "*"]).sandboxes, "any");
+    assert.throws(() => parseArgs(["--sandboxes", "prod,Dev"]), /--sandboxes takes sandbox names .*got 'Dev'/);
+    const listed = await startEmulator({ sandboxes: ["qa-1"] });
+    const any = await startEmulator({ sandboxes: "any" });
+    try {
+      assert.equal((await new EmulatorApi(listed.url, "qa-1").get("/connections")).status, 200);
+      assert.equal((await new EmulatorApi(listed.url, "prod").get("/connections")).status, 404);
+      assert.equal((await new EmulatorApi(any.url, "whatever-2").get("/connections")).status, 200);
+    } finally {
+      await listed.close();
+      await any.close();
+    }
   });
 
   it("rejects a token once its lifetime (--token-ttl) has passed", async () => {

@@ -2,8 +2,9 @@
 // (emulator/specs.ts) are written independently; where they describe the same connector they must
 // agree, or `pulumi preview` passes what `pulumi up` then has refused by Flow Service.
 import assert from "node:assert";
-import { CONNECTORS } from "../../provider/core/catalog";
-import { checkConnection } from "../../provider/core/check";
+import { LiveConnectionSpec, toLiveConnector } from "../../provider/api/specs";
+import { CONNECTORS, liveSpecRules } from "../../provider/core/catalog";
+import { checkConnection } from "../helpers/connectionChecks";
 import { CONNECTION_SPECS } from "../../emulator/specs";
 
 const S3 = "ecadc60c-7455-4d87-84dc-2a0e293d997b";
@@ -51,7 +52,7 @@ describe("the connector catalog", () => {
     assert.match(r.failures[0].reason, /required by Amazon S3 auth spec "Access Key"/);
   });
 
-  it("makes check fail a param the auth spec does not know, and an SFTP port that is not an integer", () => {
+  it("makes check fail an SFTP port that is not an integer, and only warn of a param the catalog does not know, naming the known ones", () => {
     const r = checkConnection(
       {},
       {
@@ -61,11 +62,69 @@ describe("the connector catalog", () => {
         secretKeys: ["password"],
       },
     );
-    assert.deepStrictEqual(r.failures.map((f) => f.property).sort(), ["auth.params.hostname", "auth.params.port"]);
-    assert.match(r.failures.find((f) => f.property === "auth.params.port")!.reason, /must be an integer/);
-    assert.match(
-      r.failures.find((f) => f.property === "auth.params.hostname")!.reason,
-      /not a param of SFTP .*known params: host, port, userName, password/,
+    assert.deepStrictEqual(
+      r.failures.map((f) => f.property),
+      ["auth.params.port"],
     );
+    assert.match(r.failures[0].reason, /must be an integer/);
+    assert.deepStrictEqual(
+      r.warnings?.map((f) => f.property),
+      ["auth.params.hostname"],
+    );
+    assert.match(r.warnings![0].reason, /not a param of SFTP .*known params: host, port, userName, password\)/);
+  });
+
+  it("accepts S3 Access Key's bucketName and folderPath (Adobe's S3 tutorial), with no failure and no warning", () => {
+    const r = checkConnection(
+      {},
+      {
+        name: "Landing bucket",
+        connectionSpec: { id: S3, version: "1.0" },
+        auth: {
+          specName: "Access Key",
+          params: { s3AccessKey: "AKIAEXAMPLE", s3SecretKey: "s", bucketName: "landing", folderPath: "exports/daily" },
+        },
+        secretKeys: ["s3SecretKey"],
+      },
+    );
+    assert.deepStrictEqual([r.failures, r.warnings], [[], []]);
+    assert.ok(emulatorParams(S3, "Access Key").includes("bucketName") && emulatorParams(S3, "Access Key").includes("folderPath"));
+  });
+});
+
+function emulatorParams(specId: string, authName: string): string[] {
+  const auth = CONNECTION_SPECS.find((s) => s.id === specId)?.authSpec.find((a) => a.name === authName);
+  return Object.keys(auth?.spec.properties ?? {});
+}
+
+describe("the connector's live spec (what `up` reads when the catalog doubts)", () => {
+  const liveS3 = () => toLiveConnector(LiveConnectionSpec.parse(JSON.parse(JSON.stringify(CONNECTION_SPECS.find((s) => s.id === S3)))));
+  const inputs = (params: Record<string, string>, specName = "Access Key") => ({ connectionSpec: { id: S3 }, auth: { specName, params } });
+
+  it("reads the emulator's S3 spec as the catalog knows it: the same params for Access Key, unlisted params refused", () => {
+    const live = liveS3();
+    assert.deepStrictEqual(
+      live.authSpecs.find((a) => a.name === "Access Key")?.params.sort(),
+      Object.keys(CONNECTORS[S3].authSpecs["Access Key"].params).sort(),
+    );
+    assert.strictEqual(live.authSpecs[0].open, false);
+  });
+
+  it("refuses a param the live spec does not list, naming its params, and an auth spec it does not have; accepts bucketName", () => {
+    const live = liveS3();
+    assert.deepStrictEqual(liveSpecRules(inputs({ s3AccessKey: "a", s3SecretKey: "s", bucketName: "b" }), live), []);
+    const [unknown] = liveSpecRules(inputs({ s3AccessKey: "a", bucketNme: "b" }), live);
+    assert.strictEqual(unknown.property, "auth.params.bucketNme");
+    assert.match(
+      unknown.reason,
+      /live spec \(GET \/connectionSpecs\/ecadc60c-7455-4d87-84dc-2a0e293d997b\) has s3AccessKey, s3SecretKey, s3SessionToken, serviceUrl, bucketName, folderPath/,
+    );
+    const [spec] = liveSpecRules(inputs({}, "Secret Key"), live);
+    assert.deepStrictEqual([spec.property, /its live spec has "Access Key"/.test(spec.reason)], ["auth.specName", true]);
+  });
+
+  it("accepts any param where the live schema does not set additionalProperties: false", () => {
+    const open = toLiveConnector({ id: S3, name: "Open", authSpec: [{ name: "Access Key", spec: { properties: { a: {} } } }] });
+    assert.deepStrictEqual(liveSpecRules(inputs({ anything: "x" }), open), []);
   });
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert";
-import { diffConnection } from "../../provider/core/diff";
+import { diffConnection } from "../helpers/connectionChecks";
 import { ConnectionOutputs } from "../../provider/core/schemas";
-import { UNKNOWN } from "../../provider/core/check";
+import { UNKNOWN } from "../helpers/connectionChecks";
 import { salesforceInputs, salesforceOutputs } from "./fixtures";
 
 const olds = salesforceOutputs() as unknown as ConnectionOutputs;
@@ -26,6 +26,15 @@ describe("diff (pure: no network, no credentials)", () => {
   it("asks for a replacement when the connector changes", () => {
     const d = diffConnection(olds, salesforceInputs({ connectionSpec: { id: "ecadc60c-7455-4d87-84dc-2a0e293d997b" } }));
     assert.deepStrictEqual(d.replaces, ["connectionSpec"]);
+  });
+
+  it("asks for a replacement when the connector's version, the auth spec or the adopted id changes, and not for a version Flow Service filled in", () => {
+    const base = salesforceInputs();
+    const replaces = (news: Record<string, unknown>) => diffConnection(olds, news).replaces;
+    assert.deepStrictEqual(replaces({ ...base, connectionSpec: { id: base.connectionSpec.id } }), []);
+    assert.deepStrictEqual(replaces({ ...base, connectionSpec: { id: base.connectionSpec.id, version: "2.0" } }), ["connectionSpec"]);
+    assert.deepStrictEqual(replaces({ ...base, auth: { ...base.auth, specName: "OAuth2 Client Credential" } }), ["auth.specName"]);
+    assert.deepStrictEqual(replaces({ ...base, adoptId: "139f6a5f-a78b-4744-9f6a-5fa78bd74431" }), ["adoptId"]);
   });
 
   it("reports a change, without a patch, when a value is unknown until up", () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert";
-import { UNKNOWN } from "../../provider/core/check";
+import { UNKNOWN } from "../helpers/connectionChecks";
 import { dataflow } from "../../provider/core/entities/dataflow";
 import { sourceConnection } from "../../provider/core/entities/sourceConnection";
 import { targetConnection } from "../../provider/core/entities/targetConnection";

@@ -8,10 +8,10 @@ import { EXIT_CHANGES, EXIT_ERROR, EXIT_NO_CHANGES, HELP, Io, parseArgs, run } f
 import { buildPlan, CONNECTION_TYPE, Plan, PlanEntry } from "../../commands/plan/plan";
 import { parsePreview, PreviewJson } from "../../commands/plan/preview";
 import { MARKDOWN_MARKER, renderJson, renderMarkdown, renderText } from "../../commands/plan/render";
-import { diffConnection } from "../../provider/core/diff";
+import { diffConnection } from "../helpers/connectionChecks";
 import { changedSecrets, maskOps } from "../../provider/core/planner";
 import { ConnectionOutputs } from "../../provider/core/schemas";
-import { checkConnection, UNKNOWN } from "../../provider/core/check";
+import { checkConnection, UNKNOWN } from "../helpers/connectionChecks";
 
 const FIXTURES = path.join(__dirname, "fixtures");
 const fixtureText = (name: string) => fs.readFileSync(path.join(FIXTURES, `preview-${name}.json`), "utf8");
@@ -316,7 +316,7 @@ describe("flowservice-plan: secrets", () => {
         const args = (s: typeof before) => ({
           name: s.name,
           ...(s.description !== undefined ? { description: s.description } : {}),
-          connectionSpec: { id: "an-unknown-connector" },
+          connectionSpec: { id: "00000000-0000-4000-8000-0000000000aa" }, // a connector the catalog does not know
           auth: { specName: "Basic", params: s.params },
           secretKeys: Object.keys(s.params)
             .filter((k) => k.startsWith("s"))

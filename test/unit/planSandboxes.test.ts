@@ -6,7 +6,7 @@ import path from "node:path";
 import { buildPlan, Plan, PlanEntry } from "../../commands/plan/plan";
 import { PreviewJson } from "../../commands/plan/preview";
 import { renderJson, renderMarkdown, renderText } from "../../commands/plan/render";
-import { UNKNOWN } from "../../provider/core/check";
+import { UNKNOWN } from "../helpers/connectionChecks";
 
 const fixture = (name: string): any => JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", `preview-${name}.json`), "utf8"));
 const planOf = (preview: unknown): Plan => buildPlan(preview as PreviewJson);

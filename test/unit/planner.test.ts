@@ -1,15 +1,7 @@
 import assert from "node:assert";
 import fc from "fast-check";
 import { applyPatch, deepClone } from "fast-json-patch";
-import {
-  changedSecrets,
-  secretVersions,
-  PatchableFields,
-  maskOps,
-  planPatch,
-  replacementReasons,
-  escapePointerToken,
-} from "../../provider/core/planner";
+import { changedSecrets, secretVersions, PatchableFields, maskOps, planPatch, escapePointerToken } from "../../provider/core/planner";
 
 const value = fc.oneof(fc.string(), fc.integer(), fc.boolean());
 // Keys include the characters JSON Pointer must escape.
@@ -99,15 +91,5 @@ describe("the patch planner", () => {
     assert.deepStrictEqual(changedSecrets(first, rotated), ["key", "password"]);
     assert.deepStrictEqual(changedSecrets(first, same), []);
     assert.strictEqual(changedSecrets(first, undefined), undefined);
-  });
-
-  it("asks for a replacement when the connector, its version, the auth spec or the adopted id changes", () => {
-    const base = { connectionSpec: { id: "s1", version: "1.0" }, auth: { specName: "Basic" } };
-    assert.deepStrictEqual(replacementReasons(base, base), []);
-    assert.deepStrictEqual(replacementReasons(base, { ...base, connectionSpec: { id: "s1" } }), []);
-    assert.deepStrictEqual(replacementReasons(base, { ...base, connectionSpec: { id: "s2" } }), ["connectionSpec"]);
-    assert.deepStrictEqual(replacementReasons(base, { ...base, connectionSpec: { id: "s1", version: "2.0" } }), ["connectionSpec"]);
-    assert.deepStrictEqual(replacementReasons(base, { ...base, auth: { specName: "OAuth" } }), ["auth"]);
-    assert.deepStrictEqual(replacementReasons(base, { ...base, adoptId: "x" }), ["adoptId"]);
   });
 });

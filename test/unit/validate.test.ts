@@ -1,5 +1,5 @@
 import assert from "node:assert";
-import { checkConnection, UNKNOWN } from "../../provider/core/check";
+import { checkConnection, UNKNOWN } from "../helpers/connectionChecks";
 import { salesforceInputs, SALESFORCE } from "./fixtures";
 
 const properties = (news: Record<string, unknown>) =>
@@ -24,13 +24,14 @@ describe("check (argument validation, offline)", () => {
     assert.match(r.failures[0].reason, /required/);
   });
 
-  it("names an auth spec the connector does not have, and lists the valid ones", () => {
+  it("warns of an auth spec the catalog does not know, listing the known ones, without refusing it (Adobe may have added it)", () => {
     const r = checkConnection({}, salesforceInputs({ auth: { specName: "Basic", params: {} } }));
+    assert.deepStrictEqual(r.failures, []);
     assert.deepStrictEqual(
-      r.failures.map((f) => f.property),
+      r.warnings?.map((f) => f.property),
       ["auth.specName"],
     );
-    assert.match(r.failures[0].reason, /"Basic Authentication", "OAuth2 Client Credential"/);
+    assert.match(r.warnings![0].reason, /"Basic Authentication", "OAuth2 Client Credential".*live spec/);
   });
 
   it("names a param of the wrong type and each missing required param", () => {
@@ -43,17 +44,17 @@ describe("check (argument validation, offline)", () => {
     ]);
   });
 
-  it("says which auth spec needs a missing param, does not know an unknown one, and expects another type, without showing a secret", () => {
+  it("says which auth spec needs a missing param, warns of an unknown one, and expects another type, without showing a secret", () => {
     const inputs = salesforceInputs();
     const params = { ...inputs.auth.params, username: 42, password: 123456, extra: "x" } as Record<string, unknown>;
     delete params.securityToken;
-    const reasons = Object.fromEntries(
-      checkConnection({}, { ...inputs, auth: { ...inputs.auth, params } }).failures.map((f) => [f.property, f.reason]),
-    );
+    const r = checkConnection({}, { ...inputs, auth: { ...inputs.auth, params } });
+    const reasons = Object.fromEntries(r.failures.map((f) => [f.property, f.reason]));
     assert.match(reasons["auth.params.securityToken"], /is required by Salesforce auth spec "Basic Authentication": add it to auth.params/);
+    assert.strictEqual(reasons["auth.params.extra"], undefined, "an unknown param is not refused offline");
     assert.match(
-      reasons["auth.params.extra"],
-      /is not a param of Salesforce auth spec "Basic Authentication".*known params: environmentUrl, username, password/,
+      r.warnings!.find((w) => w.property === "auth.params.extra")!.reason,
+      /is not a param of Salesforce auth spec "Basic Authentication" in this provider's catalog \(known params: environmentUrl, username, password/,
     );
     assert.match(reasons["auth.params.username"], /must be a string for Salesforce auth spec "Basic Authentication", got 42/);
     assert.match(

@@ -6,66 +6,15 @@
 // the rotated credential. Replaced: connectionSpec (the connector) and auth.specName (how it
 // authenticates): Flow Service refuses a PATCH of /connectionSpec, and an auth spec decides which
 // params exist. Secrets live under auth.params; their names are `secretKeys`.
-import { CONNECTORS, lookupAuthSpec, ParamSpec } from "../catalog";
+import { catalogRules, liveSpecRules } from "../catalog";
 import { JsonObject, planDocPatch } from "../docPlanner";
 import { EntityDescription, LiveObject } from "../entity";
 import { CONNECTION_SECRET_PARENT, inPatchOrder, patchDocument } from "../planner";
 import { ConnectionInputs, ConnectionOutputs, FlowConnection, Params, ParamValue } from "../schemas";
-import { CheckFailure, UNKNOWN } from "../unknown";
 
 /** Members present only: Flow Service bodies carry no `undefined`. */
 function defined(o: Record<string, unknown>): JsonObject {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as JsonObject;
-}
-
-function hasType(value: unknown, type: ParamSpec["type"]): boolean {
-  return type === "integer" ? Number.isInteger(value) : typeof value === type;
-}
-
-/**
- * For connectors the provider knows: the auth spec exists, every required param is there, no param
- * the auth spec does not know (Flow Service refuses it at `up`), and types match.
- */
-export function catalogRules(raw: Record<string, unknown>): CheckFailure[] {
-  const specId = (raw.connectionSpec as { id?: unknown } | undefined)?.id;
-  const auth = raw.auth as { specName?: unknown; params?: Record<string, unknown> } | undefined;
-  const specName = auth?.specName;
-  const connector = typeof specId === "string" ? CONNECTORS[specId] : undefined;
-  if (!connector || typeof specName !== "string" || specName === UNKNOWN) return [];
-  const spec = lookupAuthSpec(specId as string, specName);
-  if (!spec) {
-    const names = Object.keys(connector.authSpecs)
-      .map((n) => `"${n}"`)
-      .join(", ");
-    return [
-      { property: "auth.specName", reason: `"${specName}" is not an auth spec of ${connector.name} (${specId}); use one of ${names}` },
-    ];
-  }
-  const where = `${connector.name} auth spec "${specName}"`;
-  const failures: CheckFailure[] = [];
-  const given = auth?.params ?? {};
-  for (const [key, p] of Object.entries(spec.params)) {
-    const value = given[key];
-    if (value === UNKNOWN) continue;
-    if (value === undefined) {
-      if (p.required) failures.push({ property: `auth.params.${key}`, reason: `is required by ${where}: add it to auth.params` });
-    } else if (!hasType(value, p.type)) {
-      failures.push({
-        property: `auth.params.${key}`,
-        reason: `must be ${p.type === "integer" ? "an integer" : `a ${p.type}`} for ${where}, got ${p.secret ? `a ${typeof value} (value not shown: a secret)` : JSON.stringify(value)}`,
-      });
-    }
-  }
-  const known = Object.keys(spec.params);
-  for (const key of Object.keys(given)) {
-    if (!(key in spec.params)) {
-      failures.push({
-        property: `auth.params.${key}`,
-        reason: `is not a param of ${where} (Flow Service would refuse it); known params: ${known.join(", ")}`,
-      });
-    }
-  }
-  return failures;
 }
 
 /** A live connection's readable params (secrets are masked by Flow Service and left to the caller). */
@@ -113,6 +62,11 @@ export const connection: EntityDescription<ConnectionInputs> = {
     });
   },
   validate: (raw) => catalogRules(raw),
+  // Only what the offline catalog doubts (an auth spec or param it does not know) needs the live spec.
+  liveCheck: async (i, spec) =>
+    catalogRules(i as unknown as Record<string, unknown>).some((f) => f.warning)
+      ? liveSpecRules(i as unknown as Record<string, unknown>, await spec(i.connectionSpec.id))
+      : [],
   // Equality filters only: Flow Service documents no range filter (createdAt>=) for connections.
   searchFilters: (body) => [`connectionSpec.id==${(body.connectionSpec as { id: string }).id}`],
   equalityFiltersOnly: true,
