@@ -5,10 +5,15 @@ import type * as pulumi from "@pulumi/pulumi";
 import { engineFailures } from "./core/failures";
 import { dynamicToken, resourceType } from "./core/registry";
 import { entityProvider } from "./resources/engineProvider";
+import { dynamicHostEngineAddress, exitWhenEngineGone } from "./resources/lifeline";
 import { ProviderRuntime } from "./resources/provider";
 
 /** The host process's provider state (configuration, session): one per process. */
 export const runtime = new ProviderRuntime();
+
+// In the dynamic-provider host (not in tests or tools that load this module): exit once the engine is gone.
+const engineAddress = dynamicHostEngineAddress();
+if (engineAddress) exitWhenEngineGone({ engineAddress, idle: () => runtime.idle() });
 
 /** The engine glue of one resource type (by its kind, as in its dynamic type token): one factory for all. */
 export function providerFor(kind: string): pulumi.dynamic.ResourceProvider {

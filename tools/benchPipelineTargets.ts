@@ -19,9 +19,10 @@ export function pipelineTargets(p: PipelineResult): Target[] {
     const x = o[op];
     if (x) t.push({ name: `${at}: ${label}`, ok: ok(x.flow) && x.token <= 1, detail: `${fmtFlow(x.flow)}, ${x.token} token` });
   };
-  // One POST per object; each object read back once for its stamps; the base connection's credentials tested once.
-  check(`up creating all sends ${R} POSTs + ${R} read-backs + ${P} credential tests (GET), ≤1 token`, "create", (f) =>
-    same(f, { POST: R, GET: R + P }),
+  // One POST per object; each object read back once for its stamps; the base connection's credentials tested once;
+  // one listing per collection (the duplicate check, api/duplicates.ts).
+  check(`up creating all sends ${R} POSTs + ${R} read-backs + ${P} credential tests + 4 listings (GET), ≤1 token`, "create", (f) =>
+    same(f, { POST: R, GET: R + P + 4 }),
   );
   check("up with no change makes no request", "up-nochange", (f) => Object.keys(f).length === 0);
   // Base connections come from the sandbox's listing; source, target and flow are read one GET each.

@@ -105,7 +105,13 @@ export async function recover(opts: RecoverOptions, deps: RecoverDeps): Promise<
   const config = resolveConfig((k) => cfg[k], deps.env);
   const locks = await pulumi.locks(stack);
   const history = await pulumi.history();
-  const start = runStart({ since: opts.since, locks, history, checkpoint: Date.parse(exp.deployment.manifest.time) });
+  const start = runStart({
+    since: opts.since,
+    locks,
+    history,
+    checkpoint: Date.parse(exp.deployment.manifest.time),
+    providerCreated: providerCreated(exp, ops),
+  });
   if (typeof start === "string") {
     const recent = history.slice(0, 5).map((h) => `${h.startTime} – ${h.endTime ?? "?"} ${h.result ?? ""}`.trim());
     throw new RecoverError(
@@ -317,4 +323,14 @@ async function verifyWritten(pulumi: Pulumi, completed: ReadonlyArray<{ urn: str
       `the state read back after the import does not hold what was written (${missing.map((m) => m.urn).join(", ") || "pending operations remain"})`,
     );
   }
+}
+
+/** When the provider resources the pending creates used were created (the earliest, ms), if the state says. */
+function providerCreated(exp: StackExport, ops: readonly Interrupted[]): number | undefined {
+  const refs = new Set(ops.map((op) => op.resource.provider).filter((p): p is string => p !== undefined));
+  const times = (exp.deployment.resources ?? [])
+    .filter((r) => r.id !== undefined && refs.has(`${r.urn}::${r.id}`))
+    .map((r) => Date.parse(String((r as { created?: unknown }).created)))
+    .filter(Number.isFinite);
+  return refs.size > 0 && times.length > 0 ? Math.min(...times) : undefined;
 }

@@ -42,6 +42,11 @@ export function runStart(e: {
   history: readonly HistoryEntry[];
   /** The state's checkpoint time (ms). */
   checkpoint: number;
+  /**
+   * When the provider resource the pending creates used was created (its `created` in state, ms):
+   * before any of their requests, so a lower bound when the history cannot tell.
+   */
+  providerCreated?: number;
 }): RunStart | string {
   if (e.since !== undefined) return { at: e.since, source: "--since" };
   if (e.locks.length > 0) {
@@ -52,11 +57,18 @@ export function runStart(e: {
     .filter((h) => h.startTime)
     .sort((a, b) => Date.parse(b.startTime as string) - Date.parse(a.startTime as string))[0];
   if (!newest) return "the stack has no lock and no update history";
+  // The history's times are whole seconds, rounded down; the checkpoint is saved before the end.
+  // An update that wrote the current state (succeeded, or failed as an `up` after `pulumi cancel`
+  // does when a create is refused) ran after the interruption, carrying the pending creates over.
+  // (A failed update that ended later without writing the state may be the interrupted run itself, as Pulumi Cloud records it.)
+  const end = newest.endTime ? Date.parse(newest.endTime) : undefined;
+  const wroteState = end !== undefined && end > e.checkpoint - 1500 && (newest.result === "succeeded" || end < e.checkpoint + 3000);
+  if (wroteState) {
+    const why = `the update that ended at ${newest.endTime} ran after the interruption (it wrote the current state, keeping the pending creates), so the history cannot tell when the interrupted run began`;
+    if (e.providerCreated === undefined) return why;
+    return { at: e.providerCreated, source: `the creation of the provider the pending creates used (its time in the state), as ${why}` };
+  }
   if (newest.result === "succeeded" && newest.endTime) {
-    // The history's times are whole seconds, rounded down; the checkpoint is saved before the end.
-    if (Date.parse(newest.endTime) > e.checkpoint - 1500) {
-      return `the update that ended at ${newest.endTime} ran after the interruption (it wrote the current state, keeping the pending creates), so the history cannot tell when the interrupted run began`;
-    }
     return { at: Date.parse(newest.endTime), source: "the end of the stack's last completed update (pulumi stack history)" };
   }
   return {

@@ -11,6 +11,7 @@ import { jsonEqual, secretKeyOf, valueAt } from "../core/docPlanner";
 import { AnyDescription, liveDocument, LiveObject } from "../core/entity";
 import type { PatchOp, WriteReply } from "../core/schemas";
 import type { CallOptions, FlowServiceClient } from "./client";
+import type { DuplicateCheck } from "./duplicates";
 import type { WriteLedger } from "./ledger";
 import { retrying, RetryPolicy } from "./retry";
 
@@ -23,6 +24,8 @@ export interface RecoveryDeps {
   retry: RetryPolicy;
   /** The per-request timeout: how long a POST the client gave up on may still be processed. */
   requestTimeoutMs: number;
+  /** Looks for an interrupted run's object before each create (absent: no check). */
+  duplicates?: DuplicateCheck;
 }
 
 type CreateOptions = CallOptions & { body: Record<string, unknown>; secrets: readonly string[] };
@@ -41,7 +44,8 @@ export class Recovery {
   create(desc: AnyDescription, o: CreateOptions): Promise<WriteReply> {
     const { client, ledger } = this.deps;
     const key = `${client.sandboxOf(o)}\u0000${desc.collection}\u0000${String(o.body.name)}`;
-    return ledger.serialized(key, () => {
+    return ledger.serialized(key, async () => {
+      await this.deps.duplicates?.beforeCreate(desc, o);
       const started = Date.now();
       return retrying(this.deps.retry, async () => {
         const outcome = await client.post(desc.collection, o);

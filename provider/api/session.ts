@@ -7,6 +7,7 @@ import { currentOrigin, type Origin } from "../core/origin";
 import type { ProviderConfig } from "../core/schemas";
 import { ImsClientCredentials, StaticToken, TokenSource } from "./auth";
 import { FlowServiceClient } from "./client";
+import { DuplicateCheck, OncePerRunListings } from "./duplicates";
 import { FlowHttp } from "./http";
 import { WriteLedger } from "./ledger";
 import { EntityReader } from "./reads";
@@ -25,6 +26,8 @@ export class FlowSession {
   /** Dataflow runs for refresh (a dataflow's lastRun), batched per sandbox. */
   readonly runs: RunReader;
   readonly tokens: TokenSource;
+  /** What this process knows of (ids created, read, written, or held by this stack's state). */
+  readonly ledger = new WriteLedger();
   private readonly transport: Transport;
 
   constructor(readonly config: ProviderConfig) {
@@ -43,7 +46,7 @@ export class FlowSession {
           },
           this.transport,
         );
-    const ledger = new WriteLedger();
+    const ledger = this.ledger;
     const http = new FlowHttp(
       {
         endpoint: config.endpoint,
@@ -55,7 +58,13 @@ export class FlowSession {
       { tokens: this.tokens, transport: this.transport, ledger },
     );
     this.client = new FlowServiceClient(http, ledger);
-    this.recovery = new Recovery({ client: this.client, ledger, retry, requestTimeoutMs: config.requestTimeoutMs });
+    const duplicates = new DuplicateCheck({
+      client: this.client,
+      ledger,
+      listings: new OncePerRunListings(this.client),
+      windowMinutes: config.duplicateCheckMinutes,
+    });
+    this.recovery = new Recovery({ client: this.client, ledger, retry, requestTimeoutMs: config.requestTimeoutMs, duplicates });
     this.reads = new EntityReader({ client: this.client, ledger });
     this.specs = new ConnectionSpecs(this.client);
     this.runs = new RunReader(this.client);
@@ -64,6 +73,11 @@ export class FlowSession {
   /** The org and endpoint host this configuration names: what new objects record, and what state is checked against. */
   get origin(): Origin {
     return currentOrigin(this.config);
+  }
+
+  /** Requests asked for and not settled yet. */
+  get requestsInFlight(): number {
+    return this.transport.inFlight;
   }
 
   /** Requests made so far: for tests and the benchmark. */

@@ -64,8 +64,16 @@ export class Transport {
     return this.opts.timeoutMs;
   }
 
+  /** Requests asked for and not settled (queued or sent): a killed run's provider exits once there are none. */
+  inFlight = 0;
+
   /** One request: its reply, or a NetworkError when none arrives (reset, refused, timeout). Never throws. */
   attempt(url: string, init: AttemptInit): Promise<Outcome> {
+    this.inFlight++;
+    return this.attemptNow(url, init).finally(() => this.inFlight--);
+  }
+
+  private attemptNow(url: string, init: AttemptInit): Promise<Outcome> {
     return this.semaphore.run(async () => {
       this.sent[init.method] = (this.sent[init.method] ?? 0) + 1;
       const controller = new AbortController();

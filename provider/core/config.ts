@@ -7,6 +7,9 @@ export const DEFAULT_ENDPOINT = "https://platform.adobe.io/data/foundation/flows
 export const DEFAULT_IMS_ENDPOINT = "https://ims-na1.adobelogin.com/ims/token/v3";
 export const DEFAULT_SCOPES = "openid,session,AdobeID,read_organizations,additional_info.projectedProductContext";
 
+/** How far back a create looks for an unrecorded object of its own (see api/duplicates.ts): a day. */
+export const DEFAULT_DUPLICATE_CHECK_MINUTES = 1440;
+
 /** config key (after `flowservice:`) → environment variable. */
 export const CONFIG_KEYS = {
   clientId: "AEP_CLIENT_ID",
@@ -22,6 +25,8 @@ export const CONFIG_KEYS = {
   retryBudgetMs: "AEP_RETRY_BUDGET_MS",
   maxRetries: "AEP_MAX_RETRIES",
   verifyCredentials: "AEP_VERIFY_CREDENTIALS",
+  requireVerifiedCredentials: "AEP_REQUIRE_VERIFIED_CREDENTIALS",
+  duplicateCheckMinutes: "AEP_DUPLICATE_CHECK_MINUTES",
   retriggerFailedRuns: "AEP_RETRIGGER_FAILED_RUNS",
 } as const;
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -105,6 +110,8 @@ export function resolveConfig(
     retryBudgetMs: int("retryBudgetMs", 120_000),
     maxRetries: int("maxRetries", 5),
     verifyCredentials: bool("verifyCredentials", true),
+    requireVerifiedCredentials: bool("requireVerifiedCredentials", false),
+    duplicateCheckMinutes: int("duplicateCheckMinutes", DEFAULT_DUPLICATE_CHECK_MINUTES),
     retriggerFailedRuns: bool("retriggerFailedRuns", false),
   });
   if (!parsed.success) {

@@ -12,6 +12,8 @@ export type ErrorCode =
   | "BAD_REPLY"
   | "IN_USE"
   | "REFUSED"
+  | "UNVERIFIED"
+  | "DUPLICATE"
   | "UNCONFIRMED"
   | "OTHER_ORIGIN";
 
@@ -99,8 +101,10 @@ export class CredentialsRefusedError extends FlowServiceProviderError {
     /** The refused write was undone (rolled back, or the new connection deleted). */
     readonly undone: boolean,
     readonly recorded?: { id: string; outs: Record<string, unknown> },
+    /** UNVERIFIED: the write stands but could not be tested (requireVerifiedCredentials); AUTH: our own client was refused. */
+    code: "REFUSED" | "UNVERIFIED" | "AUTH" = "REFUSED",
   ) {
-    super("REFUSED", message);
+    super(code, message);
   }
 }
 

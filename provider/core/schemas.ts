@@ -125,6 +125,10 @@ export const ProviderConfig = z.object({
   retryBudgetMs: z.number().int().nonnegative(),
   maxRetries: z.number().int().nonnegative(),
   verifyCredentials: z.boolean(),
+  /** A credential write whose test could not run (or is unsupported) fails instead of warning. */
+  requireVerifiedCredentials: z.boolean().default(false),
+  /** 0 turns the duplicate check of creates off. */
+  duplicateCheckMinutes: z.number().int().nonnegative().default(1440),
   retriggerFailedRuns: z.boolean().default(false),
 });
 export type ProviderConfig = z.infer<typeof ProviderConfig>;

@@ -112,7 +112,15 @@ function show(v: unknown): string {
  * object and state's version; `it` is how the rest refers to it. Never includes a secret value
  * (`changes` are readable fields only).
  */
-export function conflictMessage(head: string, it: string, live: LiveObject | undefined, changes: () => EntityDrift[]): string {
+export function conflictMessage(
+  head: string,
+  it: string,
+  live: LiveObject | undefined,
+  changes: () => EntityDrift[],
+  /** This stack's API client: a last writer that is this client is not "outside this stack" for sure. */
+  ownClient?: string,
+): string {
+  if (live && ownClient !== undefined && live.updatedClient === ownClient) return ownWriteConflict(head, live, changes);
   if (!live) {
     return `${head}, and ${it} no longer exists in Flow Service. Nothing was changed. To recover: run 'pulumi refresh' (it drops ${it} from state), then 'pulumi up' to create it again.`;
   }
@@ -132,8 +140,32 @@ export function conflictMessage(head: string, it: string, live: LiveObject | und
   );
 }
 
+/**
+ * A 412 whose last writer is this stack's own API client: most likely a run of this stack that was
+ * interrupted after its write reached Flow Service (or another stack sharing the client).
+ */
+function ownWriteConflict(head: string, live: LiveObject, changes: () => EntityDrift[]): string {
+  const [subject] = head.split(" was changed outside this stack");
+  const when = live.updatedAt ? ` at ${new Date(live.updatedAt).toISOString()}` : "";
+  const state = /Pulumi's state has version .*$/.exec(head)?.[0] ?? "";
+  const changed = changes().map((d) => `${d.field}: ${show(d.state)} → ${show(d.live)}`);
+  return (
+    `${subject} was last changed by this stack's own API client${when}, after Pulumi's state was written — an interrupted run of this stack? ` +
+    `(or another stack using the same client). ${state}, Flow Service has ${live.etag}. ` +
+    (changed.length > 0 ? `Changed remotely: ${changed.join("; ")}. ` : "No readable field differs (a secret may have been changed). ") +
+    `Your update was not applied and the state is unchanged. To recover: run 'flowservice-recover' (it lists the interrupted operations; --yes refreshes them into the state), ` +
+    `or 'pulumi refresh', then 'pulumi up'.`
+  );
+}
+
 /** The message of a 412: who changed what, and how to recover. Never includes a secret value. */
-export function describeEntityConflict(desc: AnyDescription, id: string, outputs: EntityOutputs, live: LiveObject | undefined): string {
+export function describeEntityConflict(
+  desc: AnyDescription,
+  id: string,
+  outputs: EntityOutputs,
+  live: LiveObject | undefined,
+  ownClient?: string,
+): string {
   const head = `${desc.label} ${id} ("${outputs.name}") was changed outside this stack: Pulumi's state has version ${outputs.etag}`;
-  return conflictMessage(head, "it", live, () => entityDrift(desc, outputs, live as LiveObject));
+  return conflictMessage(head, "it", live, () => entityDrift(desc, outputs, live as LiveObject), ownClient);
 }

@@ -18,12 +18,20 @@ export function paramsOf(ops: readonly PatchOp[]): string[] {
 /**
  * A test that could not be performed is not a refusal: the write is kept. Flow Service answers a
  * connector it cannot test with a client error (400, 405, 422, 501); anything else (no reply,
- * 5xx or 429 after retries, a reply of the wrong shape, a missing permission) means the test
- * endpoint is unavailable now.
+ * 5xx or 429 after retries, a reply of the wrong shape) means the test endpoint is unavailable now.
+ * A 401 or 403 is about our own API client, not the connection: see ownClientRefused.
  */
 export function unperformedTest(e: FlowServiceProviderError): "unsupported" | "unavailable" {
   return e instanceof ApiError && [400, 405, 422, 501].includes(e.status) ? "unsupported" : "unavailable";
 }
+
+/** The test was refused to this stack's own API client (401 after a renewed token, or 403): an error, never "unavailable". */
+export function ownClientRefused(e: FlowServiceProviderError): boolean {
+  return e instanceof ApiError && (e.status === 401 || e.status === 403);
+}
+
+/** The outcome of one connection test, with why it could not run when it could not. */
+export type TestResult = { outcome: "passed" | "refused" } | { outcome: "unsupported" | "unavailable"; why: string };
 
 export interface Undo {
   /** The patch putting back the previous values of everything the refused write changed. */
@@ -86,24 +94,96 @@ export function refusedCreateMessage(f: RefusalFacts, deleteError?: string): str
   );
 }
 
-/** A refused update or adoption that was rolled back (perhaps except secrets whose previous value is unknown). */
-export function rolledBackMessage(f: RefusalFacts & { etag: string; unrestorable: readonly string[]; adopted: boolean }): string {
+/** What the test after a rollback says about the previous credentials (never "works as before" without it). */
+export function retestSentence(t: TestResult, restoredAll: boolean): string {
+  const what = restoredAll ? "the previous credentials" : "the credentials it holds now";
+  switch (t.outcome) {
+    case "passed":
+      return `Tested again after the rollback: ${what} pass (the connection works).`;
+    case "refused":
+      return restoredAll
+        ? "Tested again after the rollback: the previous credentials fail too — the source system refuses both, so the connection does not work now."
+        : `Tested again after the rollback: ${what} fail too, so the connection does not work now.`;
+    default:
+      return `Whether ${what} work is not known: the test after the rollback could not run (${t.why}).`;
+  }
+}
+
+/** A refused update or adoption that was rolled back (perhaps except secrets whose previous value is unknown), and the test that followed. */
+export function rolledBackMessage(
+  f: RefusalFacts & { etag: string; unrestorable: readonly string[]; adopted: boolean; retest: TestResult },
+): string {
   const head =
     `Connection ${f.id} ("${f.name}"): the source system refused the new credentials (${testCall(f.id)}). ` +
     `Params involved: ${list(f.params)} (values not shown). `;
   const redo = f.adopted ? "The adoption was not recorded in Pulumi's state." : "Pulumi's state keeps the previous values.";
+  const retest = retestSentence(f.retest, f.unrestorable.length === 0);
   if (f.unrestorable.length === 0) {
-    return `${head}They were rolled back: the connection holds its previous credentials again and works as before (version ${f.etag}). ${redo} Fix the credentials in the program and run 'pulumi up' again.`;
+    const short =
+      f.retest.outcome === "passed"
+        ? "rolled back; the previous credentials pass"
+        : f.retest.outcome === "refused"
+          ? "rolled back; the previous credentials fail too — the source refuses both"
+          : "rolled back; the previous credentials are untested";
+    return `${head}They were ${short} (version ${f.etag}). ${retest} ${redo} Set credentials the source system accepts in the program and run 'pulumi up' again.`;
   }
-  const [one] = f.unrestorable;
   const several = f.unrestorable.length > 1;
   const why = f.adopted
     ? "the connection was adopted, and Flow Service never returns secret values"
     : "Pulumi's state does not hold the previous value: a 'pulumi refresh' after an outside change drops secrets, which Flow Service never returns, and an earlier refused write that could not be undone leaves the params it wrote unverified";
   return (
     `${head}The other changes were rolled back (version ${f.etag}), but the previous value${several ? "s" : ""} of ${list(f.unrestorable)} could not be restored (${why}): ` +
-    `the connection still holds the refused ${several ? "values" : one} and does not work as before. ${redo} ` +
+    `the connection still holds the refused ${several ? "values" : f.unrestorable[0]}. ${retest} ${redo} ` +
     `Set working credentials in the program and run 'pulumi up': it sends them and tests them again.`
+  );
+}
+
+const UNTESTED_WHY = {
+  unsupported: "the connector does not support connection tests",
+  unavailable: "the test endpoint did not answer",
+};
+
+/** A credential write that stands untested: the warning (or, under requireVerifiedCredentials, the error) a user reads. */
+export function untestedMessage(f: {
+  id: string;
+  name: string;
+  params: readonly string[];
+  what: "created" | "updated" | "adopted";
+  test: Extract<TestResult, { why: string }>;
+  strict: boolean;
+}): string {
+  const head =
+    `Connection ${f.id} ("${f.name}"): its credentials were ${f.what} but not tested — ${UNTESTED_WHY[f.test.outcome]} (${f.test.why}). ` +
+    `Params involved: ${list(f.params)} (values not shown). `;
+  if (!f.strict) {
+    return (
+      `${head}They are kept, with verification "${f.test.outcome}"; whether the source system accepts them is not known. ` +
+      `A later 'pulumi up' does not test them again unless they change. To make such a write fail 'pulumi up' instead, set flowservice:requireVerifiedCredentials true.`
+    );
+  }
+  const redo =
+    f.test.outcome === "unsupported"
+      ? "This connector cannot be tested: set verifyCredentials: false on this resource to accept its credentials untested."
+      : "Run 'pulumi up' again once the test endpoint answers: it sends the credentials again and tests them.";
+  return (
+    `${head}flowservice:requireVerifiedCredentials is true, so this fails. The write stands in Flow Service and is recorded in Pulumi's state ` +
+    `without the untested params, so the next 'pulumi up' sends them again and tests them. ${redo}`
+  );
+}
+
+/** The test of a credential write was refused to this stack's own API client: an error, with the write recorded. */
+export function ownClientRefusedMessage(f: {
+  id: string;
+  name: string;
+  params: readonly string[];
+  what: "created" | "updated" | "adopted";
+  why: string;
+}): string {
+  return (
+    `Connection ${f.id} ("${f.name}"): its credentials were ${f.what}, but Flow Service refused this stack's own API client when the provider tested them (${f.why}): ` +
+    `the client may have been deactivated, or lost the permission to test connections. Params involved: ${list(f.params)} (values not shown). ` +
+    `The write stands in Flow Service and is recorded in Pulumi's state without the untested params. ` +
+    `Check the API client (flowservice:clientId, its credentials and product profile), then run 'pulumi up': it sends the credentials again and tests them.`
   );
 }
 

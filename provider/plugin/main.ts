@@ -2,6 +2,7 @@
 // It serves the provider on a loopback port and writes that port, and nothing else, to stdout.
 import fs from "node:fs";
 import path from "node:path";
+import { exitWhenEngineGone } from "../resources/lifeline";
 import { ProviderRuntime } from "../resources/provider";
 import { resourceKinds } from "./kind";
 import { useEngine } from "../resources/warnings";
@@ -32,6 +33,7 @@ export async function main(args: string[]): Promise<void> {
     log,
   });
   process.stdout.write(`${port}\n`);
+  if (engineAddress) exitWhenEngineGone({ engineAddress, idle: () => runtime.idle() });
   const stop = () => {
     log.close();
     server.forceShutdown();

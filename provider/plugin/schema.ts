@@ -44,6 +44,10 @@ const CONFIG_DOCS: Record<string, string> = {
   endpoint: "Flow Service base URL (or AEP_FLOW_ENDPOINT).",
   imsEndpoint: "IMS token URL (or AEP_IMS_ENDPOINT).",
   verifyCredentials: "Test connections after credential writes (or AEP_VERIFY_CREDENTIALS); default true.",
+  requireVerifiedCredentials:
+    "Fail `up` when a credential write could not be tested (test endpoint down, connector without a test) instead of warning (or AEP_REQUIRE_VERIFIED_CREDENTIALS); default false.",
+  duplicateCheckMinutes:
+    "A create is refused when an unrecorded object of the same identity, created by this client within this many minutes, exists (an interrupted run's: run flowservice-recover); 0 turns the check off (or AEP_DUPLICATE_CHECK_MINUTES); default 1440.",
   maxConcurrency: "At most this many Flow Service requests in flight per `pulumi` run (or AEP_MAX_CONCURRENCY); default 8.",
   requestTimeoutMs: "Per-request timeout in milliseconds (or AEP_REQUEST_TIMEOUT_MS); default 30000.",
   retryBudgetMs: "The time budget in milliseconds for the retries of one call (or AEP_RETRY_BUDGET_MS); default 120000.",

@@ -48,12 +48,13 @@ function sandboxOf(s: FlowSession, declared?: string): string {
 }
 
 function conflict(
+  s: FlowSession,
   desc: AnyDescription,
   id: string,
   olds: EntityOutputs,
   r: { conflict: ApiError; live: LiveObject | undefined },
 ): ConflictError {
-  return new ConflictError(describeEntityConflict(desc, id, olds, r.live), id, olds.etag, r.live?.etag);
+  return new ConflictError(describeEntityConflict(desc, id, olds, r.live, s.client.clientId), id, olds.etag, r.live?.etag);
 }
 
 /**
@@ -86,7 +87,7 @@ async function applyActions(
       state = a.stateAfter(want);
       continue;
     }
-    const error = "error" in r ? r.error : start.olds ? conflict(desc, id, start.olds, r) : r.conflict;
+    const error = "error" in r ? r.error : start.olds ? conflict(s, desc, id, start.olds, r) : r.conflict;
     const partial = start.partial(etag, state);
     if (!partial) throw error;
     const code = error instanceof FlowServiceProviderError ? error.code : "API";
@@ -207,7 +208,7 @@ export async function updateEntity(
   if (ops.length > 0) {
     await assertLiveSpec(s.specs, desc, news);
     const r = await s.recovery.patch(desc, { id, ops, etag, secrets: secretValuesOf(desc, news), secretKeys: news.secretKeys, sandbox });
-    if ("conflict" in r) throw conflict(desc, id, olds, r);
+    if ("conflict" in r) throw conflict(s, desc, id, olds, r);
     etag = r.applied.etag ?? etag;
   }
   const outputs = (e: string, state?: string) =>

@@ -63,7 +63,8 @@ export function entityProvider(runtime: ProviderRuntime, desc: AnyDescription): 
       return checked(desc.label, news, checkEntity(desc, olds ?? {}, news, Date.now(), { sandboxName: runtime.stackSandbox() }));
     },
 
-    async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+    async diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+      runtime.heldByState(id);
       const d = diffEntity(desc, storedEntityOutputs(olds), news, olds.__provider, news.__provider);
       return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: false };
     },

@@ -11,6 +11,15 @@ import { ProviderConfig } from "../core/schemas";
 export class ProviderRuntime {
   private config?: ProviderConfig;
   private current?: FlowSession;
+  /** Ids of this stack's state seen in diff: never taken for another resource's object (see api/duplicates.ts). */
+  private readonly inState = new Set<string>();
+
+  /** An id the engine holds in this stack's state (diff is called for each before any create). */
+  heldByState(id: string): void {
+    if (!id) return;
+    this.inState.add(id);
+    this.current?.ledger.know(id);
+  }
 
   /** Assigned synchronously: the host may call CRUD methods before a configure promise settles. */
   configure(get: (key: string) => string | undefined, env: Record<string, string | undefined> = process.env): void {
@@ -38,8 +47,16 @@ export class ProviderRuntime {
   /** The API session, built on first use: previews (check + diff only) never need credentials. */
   session(): FlowSession {
     if (!this.config) this.configure(() => undefined);
-    this.current ??= new FlowSession(this.config as ProviderConfig);
+    if (!this.current) {
+      this.current = new FlowSession(this.config as ProviderConfig);
+      for (const id of this.inState) this.current.ledger.know(id);
+    }
     return this.current;
+  }
+
+  /** Whether no request of this process is in flight (a killed run's provider exits once idle). */
+  idle(): boolean {
+    return (this.current?.requestsInFlight ?? 0) === 0;
   }
 
   /** Requests made by this process so far: for tests and the benchmark. */

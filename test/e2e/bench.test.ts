@@ -91,8 +91,8 @@ describe("benchmark smoke run (npm run bench, N = 5, 2 pipelines)", function () 
     const R = p.resources;
     assert.deepStrictEqual(
       p.ours.ops.create!.flow,
-      { POST: R, GET: R + PIPELINES },
-      "a POST and a read back each, a test per base connection",
+      { POST: R, GET: R + PIPELINES + 4 },
+      "a POST and a read back each, a test per base connection, a listing per collection (the duplicate check)",
     );
     assert.deepStrictEqual(p.ours.ops["up-nochange"]!.flow, {});
     assert.deepStrictEqual(

@@ -125,7 +125,7 @@ describe("an interrupted pulumi up leaves no orphan that the next up duplicates 
     stack?.cleanup();
   });
 
-  it("takes the 5 connections of an up killed during its POSTs into state; the next up and preview send nothing", async () => {
+  it("after an up killed during its 5 POSTs, pulumi cancel and up create no twin (refused, naming flowservice-recover), the killed run's provider exits, and flowservice-recover takes the 5 into state; the next up and preview send nothing", async () => {
     stack.setProgram([0, 1, 2, 3, 4].map((i) => decl(i)));
     await control.addFault({ action: "delay-then-apply", delayMs: HOLD_MS, method: "POST", path: "/^\\/connections$/", times: 5 });
     await control.clearRequests();
@@ -140,9 +140,12 @@ describe("an interrupted pulumi up leaves no orphan that the next up duplicates 
     await neighbour(["up", "--yes", "--skip-preview"]);
     await until("the 5 held POSTs have landed", async () => (await remote()).length === 6);
     const landedMs = Date.now() - killedAt;
+    // The killed run's provider host exits once its engine is gone and its requests have settled.
     const host = killed.plugins.filter((p) => /dynamic-provider/.test(p.cmd));
-    const hostAlive = host.filter((p) => alive(p.pid)).length;
-    endAll(killed.plugins.map((p) => p.pid));
+    assert.ok(host.length > 0, `the dynamic-provider host was running: ${killed.plugins.map((p) => p.cmd).join("; ")}`);
+    const hostExitMs =
+      landedMs + (await until("the killed run's provider processes have exited", async () => host.every((p) => !alive(p.pid)), 20_000));
+    endAll(killed.plugins.map((p) => p.pid)); // the language host's, if any are left
 
     const before = await pending();
     assert.deepStrictEqual(
@@ -150,15 +153,30 @@ describe("an interrupted pulumi up leaves no orphan that the next up duplicates 
       Array(5).fill("creating"),
     );
     assert.deepStrictEqual(await stack.connections(), {}, "the killed run recorded no connection");
-    const preview = await stack.ok(["preview"]);
-    assert.match(preview.stdout, /5 to create/, "without recovery, up would create the 5 connections a second time");
+    // The route Pulumi's lock error suggests: `pulumi cancel`, then `up`. The up refuses every
+    // create whose connection the killed run made, naming flowservice-recover, and POSTs nothing.
+    const locked = await stack.run(["up", "--yes", "--skip-preview"]);
+    assert.notStrictEqual(locked.code, 0);
+    assert.match(locked.stdout + locked.stderr, /pulumi cancel/);
+    await stack.ok(["cancel", "--yes"]);
+    await control.clearRequests();
+    const refused = await stack.run(["up", "--yes", "--skip-preview"]);
+    const refusedText = refused.stdout + refused.stderr;
+    outputs.push(refusedText);
+    assert.notStrictEqual(refused.code, 0, refusedText);
+    for (let i = 0; i < 5; i++) {
+      assert.match(refusedText, new RegExp(`Connection "Interrupted ${tag} #${i}" was not created: sandbox "prod" already holds`));
+    }
+    assert.match(refusedText, /'flowservice-recover --yes' to take such objects into the state, then 'pulumi up'/);
+    assert.ok(!(await control.apiRequests()).some((r) => r.method === "POST" && r.path.endsWith("/connections")), "no POST");
+    assert.strictEqual((await remote()).length, 6, "no twin");
 
     const check = await recover(["--check"]);
     assert.strictEqual(check.code, 2, check.stdout + check.stderr);
     assert.match(check.stdout, /5 operations were interrupted/);
     const done = await recover(["--yes"]);
     assert.strictEqual(done.code, 0, done.stdout + done.stderr);
-    assert.match(done.stdout, /from the stack's lock/);
+    assert.match(done.stdout, /the creation of the provider the pending creates used/);
     assert.match(done.stdout, /5 resources taken into the state, 0 pending creates dropped/);
 
     assert.deepStrictEqual((await pending()).pending_operations ?? [], []);
@@ -169,11 +187,11 @@ describe("an interrupted pulumi up leaves no orphan that the next up duplicates 
     const leaked = leaks(...outputs, stack.stateFiles());
     recordCase({
       area: "fault",
-      case: "pulumi up killed (SIGKILL of the CLI's process group) while its 5 POSTs were in flight; a neighbour stack creates a same-named connection meanwhile",
+      case: "pulumi up killed (SIGKILL of the CLI's process group) while its 5 POSTs were in flight; a neighbour stack creates a same-named connection meanwhile; then `pulumi cancel` and `up`, as the lock error suggests",
       via: "engine",
       outcome:
-        `killed ${(killed.killedAfterMs / 1000).toFixed(1)} s into up; the dynamic-provider host outlived the kill (${hostAlive}/${host.length} alive ${(landedMs / 1000).toFixed(1)} s after the kill, when the 5 POSTs had landed; then ended by pid); ` +
-        `5 pending creates, preview planned 5 creates (duplicates); flowservice-recover --yes (${done.secs} s, waiting for the killed run's provider included) took the 5 into state (neighbour's excluded); next up ${upRequests} requests, preview ${previewRequests}`,
+        `killed ${(killed.killedAfterMs / 1000).toFixed(1)} s into up; the 5 POSTs landed ${(landedMs / 1000).toFixed(1)} s after the kill and the killed run's provider host exited ${(hostExitMs / 1000).toFixed(1)} s after it; ` +
+        `pulumi cancel + up: the 5 creates refused naming flowservice-recover, no POST, no twin; flowservice-recover --yes (${done.secs} s) took the 5 into state (neighbour's excluded); next up ${upRequests} requests, preview ${previewRequests}`,
       lost,
       duplicated,
       secretsLeaked: leaked,
@@ -210,7 +228,17 @@ describe("an interrupted pulumi up leaves no orphan that the next up duplicates 
     assert.strictEqual(done.code, 0, done.stdout + done.stderr);
     assert.match(done.stdout, /c5 +create +not created/);
     assert.match(done.stdout, /0 resources taken into the state, 1 pending create dropped, 5 refreshed/);
-    const up = await stack.ok(["up", "--yes", "--skip-preview"]);
+    // The neighbour's connection looks just like c5's would (same client and identity, minutes old):
+    // the up refuses to create c5 beside it, naming it. flowservice-recover found nothing interrupted
+    // for c5, so it belongs to something else: the documented override creates c5.
+    const blocked = await stack.run(["up", "--yes", "--skip-preview"]);
+    outputs.push(blocked.stdout, blocked.stderr);
+    assert.notStrictEqual(blocked.code, 0);
+    assert.match(
+      blocked.stdout + blocked.stderr,
+      new RegExp(`Connection "Interrupted ${tag} #5" was not created: sandbox "prod" already holds`),
+    );
+    const up = await stack.ok(["up", "--yes", "--skip-preview"], { env: { AEP_DUPLICATE_CHECK_MINUTES: "0" } });
     assert.match(up.stdout, /1 created/);
     const { lost, duplicated } = await agreement(6, (i) => (i < 5 ? 2 : 1));
     const theirs = await neighbourIds();
@@ -223,7 +251,7 @@ describe("an interrupted pulumi up leaves no orphan that the next up duplicates 
       area: "fault",
       case: "pulumi up killed while its 5 PATCHes (held, then applied) and a POST (never applied) were in flight; the neighbour stack owns a connection like the unapplied one",
       via: "engine",
-      outcome: `5 pending updates + 1 pending create; flowservice-recover --yes (${done.secs} s): c5 not created (neighbour's not adopted), 5 refreshed; up re-sent the secrets and created c5; refresh: no changes; next up ${upRequests} requests`,
+      outcome: `5 pending updates + 1 pending create; flowservice-recover --yes (${done.secs} s): c5 not created (neighbour's not adopted), 5 refreshed; up re-sent the secrets and refused to create c5 beside the neighbour's look-alike (naming it); up with AEP_DUPLICATE_CHECK_MINUTES=0 created c5; refresh: no changes; next up ${upRequests} requests`,
       lost,
       duplicated,
       secretsLeaked: leaked,

@@ -8,6 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { ensureHosts } from "../../tools/languageHosts";
+import { EmulatorApi } from "../helpers/emulatorApi";
 import { EmulatorControl } from "../helpers/emulatorControl";
 import { ensureEngine } from "./harness";
 import { CONNECTIONS, isWrite, PluginStack } from "./pluginStack";
@@ -52,7 +53,7 @@ describe("a pending create of a plugin connection (YAML program)", function () {
     stack?.cleanup();
   });
 
-  it("pulumi refresh --import-pending-creates URN ID imports nothing: no read, the pending create dropped, the next up POSTs again", async () => {
+  it("pulumi refresh --import-pending-creates URN ID imports nothing: no read, the pending create dropped; the next up refuses to POST a twin", async () => {
     const id = await interruptedCreate();
     const calls = stack.pluginCalls().length;
     await control.clearRequests();
@@ -66,11 +67,17 @@ describe("a pending create of a plugin connection (YAML program)", function () {
       undefined,
       "and the connection is not in state",
     );
+    // Pulumi would now create a second connection; the provider's duplicate check refuses instead,
+    // naming the connection the interrupted create made (api/duplicates.ts).
     await control.clearRequests();
-    await stack.ok(["up", "--yes", "--skip-preview"]);
-    const writes = (await control.apiRequests()).filter(isWrite).map((r) => `${r.method} ${r.path}`);
-    assert.deepStrictEqual(writes, [`POST ${CONNECTIONS}`], "a second connection is created");
-    assert.notStrictEqual((await stack.resources()).salesforce.id, id);
+    const up = await stack.run(["up", "--yes", "--skip-preview"]);
+    assert.notStrictEqual(up.code, 0);
+    const text = (up.stdout + up.stderr).replace(/\s+/g, " ");
+    assert.match(text, /was not created: sandbox "prod" already holds a connection like it/);
+    assert.ok(text.includes(id) && text.includes("flowservice-recover"), text);
+    assert.deepStrictEqual((await control.apiRequests()).filter(isWrite), [], "no second connection");
+    // Nothing is pending any more: the connection is the user's to adopt or delete. Deleted here, for the next case.
+    assert.strictEqual((await new EmulatorApi(emulator.url).call("DELETE", `/connections/${id}`)).status, 204);
   });
 
   it("clear-pending-creates, then pulumi import of the id: the next up sends one PATCH (the secrets) to it, then nothing", async () => {

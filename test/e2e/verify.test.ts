@@ -1,7 +1,8 @@
 // Safe credential changes (issue 11) through the real `pulumi` CLI against the emulator, on one
 // stack: each credential write is tested once; a refused rotation, create or adoption is undone
 // and `up` fails clearly; a rollback that meets another writer says how to recover; a test that
-// cannot be made keeps the write; verifyCredentials: false sends no test. The steps build on each other.
+// cannot be made keeps the write with a warning (or fails under requireVerifiedCredentials); verifyCredentials:
+// false sends no test. The steps build on each other.
 import assert from "node:assert";
 import { randomBytes } from "node:crypto";
 import { recordCase } from "../../tools/reliabilityReport";
@@ -113,7 +114,7 @@ describe("end to end: credential changes are tested, and refused ones undone", f
     });
   });
 
-  it("fails a refused rotation clearly, rolls the credential back, and changes only the etag in state", async () => {
+  it("fails a refused rotation clearly, rolls the credential back, tests it again, and changes only the etag and verifiedAt in state", async () => {
     await control.refuseCredential({ param: "password", value: pw("bad") });
     const before = await clearOutputs("crm");
     program([salesforce("crm", pw("bad"))]);
@@ -122,24 +123,31 @@ describe("end to end: credential changes are tested, and refused ones undone", f
     assert.notStrictEqual(r.code, 0);
     const text = outputText(r);
     assert.ok(text.includes(`Connection ${crmId} ("Salesforce crm"): the source system refused the new credentials`), text);
-    assert.match(text, /They were rolled back: the connection holds its previous credentials again and works as before/);
+    assert.match(text, /They were rolled back; the previous credentials pass/);
+    assert.match(text, /Tested again after the rollback: the previous credentials pass/);
     assert.match(text, /Params involved: password \(values not shown\)/);
     assert.deepStrictEqual(
       summary(await flow()).filter((l) => !l.includes("/ims/")),
-      [`PATCH /connections/${crmId}`, `GET /connections/${crmId}/test`, `PATCH /connections/${crmId}`],
+      [`PATCH /connections/${crmId}`, `GET /connections/${crmId}/test`, `PATCH /connections/${crmId}`, `GET /connections/${crmId}/test`],
     );
     const live = await control.stored(crmId);
     assert.strictEqual(live.auth.params.password, sha256(pw("two")), "the emulator holds the previous credential");
     const after = await clearOutputs("crm");
     assert.strictEqual(after.etag, live.etag, "state has the rollback's etag: the next up does not meet a 412");
     assert.notStrictEqual(after.etag, before.etag);
-    assert.deepStrictEqual({ ...after, etag: undefined }, { ...before, etag: undefined }, "state unchanged apart from the etag");
+    assert.strictEqual(after.verification, "passed");
+    assert.ok(after.verifiedAt > before.verifiedAt, "verifiedAt: the test after the rollback");
+    assert.deepStrictEqual(
+      { ...after, etag: undefined, verifiedAt: undefined },
+      { ...before, etag: undefined, verifiedAt: undefined },
+      "state unchanged apart from the etag and the new test",
+    );
     recordCase({
       area: "credentials",
       case: "rotation refused by the source system, through pulumi up",
       via: "engine",
       outcome:
-        "up failed clearly; PATCH, test, PATCH back; emulator holds the previous credential; state: previous values, rollback's etag",
+        "up failed clearly; PATCH, test, PATCH back, test again (the previous credentials pass: said so); emulator holds the previous credential; state: previous values, rollback's etag",
       lost: 0,
       duplicated: 0,
       secretsLeaked: 0,
@@ -158,6 +166,37 @@ describe("end to end: credential changes are tested, and refused ones undone", f
     );
     assert.strictEqual((await control.stored(crmId)).auth.params.password, sha256(pw("three")));
     assert.strictEqual((await stack.connections()).crm.outputs.verification, "passed");
+  });
+
+  it("rolls a refused rotation back onto a credential the source no longer accepts, says both fail, and records 'refused', never 'passed'", async () => {
+    // The usual order: the password was changed at the source first (three is refused now), then a mistyped one is pushed.
+    await control.refuseCredential({ param: "password", value: pw("three") });
+    const before = (await stack.connections()).crm.outputs;
+    program([salesforce("crm", pw("typo"))]);
+    await control.refuseCredential({ param: "password", value: pw("typo") });
+    const r = await up();
+    assert.notStrictEqual(r.code, 0);
+    const text = outputText(r);
+    assert.match(text, /rolled back; the previous credentials fail too — the source refuses both/);
+    assert.doesNotMatch(text, /works as before|previous credentials pass/);
+    const after = (await stack.connections()).crm.outputs;
+    assert.strictEqual(after.verification, "refused", "not passed: the test after the rollback failed");
+    assert.strictEqual(after.verifiedAt, before.verifiedAt, "verifiedAt stays the last test that passed");
+    assert.strictEqual((await control.stored(crmId)).auth.params.password, sha256(pw("three")));
+    recordCase({
+      area: "credentials",
+      case: "rotation refused, and the previous credential is refused too (changed at the source first), through pulumi up",
+      via: "engine",
+      outcome:
+        "up failed: 'rolled back; the previous credentials fail too — the source refuses both'; state verification: refused (never passed)",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
+    program([salesforce("crm", pw("three"))]);
+    await control.clearRefusedCredentials();
+    await control.refuseCredential({ param: "password", value: pw("bad") });
   });
 
   it("deletes a new connection whose credentials are refused, so a failed up leaves nothing behind", async () => {
@@ -285,13 +324,57 @@ describe("end to end: credential changes are tested, and refused ones undone", f
     const conns = await stack.connections();
     assert.strictEqual(conns.crm.outputs.verification, "unavailable");
     assert.strictEqual(conns.legacy.outputs.verification, "unavailable");
+    // Each untested write is a warning naming the connection and why.
+    const warned = outputText(r);
+    assert.match(warned, /warning: /);
+    assert.ok(
+      warned.includes(
+        `Connection ${crmId} ("Salesforce crm"): its credentials were updated but not tested — the test endpoint did not answer`,
+      ),
+      warned,
+    );
+    assert.ok(warned.includes(`Connection ${conns.legacy.id} ("Legacy system"): its credentials were updated but not tested`), warned);
     assert.strictEqual((await flow()).filter((q) => q.method === "PATCH").length, 2, "one PATCH each, no rollback");
     assert.strictEqual((await control.stored(crmId)).auth.params.password, sha256(pw("five")));
     recordCase({
       area: "credentials",
       case: "connector whose test is unsupported; test endpoint down (503 after retries), through pulumi up",
       via: "engine",
-      outcome: "up succeeded; writes kept; verification: unsupported / unavailable; no rollback",
+      outcome:
+        "up succeeded with a warning naming each connection and why; writes kept; verification: unsupported / unavailable; no rollback",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
+  });
+
+  it("fails the up on an untested credential write under flowservice:requireVerifiedCredentials; the next up sends and tests it again", async () => {
+    await stack.ok(["config", "set", "flowservice:requireVerifiedCredentials", "true"]);
+    const crm = (v: string) => salesforce("crm", pw(v), { description: "edited in the UI" });
+    await control.failConnectionTests({ status: 503 });
+    program([crm("strict"), untestable(pw("legacy-two"))]);
+    const r = await up();
+    await control.clearFaults();
+    assert.notStrictEqual(r.code, 0, outputText(r));
+    assert.ok(outputText(r).includes(`Connection ${crmId} ("Salesforce crm"): its credentials were updated but not tested`), outputText(r));
+    assert.match(outputText(r), /requireVerifiedCredentials is true, so this fails/);
+    assert.strictEqual((await control.stored(crmId)).auth.params.password, sha256(pw("strict")), "the write stands");
+    await control.clearRequests();
+    const again = await up();
+    assert.strictEqual(again.code, 0, outputText(again));
+    assert.deepStrictEqual(
+      summary(await flow()).filter((l) => !l.includes("/ims/")),
+      [`PATCH /connections/${crmId}`, `GET /connections/${crmId}/test`],
+      "the untested param is sent and tested again",
+    );
+    assert.strictEqual((await stack.connections()).crm.outputs.verification, "passed");
+    await stack.ok(["config", "rm", "flowservice:requireVerifiedCredentials"]);
+    recordCase({
+      area: "credentials",
+      case: "test endpoint down (503 after retries) under flowservice:requireVerifiedCredentials true, through pulumi up",
+      via: "engine",
+      outcome: "up failed naming the connection; the write stands, recorded without the untested param; next up: 1 PATCH + 1 test, passed",
       lost: 0,
       duplicated: 0,
       secretsLeaked: 0,

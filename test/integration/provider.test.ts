@@ -276,7 +276,7 @@ describe("the provider against the emulator", function () {
     assert.notStrictEqual(out.updated, out.created);
     assert.strictEqual(await control.stored(out.id), undefined, "deleted");
     const methods = (await requests()).map((r) => r.method);
-    // token, create, its read-back and test, refresh, rotation and its test, delete
-    assert.deepStrictEqual(methods, ["POST", "POST", "GET", "GET", "GET", "PATCH", "GET", "DELETE"]);
+    // token, the duplicate check's listing, create, its read-back and test, refresh, rotation and its test, delete
+    assert.deepStrictEqual(methods, ["POST", "GET", "POST", "GET", "GET", "GET", "PATCH", "GET", "DELETE"]);
   });
 });

@@ -1,3 +1,4 @@
+// (The duplicate check before a create is off here: its listing would meet these faults first; see duplicates.test.ts.)
 // The search after a lost create reply uses only filters Flow Service documents for connections
 // (equality on name and connectionSpec.id), matches the time window itself, and widens the query
 // when a filter is refused instead of failing: still exactly one connection.
@@ -21,7 +22,9 @@ describe("the search for a create whose reply was lost", function () {
     control = new EmulatorControl(e.url);
   });
 
-  beforeEach(() => configure((k) => flowConfig(emu.url, DEMO, { "flowservice:maxRetries": "1" })[k], {}));
+  beforeEach(() =>
+    configure((k) => flowConfig(emu.url, DEMO, { "flowservice:maxRetries": "1", "flowservice:duplicateCheckMinutes": "0" })[k], {}),
+  );
 
   async function createWithLostReply(): Promise<string> {
     await control.addFault({ action: "apply-then-drop", method: "POST", path: "/connections", times: 1 });

@@ -120,6 +120,7 @@ describe("several sandboxes from one stack, against the emulator", function () {
     const moved = await provider.create(news);
     await provider.delete!(dev.id, dev.outs);
     assert.deepStrictEqual((await flowRequests()).map(line), [
+      `GET ${CONNECTIONS} @stage`, // the duplicate check's listing of stage
       `POST ${CONNECTIONS} @stage`,
       `GET ${CONNECTIONS}/${moved.id} @stage`,
       `GET ${CONNECTIONS}/${moved.id}/test @stage`,
@@ -204,6 +205,7 @@ describe("several sandboxes from one stack, against the emulator", function () {
     assert.deepStrictEqual(
       sent.map(line),
       [
+        `GET ${CONNECTIONS} @dev`, // the duplicate check's listing of dev
         `POST ${CONNECTIONS} @dev`,
         `GET ${CONNECTIONS} @dev`,
         `GET ${CONNECTIONS}/${made.id} @dev`,

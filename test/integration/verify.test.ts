@@ -78,6 +78,7 @@ describe("credential verification against the emulator", function () {
     const { id, outs } = await created();
     assert.deepStrictEqual(lines(await sent()), [
       "POST /ims/token/v3",
+      "GET /connections", // the listing a create looks in for an interrupted run's connection (once per run)
       "POST /connections",
       `GET /connections/${id}`,
       `GET /connections/${id}/test`,
@@ -114,7 +115,12 @@ describe("credential verification against the emulator", function () {
       provider.update!(id, outs, await checked(inputs("pw-good-111"), inputs("pw-bad-999", { description: "CRM (rotated)" }))),
     );
     const log = await sent();
-    assert.deepStrictEqual(lines(log), [`PATCH /connections/${id}`, `GET /connections/${id}/test`, `PATCH /connections/${id}`]);
+    assert.deepStrictEqual(lines(log), [
+      `PATCH /connections/${id}`,
+      `GET /connections/${id}/test`,
+      `PATCH /connections/${id}`,
+      `GET /connections/${id}/test`,
+    ]);
     assert.strictEqual(log[0].headers["if-match"], outs.etag);
     // If-Match of the rollback: neither the state's etag nor the final one, and accepted: the first PATCH's.
     assert.notStrictEqual(log[2].headers["if-match"], outs.etag);
@@ -124,7 +130,7 @@ describe("credential verification against the emulator", function () {
       { op: "replace", path: "/auth/params/password", value: "[redacted]" },
     ]);
     assert.match(e.message, new RegExp(`Connection ${id} \\("Salesforce prod"\\): the source system refused the new credentials`));
-    assert.match(e.message, /rolled back: the connection holds its previous credentials again and works as before/);
+    assert.match(e.message, /They were rolled back; the previous credentials pass/);
     assert.match(e.message, /Params involved: password \(values not shown\)/);
     assert.ok(!e.message.includes("pw-bad-999") && !e.message.includes("pw-good-111"));
     const live = await control.stored(id);
@@ -133,12 +139,13 @@ describe("credential verification against the emulator", function () {
     // The partial failure: the previous outputs, the etag of the rollback, the provider code.
     assert.strictEqual(e.id, id);
     assert.deepStrictEqual(e.reasons, [e.message]);
-    const { etag, ...rest } = e.properties!;
-    const { etag: oldEtag, ...oldRest } = outs;
+    const { etag, verifiedAt, ...rest } = e.properties!;
+    const { etag: oldEtag, verifiedAt: oldVerifiedAt, ...oldRest } = outs;
     assert.strictEqual(etag, live.etag);
     assert.notStrictEqual(etag, oldEtag);
     assert.notStrictEqual(etag, log[2].headers["if-match"], "the etag changed twice");
-    assert.deepStrictEqual(rest, oldRest, "state unchanged apart from the etag");
+    assert.deepStrictEqual(rest, oldRest, "state unchanged apart from the etag and the new test");
+    assert.ok(verifiedAt > oldVerifiedAt, "verifiedAt is the test after the rollback");
     // The next up, with a corrected value, from what was recorded: one PATCH and one test.
     await control.clearRequests();
     const next = await provider.update!(id, e.properties!, await checked(inputs("pw-bad-999"), inputs("pw-good-333")));
@@ -150,7 +157,7 @@ describe("credential verification against the emulator", function () {
       case: "rotation refused by the source system",
       via: "provider",
       outcome:
-        "PATCH, test false, PATCH back (If-Match: the first PATCH's etag); clear error; previous values recorded with the rollback's etag; corrected value: 1 PATCH + 1 test",
+        "PATCH, test false, PATCH back (If-Match: the first PATCH's etag), test again (passes: said so); clear error; previous values recorded with the rollback's etag; corrected value: 1 PATCH + 1 test",
       lost: 0,
       duplicated: 0,
       secretsLeaked: 0,
@@ -377,5 +384,64 @@ describe("credential verification against the emulator", function () {
     assert.ok(!lines(await sent()).some((l) => l.endsWith("/test")), "no test request");
     const on = await refusal(created("pw-bad-999", { name: "Resource on", verifyCredentials: true }));
     assert.match(on.message, /refused/);
+  });
+
+  it("rolls a refused rotation back onto credentials the source refuses too, says so, and records 'refused', never 'passed'", async () => {
+    const { id, outs } = await created("pw-old-111");
+    // The usual order: the password was changed at the source first, so the old one is refused too.
+    await control.refuseCredential({ param: "password", value: "pw-old-111" });
+    await control.refuseCredential({ param: "password", value: "pw-typo-999" });
+    const e = await refusal(provider.update!(id, outs, await checked(inputs("pw-old-111"), inputs("pw-typo-999"))));
+    assert.match(e.message, /rolled back; the previous credentials fail too — the source refuses both/);
+    assert.doesNotMatch(e.message, /works as before|previous credentials pass/);
+    assert.strictEqual(e.properties!.verification, "refused");
+    assert.strictEqual(e.properties!.verifiedAt, outs.verifiedAt, "verifiedAt stays the last test that passed");
+    assert.strictEqual((await control.stored(id)).auth.params.password, sha256("pw-old-111"));
+    recordCase({
+      area: "credentials",
+      case: "rotation refused, and the previous credentials are refused too (changed at the source first)",
+      via: "provider",
+      outcome: "PATCH, test false, PATCH back, test again false: 'the source refuses both'; state verification: refused (not passed)",
+      lost: 0,
+      duplicated: 0,
+      secretsLeaked: 0,
+      test: TEST,
+    });
+  });
+
+  it("fails an untested write under requireVerifiedCredentials, records it without the untested params, and the next up tests them", async () => {
+    fresh({ "flowservice:requireVerifiedCredentials": "true" });
+    const { id, outs } = await created();
+    await control.failConnectionTests({ status: 503 });
+    let caught: unknown;
+    await provider.update!(id, outs, await checked(inputs("pw-good-111"), inputs("pw-good-222"))).catch((e) => (caught = e));
+    const e = caught as Recorded;
+    assert.strictEqual(e?.code, "UNVERIFIED", String(caught));
+    assert.match(e.message, new RegExp(`Connection ${id} \\("Salesforce prod"\\): its credentials were updated but not tested`));
+    assert.match(e.message, /requireVerifiedCredentials is true, so this fails/);
+    assert.strictEqual(e.properties!.verification, "unavailable");
+    assert.strictEqual(e.properties!.auth.params.password, undefined, "the untested param is left out of state");
+    assert.strictEqual((await control.stored(id)).auth.params.password, sha256("pw-good-222"), "the write stands");
+    await control.clearFaults();
+    await control.clearRequests();
+    const next = await provider.update!(
+      id,
+      { ...e.properties!, __provider: CODE },
+      await checked(inputs("pw-good-222"), inputs("pw-good-222")),
+    );
+    assert.deepStrictEqual(lines(await sent()), [`PATCH /connections/${id}`, `GET /connections/${id}/test`]);
+    assert.strictEqual(next.outs.verification, "passed");
+  });
+
+  it("reports a test refused to our own API client (403) as an error that records the write, never as 'unavailable'", async () => {
+    const { id, outs } = await created();
+    await control.failConnectionTests({ status: 403, body: { error_code: "403003", message: "Api Key is invalid" } });
+    let caught: unknown;
+    await provider.update!(id, outs, await checked(inputs("pw-good-111"), inputs("pw-good-444"))).catch((e) => (caught = e));
+    const e = caught as Recorded;
+    assert.strictEqual(e?.code, "AUTH", String(caught));
+    assert.match(e.message, /Flow Service refused this stack's own API client when the provider tested them/);
+    assert.strictEqual(e.id, id);
+    assert.strictEqual(e.properties!.auth.params.password, undefined, "sent again by the next up");
   });
 });

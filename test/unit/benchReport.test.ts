@@ -122,8 +122,8 @@ function op(o: Op, flow: Record<string, number>, wallMs: number, token = 0, flow
 
 /** What a correct provider sends for each operation (the targets of docs/benchmark.md). */
 const HEALTHY: Partial<Record<Op, Record<string, number>>> = {
-  // A POST, a read back, a credential test.
-  create: { POST: N, GET: 2 * N },
+  // A POST, a read back, a credential test; one listing of the sandbox for the run (the duplicate check).
+  create: { POST: N, GET: 2 * N + 1 },
   preview: {},
   "up-nochange": {},
   "up-nochange-again": {},
@@ -183,7 +183,7 @@ function report(
 function pipelineRun(P: number, flows: Partial<Record<Op, Record<string, number>>> = {}): PipelineResult {
   const R = 4 * P;
   const healthy: Partial<Record<Op, Record<string, number>>> = {
-    create: { POST: R, GET: R + P },
+    create: { POST: R, GET: R + P + 4 },
     "up-nochange": {},
     refresh: { GET: 1 + R - P },
     destroy: { DELETE: R },
@@ -251,7 +251,10 @@ describe("benchmark: targets", () => {
     assert.deepStrictEqual(
       ok.map((t) => [t.name, t.ok]),
       [
-        ["pipelines=3 (12 resources): up creating all sends 12 POSTs + 12 read-backs + 3 credential tests (GET), ≤1 token", true],
+        [
+          "pipelines=3 (12 resources): up creating all sends 12 POSTs + 12 read-backs + 3 credential tests + 4 listings (GET), ≤1 token",
+          true,
+        ],
         ["pipelines=3 (12 resources): up with no change makes no request", true],
         ["pipelines=3 (12 resources): refresh makes ≤ 2 list requests for the 3 base connections + 9 single GETs, ≤1 token", true],
         ["pipelines=3 (12 resources): destroy sends exactly 12 DELETEs, ≤1 token", true],
@@ -264,7 +267,7 @@ describe("benchmark: targets", () => {
     assert.deepStrictEqual([short.ok, short.detail], [false, "11 DELETE, 1 token"]);
     const extra = target(
       report({}, {}, pipelineRun(3, { create: { PATCH: 1 } })),
-      "pipelines=3 (12 resources): up creating all sends 12 POSTs + 12 read-backs + 3 credential tests (GET), ≤1 token",
+      "pipelines=3 (12 resources): up creating all sends 12 POSTs + 12 read-backs + 3 credential tests + 4 listings (GET), ≤1 token",
     );
     assert.strictEqual(extra.ok, false, "an extra PATCH while creating");
   });
@@ -304,7 +307,7 @@ describe("benchmark: the report as text", () => {
     const md = formatMarkdown(report({}, {}, pipelineRun(50))).split("\n");
     const rows = md.filter((l) => l.startsWith("| 50×4 |"));
     assert.deepStrictEqual(rows, [
-      "| 50×4 | pipelines: up, create all | 5.00 | 25.0 | 4.00 | 1.25 | 200 POST + 250 GET | 1 | 1 | 64 | 1.50 | 1.50 |",
+      "| 50×4 | pipelines: up, create all | 5.00 | 25.0 | 4.00 | 1.25 | 200 POST + 254 GET | 1 | 1 | 64 | 1.50 | 1.50 |",
       "| 50×4 | pipelines: up, no change | 5.00 | 25.0 | 4.00 | 1.25 | 0 | 0 | 1 | 64 | 1.50 | 1.50 |",
       "| 50×4 | pipelines: refresh | 5.00 | 25.0 | 4.00 | 1.25 | 151 GET | 1 | 1 | 64 | 1.50 | 1.50 |",
       "| 50×4 | pipelines: destroy | 5.00 | 25.0 | 4.00 | 1.25 | 200 DELETE | 1 | 1 | 64 | 1.50 | 1.50 |",

@@ -77,5 +77,22 @@ describe("refresh, drift and conflicts of the pipeline resources", () => {
     assert.match(text, /name: "Customers from S3" → "Renamed in the UI"/);
     assert.match(text, /pulumi refresh.*pulumi up/);
     assert.match(describeEntityConflict(dataflow, FLOW_ID, flowOuts(), undefined), /no longer exists/);
+    // The UI's edit is "outside this stack" whatever this stack's client is.
+    assert.match(describeEntityConflict(dataflow, FLOW_ID, flowOuts(), live as never, "our-client"), /was changed outside this stack/);
+  });
+
+  it("says a 412 whose last writer is this stack's own client may be an interrupted run of this stack, not 'outside this stack'", () => {
+    const live = liveFlow({ etag: NEW_ETAG, name: "Renamed", updatedClient: "our-client", updatedAt: Date.UTC(2026, 0, 2) });
+    const text = describeEntityConflict(dataflow, FLOW_ID, flowOuts(), live as never, "our-client");
+    assert.doesNotMatch(text, /outside this stack/);
+    assert.match(
+      text,
+      new RegExp(
+        `^Dataflow ${FLOW_ID} \\("Customers from S3"\\) was last changed by this stack's own API client at 2026-01-02T00:00:00.000Z, .*an interrupted run of this stack\\?`,
+      ),
+    );
+    assert.ok(text.includes(`Pulumi's state has version ${ETAG}, Flow Service has ${NEW_ETAG}`), text);
+    assert.match(text, /name: "Customers from S3" → "Renamed"/);
+    assert.match(text, /flowservice-recover.*pulumi refresh.*pulumi up/);
   });
 });

@@ -222,6 +222,21 @@ describe("flowservice-recover: when the interrupted run began", () => {
     assert.strictEqual((runStart({ locks: [lock], history: [later], checkpoint }) as { at: number }).at, T0, "the lock still tells");
   });
 
+  it("after `pulumi cancel` and an up that failed (it wrote the state), takes the creation of the pending creates' provider as the bound", () => {
+    // The up after `pulumi cancel` whose creates were refused: failed, and it wrote the state (the pending creates carried over).
+    const refused = { result: "failed", startTime: "2026-12-01T09:25:00.000Z", endTime: "2026-12-01T09:25:30.000Z" };
+    const checkpoint = Date.parse("2026-12-01T09:25:30.400Z");
+    assert.match(
+      String(runStart({ locks: [], history: [refused], checkpoint })),
+      /ran after the interruption/,
+      "never the refused up's start",
+    );
+    const providerCreated = Date.parse("2026-12-01T09:20:01Z");
+    const r = runStart({ locks: [], history: [refused], checkpoint, providerCreated }) as { at: number; source: string };
+    assert.strictEqual(r.at, providerCreated);
+    assert.match(r.source, /the creation of the provider the pending creates used/);
+  });
+
   it("waits for the provider of the killed run for its retry budget and one request timeout after the last checkpoint", () => {
     assert.strictEqual(settledAt(T0, { retryBudgetMs: 120_000, requestTimeoutMs: 30_000 }), T0 + 150_000);
   });

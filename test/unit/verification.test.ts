@@ -8,6 +8,8 @@ import {
   rollbackFailedMessage,
   rolledBackMessage,
   undoPatch,
+  untestedMessage,
+  ownClientRefused,
   unperformedTest,
   writesCredentials,
 } from "../../provider/core/verification";
@@ -75,7 +77,9 @@ describe("credential verification (pure)", () => {
     assert.strictEqual(unperformedTest(apiError(400)), "unsupported");
     assert.strictEqual(unperformedTest(apiError(501)), "unsupported");
     assert.strictEqual(unperformedTest(apiError(503)), "unavailable");
-    assert.strictEqual(unperformedTest(apiError(403)), "unavailable");
+    assert.strictEqual(ownClientRefused(apiError(403)), true, "403: our own client, an error");
+    assert.strictEqual(ownClientRefused(apiError(401)), true);
+    assert.strictEqual(ownClientRefused(apiError(503)), false);
     assert.strictEqual(unperformedTest(new NetworkError("reset")), "unavailable");
     assert.strictEqual(unperformedTest(new BadReplyError("not JSON")), "unavailable");
   });
@@ -87,12 +91,29 @@ describe("credential verification (pure)", () => {
     assert.match(created, /c-1 was deleted, so nothing is left half-made/);
     assert.match(created, /Params involved: password \(values not shown\)/);
     assert.match(refusedCreateMessage(facts, "HTTP 500"), /failed too \(HTTP 500\).*recorded in Pulumi's state/);
-    const back = rolledBackMessage({ ...facts, etag: '"e2"', unrestorable: [], adopted: false });
+    const back = rolledBackMessage({ ...facts, etag: '"e2"', unrestorable: [], adopted: false, retest: { outcome: "passed" } });
     assert.match(back, /Connection c-1 \("CRM"\): the source system refused the new credentials/);
-    assert.match(back, /rolled back: the connection holds its previous credentials again and works as before \(version "e2"\)/);
-    const partial = rolledBackMessage({ ...facts, etag: '"e2"', unrestorable: ["password"], adopted: true });
+    assert.match(back, /They were rolled back; the previous credentials pass \(version "e2"\)/);
+    const both = rolledBackMessage({ ...facts, etag: '"e2"', unrestorable: [], adopted: false, retest: { outcome: "refused" } });
+    assert.match(both, /rolled back; the previous credentials fail too — the source refuses both/);
+    const unknown = rolledBackMessage({
+      ...facts,
+      etag: '"e2"',
+      unrestorable: [],
+      adopted: false,
+      retest: { outcome: "unavailable", why: "HTTP 503" },
+    });
+    assert.match(unknown, /test after the rollback could not run \(HTTP 503\)/);
+    for (const m of [back, both, unknown]) assert.doesNotMatch(m, /works as before/);
+    const partial = rolledBackMessage({
+      ...facts,
+      etag: '"e2"',
+      unrestorable: ["password"],
+      adopted: true,
+      retest: { outcome: "refused" },
+    });
     assert.match(partial, /previous value of password could not be restored \(the connection was adopted/);
-    assert.match(partial, /still holds the refused password and does not work as before/);
+    assert.match(partial, /still holds the refused password\. Tested again after the rollback: the credentials it holds now fail too/);
     const failed = rollbackFailedMessage({
       ...facts,
       etag: '"e1"',
@@ -116,5 +137,29 @@ describe("credential verification (pure)", () => {
       () => resolveConfig(() => undefined, { AEP_VERIFY_CREDENTIALS: "maybe" }),
       /flowservice:verifyCredentials must be true or false, got "maybe"/,
     );
+  });
+
+  it("flowservice:requireVerifiedCredentials defaults to false and reads the config or AEP_REQUIRE_VERIFIED_CREDENTIALS", () => {
+    assert.strictEqual(resolveConfig(() => undefined, {}).requireVerifiedCredentials, false);
+    const set = (k: string) => (k === "flowservice:requireVerifiedCredentials" ? "true" : undefined);
+    assert.strictEqual(resolveConfig(set, {}).requireVerifiedCredentials, true);
+    assert.strictEqual(resolveConfig(() => undefined, { AEP_REQUIRE_VERIFIED_CREDENTIALS: "yes" }).requireVerifiedCredentials, true);
+    assert.throws(
+      () => resolveConfig(() => undefined, { AEP_REQUIRE_VERIFIED_CREDENTIALS: "strict" }),
+      /flowservice:requireVerifiedCredentials must be true or false, got "strict"/,
+    );
+  });
+
+  it("an untested write's message names the connection and why; under requireVerifiedCredentials it says how the next up tests again", () => {
+    const f = { id: "c-1", name: "CRM", params: ["password"], what: "updated" as const };
+    const soft = untestedMessage({ ...f, test: { outcome: "unavailable", why: "HTTP 503" }, strict: false });
+    assert.match(
+      soft,
+      /Connection c-1 \("CRM"\): its credentials were updated but not tested — the test endpoint did not answer \(HTTP 503\)/,
+    );
+    assert.match(soft, /flowservice:requireVerifiedCredentials/);
+    const hard = untestedMessage({ ...f, test: { outcome: "unsupported", why: "HTTP 501" }, strict: true });
+    assert.match(hard, /requireVerifiedCredentials is true, so this fails/);
+    assert.match(hard, /set verifyCredentials: false on this resource/);
   });
 });

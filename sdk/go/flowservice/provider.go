@@ -45,6 +45,8 @@ type providerArgs struct {
 	ClientId *string `pulumi:"clientId"`
 	// OAuth client secret (or AEP_CLIENT_SECRET). Set it with `pulumi config set --secret`.
 	ClientSecret *string `pulumi:"clientSecret"`
+	// A create is refused when an unrecorded object of the same identity, created by this client within this many minutes, exists (an interrupted run's: run flowservice-recover); 0 turns the check off (or AEP_DUPLICATE_CHECK_MINUTES); default 1440.
+	DuplicateCheckMinutes *int `pulumi:"duplicateCheckMinutes"`
 	// Flow Service base URL (or AEP_FLOW_ENDPOINT).
 	Endpoint *string `pulumi:"endpoint"`
 	// IMS token URL (or AEP_IMS_ENDPOINT).
@@ -57,6 +59,8 @@ type providerArgs struct {
 	OrgId *string `pulumi:"orgId"`
 	// Per-request timeout in milliseconds (or AEP_REQUEST_TIMEOUT_MS); default 30000.
 	RequestTimeoutMs *int `pulumi:"requestTimeoutMs"`
+	// Fail `up` when a credential write could not be tested (test endpoint down, connector without a test) instead of warning (or AEP_REQUIRE_VERIFIED_CREDENTIALS); default false.
+	RequireVerifiedCredentials *bool `pulumi:"requireVerifiedCredentials"`
 	// After a credential write that passes its test, re-trigger the dataflow runs that failed on credentials (or AEP_RETRIGGER_FAILED_RUNS); default false.
 	RetriggerFailedRuns *bool `pulumi:"retriggerFailedRuns"`
 	// The time budget in milliseconds for the retries of one call (or AEP_RETRY_BUDGET_MS); default 120000.
@@ -77,6 +81,8 @@ type ProviderArgs struct {
 	ClientId pulumi.StringPtrInput
 	// OAuth client secret (or AEP_CLIENT_SECRET). Set it with `pulumi config set --secret`.
 	ClientSecret pulumi.StringPtrInput
+	// A create is refused when an unrecorded object of the same identity, created by this client within this many minutes, exists (an interrupted run's: run flowservice-recover); 0 turns the check off (or AEP_DUPLICATE_CHECK_MINUTES); default 1440.
+	DuplicateCheckMinutes pulumi.IntPtrInput
 	// Flow Service base URL (or AEP_FLOW_ENDPOINT).
 	Endpoint pulumi.StringPtrInput
 	// IMS token URL (or AEP_IMS_ENDPOINT).
@@ -89,6 +95,8 @@ type ProviderArgs struct {
 	OrgId pulumi.StringPtrInput
 	// Per-request timeout in milliseconds (or AEP_REQUEST_TIMEOUT_MS); default 30000.
 	RequestTimeoutMs pulumi.IntPtrInput
+	// Fail `up` when a credential write could not be tested (test endpoint down, connector without a test) instead of warning (or AEP_REQUIRE_VERIFIED_CREDENTIALS); default false.
+	RequireVerifiedCredentials pulumi.BoolPtrInput
 	// After a credential write that passes its test, re-trigger the dataflow runs that failed on credentials (or AEP_RETRIGGER_FAILED_RUNS); default false.
 	RetriggerFailedRuns pulumi.BoolPtrInput
 	// The time budget in milliseconds for the retries of one call (or AEP_RETRY_BUDGET_MS); default 120000.

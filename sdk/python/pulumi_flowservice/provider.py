@@ -22,12 +22,14 @@ class ProviderArgs:
                  access_token: pulumi.Input[Optional[_builtins.str]] = None,
                  client_id: pulumi.Input[Optional[_builtins.str]] = None,
                  client_secret: pulumi.Input[Optional[_builtins.str]] = None,
+                 duplicate_check_minutes: pulumi.Input[Optional[_builtins.int]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  ims_endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  max_concurrency: pulumi.Input[Optional[_builtins.int]] = None,
                  max_retries: pulumi.Input[Optional[_builtins.int]] = None,
                  org_id: pulumi.Input[Optional[_builtins.str]] = None,
                  request_timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
+                 require_verified_credentials: pulumi.Input[Optional[_builtins.bool]] = None,
                  retrigger_failed_runs: pulumi.Input[Optional[_builtins.bool]] = None,
                  retry_budget_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  sandbox_name: pulumi.Input[Optional[_builtins.str]] = None,
@@ -39,12 +41,14 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.str] access_token: A ready bearer token instead of client credentials (or AEP_ACCESS_TOKEN).
         :param pulumi.Input[_builtins.str] client_id: OAuth client id, also sent as x-api-key (or AEP_CLIENT_ID).
         :param pulumi.Input[_builtins.str] client_secret: OAuth client secret (or AEP_CLIENT_SECRET). Set it with `pulumi config set --secret`.
+        :param pulumi.Input[_builtins.int] duplicate_check_minutes: A create is refused when an unrecorded object of the same identity, created by this client within this many minutes, exists (an interrupted run's: run flowservice-recover); 0 turns the check off (or AEP_DUPLICATE_CHECK_MINUTES); default 1440.
         :param pulumi.Input[_builtins.str] endpoint: Flow Service base URL (or AEP_FLOW_ENDPOINT).
         :param pulumi.Input[_builtins.str] ims_endpoint: IMS token URL (or AEP_IMS_ENDPOINT).
         :param pulumi.Input[_builtins.int] max_concurrency: At most this many Flow Service requests in flight per `pulumi` run (or AEP_MAX_CONCURRENCY); default 8.
         :param pulumi.Input[_builtins.int] max_retries: Retries of one call, with backoff, honouring Retry-After (or AEP_MAX_RETRIES); default 5.
         :param pulumi.Input[_builtins.str] org_id: Experience Platform organization id, sent as x-gw-ims-org-id (or AEP_ORG_ID).
         :param pulumi.Input[_builtins.int] request_timeout_ms: Per-request timeout in milliseconds (or AEP_REQUEST_TIMEOUT_MS); default 30000.
+        :param pulumi.Input[_builtins.bool] require_verified_credentials: Fail `up` when a credential write could not be tested (test endpoint down, connector without a test) instead of warning (or AEP_REQUIRE_VERIFIED_CREDENTIALS); default false.
         :param pulumi.Input[_builtins.bool] retrigger_failed_runs: After a credential write that passes its test, re-trigger the dataflow runs that failed on credentials (or AEP_RETRIGGER_FAILED_RUNS); default false.
         :param pulumi.Input[_builtins.int] retry_budget_ms: The time budget in milliseconds for the retries of one call (or AEP_RETRY_BUDGET_MS); default 120000.
         :param pulumi.Input[_builtins.str] sandbox_name: The default sandbox of resources that declare none (or AEP_SANDBOX_NAME); default `prod`.
@@ -57,6 +61,8 @@ class ProviderArgs:
             pulumi.set(__self__, "client_id", client_id)
         if client_secret is not None:
             pulumi.set(__self__, "client_secret", client_secret)
+        if duplicate_check_minutes is not None:
+            pulumi.set(__self__, "duplicate_check_minutes", duplicate_check_minutes)
         if endpoint is not None:
             pulumi.set(__self__, "endpoint", endpoint)
         if ims_endpoint is not None:
@@ -69,6 +75,8 @@ class ProviderArgs:
             pulumi.set(__self__, "org_id", org_id)
         if request_timeout_ms is not None:
             pulumi.set(__self__, "request_timeout_ms", request_timeout_ms)
+        if require_verified_credentials is not None:
+            pulumi.set(__self__, "require_verified_credentials", require_verified_credentials)
         if retrigger_failed_runs is not None:
             pulumi.set(__self__, "retrigger_failed_runs", retrigger_failed_runs)
         if retry_budget_ms is not None:
@@ -115,6 +123,18 @@ class ProviderArgs:
     @client_secret.setter
     def client_secret(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "client_secret", value)
+
+    @_builtins.property
+    @pulumi.getter(name="duplicateCheckMinutes")
+    def duplicate_check_minutes(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        A create is refused when an unrecorded object of the same identity, created by this client within this many minutes, exists (an interrupted run's: run flowservice-recover); 0 turns the check off (or AEP_DUPLICATE_CHECK_MINUTES); default 1440.
+        """
+        return pulumi.get(self, "duplicate_check_minutes")
+
+    @duplicate_check_minutes.setter
+    def duplicate_check_minutes(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "duplicate_check_minutes", value)
 
     @_builtins.property
     @pulumi.getter
@@ -189,6 +209,18 @@ class ProviderArgs:
         pulumi.set(self, "request_timeout_ms", value)
 
     @_builtins.property
+    @pulumi.getter(name="requireVerifiedCredentials")
+    def require_verified_credentials(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Fail `up` when a credential write could not be tested (test endpoint down, connector without a test) instead of warning (or AEP_REQUIRE_VERIFIED_CREDENTIALS); default false.
+        """
+        return pulumi.get(self, "require_verified_credentials")
+
+    @require_verified_credentials.setter
+    def require_verified_credentials(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "require_verified_credentials", value)
+
+    @_builtins.property
     @pulumi.getter(name="retriggerFailedRuns")
     def retrigger_failed_runs(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
@@ -258,12 +290,14 @@ class Provider(pulumi.ProviderResource):
                  access_token: pulumi.Input[Optional[_builtins.str]] = None,
                  client_id: pulumi.Input[Optional[_builtins.str]] = None,
                  client_secret: pulumi.Input[Optional[_builtins.str]] = None,
+                 duplicate_check_minutes: pulumi.Input[Optional[_builtins.int]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  ims_endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  max_concurrency: pulumi.Input[Optional[_builtins.int]] = None,
                  max_retries: pulumi.Input[Optional[_builtins.int]] = None,
                  org_id: pulumi.Input[Optional[_builtins.str]] = None,
                  request_timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
+                 require_verified_credentials: pulumi.Input[Optional[_builtins.bool]] = None,
                  retrigger_failed_runs: pulumi.Input[Optional[_builtins.bool]] = None,
                  retry_budget_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  sandbox_name: pulumi.Input[Optional[_builtins.str]] = None,
@@ -278,12 +312,14 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.str] access_token: A ready bearer token instead of client credentials (or AEP_ACCESS_TOKEN).
         :param pulumi.Input[_builtins.str] client_id: OAuth client id, also sent as x-api-key (or AEP_CLIENT_ID).
         :param pulumi.Input[_builtins.str] client_secret: OAuth client secret (or AEP_CLIENT_SECRET). Set it with `pulumi config set --secret`.
+        :param pulumi.Input[_builtins.int] duplicate_check_minutes: A create is refused when an unrecorded object of the same identity, created by this client within this many minutes, exists (an interrupted run's: run flowservice-recover); 0 turns the check off (or AEP_DUPLICATE_CHECK_MINUTES); default 1440.
         :param pulumi.Input[_builtins.str] endpoint: Flow Service base URL (or AEP_FLOW_ENDPOINT).
         :param pulumi.Input[_builtins.str] ims_endpoint: IMS token URL (or AEP_IMS_ENDPOINT).
         :param pulumi.Input[_builtins.int] max_concurrency: At most this many Flow Service requests in flight per `pulumi` run (or AEP_MAX_CONCURRENCY); default 8.
         :param pulumi.Input[_builtins.int] max_retries: Retries of one call, with backoff, honouring Retry-After (or AEP_MAX_RETRIES); default 5.
         :param pulumi.Input[_builtins.str] org_id: Experience Platform organization id, sent as x-gw-ims-org-id (or AEP_ORG_ID).
         :param pulumi.Input[_builtins.int] request_timeout_ms: Per-request timeout in milliseconds (or AEP_REQUEST_TIMEOUT_MS); default 30000.
+        :param pulumi.Input[_builtins.bool] require_verified_credentials: Fail `up` when a credential write could not be tested (test endpoint down, connector without a test) instead of warning (or AEP_REQUIRE_VERIFIED_CREDENTIALS); default false.
         :param pulumi.Input[_builtins.bool] retrigger_failed_runs: After a credential write that passes its test, re-trigger the dataflow runs that failed on credentials (or AEP_RETRIGGER_FAILED_RUNS); default false.
         :param pulumi.Input[_builtins.int] retry_budget_ms: The time budget in milliseconds for the retries of one call (or AEP_RETRY_BUDGET_MS); default 120000.
         :param pulumi.Input[_builtins.str] sandbox_name: The default sandbox of resources that declare none (or AEP_SANDBOX_NAME); default `prod`.
@@ -317,12 +353,14 @@ class Provider(pulumi.ProviderResource):
                  access_token: pulumi.Input[Optional[_builtins.str]] = None,
                  client_id: pulumi.Input[Optional[_builtins.str]] = None,
                  client_secret: pulumi.Input[Optional[_builtins.str]] = None,
+                 duplicate_check_minutes: pulumi.Input[Optional[_builtins.int]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  ims_endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  max_concurrency: pulumi.Input[Optional[_builtins.int]] = None,
                  max_retries: pulumi.Input[Optional[_builtins.int]] = None,
                  org_id: pulumi.Input[Optional[_builtins.str]] = None,
                  request_timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
+                 require_verified_credentials: pulumi.Input[Optional[_builtins.bool]] = None,
                  retrigger_failed_runs: pulumi.Input[Optional[_builtins.bool]] = None,
                  retry_budget_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  sandbox_name: pulumi.Input[Optional[_builtins.str]] = None,
@@ -340,12 +378,14 @@ class Provider(pulumi.ProviderResource):
             __props__.__dict__["access_token"] = None if access_token is None else pulumi.Output.secret(access_token)
             __props__.__dict__["client_id"] = client_id
             __props__.__dict__["client_secret"] = None if client_secret is None else pulumi.Output.secret(client_secret)
+            __props__.__dict__["duplicate_check_minutes"] = pulumi.Output.from_input(duplicate_check_minutes).apply(pulumi.runtime.to_json) if duplicate_check_minutes is not None else None
             __props__.__dict__["endpoint"] = endpoint
             __props__.__dict__["ims_endpoint"] = ims_endpoint
             __props__.__dict__["max_concurrency"] = pulumi.Output.from_input(max_concurrency).apply(pulumi.runtime.to_json) if max_concurrency is not None else None
             __props__.__dict__["max_retries"] = pulumi.Output.from_input(max_retries).apply(pulumi.runtime.to_json) if max_retries is not None else None
             __props__.__dict__["org_id"] = org_id
             __props__.__dict__["request_timeout_ms"] = pulumi.Output.from_input(request_timeout_ms).apply(pulumi.runtime.to_json) if request_timeout_ms is not None else None
+            __props__.__dict__["require_verified_credentials"] = pulumi.Output.from_input(require_verified_credentials).apply(pulumi.runtime.to_json) if require_verified_credentials is not None else None
             __props__.__dict__["retrigger_failed_runs"] = pulumi.Output.from_input(retrigger_failed_runs).apply(pulumi.runtime.to_json) if retrigger_failed_runs is not None else None
             __props__.__dict__["retry_budget_ms"] = pulumi.Output.from_input(retry_budget_ms).apply(pulumi.runtime.to_json) if retry_budget_ms is not None else None
             __props__.__dict__["sandbox_name"] = sandbox_name

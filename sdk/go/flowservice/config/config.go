@@ -26,6 +26,11 @@ func GetClientSecret(ctx *pulumi.Context) string {
 	return config.Get(ctx, "flowservice:clientSecret")
 }
 
+// A create is refused when an unrecorded object of the same identity, created by this client within this many minutes, exists (an interrupted run's: run flowservice-recover); 0 turns the check off (or AEP_DUPLICATE_CHECK_MINUTES); default 1440.
+func GetDuplicateCheckMinutes(ctx *pulumi.Context) int {
+	return config.GetInt(ctx, "flowservice:duplicateCheckMinutes")
+}
+
 // Flow Service base URL (or AEP_FLOW_ENDPOINT).
 func GetEndpoint(ctx *pulumi.Context) string {
 	return config.Get(ctx, "flowservice:endpoint")
@@ -54,6 +59,11 @@ func GetOrgId(ctx *pulumi.Context) string {
 // Per-request timeout in milliseconds (or AEP_REQUEST_TIMEOUT_MS); default 30000.
 func GetRequestTimeoutMs(ctx *pulumi.Context) int {
 	return config.GetInt(ctx, "flowservice:requestTimeoutMs")
+}
+
+// Fail `up` when a credential write could not be tested (test endpoint down, connector without a test) instead of warning (or AEP_REQUIRE_VERIFIED_CREDENTIALS); default false.
+func GetRequireVerifiedCredentials(ctx *pulumi.Context) bool {
+	return config.GetBool(ctx, "flowservice:requireVerifiedCredentials")
 }
 
 // After a credential write that passes its test, re-trigger the dataflow runs that failed on credentials (or AEP_RETRIGGER_FAILED_RUNS); default false.

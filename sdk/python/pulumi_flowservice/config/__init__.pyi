@@ -29,6 +29,11 @@ clientSecret: Optional[str]
 OAuth client secret (or AEP_CLIENT_SECRET). Set it with `pulumi config set --secret`.
 """
 
+duplicateCheckMinutes: Optional[int]
+"""
+A create is refused when an unrecorded object of the same identity, created by this client within this many minutes, exists (an interrupted run's: run flowservice-recover); 0 turns the check off (or AEP_DUPLICATE_CHECK_MINUTES); default 1440.
+"""
+
 endpoint: Optional[str]
 """
 Flow Service base URL (or AEP_FLOW_ENDPOINT).
@@ -57,6 +62,11 @@ Experience Platform organization id, sent as x-gw-ims-org-id (or AEP_ORG_ID).
 requestTimeoutMs: Optional[int]
 """
 Per-request timeout in milliseconds (or AEP_REQUEST_TIMEOUT_MS); default 30000.
+"""
+
+requireVerifiedCredentials: Optional[bool]
+"""
+Fail `up` when a credential write could not be tested (test endpoint down, connector without a test) instead of warning (or AEP_REQUIRE_VERIFIED_CREDENTIALS); default false.
 """
 
 retriggerFailedRuns: Optional[bool]

@@ -42,6 +42,13 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get('clientSecret')
 
     @_builtins.property
+    def duplicate_check_minutes(self) -> Optional[int]:
+        """
+        A create is refused when an unrecorded object of the same identity, created by this client within this many minutes, exists (an interrupted run's: run flowservice-recover); 0 turns the check off (or AEP_DUPLICATE_CHECK_MINUTES); default 1440.
+        """
+        return __config__.get_int('duplicateCheckMinutes')
+
+    @_builtins.property
     def endpoint(self) -> Optional[str]:
         """
         Flow Service base URL (or AEP_FLOW_ENDPOINT).
@@ -82,6 +89,13 @@ class _ExportableConfig(types.ModuleType):
         Per-request timeout in milliseconds (or AEP_REQUEST_TIMEOUT_MS); default 30000.
         """
         return __config__.get_int('requestTimeoutMs')
+
+    @_builtins.property
+    def require_verified_credentials(self) -> Optional[bool]:
+        """
+        Fail `up` when a credential write could not be tested (test endpoint down, connector without a test) instead of warning (or AEP_REQUIRE_VERIFIED_CREDENTIALS); default false.
+        """
+        return __config__.get_bool('requireVerifiedCredentials')
 
     @_builtins.property
     def retrigger_failed_runs(self) -> Optional[bool]:
