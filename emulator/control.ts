@@ -50,6 +50,8 @@ const ConfigBody = z.object({
   defaultSandbox: z.string().min(1).nullable().optional(),
   refuseRangeFilters: z.boolean().optional(),
   lenientScheduleIntervals: z.boolean().optional(),
+  /** The org of tokens issued from now on: the same client as another org's (a stack switched to other credentials). */
+  orgId: z.string().min(1).optional(),
 });
 
 function configView(state: EmulatorState): Reply {
@@ -120,6 +122,7 @@ export function handleControl(state: EmulatorState, method: string, url: URL, ra
         if (input.defaultSandbox !== undefined) state.config.defaultSandbox = input.defaultSandbox ?? undefined;
         if (input.refuseRangeFilters !== undefined) state.config.refuseRangeFilters = input.refuseRangeFilters;
         if (input.lenientScheduleIntervals !== undefined) state.config.lenientScheduleIntervals = input.lenientScheduleIntervals;
+        if (input.orgId !== undefined) state.config.orgId = input.orgId;
         return configView(state);
       }
       case "POST /refuse-credentials": {

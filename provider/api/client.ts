@@ -3,7 +3,7 @@
 // connection's test endpoint. Every request goes through the one plumbing (http.ts: headers, token
 // renewal, the retry loop); this module only knows paths and reply shapes.
 import { z } from "zod";
-import { FlowServiceProviderError, NetworkError } from "../core/errors";
+import { ApiError, BadReplyError, FlowServiceProviderError, NetworkError } from "../core/errors";
 import { LiveObject } from "../core/entity";
 import { FlowConnection, PatchOp, TestReply, WriteReply } from "../core/schemas";
 import type { CallOptions, FlowHttp } from "./http";
@@ -80,14 +80,31 @@ export class FlowServiceClient {
     return this.http.sandboxOf(o);
   }
 
-  /** GET /{collection}/{id}; undefined when Flow Service says 404. */
+  /** Where requests go and for whom: for messages that name them. */
+  get origin(): { endpoint: string; orgId: string } {
+    return { endpoint: this.http.opts.endpoint, orgId: this.http.opts.orgId };
+  }
+
+  /** GET /{collection}/{id}; undefined when Flow Service says 404 (whatever the 404 says: see `lookup`). */
   async get<T extends LiveObject>(collection: string, schema: z.ZodType<T>, id: string, o: CallOptions = {}): Promise<T | undefined> {
+    const got = await this.lookup(collection, schema, id, o);
+    return "live" in got ? got.live : undefined;
+  }
+
+  /** GET /{collection}/{id}: the object, or the 404 as a typed error for the caller to judge (api/reads.ts). */
+  async lookup<T extends LiveObject>(
+    collection: string,
+    schema: z.ZodType<T>,
+    id: string,
+    o: CallOptions = {},
+  ): Promise<{ live: T } | { missing: ApiError }> {
     const path = entityPath(collection, id);
     this.ledger.know(id);
     const reply = await this.http.reply("read", "GET", path, o, { allow: [404] });
-    if (reply.status === 404) return undefined;
+    if (reply.status === 404) return { missing: this.http.error(reply, `GET ${path}`, []) };
     const items = parseReply(z.object({ items: z.array(schema) }).passthrough(), reply, `GET ${path}`, this.ledger.secrets()).items;
-    return items[0] as T | undefined;
+    if (items.length === 0) throw new BadReplyError(`GET ${path}: HTTP ${reply.status} with no item; expected the object`);
+    return { live: items[0] as T };
   }
 
   /** GET /{collection} with `property` filters (AND of each), following continuation links. */
@@ -175,13 +192,21 @@ export class FlowServiceClient {
     return this.guardedWrite(o.id, path, "POST", o, { headers: o.etag ? { "if-match": o.etag } : {} }, ActionReply);
   }
 
-  /** DELETE /{collection}/{id}; "absent" when it was already gone. */
-  async delete(collection: string, id: string, o: CallOptions = {}): Promise<"deleted" | "absent"> {
+  /**
+   * DELETE /{collection}/{id}; "absent" when it was already gone. `confirmAbsent` judges the 404
+   * first (api/reads.ts confirmGone): a 404 that does not prove the object gone must throw.
+   */
+  async delete(
+    collection: string,
+    id: string,
+    o: CallOptions & { confirmAbsent?: (e: ApiError) => Promise<void> } = {},
+  ): Promise<"deleted" | "absent"> {
     this.ledger.know(id);
-    const reply = await this.http
-      .reply("delete", "DELETE", entityPath(collection, id), o, { allow: [404] })
-      .finally(() => this.ledger.wrote(id));
-    return reply.status === 404 ? "absent" : "deleted";
+    const path = entityPath(collection, id);
+    const reply = await this.http.reply("delete", "DELETE", path, o, { allow: [404] }).finally(() => this.ledger.wrote(id));
+    if (reply.status !== 404) return "deleted";
+    await o.confirmAbsent?.(this.http.error(reply, `DELETE ${path}`, []));
+    return "absent";
   }
 
   /** GET /connections/{id}; undefined when Flow Service says 404. */

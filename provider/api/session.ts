@@ -3,13 +3,14 @@
 // the ledger of writes, the client, the recovery of lost writes and the reader (refresh snapshots). A new configuration builds a
 // new session; nothing of it lives in module variables.
 import { assertCredentials } from "../core/config";
+import { currentOrigin, type Origin } from "../core/origin";
 import type { ProviderConfig } from "../core/schemas";
 import { ImsClientCredentials, StaticToken, TokenSource } from "./auth";
 import { FlowServiceClient } from "./client";
 import { DuplicateCheck, OncePerRunListings } from "./duplicates";
 import { FlowHttp } from "./http";
 import { WriteLedger } from "./ledger";
-import { ConnectionReader } from "./reads";
+import { EntityReader } from "./reads";
 import { Recovery } from "./recovery";
 import { RetryPolicy } from "./retry";
 import { ConnectionSpecs } from "./specs";
@@ -19,7 +20,7 @@ import { Transport } from "./transport";
 export class FlowSession {
   readonly client: FlowServiceClient;
   readonly recovery: Recovery;
-  readonly reads: ConnectionReader;
+  readonly reads: EntityReader;
   /** The connectors' live specs, read once per connector in this run. */
   readonly specs: ConnectionSpecs;
   /** Dataflow runs for refresh (a dataflow's lastRun), batched per sandbox. */
@@ -64,9 +65,14 @@ export class FlowSession {
       windowMinutes: config.duplicateCheckMinutes,
     });
     this.recovery = new Recovery({ client: this.client, ledger, retry, requestTimeoutMs: config.requestTimeoutMs, duplicates });
-    this.reads = new ConnectionReader({ client: this.client, ledger });
+    this.reads = new EntityReader({ client: this.client, ledger });
     this.specs = new ConnectionSpecs(this.client);
     this.runs = new RunReader(this.client);
+  }
+
+  /** The org and endpoint host this configuration names: what new objects record, and what state is checked against. */
+  get origin(): Origin {
+    return currentOrigin(this.config);
   }
 
   /** Requests asked for and not settled yet. */

@@ -74,6 +74,9 @@ export const OutputStamps = z.object({
   updatedBy: z.string().optional(),
   /** The sandbox the object lives in (the declared one, or the stack's when it was created). */
   sandboxName: z.string().optional(),
+  /** The org and the endpoint host it was created under (core/origin.ts); absent in state from earlier releases. */
+  orgId: z.string().optional(),
+  endpointHost: z.string().optional(),
 });
 export type Stamps = z.infer<typeof OutputStamps>;
 export type EntityOutputs<I extends CommonInputs = CommonInputs> = I & Stamps;
@@ -127,8 +130,6 @@ export interface EntityDescription<I extends CommonInputs = CommonInputs> {
   verifiesCredentials?: boolean;
   /** Outputs the provider adds that stand until the next write rewrites them (a Connection's verification). */
   carriedOutputs?: readonly string[];
-  /** Refresh reads it from its sandbox's listing (api/reads.ts), not one GET each. */
-  listedReads?: boolean;
   /** Inputs beside deleteOnDestroy and secretKeys that only the state holds: a change is an update sending nothing. */
   stateInputs?: readonly string[];
   createBody(i: I): JsonObject;

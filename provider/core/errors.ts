@@ -13,7 +13,9 @@ export type ErrorCode =
   | "IN_USE"
   | "REFUSED"
   | "UNVERIFIED"
-  | "DUPLICATE";
+  | "DUPLICATE"
+  | "UNCONFIRMED"
+  | "OTHER_ORIGIN";
 
 export class FlowServiceProviderError extends Error {
   constructor(
@@ -103,5 +105,28 @@ export class CredentialsRefusedError extends FlowServiceProviderError {
     code: "REFUSED" | "UNVERIFIED" | "AUTH" = "REFUSED",
   ) {
     super(code, message);
+  }
+}
+
+/**
+ * A read met a 404 that does not prove the object is gone: an unknown route (a wrong
+ * flowservice:endpoint), a sandbox Flow Service does not know, a body without the documented
+ * not-found shape, or a sandbox not confirmed to exist for these credentials. Refresh fails and
+ * the state keeps the object: nothing is concluded from doubt.
+ */
+export class UnconfirmedMissError extends FlowServiceProviderError {
+  constructor(message: string) {
+    super("UNCONFIRMED", message);
+  }
+}
+
+/**
+ * The object was created under another org or Flow Service endpoint than the stack's
+ * configuration now names: reading, updating or deleting it there is refused (moving is an
+ * explicit act, not a side effect of a configuration change).
+ */
+export class OtherOriginError extends FlowServiceProviderError {
+  constructor(message: string) {
+    super("OTHER_ORIGIN", message);
   }
 }

@@ -85,6 +85,8 @@ const PROPERTY_DOCS: Record<string, string> = {
   createdAt: "Creation time (ms since the epoch), as Flow Service reports it.",
   updatedAt: "Last update time (ms since the epoch), as last read from Flow Service.",
   updatedBy: "Who last updated it, as last read from Flow Service.",
+  orgId: "The org (flowservice:orgId) it was created under: refresh, update and delete under another org are refused.",
+  endpointHost: "The Flow Service endpoint host it was created under: refresh, update and delete through another host are refused.",
   verification: "The outcome of the last credential test: passed | skipped | unsupported | unavailable | refused.",
   verifiedAt: "When the credentials last passed a test (ISO 8601).",
   retriggerFailedRuns:

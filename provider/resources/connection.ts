@@ -84,6 +84,9 @@ export class Connection extends pulumi.dynamic.Resource {
   declare readonly sandboxName: pulumi.Output<string>;
   /** Whether this resource adopted an existing connection rather than creating it. */
   declare readonly adopted: pulumi.Output<boolean>;
+  /** The org and the endpoint host it was created under (docs/reads.md); absent until refreshed for earlier state. */
+  declare readonly orgId: pulumi.Output<string | undefined>;
+  declare readonly endpointHost: pulumi.Output<string | undefined>;
   /** The last credential test: passed | skipped | unsupported | unavailable (| refused, see README). */
   declare readonly verification: pulumi.Output<string>;
   /** When the credentials last passed a test (ISO 8601); absent if never. */
@@ -139,6 +142,8 @@ export class Connection extends pulumi.dynamic.Resource {
         verification: undefined,
         verifiedAt: undefined,
         retriggeredRuns: undefined,
+        orgId: undefined,
+        endpointHost: undefined,
       },
       opts,
       "flowservice",

@@ -16,6 +16,7 @@ import {
   LiveObject,
   secretValuesOf,
 } from "../core/entity";
+import { assertGoneIsKnown, assertSameOrigin, withOrigin } from "../core/origin";
 import { buildEntityOutputs, describeEntityConflict, refreshedEntity } from "../core/state";
 import { ApiError, ConflictError, ErrorCode, FlowServiceProviderError } from "../core/errors";
 import type { ConnectionOutputs, FlowConnection } from "../core/schemas";
@@ -112,7 +113,7 @@ export async function createEntity(
   // The object exists from here on: a failed read of its stamps must not lose it.
   const live = await s.client.get(desc.collection, desc.live, write.id, { sandbox }).catch(() => undefined);
   const outputs = (etag: string, state?: string) =>
-    buildEntityOutputs(desc, inputs, { id: write.id, etag, state }, { live, adopted: false, sandbox });
+    withOrigin(buildEntityOutputs(desc, inputs, { id: write.id, etag, state }, { live, adopted: false, sandbox }), s.origin);
   // A new object's action fields are as Flow Service made it (read back), or else their defaults.
   const current = live ? liveInputs(desc, live, []) : {};
   const done = await applyActions(s, desc, write.id, current, inputs, { etag: write.etag, sandbox, partial: outputs });
@@ -163,7 +164,8 @@ async function adoptEntity(
     if ("conflict" in r) throw r.conflict;
     etag = r.applied.etag ?? etag;
   }
-  const outputs = (e: string, state?: string) => buildEntityOutputs(desc, inputs, { id, etag: e, state }, { live, adopted: true, sandbox });
+  const outputs = (e: string, state?: string) =>
+    withOrigin(buildEntityOutputs(desc, inputs, { id, etag: e, state }, { live, adopted: true, sandbox }), s.origin);
   const done = await applyActions(s, desc, id, declared, inputs, {
     etag,
     sandbox,
@@ -179,13 +181,16 @@ async function adoptEntity(
 export type EntityReadOutcome = { gone: true } | { gone: false; outs: EntityOutputs; inputs?: Record<string, unknown> };
 
 export async function readEntity(s: FlowSession, desc: AnyDescription, id: string, outs: EntityOutputs): Promise<EntityReadOutcome> {
-  // Each object is read in its own sandbox (state from earlier releases: the stack's); gone only on
-  // its own GET's 404 (api/reads.ts serves listed collections from the sandbox's listing).
-  const sandbox = sandboxOf(s, outs.sandboxName);
-  const live = desc.listedReads ? await s.reads.read(id, { sandbox }) : await s.client.get(desc.collection, desc.live, id, { sandbox });
-  if (!live) return { gone: true };
+  const what = `${desc.label} ${id} ("${outs.name}")`;
+  assertSameOrigin(what, outs, s.origin, "read");
+  // From the listing of its collection in its sandbox when it is there; gone only when confirmed (api/reads.ts).
+  const live = await s.reads.read(desc, id, { sandbox: sandboxOf(s, outs.sandboxName) });
+  if (!live) {
+    assertGoneIsKnown(what, outs, s.origin);
+    return { gone: true };
+  }
   const r = refreshedEntity(desc, outs, live);
-  return { gone: false, outs: await withReadOutputs(s, desc, live, r.outputs), inputs: r.inputs };
+  return { gone: false, outs: withOrigin(await withReadOutputs(s, desc, live, r.outputs), s.origin), inputs: r.inputs };
 }
 
 /** One PATCH with If-Match from state (nothing when the plan is empty), then the action calls. */
@@ -196,6 +201,7 @@ export async function updateEntity(
   olds: EntityOutputs,
   news: CommonInputs,
 ): Promise<EntityOutputs> {
+  assertSameOrigin(`${desc.label} ${id} ("${olds.name}")`, olds, s.origin, "update");
   const sandbox = sandboxOf(s, olds.sandboxName);
   const ops = planEntityPatch(desc, desc.document(olds), desc.document(news));
   let etag = olds.etag;
@@ -206,7 +212,7 @@ export async function updateEntity(
     etag = r.applied.etag ?? etag;
   }
   const outputs = (e: string, state?: string) =>
-    buildEntityOutputs(desc, news, { id, etag: e, state }, { previous: olds, adopted: olds.adopted, sandbox });
+    withOrigin(buildEntityOutputs(desc, news, { id, etag: e, state }, { previous: olds, adopted: olds.adopted, sandbox }), s.origin);
   const done = await applyActions(s, desc, id, olds as unknown as Record<string, unknown>, news, {
     etag,
     sandbox,
@@ -228,8 +234,15 @@ export async function deleteEntity(
 ): Promise<"deleted" | "absent" | "retained"> {
   // An adopted object existed before the stack: it outlives it unless the program says otherwise.
   if (keptOnDestroy(outs)) return "retained";
+  assertSameOrigin(`${desc.label} ${id} ("${outs.name}")`, outs, s.origin, "delete");
   try {
-    return await s.client.delete(desc.collection, id, { sandbox: sandboxOf(s, outs.sandboxName) });
+    const sandbox = sandboxOf(s, outs.sandboxName);
+    // A 404 drops the resource from state: only Flow Service's confirmed not-found may (api/reads.ts).
+    const confirmAbsent = async (e: ApiError) => {
+      await s.reads.confirmGone(desc, id, e, { sandbox }, "delete");
+      assertGoneIsKnown(`${desc.label} ${id} ("${outs.name}")`, outs, s.origin);
+    };
+    return await s.client.delete(desc.collection, id, { sandbox, confirmAbsent });
   } catch (e) {
     // 1418 (a base connection in use) and 1447 (a source or target connection a flow still lists).
     if (e instanceof ApiError && (e.code === "IN_USE" || e.apiCode?.startsWith("FLOW-1447"))) {

@@ -124,7 +124,16 @@ function secretParams(specId: pulumi.Input<string> | undefined, params: Record<s
 }
 
 /** Output-only properties: declared so that the engine exposes them. */
-const STAMPS = { etag: undefined, state: undefined, createdAt: undefined, updatedAt: undefined, updatedBy: undefined, adopted: undefined };
+const STAMPS = {
+  etag: undefined,
+  state: undefined,
+  createdAt: undefined,
+  updatedAt: undefined,
+  updatedBy: undefined,
+  adopted: undefined,
+  orgId: undefined,
+  endpointHost: undefined,
+};
 
 function common(args: PipelineCommonArgs) {
   assertKnownStackConfig();
@@ -151,6 +160,9 @@ abstract class PipelineResource extends pulumi.dynamic.Resource {
   declare readonly updatedAt: pulumi.Output<number>;
   /** Whether this resource adopted an existing object rather than creating it. */
   declare readonly adopted: pulumi.Output<boolean>;
+  /** The org and the endpoint host it was created under (docs/reads.md); absent until refreshed for earlier state. */
+  declare readonly orgId: pulumi.Output<string | undefined>;
+  declare readonly endpointHost: pulumi.Output<string | undefined>;
 }
 
 function connectionLikeProps(args: SourceConnectionArgs | TargetConnectionArgs) {

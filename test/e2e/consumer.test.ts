@@ -160,6 +160,8 @@ describe("the packed package, installed into a fresh TypeScript Pulumi program",
     const needed = [
       "LICENSE",
       "README.md",
+      "CHANGELOG.md",
+      "docs/resources.md",
       "package.json",
       own.main,
       own.types,
@@ -170,11 +172,28 @@ describe("the packed package, installed into a fresh TypeScript Pulumi program",
     for (const f of needed) assert.ok(files.includes(f), `${f} is missing from the package`);
     const foreign = files.filter(
       (f) =>
-        !/^(LICENSE|README\.md|package\.json|bin\/[\w-]+\.js|bin\/pulumi-resource-flowservice|dist\/provider\/.+\.(js|d\.ts)|dist\/(commands|emulator)\/.+\.js)$/.test(
+        !/^(LICENSE|README\.md|CHANGELOG\.md|docs\/[\w-]+\.md|package\.json|bin\/[\w-]+\.js|bin\/pulumi-resource-flowservice|dist\/provider\/.+\.(js|d\.ts)|dist\/(commands|emulator)\/.+\.js)$/.test(
           f,
         ),
     );
     assert.deepStrictEqual(foreign, [], "files a user does not need");
+  });
+
+  it("is installed the way the README's Install section says: `npm pack` in a checkout, then `npm install` of the tarball it names", () => {
+    const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
+    const section = readme.split(/^## /m).find((s) => s.startsWith("Install"));
+    assert.ok(section, "the README has no Install section");
+    const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
+    const commands = block.split("\n").map((l) => l.replace(/#.*$/, "").trim());
+    assert.ok(commands.includes("npm pack"), `the README's install commands do not pack the checkout:\n${block}`);
+    // This test packed the same checkout and installed the tarball into a fresh program (before()).
+    const install = commands.find((c) => c.startsWith("npm install ") && c.endsWith(".tgz"));
+    assert.ok(install, `the README's install commands install no tarball:\n${block}`);
+    assert.strictEqual(
+      path.basename(install.split(/\s+/).pop() as string),
+      packed.filename,
+      "the README names another tarball than npm pack writes",
+    );
   });
 
   it("installs with a clean `npm ls` and exactly one @pulumi/pulumi, the program's own", async () => {

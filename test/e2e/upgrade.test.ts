@@ -4,8 +4,11 @@
 // The steps build on each other, in order, on one stack.
 import assert from "node:assert";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
+import { ensureHosts } from "../../tools/languageHosts";
+import { flowConfigArgs } from "../../tools/pulumiCli";
 import { EmulatorControl, LoggedRequest, sha256 } from "../helpers/emulatorControl";
 import { DEMO, ensureEngine, REPO, TestStack } from "./harness";
 
@@ -20,7 +23,21 @@ const resources: StoredResource[] = fixture.deployment.resources;
 const byName = (name: string) => resources.find((r) => r.urn.endsWith(`::${name}`)) as StoredResource;
 const crm = byName("crm");
 const landing = byName("landing");
+const nameOf = (r: StoredResource) => r.urn.split("::").pop() as string;
 const defaultProvider = resources.find((r) => r.type === "pulumi:providers:pulumi-nodejs") as StoredResource;
+
+/** The outputs this code adds to state from earlier releases on its first refresh (provider/core/origin.ts). */
+const origin = (emulatorUrl: string) => ({ orgId: DEMO.orgId, endpointHost: new URL(emulatorUrl).host });
+
+/** A value with every secret (ciphertext, re-encrypted by each run) shown as "[secret]", to compare states. */
+function masked(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(masked);
+  if (v && typeof v === "object") {
+    if ("ciphertext" in v) return "[secret]";
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, masked(x)]));
+  }
+  return v;
+}
 
 /** Flow Service writes among logged requests (an IMS token POST is not one). */
 const flowWrites = (requests: LoggedRequest[]) => requests.filter((q) => q.method !== "GET" && !q.path.startsWith("/ims/"));
@@ -120,10 +137,10 @@ describe("upgrade: a stack written by release 0.1.0 keeps working with this code
     }
   });
 
-  it("refreshes the imported stack with no change, and writes nothing to Flow Service", async () => {
+  it("refreshes the imported stack, recording only what each connection was created under, and writes nothing to Flow Service", async () => {
     await control.clearRequests();
-    const r = await pulumi(["refresh", "--yes", "--skip-preview", "--expect-no-changes"]);
-    assert.doesNotMatch(r.stdout, /\bupdated\b|\bdeleted\b/, r.stdout);
+    const r = await pulumi(["refresh", "--yes", "--skip-preview"]);
+    assert.doesNotMatch(r.stdout, /\bdeleted\b/, r.stdout);
     const requests = await control.apiRequests();
     // A refresh lists the sandbox once (provider/api/reads.ts) instead of a GET per connection; both
     // connections are in that listing, so neither needs a GET of its own.
@@ -131,8 +148,10 @@ describe("upgrade: a stack written by release 0.1.0 keeps working with this code
     assert.deepStrictEqual(reads, ["/connections"], "one listing of the sandbox reads both connections");
     assert.deepStrictEqual(flowWrites(requests), []);
     const after = await stack.connections();
-    assert.strictEqual(after.crm.outputs.etag, crm.outputs.etag);
-    assert.strictEqual(after.landing.outputs.etag, landing.outputs.etag);
+    for (const r of [crm, landing]) {
+      assert.deepStrictEqual(masked(after[nameOf(r)].outputs), masked({ ...r.outputs, ...origin(emulator.url) }), r.urn);
+    }
+    await pulumi(["refresh", "--yes", "--skip-preview", "--expect-no-changes"]);
   });
 
   it("previews the unchanged program as no change", async () => {
@@ -177,3 +196,125 @@ describe("upgrade: a stack written by release 0.1.0 keeps working with this code
     for (const s of secrets) assert.ok(!seen.includes(s), "a fixture secret appears in clear");
   });
 });
+
+// Stacks written by main at 622d38b (published as 0.1.0 with the pipeline resources and the
+// plugin; fixture and generator in test/e2e/fixtures/release-622d38b): a dynamic pipeline (the four
+// resources) and the same pipeline as a YAML program through the provider plugin. One emulator
+// holds both, as that code left it; each stack previews with no change, refreshes, rotates its S3
+// secret with one PATCH carrying the stored etag, and is destroyed.
+const FIXTURE_622 = path.join(REPO, "test/e2e/fixtures/release-622d38b");
+const values622 = JSON.parse(fs.readFileSync(path.join(FIXTURE_622, "values.json"), "utf8"));
+
+describe("upgrade: stacks written by main at 622d38b (dynamic pipeline, plugin) keep working with this code", function () {
+  this.timeout(300_000);
+  let emulator: EmulatorProcess;
+  let control: EmulatorControl;
+  let hostPath: string[];
+  const stacks: TestStack[] = [];
+
+  before(async function () {
+    this.timeout(45 * 60_000);
+    ensureEngine();
+    hostPath = ensureHosts("yaml");
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "flowservice-upgrade-622-"));
+    const stateFile = path.join(root, "emulator-state.json");
+    fs.copyFileSync(path.join(FIXTURE_622, "emulator-state.json"), stateFile);
+    emulator = await startEmulatorProcess(["--state", stateFile]);
+    control = new EmulatorControl(emulator.url);
+  });
+
+  after(async () => {
+    await emulator?.stop();
+    for (const s of stacks) s.cleanup();
+  });
+
+  for (const key of ["pipeline", "plugin"] as const) {
+    describe(`the ${key === "pipeline" ? "dynamic pipeline" : "plugin (YAML)"} stack`, () => {
+      const v = values622.stacks[key];
+      const text = fs.readFileSync(path.join(FIXTURE_622, `${key}.json`), "utf8");
+      const stored: StoredResource[] = JSON.parse(text).deployment.resources.filter((r: StoredResource) => /flowservice:/.test(r.type));
+      const storage = stored.find((r) => r.urn.endsWith("::storage")) as StoredResource;
+      let stack: TestStack;
+      const env = () => ({
+        PULUMI_CONFIG_PASSPHRASE: values622.passphrase,
+        PATH: [...hostPath, ensureEngine(), process.env.PATH].join(path.delimiter),
+      });
+      const pulumi = (args: string[]) => stack.ok(args, { env: env() });
+      const live = async () => {
+        const out: Record<string, StoredResource> = {};
+        for (const r of (await stack.exportState()).deployment.resources as StoredResource[])
+          if (/flowservice:/.test(r.type)) out[nameOf(r)] = r;
+        return out;
+      };
+
+      before(async () => {
+        stack = new TestStack(v.stackName, path.join(FIXTURE_622, v.program));
+        stacks.push(stack);
+        const yaml = path.join(stack.programDir, "Pulumi.yaml");
+        fs.writeFileSync(yaml, fs.readFileSync(yaml, "utf8").replace("path: PLUGIN_BIN", `path: ${path.join(REPO, "bin")}`));
+        await pulumi(["stack", "init", v.stackName]);
+        await pulumi(flowConfigArgs(emulator.url, DEMO));
+        for (const [k, value] of Object.entries(v.config)) await pulumi(["config", "set", "--secret", k, value as string]);
+        const provider = JSON.parse(text).deployment.resources.find((r: StoredResource) => r.type.startsWith("pulumi:providers:"));
+        const oldOrigin = new URL(provider.inputs["flowservice:endpoint"] ?? provider.inputs.endpoint).origin;
+        const importFile = path.join(stack.ws.root, `${key}.json`);
+        fs.writeFileSync(importFile, text.split(oldOrigin).join(emulator.url));
+        await pulumi(["stack", "import", "--file", importFile]);
+      });
+
+      it("previews the unchanged program as no change, with no Flow Service request", async () => {
+        await control.clearRequests();
+        await pulumi(["preview", "--expect-no-changes"]);
+        assert.deepStrictEqual(await control.apiRequests(), []);
+      });
+
+      it("refreshes: every object found (one listing per collection), only its origin recorded, nothing written", async () => {
+        await control.clearRequests();
+        const r = await pulumi(["refresh", "--yes", "--skip-preview"]);
+        assert.doesNotMatch(r.stdout, /\bdeleted\b/, r.stdout);
+        const requests = await control.apiRequests();
+        assert.deepStrictEqual(flowWrites(requests), []);
+        const reads = requests
+          .filter((q) => q.path.startsWith("/data/"))
+          .map((q) => `${q.method} ${q.path.replace(/^.*\/flowservice/, "")}`);
+        assert.deepStrictEqual(reads.sort(), ["GET /connections", "GET /flows", "GET /sourceConnections", "GET /targetConnections"]);
+        const after = await live();
+        for (const r of stored)
+          assert.deepStrictEqual(masked(after[nameOf(r)].outputs), masked({ ...r.outputs, ...origin(emulator.url) }), r.urn);
+        await pulumi(["refresh", "--yes", "--skip-preview", "--expect-no-changes"]);
+        await pulumi(["preview", "--expect-no-changes"]);
+      });
+
+      it("rotates the S3 secret with exactly one PATCH whose If-Match is the etag 622d38b stored", async () => {
+        await pulumi(["config", "set", "--secret", "s3SecretKey", v.rotated.s3SecretKey]);
+        await control.clearRequests();
+        await pulumi(["up", "--yes", "--skip-preview"]);
+        const writes = flowWrites(await control.apiRequests());
+        assert.deepStrictEqual(
+          writes.map((q) => `${q.method} ${q.path}`),
+          [`PATCH /data/foundation/flowservice/connections/${storage.id}`],
+        );
+        assert.strictEqual(writes[0].headers["if-match"], storage.outputs.etag);
+        assert.strictEqual((await control.stored(storage.id)).auth.params.s3SecretKey, sha256(v.rotated.s3SecretKey));
+        assert.strictEqual((await live()).storage.outputs.etag, (await control.stored(storage.id)).etag);
+      });
+
+      it("destroys the stack: one DELETE per object, nothing left", async () => {
+        await control.clearRequests();
+        await pulumi(["destroy", "--yes", "--skip-preview"]);
+        const deletes = flowWrites(await control.apiRequests()).map((q) => `${q.method} ${q.path.replace(/^.*\/flowservice/, "")}`);
+        const expected = stored.map((r) => `DELETE /${COLLECTION_OF[r.type.split(/[:/]/).pop() as string]}/${r.id}`);
+        assert.deepStrictEqual(deletes.sort(), expected.sort());
+        assert.deepStrictEqual((await stack.exportState()).deployment.resources ?? [], []);
+        assert.strictEqual(await control.stored(storage.id), undefined);
+      });
+    });
+  }
+});
+
+const COLLECTION_OF: Record<string, string> = {
+  Connection: "connections",
+  SourceConnection: "sourceConnections",
+  TargetConnection: "targetConnections",
+  Dataflow: "flows",
+};

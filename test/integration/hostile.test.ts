@@ -150,6 +150,9 @@ describe("hostile and odd input (provider methods, real HTTP)", function () {
       secretKeys: [],
       etag: '"e"',
       adopted: false,
+      // Created under this configuration (provider/core/origin.ts): a confirmed 404 reads as gone.
+      orgId: DEMO.orgId,
+      endpointHost: new URL(emulator.url).host,
     };
     for (const bad of ["../connections", "abc?x=1", "abc#frag", "a b", "a/b"]) {
       const read = await provider.read!(bad, outs);

@@ -3,7 +3,8 @@
 import assert from "node:assert";
 import type { RunningEmulator } from "../../emulator/main";
 import { WriteLedger } from "../../provider/api/ledger";
-import { ConnectionReader } from "../../provider/api/reads";
+import { EntityReader } from "../../provider/api/reads";
+import { connection } from "../../provider/core/entities/connection";
 import { configure, provider, runtime } from "../../provider/dynamicProvider";
 import { DEMO } from "../../tools/demo";
 import { flowConfig } from "../../tools/pulumiCli";
@@ -122,7 +123,7 @@ describe("refresh reads many connections with a few list requests", function () 
     assert.strictEqual([...results.values()].filter((r) => r.id !== "").length, N);
     // Another sandbox in the same run: no list is tried again.
     const dev = await new EmulatorApi(emu.url, "dev").createSalesforce("Dev CRM", DEV_PARAMS);
-    assert.strictEqual((await runtime.session().reads.read(dev.id, { sandbox: "dev" }))?.etag, dev.etag);
+    assert.strictEqual((await runtime.session().reads.read(connection, dev.id, { sandbox: "dev" }))?.etag, dev.etag);
     const rs = await sent();
     assert.deepStrictEqual(
       lists(rs).map((r) => r.status),
@@ -151,7 +152,10 @@ describe("refresh reads many connections with a few list requests", function () 
     const dev = await new EmulatorApi(emu.url, "dev").createSalesforce("Dev CRM", DEV_PARAMS);
     await control.clearRequests();
     const reads = runtime.session().reads;
-    const [prodRead, devRead] = await Promise.all([reads.read(fleet[N - 1].id), reads.read(dev.id, { sandbox: "dev" })]);
+    const [prodRead, devRead] = await Promise.all([
+      reads.read(connection, fleet[N - 1].id),
+      reads.read(connection, dev.id, { sandbox: "dev" }),
+    ]);
     assert.strictEqual(prodRead?.etag, fleet[N - 1].outs.etag); // the newest: on the first page
     assert.strictEqual(devRead?.etag, dev.etag);
     const rs = await sent();
@@ -166,14 +170,14 @@ describe("refresh reads many connections with a few list requests", function () 
 
   it("takes a new listing once the previous one is older than its maximum age", async () => {
     let now = 0;
-    const reader = new ConnectionReader({ client: runtime.session().client, ledger: new WriteLedger(), now: () => now, maxAgeMs: 60_000 });
+    const reader = new EntityReader({ client: runtime.session().client, ledger: new WriteLedger(), now: () => now, maxAgeMs: 60_000 });
     const h = fleet[N - 1];
-    assert.strictEqual((await reader.read(h.id))?.etag, h.outs.etag);
+    assert.strictEqual((await reader.read(connection, h.id))?.etag, h.outs.etag);
     const { etag } = await control.editOutOfBand(h.id, [{ op: "replace", path: "/name", value: "Renamed later" }]);
     now = 60_000;
-    assert.strictEqual((await reader.read(h.id))?.etag, h.outs.etag, "within the age: the listing");
+    assert.strictEqual((await reader.read(connection, h.id))?.etag, h.outs.etag, "within the age: the listing");
     now = 60_001;
-    assert.strictEqual((await reader.read(h.id))?.etag, etag, "older: listed again");
+    assert.strictEqual((await reader.read(connection, h.id))?.etag, etag, "older: listed again");
     assert.strictEqual(lists(await sent()).length, 2);
   });
 

@@ -51,7 +51,6 @@ export const connection: EntityDescription<ConnectionInputs> = {
   planPatch: (old, next) => inPatchOrder(planDocPatch(old, next)),
   verifiesCredentials: true,
   carriedOutputs: ["verification", "verifiedAt", "retriggeredRuns"],
-  listedReads: true,
   stateInputs: ["verifyCredentials", "retriggerFailedRuns"],
   createBody: (i) =>
     defined({ name: i.name, description: i.description, connectionSpec: i.connectionSpec, auth: i.auth as unknown as JsonObject }),

@@ -32,10 +32,14 @@ type Connection struct {
 	DeleteOnDestroy pulumi.BoolPtrOutput `pulumi:"deleteOnDestroy"`
 	// A free-text description; removing it from the program removes it remotely.
 	Description pulumi.StringPtrOutput `pulumi:"description"`
+	// The Flow Service endpoint host it was created under: refresh, update and delete through another host are refused.
+	EndpointHost pulumi.StringPtrOutput `pulumi:"endpointHost"`
 	// The version the next PATCH sends as If-Match.
 	Etag pulumi.StringOutput `pulumi:"etag"`
 	// The display name.
 	Name pulumi.StringOutput `pulumi:"name"`
+	// The org (flowservice:orgId) it was created under: refresh, update and delete under another org are refused.
+	OrgId pulumi.StringPtrOutput `pulumi:"orgId"`
 	// After a credential write that passes its test, re-trigger the runs of the dataflows reading through this connection that failed on credentials since their last run that did not fail; default the stack's `flowservice:retriggerFailedRuns` (false).
 	RetriggerFailedRuns pulumi.BoolPtrOutput `pulumi:"retriggerFailedRuns"`
 	// The runs re-triggered after the last credential write: `at`, `runs` (`flowId`, `runId`, `newRunId`), `skipped` (`flowId`, `runId`, `reason`), `error`.
@@ -230,6 +234,11 @@ func (o ConnectionOutput) Description() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Connection) pulumi.StringPtrOutput { return v.Description }).(pulumi.StringPtrOutput)
 }
 
+// The Flow Service endpoint host it was created under: refresh, update and delete through another host are refused.
+func (o ConnectionOutput) EndpointHost() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Connection) pulumi.StringPtrOutput { return v.EndpointHost }).(pulumi.StringPtrOutput)
+}
+
 // The version the next PATCH sends as If-Match.
 func (o ConnectionOutput) Etag() pulumi.StringOutput {
 	return o.ApplyT(func(v *Connection) pulumi.StringOutput { return v.Etag }).(pulumi.StringOutput)
@@ -238,6 +247,11 @@ func (o ConnectionOutput) Etag() pulumi.StringOutput {
 // The display name.
 func (o ConnectionOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v *Connection) pulumi.StringOutput { return v.Name }).(pulumi.StringOutput)
+}
+
+// The org (flowservice:orgId) it was created under: refresh, update and delete under another org are refused.
+func (o ConnectionOutput) OrgId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Connection) pulumi.StringPtrOutput { return v.OrgId }).(pulumi.StringPtrOutput)
 }
 
 // After a credential write that passes its test, re-trigger the runs of the dataflows reading through this connection that failed on credentials since their last run that did not fail; default the stack's `flowservice:retriggerFailedRuns` (false).

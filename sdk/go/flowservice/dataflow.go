@@ -28,6 +28,8 @@ type Dataflow struct {
 	Description pulumi.StringPtrOutput `pulumi:"description"`
 	// Whether the dataflow runs (default true); changed through its action endpoint.
 	Enabled pulumi.BoolPtrOutput `pulumi:"enabled"`
+	// The Flow Service endpoint host it was created under: refresh, update and delete through another host are refused.
+	EndpointHost pulumi.StringPtrOutput `pulumi:"endpointHost"`
 	// The version the next PATCH sends as If-Match.
 	Etag pulumi.StringOutput `pulumi:"etag"`
 	// The flow spec (`id`, optional `version`). A change means a new dataflow.
@@ -36,6 +38,8 @@ type Dataflow struct {
 	LastRun LastRunPtrOutput `pulumi:"lastRun"`
 	// The display name.
 	Name pulumi.StringOutput `pulumi:"name"`
+	// The org (flowservice:orgId) it was created under: refresh, update and delete under another org are refused.
+	OrgId pulumi.StringPtrOutput `pulumi:"orgId"`
 	// The sandbox (lowercase name); default the stack's `flowservice:sandboxName`. A change means a new object.
 	SandboxName pulumi.StringPtrOutput `pulumi:"sandboxName"`
 	// The schedule: `startTime`, `frequency`, `interval`, `backfill`.
@@ -229,6 +233,11 @@ func (o DataflowOutput) Enabled() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *Dataflow) pulumi.BoolPtrOutput { return v.Enabled }).(pulumi.BoolPtrOutput)
 }
 
+// The Flow Service endpoint host it was created under: refresh, update and delete through another host are refused.
+func (o DataflowOutput) EndpointHost() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Dataflow) pulumi.StringPtrOutput { return v.EndpointHost }).(pulumi.StringPtrOutput)
+}
+
 // The version the next PATCH sends as If-Match.
 func (o DataflowOutput) Etag() pulumi.StringOutput {
 	return o.ApplyT(func(v *Dataflow) pulumi.StringOutput { return v.Etag }).(pulumi.StringOutput)
@@ -247,6 +256,11 @@ func (o DataflowOutput) LastRun() LastRunPtrOutput {
 // The display name.
 func (o DataflowOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v *Dataflow) pulumi.StringOutput { return v.Name }).(pulumi.StringOutput)
+}
+
+// The org (flowservice:orgId) it was created under: refresh, update and delete under another org are refused.
+func (o DataflowOutput) OrgId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Dataflow) pulumi.StringPtrOutput { return v.OrgId }).(pulumi.StringPtrOutput)
 }
 
 // The sandbox (lowercase name); default the stack's `flowservice:sandboxName`. A change means a new object.

@@ -32,10 +32,14 @@ type SourceConnection struct {
 	DeleteOnDestroy pulumi.BoolPtrOutput `pulumi:"deleteOnDestroy"`
 	// A free-text description; removing it from the program removes it remotely.
 	Description pulumi.StringPtrOutput `pulumi:"description"`
+	// The Flow Service endpoint host it was created under: refresh, update and delete through another host are refused.
+	EndpointHost pulumi.StringPtrOutput `pulumi:"endpointHost"`
 	// The version the next PATCH sends as If-Match.
 	Etag pulumi.StringOutput `pulumi:"etag"`
 	// The display name.
 	Name pulumi.StringOutput `pulumi:"name"`
+	// The org (flowservice:orgId) it was created under: refresh, update and delete under another org are refused.
+	OrgId pulumi.StringPtrOutput `pulumi:"orgId"`
 	// Connector params (e.g. path, tableName, dataSetId), patched per key; secret ones are write-only.
 	Params pulumi.MapOutput `pulumi:"params"`
 	// The sandbox (lowercase name); default the stack's `flowservice:sandboxName`. A change means a new object.
@@ -219,6 +223,11 @@ func (o SourceConnectionOutput) Description() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *SourceConnection) pulumi.StringPtrOutput { return v.Description }).(pulumi.StringPtrOutput)
 }
 
+// The Flow Service endpoint host it was created under: refresh, update and delete through another host are refused.
+func (o SourceConnectionOutput) EndpointHost() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *SourceConnection) pulumi.StringPtrOutput { return v.EndpointHost }).(pulumi.StringPtrOutput)
+}
+
 // The version the next PATCH sends as If-Match.
 func (o SourceConnectionOutput) Etag() pulumi.StringOutput {
 	return o.ApplyT(func(v *SourceConnection) pulumi.StringOutput { return v.Etag }).(pulumi.StringOutput)
@@ -227,6 +236,11 @@ func (o SourceConnectionOutput) Etag() pulumi.StringOutput {
 // The display name.
 func (o SourceConnectionOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v *SourceConnection) pulumi.StringOutput { return v.Name }).(pulumi.StringOutput)
+}
+
+// The org (flowservice:orgId) it was created under: refresh, update and delete under another org are refused.
+func (o SourceConnectionOutput) OrgId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *SourceConnection) pulumi.StringPtrOutput { return v.OrgId }).(pulumi.StringPtrOutput)
 }
 
 // Connector params (e.g. path, tableName, dataSetId), patched per key; secret ones are write-only.

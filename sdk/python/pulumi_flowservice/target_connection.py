@@ -277,7 +277,9 @@ class TargetConnection(pulumi.CustomResource):
             __props__.__dict__["secret_keys"] = secret_keys
             __props__.__dict__["adopted"] = None
             __props__.__dict__["created_at"] = None
+            __props__.__dict__["endpoint_host"] = None
             __props__.__dict__["etag"] = None
+            __props__.__dict__["org_id"] = None
             __props__.__dict__["state"] = None
             __props__.__dict__["updated_at"] = None
             __props__.__dict__["updated_by"] = None
@@ -311,8 +313,10 @@ class TargetConnection(pulumi.CustomResource):
         __props__.__dict__["data"] = None
         __props__.__dict__["delete_on_destroy"] = None
         __props__.__dict__["description"] = None
+        __props__.__dict__["endpoint_host"] = None
         __props__.__dict__["etag"] = None
         __props__.__dict__["name"] = None
+        __props__.__dict__["org_id"] = None
         __props__.__dict__["params"] = None
         __props__.__dict__["sandbox_name"] = None
         __props__.__dict__["secret_keys"] = None
@@ -386,6 +390,14 @@ class TargetConnection(pulumi.CustomResource):
         return pulumi.get(self, "description")
 
     @_builtins.property
+    @pulumi.getter(name="endpointHost")
+    def endpoint_host(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The Flow Service endpoint host it was created under: refresh, update and delete through another host are refused.
+        """
+        return pulumi.get(self, "endpoint_host")
+
+    @_builtins.property
     @pulumi.getter
     def etag(self) -> pulumi.Output[_builtins.str]:
         """
@@ -400,6 +412,14 @@ class TargetConnection(pulumi.CustomResource):
         The display name.
         """
         return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter(name="orgId")
+    def org_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The org (flowservice:orgId) it was created under: refresh, update and delete under another org are refused.
+        """
+        return pulumi.get(self, "org_id")
 
     @_builtins.property
     @pulumi.getter
