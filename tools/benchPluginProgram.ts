@@ -8,6 +8,9 @@ import { connection } from "../provider/core/entities/connection";
 import { pluginToken } from "../provider/core/registry";
 import { connectionArgs } from "./benchConnection";
 
+/** The plugin door's connections are "bench connection plugin <i>". */
+export const PLUGIN_TAG = "plugin ";
+
 export interface BenchSpec {
   n: number;
   version: string;
@@ -27,7 +30,9 @@ export function pluginProgramYaml(project: string, pluginDir: string, spec: Benc
   ];
   for (let i = 0; i < spec.n; i++) {
     const version = spec.overrides[i] || spec.version;
-    const args = connectionArgs(i, version, "", (v) => ({ "fn::secret": v }));
+    // Named apart ("bench connection plugin i"): the dynamic stack's connections live in the same
+    // sandbox at the same time, and the provider refuses to create a look-alike (the duplicate check).
+    const args = connectionArgs(i, version, PLUGIN_TAG, (v) => ({ "fn::secret": v }));
     lines.push(`  conn-${i}:`, `    type: ${pluginToken(connection.kind)}`, `    properties: ${JSON.stringify(args)}`);
   }
   return lines.join("\n") + "\n";

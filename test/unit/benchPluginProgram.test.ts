@@ -2,7 +2,7 @@
 // same inputs, as the dynamic program, through the provider plugin named by path.
 import assert from "node:assert";
 import { connectionArgs } from "../../tools/benchConnection";
-import { pluginProgramYaml } from "../../tools/benchPluginProgram";
+import { PLUGIN_TAG, pluginProgramYaml } from "../../tools/benchPluginProgram";
 
 /** The resources of a generated program: name → type and properties (each properties line is JSON). */
 function resources(yaml: string): Record<string, { type: string; properties: any }> {
@@ -33,7 +33,7 @@ describe("benchmark: the plugin door's YAML program", () => {
     ]);
   });
 
-  it("declares N plugin Connections with the dynamic program's inputs, its two secret params wrapped in fn::secret", () => {
+  it("declares N plugin Connections with the dynamic program's inputs but a name of their own, the two secret params wrapped in fn::secret", () => {
     const r = resources(yaml);
     assert.deepStrictEqual(Object.keys(r), ["conn-0", "conn-1", "conn-2"]);
     for (const x of Object.values(r)) assert.strictEqual(x.type, "flowservice:index:Connection");
@@ -48,7 +48,9 @@ describe("benchmark: the plugin door's YAML program", () => {
         },
       },
     });
-    assert.deepStrictEqual(plain(r["conn-0"].properties), connectionArgs(0, "v2"));
+    assert.deepStrictEqual(plain(r["conn-0"].properties), connectionArgs(0, "v2", PLUGIN_TAG));
+    // Not the dynamic stack's name: both live in one sandbox at once, and look-alikes are refused.
+    assert.strictEqual(r["conn-0"].properties.name, "bench connection plugin 0");
     assert.deepStrictEqual(r["conn-2"].properties.auth.params.password, { "fn::secret": "pw-v2-2" });
     assert.deepStrictEqual(r["conn-0"].properties.auth.params.securityToken, { "fn::secret": "token-0" });
   });
