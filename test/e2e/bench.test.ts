@@ -1,15 +1,16 @@
-// A small run of `npm run bench` (N = 5, 2 pipelines): the benchmark still works end to end (real
-// engine, emulator, trivial floor, wire floor, provider in process, pipeline scenario, concurrency
+// A small run of `npm run bench` (N = 5, 3 pipelines): the benchmark still works end to end (real
+// engine, emulator, trivial floor, plugin door, wire floor, provider in process, pipeline scenario, concurrency
 // experiment), and the request-count targets hold. No timing is asserted: times on a shared
 // machine are not a test.
 import assert from "node:assert";
 import { BenchReport, formatMarkdown, formatText, NResult, OPS, PLUGIN_OPS, pipelineRefreshFloor, runBenchmark } from "../../tools/bench";
 import { ensureEngine } from "./harness";
 
-describe("benchmark smoke run (npm run bench, N = 5, 2 pipelines)", function () {
+describe("benchmark smoke run (npm run bench, N = 5, 3 pipelines)", function () {
   this.timeout(15 * 60_000);
   const N = 5;
-  const PIPELINES = 2;
+  // 3, not fewer: reading sources, targets and flows one GET each (10 GETs) must miss the listing floor (8).
+  const PIPELINES = 3;
   let report: BenchReport;
   let r: NResult;
 
