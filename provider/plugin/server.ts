@@ -8,7 +8,6 @@ import { checkConfig, configGetter, diffConfig } from "./config";
 import type { PluginLog } from "./log";
 import * as res from "./resource";
 import { any, empty, fromStruct, grpc, plugin, provider as pb, providerGrpc, status, toStruct } from "./rpc";
-import { keptOnDestroy } from "../core/destroy";
 import { engineFailures } from "../core/failures";
 import { packageSchema } from "./schema";
 import { unwrapSecrets } from "./wire";
@@ -195,14 +194,8 @@ export function providerService(opts: PluginOptions): grpcTypes.UntypedServiceIm
     ),
     delete: unary("Delete", async (req: InstanceType<typeof pb.DeleteRequest>) => {
       const props = fromStruct(req.getProperties());
+      // The glue warns when the object stays in Flow Service (both doors).
       await res.deleteResource(kindOf(req), req.getId(), props);
-      // The engine prints "deleted" either way: say when the object stays in Flow Service, and why.
-      const outs = (unwrapSecrets(props ?? {}).value ?? {}) as Props;
-      const why = keptOnDestroy(outs);
-      if (why) {
-        const what = `${kindOf(req).token.split(":").pop()} ${typeof outs.name === "string" ? `"${outs.name}" ` : ""}(${req.getId()})`;
-        await log.warn(req.getUrn(), `${what} is kept in Flow Service: ${why}.`);
-      }
       return new empty.Empty();
     }),
   };

@@ -4,6 +4,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { AnyDescription, CommonInputs } from "../core/entity";
 import { checkEntity, diffEntity } from "../core/checkDiff";
+import { keptOnDestroy } from "../core/destroy";
 import { storedEntityOutputs } from "../core/state";
 import type { CheckOutcome } from "../core/unknown";
 import { CredentialsRefusedError, FlowServiceProviderError } from "../core/errors";
@@ -98,7 +99,14 @@ export function entityProvider(runtime: ProviderRuntime, desc: AnyDescription): 
     },
 
     async delete(id: string, props: Record<string, unknown>) {
-      await ops.deleteEntity(runtime.session(), desc, id, storedEntityOutputs(props));
+      const outs = storedEntityOutputs(props);
+      await ops.deleteEntity(runtime.session(), desc, id, outs);
+      // The engine prints "deleted" either way: say when the object stays in Flow Service, and why.
+      const why = keptOnDestroy(outs);
+      if (why) {
+        warn(`${desc.kind} ${typeof outs.name === "string" ? `"${outs.name}" ` : ""}(${id}) is kept in Flow Service: ${why}.`);
+        await flushWarnings();
+      }
     },
   };
 }
