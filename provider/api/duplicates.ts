@@ -12,7 +12,7 @@
 // later). flowservice-recover waits for those; a `pulumi cancel` + `up` within a request timeout of
 // the kill can still race one (README, "After an interrupted run").
 import type { AnyDescription, LiveObject } from "../core/entity";
-import { FlowServiceProviderError } from "../core/errors";
+import { FlowServiceProviderError, NetworkError } from "../core/errors";
 import type { CallOptions, FlowServiceClient } from "./client";
 import type { WriteLedger } from "./ledger";
 
@@ -75,6 +75,14 @@ export class DuplicateCheck {
     try {
       listed = await this.deps.listings.created(desc, notBefore, o);
     } catch (e) {
+      // Never sent: Flow Service is not reachable at all. The request that failed is named first.
+      if (e instanceof NetworkError && e.notSent) {
+        throw new NetworkError(
+          `${e.message}. Flow Service could not be reached, so no ${what} was created: check flowservice:endpoint (or AEP_FLOW_ENDPOINT) and the network, then run 'pulumi up' again`,
+          false,
+          true,
+        );
+      }
       throw new FlowServiceProviderError(
         "API",
         `${desc.label} "${name}" was not created: before creating, the provider lists sandbox "${sandbox}" for a ${what} an interrupted run may have left, ` +

@@ -161,6 +161,14 @@ export class EntityReader {
     }
   }
 
+  /**
+   * The objects of a collection this run's snapshot of `sandbox` has listed so far, in listing
+   * order (another reader's source, e.g. the runs reader: a flow's lastRunDetails).
+   */
+  listed(collection: string, sandbox: string): LiveObject[] {
+    return [...(this.snapshots.get(`${collection}\n${sandbox}`)?.listed.values() ?? [])].map((l) => l.item);
+  }
+
   private where(sandbox: string): { text: string; endpoint: string } {
     const { endpoint, orgId } = this.deps.client.origin;
     return { text: `endpoint ${endpoint}, org ${orgId}, sandbox "${sandbox}"`, endpoint };

@@ -2,15 +2,15 @@
 // flow for flowservice-health, and re-trigger.
 //
 // Refresh batching: the engine reads a stack's dataflows a few at a time and never says how many
-// follow, so a run read per flow would cost N requests. Instead the first lastRun read in a sandbox
-// starts a snapshot: GET /flows pages (100 flows each, fetched only while a read looks for a run
-// not yet seen) name every flow's latest run (`lastRunDetails.id`), grouped 50 at a time in listing
-// order; a read fetches its group once, `GET /runs?property=id==r1,…,r50` (one page: at most 50
-// runs). Asking by run id rather than `flowId==…` bounds the page: by flow, every run of those flows
-// would come back, newest first, and one busy flow could push another's last run off the page.
-// A run the snapshot does not know (a newer run, a flow beyond its pages) is read with its own GET.
+// follow, so a run read per flow would cost N requests. Instead the runs are grouped from the flows
+// the refresh has already listed (the entity reader's snapshot of the sandbox's flows, whose
+// `lastRunDetails.id` names each flow's latest run): 50 at a time in listing order, and a read
+// fetches its group once, `GET /runs?property=id==r1,…,r50` (one page: at most 50 runs). No flow is
+// listed twice. Asking by run id rather than `flowId==…` bounds the page: by flow, every run of
+// those flows would come back, newest first, and one busy flow could push another's last run off it.
+// A run no listed flow names (a flow read with its own GET, a newer run) is read with its own GET.
 import { LiveFlowSummary, LiveRun } from "../core/runs";
-import type { CallOptions, FlowServiceClient, ListCursor } from "./client";
+import type { CallOptions, FlowServiceClient } from "./client";
 
 /** Runs per request: one page holds them all (a page is at most 100). */
 export const RUNS_PER_REQUEST = 50;
@@ -24,45 +24,45 @@ interface Group {
 class Snapshot {
   readonly groupOf = new Map<string, Group>();
   open: Group = { ids: [] };
-  reads = 0;
-  pages = 0;
-  cursor: readonly string[] | ListCursor | undefined = [];
-  loading?: Promise<void>;
   constructor(readonly startedAt: number) {}
 }
+
+/** The flows a run has listed so far in a sandbox (the entity reader's snapshot). */
+export type ListedFlows = (sandbox: string) => readonly unknown[];
 
 export class RunReader {
   private readonly snapshots = new Map<string, Snapshot>();
 
   constructor(
     private readonly client: FlowServiceClient,
+    private readonly listedFlows: ListedFlows,
     private readonly now: () => number = Date.now,
   ) {}
 
   /** The run `runId` (a flow's lastRunDetails.id); undefined when Flow Service no longer has it. */
   async run(runId: string, o: CallOptions = {}): Promise<LiveRun | undefined> {
-    const s = this.snapshotOf(this.client.sandboxOf(o));
-    s.reads++;
-    for (;;) {
-      const group = s.groupOf.get(runId);
-      if (group) {
-        group.fetched ??= this.fetchGroup(s, group, o);
-        const found = (await group.fetched).get(runId);
-        if (found) return found;
-        break;
-      }
-      if (s.loading) {
-        await s.loading;
-        continue;
-      }
-      // Pages of flows: one, plus one per 100 reads (so a sandbox far larger than the stack is not listed whole).
-      if (s.cursor === undefined || s.pages >= 1 + Math.ceil(s.reads / 100)) break;
-      const loading = this.fetchFlows(s, s.cursor, o);
-      s.loading = loading;
-      await loading;
-      s.loading = undefined;
+    const sandbox = this.client.sandboxOf(o);
+    const s = this.snapshotOf(sandbox);
+    if (!s.groupOf.has(runId)) this.group(s, sandbox);
+    const group = s.groupOf.get(runId);
+    if (group) {
+      group.fetched ??= this.fetchGroup(group, o);
+      const found = (await group.fetched).get(runId);
+      if (found) return found;
     }
     return this.client.get("runs", LiveRun, runId, o);
+  }
+
+  /** Groups the latest runs of the flows listed so far that no group holds yet, in listing order. */
+  private group(s: Snapshot, sandbox: string): void {
+    for (const item of this.listedFlows(sandbox)) {
+      const flow = LiveFlowSummary.safeParse(item);
+      const id = flow.success ? flow.data.lastRunDetails?.id : undefined;
+      if (id === undefined || s.groupOf.has(id)) continue;
+      if (s.open.ids.length >= RUNS_PER_REQUEST || s.open.fetched) s.open = { ids: [] };
+      s.open.ids.push(id);
+      s.groupOf.set(id, s.open);
+    }
   }
 
   private snapshotOf(sandbox: string): Snapshot {
@@ -75,25 +75,7 @@ export class RunReader {
     return s;
   }
 
-  /** Never rejects: a failed page ends the snapshot's listing, and its readers use single GETs. */
-  private async fetchFlows(s: Snapshot, cursor: readonly string[] | ListCursor, o: CallOptions): Promise<void> {
-    s.pages++;
-    try {
-      const page = await this.client.listPage("flows", LiveFlowSummary, cursor, o);
-      for (const flow of page.items) {
-        const id = flow.lastRunDetails?.id;
-        if (id === undefined || s.groupOf.has(id)) continue;
-        if (s.open.ids.length >= RUNS_PER_REQUEST || s.open.fetched) s.open = { ids: [] };
-        s.open.ids.push(id);
-        s.groupOf.set(id, s.open);
-      }
-      s.cursor = page.next;
-    } catch {
-      s.cursor = undefined;
-    }
-  }
-
-  private async fetchGroup(_s: Snapshot, group: Group, o: CallOptions): Promise<Map<string, LiveRun>> {
+  private async fetchGroup(group: Group, o: CallOptions): Promise<Map<string, LiveRun>> {
     const ids = [...group.ids];
     try {
       const page = await this.client.listPage("runs", LiveRun, [`id==${ids.join(",")}`], o);

@@ -67,7 +67,8 @@ export class FlowSession {
     this.recovery = new Recovery({ client: this.client, ledger, retry, requestTimeoutMs: config.requestTimeoutMs, duplicates });
     this.reads = new EntityReader({ client: this.client, ledger });
     this.specs = new ConnectionSpecs(this.client);
-    this.runs = new RunReader(this.client);
+    // Runs are grouped from the flows the refresh listed: no second listing of the flows.
+    this.runs = new RunReader(this.client, (sandbox) => this.reads.listed("flows", sandbox));
   }
 
   /** The org and endpoint host this configuration names: what new objects record, and what state is checked against. */

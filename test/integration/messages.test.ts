@@ -66,12 +66,23 @@ describe("messages: what the user fixes, on the request that failed", function (
     assert.match(e.message, /check that flowservice:orgId, or AEP_ORG_ID, is the organization of the client id/);
   });
 
-  it("an unreachable Flow Service endpoint is reported on the POST that failed, which created nothing, with the setting to check", async () => {
+  it("an unreachable Flow Service endpoint is reported on the request that failed (the duplicate check's listing, or the POST without it), which created nothing, with the setting to check", async () => {
     const port = await closedPort();
     const endpoint = `http://127.0.0.1:${port}/data/foundation/flowservice`;
     const e = await createError(flowConfig(emu.url, DEMO, { "flowservice:endpoint": endpoint, "flowservice:maxRetries": "0" }));
-    assert.match(e.message, /^POST \/data\/foundation\/flowservice\/connections: ECONNREFUSED/);
+    assert.match(e.message, /^GET \/data\/foundation\/flowservice\/connections: ECONNREFUSED/);
     assert.match(e.message, /no connection was created: check flowservice:endpoint \(or AEP_FLOW_ENDPOINT\)/);
-    assert.doesNotMatch(e.message, /GET|search/, "no search was needed, and none is reported");
+    assert.doesNotMatch(e.message, /search|POST/, "no POST was sent and no search was needed: none is reported");
+    // Without the duplicate check, the first request is the POST, and the same words name it.
+    const post = await createError(
+      flowConfig(emu.url, DEMO, {
+        "flowservice:endpoint": endpoint,
+        "flowservice:maxRetries": "0",
+        "flowservice:duplicateCheckMinutes": "0",
+      }),
+    );
+    assert.match(post.message, /^POST \/data\/foundation\/flowservice\/connections: ECONNREFUSED/);
+    assert.match(post.message, /no connection was created: check flowservice:endpoint \(or AEP_FLOW_ENDPOINT\)/);
+    assert.doesNotMatch(post.message, /GET|search/, "no search was needed, and none is reported");
   });
 });
