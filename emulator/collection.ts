@@ -4,8 +4,8 @@ import type { ApiRequest, Reply } from "./context";
 import { errors } from "./errors";
 import { type Fields, type OrderKey, fingerprint, matchesAll, page, parseFilters, parseOrderby } from "./listing";
 
-export const MAX_LIMIT = 100;
-export const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 100;
+const DEFAULT_LIMIT = 100;
 const LIST_PARAMS = ["property", "orderby", "limit", "continuationToken", "count"];
 
 export interface CollectionSpec<T> {

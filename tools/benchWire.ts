@@ -11,7 +11,7 @@ import { connectionArgs } from "./benchConnection";
 import { type Credentials, FLOW_BASE_PATH, IMS_TOKEN_PATH } from "./demo";
 import { REPO } from "./pulumiCli";
 
-export type Creds = Required<Credentials>;
+type Creds = Required<Credentials>;
 
 interface Reply {
   status: number;

@@ -15,7 +15,7 @@ import { SelectionError } from "./model";
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
 /** The program was written, but some objects could not be expressed: listed on stderr and in its README. */
-export const EXIT_LEFT_OUT = 2;
+const EXIT_LEFT_OUT = 2;
 
 export const HELP = `Usage: flowservice-discover --sandbox NAME [--language typescript|python|yaml] [--out DIR] [options]
 
@@ -128,7 +128,7 @@ export interface Io {
   stderr: (text: string) => void;
 }
 
-export interface Deps {
+interface Deps {
   connect: (config: ReturnType<typeof resolveConfig>) => FlowServiceClient;
   env: Record<string, string | undefined>;
   cwd: string;

@@ -12,7 +12,7 @@ import { renderJson, renderMarkdown, renderText } from "./render";
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
-export const EXIT_UNHEALTHY = 2;
+const EXIT_UNHEALTHY = 2;
 
 export const HELP = `Usage: flowservice-health [--stack NAME | --sandbox NAME] [options]
 
@@ -69,7 +69,7 @@ const parseCommand = (argv: readonly string[]) => parseCommandLine({ args: [...a
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** RFC 3339, epoch ms, or a duration back from `now` ("24h"). */
-export function parseSince(text: string, now: number): number | undefined {
+function parseSince(text: string, now: number): number | undefined {
   const d = /^(\d+)([mhd])$/.exec(text);
   if (d) return now - Number(d[1]) * UNIT_MS[d[2]];
   const t = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
@@ -120,7 +120,7 @@ export interface Io {
   stderr: (text: string) => void;
 }
 
-export interface HealthDeps {
+interface HealthDeps {
   pulumi: { exportStack(stack?: string): Promise<string>; config(): Promise<Record<string, string>> };
   connect: (config: ProviderConfig) => Parameters<typeof sandboxHealth>[0];
   env: Record<string, string | undefined>;

@@ -43,7 +43,7 @@ operations in --stack-export, a bad option).
 Example:  pulumi preview --json > preview.json; flowservice-plan preview.json --format markdown
 `;
 
-export interface Options {
+interface Options {
   format: Format;
   /** undefined or "-": stdin. */
   file?: string;

@@ -28,9 +28,9 @@ import type { WriteLedger } from "./ledger";
 /** How long a snapshot serves reads: a refresh run, not longer. */
 export const SNAPSHOT_MAX_AGE_MS = 60_000;
 /** A snapshot may fetch one page, plus one more per this many reads asked of it. */
-export const READS_PER_PAGE = 50;
+const READS_PER_PAGE = 50;
 
-export interface ReaderDeps {
+interface ReaderDeps {
   client: FlowServiceClient;
   ledger: WriteLedger;
   now?: () => number;
@@ -59,11 +59,6 @@ export class ConnectionReader {
   private refused?: ApiError;
 
   constructor(private readonly deps: ReaderDeps) {}
-
-  /** Whether list requests were refused: every read is then a single GET. */
-  get listRefused(): boolean {
-    return this.refused !== undefined;
-  }
 
   /** The connection as Flow Service holds it; undefined only when its own GET answered 404. */
   async read(id: string, o: CallOptions = {}): Promise<FlowConnection | undefined> {

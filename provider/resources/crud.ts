@@ -176,7 +176,7 @@ async function adoptEntity(
 }
 
 /** What refresh finds: the object is gone, or its state as read (and new inputs when it drifted). */
-export type EntityReadOutcome = { gone: true } | { gone: false; outs: EntityOutputs; inputs?: Record<string, unknown> };
+type EntityReadOutcome = { gone: true } | { gone: false; outs: EntityOutputs; inputs?: Record<string, unknown> };
 
 export async function readEntity(s: FlowSession, desc: AnyDescription, id: string, outs: EntityOutputs): Promise<EntityReadOutcome> {
   // Each object is read in its own sandbox (state from earlier releases: the stack's); gone only on
