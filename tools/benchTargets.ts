@@ -77,7 +77,7 @@ export function evaluateTargets(report: BenchReport): Target[] {
         );
     }
     const one = o["rotate-one"];
-    // Each credential write is followed by one connection test (GET …/test, issue 11).
+    // Each credential write is followed by one connection test (GET …/test), which verifies the new credentials.
     if (one)
       add(
         `${at}: rotating 1 of N sends exactly 1 PATCH + 1 test, ≤1 token`,

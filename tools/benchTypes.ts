@@ -39,10 +39,10 @@ export const OP_LABELS: Record<Op, string> = {
   destroy: "destroy",
 };
 
-/** A refresh of N connections may make ⌈N / this⌉ + 1 Flow Service requests (issue 13's target). */
+/** A refresh of N connections may make ⌈N / this⌉ + 1 Flow Service requests (the refresh target). */
 export const REFRESH_READS_PER_REQUEST = 50;
 
-/** The operations measured on the pipeline scenario (issue 14). */
+/** The operations measured on the pipeline scenario (base connection, source, target, dataflow per pipeline). */
 export const PIPELINE_OPS = ["create", "up-nochange", "refresh", "destroy"] as const satisfies readonly Op[];
 
 /** Resources per pipeline: Connection (S3), SourceConnection, TargetConnection, Dataflow. */

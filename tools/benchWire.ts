@@ -229,7 +229,6 @@ export async function providerInProcess(
   countRequests?: () => Promise<StatsCount>,
 ): Promise<InProcessResult> {
   // The built provider, exactly what the host loads (pulumi-flowservice/dist/provider/…).
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const mod = require(path.join(REPO, "dist/provider/dynamicProvider.js")) as { provider: Provider };
   const provider = mod.provider;
   // The provider falls back to AEP_* variables: keep this process's out of the measurement.

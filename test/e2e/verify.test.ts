@@ -1,4 +1,4 @@
-// Safe credential changes (issue 11) through the real `pulumi` CLI against the emulator, on one
+// Safe credential changes (each credential write verified by a connection test) through the real `pulumi` CLI against the emulator, on one
 // stack: each credential write is tested once; a refused rotation, create or adoption is undone
 // and `up` fails clearly; a rollback that meets another writer says how to recover; a test that
 // cannot be made keeps the write with a warning (or fails under requireVerifiedCredentials); verifyCredentials:
