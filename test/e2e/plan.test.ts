@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { FLOW_BASE_PATH, SALESFORCE } from "../../tools/demo";
+import { FLOW_BASE_PATH, salesforceConnection, salesforceParams } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { EmulatorApi } from "../helpers/emulatorApi";
 import { ConnectionDecl, DEMO, ensureEngine, REPO, TestStack } from "./harness";
@@ -35,22 +35,8 @@ function salesforce(
   resourceName: string,
   o: { name: string; description?: string; password: string; token: string; username?: string },
 ): ConnectionDecl {
-  const decl: ConnectionDecl = {
-    resourceName,
-    name: o.name,
-    connectionSpec: { id: SALESFORCE, version: "1.0" },
-    auth: {
-      specName: "Basic Authentication",
-      params: {
-        environmentUrl: "login.salesforce.com",
-        username: o.username ?? `${resourceName}-user`,
-        password: { secret: o.password },
-        securityToken: { secret: o.token },
-      },
-    },
-  };
-  if (o.description !== undefined) decl.description = o.description;
-  return decl;
+  const params = salesforceParams(o.username ?? `${resourceName}-user`, { secret: o.password }, { secret: o.token });
+  return { resourceName, ...salesforceConnection(o.name, params, o.description) };
 }
 
 interface PlanRun {
