@@ -201,7 +201,7 @@ export class EmulatorApi {
     return r.json.items[0];
   }
 
-  /** A control route under /__emulator. */
+  /** A control route under /__emulator, its reply whatever the status: the one HTTP call of those routes (EmulatorControl names them). */
   async control(method: string, path: string, body?: unknown): Promise<Res> {
     return toRes(
       await fetch(`${this.url}/__emulator${path}`, {
