@@ -7,6 +7,9 @@ import { interruptedWarning, parseStackExport, StackExportError } from "../recov
 import { buildPlan, hasChanges, type Plan } from "./plan";
 import { parsePreview, PlanInputError } from "./preview";
 import { renderJson, renderMarkdown, renderText } from "./render";
+import { UsageError } from "../cli";
+
+export { UsageError };
 
 export const EXIT_NO_CHANGES = 0;
 export const EXIT_ERROR = 1;
@@ -53,7 +56,6 @@ interface Options {
 }
 
 /** Thrown for a bad command line: the message says what to fix. */
-export class UsageError extends Error {}
 
 const OPTIONS = {
   format: { type: "string", short: "f" },
