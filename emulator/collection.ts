@@ -3,10 +3,24 @@
 import type { ApiRequest, Reply } from "./context";
 import { errors } from "./errors";
 import { type Fields, type OrderKey, fingerprint, matchesAll, page, parseFilters, parseOrderby } from "./listing";
+import type { Stamp } from "./records";
 
-export const MAX_LIMIT = 100;
-export const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 100;
+const DEFAULT_LIMIT = 100;
 const LIST_PARAMS = ["property", "orderby", "limit", "continuationToken", "count"];
+
+/** The list fields of every stamped record: when, by whom and from which client it was made and changed, its sandbox. */
+export function stampFields<T extends Stamp>(): Fields<T> {
+  return {
+    createdAt: { kind: "number", get: (r) => r.createdAt, sortable: true },
+    updatedAt: { kind: "number", get: (r) => r.updatedAt, sortable: true },
+    createdBy: { kind: "string", get: (r) => r.createdBy },
+    updatedBy: { kind: "string", get: (r) => r.updatedBy },
+    createdClient: { kind: "string", get: (r) => r.createdClient },
+    updatedClient: { kind: "string", get: (r) => r.updatedClient },
+    sandboxName: { kind: "string", get: (r) => r.sandboxName },
+  };
+}
 
 export interface CollectionSpec<T> {
   /** The collection's path after the Flow Service base, e.g. "/connections" (next links point there). */

@@ -1,5 +1,5 @@
 // GET /connections: the filterable and sortable fields of a connection.
-import type { CollectionSpec } from "./collection";
+import { type CollectionSpec, stampFields } from "./collection";
 import type { Connection } from "./records";
 
 export const CONNECTIONS_LIST: CollectionSpec<Connection> = {
@@ -13,12 +13,6 @@ export const CONNECTIONS_LIST: CollectionSpec<Connection> = {
     "connectionSpec.id": { kind: "string", get: (c) => c.connectionSpec.id, sortable: true },
     "connectionSpec.version": { kind: "string", get: (c) => c.connectionSpec.version },
     "auth.specName": { kind: "string", get: (c) => c.auth?.specName },
-    createdAt: { kind: "number", get: (c) => c.createdAt, sortable: true },
-    updatedAt: { kind: "number", get: (c) => c.updatedAt, sortable: true },
-    createdBy: { kind: "string", get: (c) => c.createdBy },
-    updatedBy: { kind: "string", get: (c) => c.updatedBy },
-    createdClient: { kind: "string", get: (c) => c.createdClient },
-    updatedClient: { kind: "string", get: (c) => c.updatedClient },
-    sandboxName: { kind: "string", get: (c) => c.sandboxName },
+    ...stampFields(),
   },
 };

@@ -2,7 +2,7 @@
 // target connections (where it writes: the Data Lake and a dataset), as two kinds of one shape.
 import { z } from "zod";
 import { zodProblems } from "./body";
-import type { CollectionSpec } from "./collection";
+import { type CollectionSpec, stampFields } from "./collection";
 import type { EntityKind, Services } from "./entity";
 import { type Resource, errors } from "./errors";
 import { type PatchRules, type PointerOp, applyPointerPatch, parsePointerPatch } from "./pointerPatch";
@@ -133,13 +133,7 @@ function listSpec(role: Role): CollectionSpec<DataConnection> {
       "connectionSpec.version": { kind: "string", get: (c) => c.connectionSpec.version },
       "data.format": { kind: "string", get: (c) => (typeof c.data.format === "string" ? c.data.format : undefined) },
       "params.dataSetId": { kind: "string", get: (c) => (typeof c.params?.dataSetId === "string" ? c.params.dataSetId : undefined) },
-      createdAt: { kind: "number", get: (c) => c.createdAt, sortable: true },
-      updatedAt: { kind: "number", get: (c) => c.updatedAt, sortable: true },
-      createdBy: { kind: "string", get: (c) => c.createdBy },
-      updatedBy: { kind: "string", get: (c) => c.updatedBy },
-      createdClient: { kind: "string", get: (c) => c.createdClient },
-      updatedClient: { kind: "string", get: (c) => c.updatedClient },
-      sandboxName: { kind: "string", get: (c) => c.sandboxName },
+      ...stampFields(),
     },
   };
 }

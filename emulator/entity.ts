@@ -45,7 +45,7 @@ export interface EntityKind<E extends Row<Stamp>, Op> {
 // biome-ignore lint/suspicious/noExplicitAny: any description, whatever its input type (an existential type)
 export type AnyKind = EntityKind<any, any>;
 
-export function resourceOf(kind: AnyKind, id: string): Resource {
+function resourceOf(kind: AnyKind, id: string): Resource {
   return { id, type: kind.collection };
 }
 

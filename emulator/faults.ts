@@ -23,7 +23,7 @@ export type Fault = z.output<typeof FaultInput> & { id: string; remaining: numbe
  * A `path` written between slashes is a regular expression — but only if it contains a regex
  * metacharacter, so the plain path "/connections/" stays a substring match.
  */
-export function pathMatcher(pattern: string): (path: string) => boolean {
+function pathMatcher(pattern: string): (path: string) => boolean {
   const m = /^\/(.+)\/([a-z]*)$/.exec(pattern);
   if (m && /[\\^$.*+?()[\]{}|]/.test(m[1])) {
     const re = new RegExp(m[1], m[2]);

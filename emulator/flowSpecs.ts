@@ -15,8 +15,8 @@ export interface FlowSpec {
   attributes: Record<string, unknown>;
 }
 
-export const CLOUD_STORAGE_FLOW_SPEC_ID = "9753525b-82c7-4dce-8a9b-5ccfce2b9876";
-export const CRM_FLOW_SPEC_ID = "14518937-270c-4525-bdec-c2ba7cce3860";
+const CLOUD_STORAGE_FLOW_SPEC_ID = "9753525b-82c7-4dce-8a9b-5ccfce2b9876";
+const CRM_FLOW_SPEC_ID = "14518937-270c-4525-bdec-c2ba7cce3860";
 
 const DRAFT_07 = "http://json-schema.org/draft-07/schema#";
 const PROVIDER_ID = "0ed90a81-07f4-4586-8190-b40eccef1c5a";

@@ -2,7 +2,7 @@
 // Created enabled; the state changes only through POST /flows/{id}/action?op=ENABLE|DISABLE.
 import { z } from "zod";
 import { zodProblems } from "./body";
-import type { CollectionSpec } from "./collection";
+import { type CollectionSpec, stampFields } from "./collection";
 import { type ApiRequest, type Reply, header } from "./context";
 import { type EntityKind, type Services, checkIfMatch, findOr404 } from "./entity";
 import { errors } from "./errors";
@@ -168,13 +168,7 @@ const FLOWS_LIST: CollectionSpec<Flow> = {
       kind: "string",
       get: (f) => (typeof f.scheduleParams.frequency === "string" ? f.scheduleParams.frequency : undefined),
     },
-    createdAt: { kind: "number", get: (f) => f.createdAt, sortable: true },
-    updatedAt: { kind: "number", get: (f) => f.updatedAt, sortable: true },
-    createdBy: { kind: "string", get: (f) => f.createdBy },
-    updatedBy: { kind: "string", get: (f) => f.updatedBy },
-    createdClient: { kind: "string", get: (f) => f.createdClient },
-    updatedClient: { kind: "string", get: (f) => f.updatedClient },
-    sandboxName: { kind: "string", get: (f) => f.sandboxName },
+    ...stampFields(),
   },
 };
 

@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { errors } from "./errors";
 
-export interface FieldDef<T> {
+interface FieldDef<T> {
   kind: "string" | "number";
   /** An array value (a flow's sourceConnectionIds) matches == when any element does. */
   get(item: T): string | number | readonly string[] | undefined;
@@ -12,7 +12,7 @@ export interface FieldDef<T> {
 export type Fields<T> = Record<string, FieldDef<T>>;
 
 type Op = "==" | "!=" | ">" | "<" | ">=" | "<=";
-export interface Filter {
+interface Filter {
   field: string;
   op: Op;
   values: Array<string | number>;
@@ -132,7 +132,7 @@ function decodeCursor(token: string): Cursor | undefined {
   }
 }
 
-export interface PageRequest {
+interface PageRequest {
   order: OrderKey[];
   limit: number;
   continuationToken?: string;

@@ -5,14 +5,14 @@
 import { type About, errors, type FlowError } from "./errors";
 import { setOwn } from "./secrets";
 
-export type OpName = "add" | "replace" | "remove";
+type OpName = "add" | "replace" | "remove";
 
 export type Target = { kind: "name" } | { kind: "description" } | { kind: "params" } | { kind: "param"; key: string };
 
 export type PatchOp = Op<Target>;
 
 /** The patchable part of a connection. */
-export interface PatchDoc {
+interface PatchDoc {
   name: string;
   description?: string;
   params: Record<string, unknown>;
@@ -33,7 +33,7 @@ export function parsePointer(path: string): string[] | undefined {
 }
 
 /** Resolves a pointer to a patchable target; throws the documented error for the others. */
-export function resolveTarget(path: string, connectionId?: string): Target {
+function resolveTarget(path: string, connectionId?: string): Target {
   const tokens = parsePointer(path);
   if (tokens === undefined) {
     throw errors.patchValidation([`path '${path}' is not a valid JSON Pointer (RFC 6901)`], connectionId);

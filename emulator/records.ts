@@ -3,11 +3,11 @@
 import { z } from "zod";
 
 export const CONNECTION_STATES = ["enabled", "disabled", "initializing", "draft"] as const;
-export type ConnectionState = (typeof CONNECTION_STATES)[number];
+type ConnectionState = (typeof CONNECTION_STATES)[number];
 /** States in which a connection may be updated or deleted (FLOW-1416 otherwise). */
 export const MUTABLE_STATES: readonly ConnectionState[] = ["enabled", "disabled", "initializing"];
 
-export const FLOW_STATES = ["enabled", "disabled"] as const;
+const FLOW_STATES = ["enabled", "disabled"] as const;
 
 const SpecRef = z.object({ id: z.string(), version: z.string() });
 const Json = z.record(z.string(), z.unknown());

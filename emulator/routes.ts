@@ -19,7 +19,7 @@ const KINDS: Record<string, AnyKind> = {
   flows: FLOWS,
 };
 
-export interface Route {
+interface Route {
   area: "ims" | "flow" | "other";
   kind: RouteKind;
   /** The path faults match against: after the Flow Service base, or the whole path otherwise. */

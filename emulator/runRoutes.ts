@@ -69,7 +69,7 @@ function activity(r: Run, id: "copyActivity" | "promotionActivity", now: number)
   };
 }
 
-export function runView(r: Run, now: number): Record<string, unknown> {
+function runView(r: Run, now: number): Record<string, unknown> {
   const status = statusAt(r, now);
   const done = status !== "inProgress";
   const input = r.failedActivity === "copyActivity" ? 0 : RECORDS_PER_RUN;

@@ -14,18 +14,18 @@ import { newEtag } from "./stamp";
 import type { Row, Store } from "./store";
 
 /** Seconds between a run's scheduled time and its start (Adobe: about 2–3 minutes). */
-export const RUN_DELAY_S = 150;
+const RUN_DELAY_S = 150;
 /** How long a run is inProgress. */
-export const RUN_DURATION_MS = 60_000;
+const RUN_DURATION_MS = 60_000;
 /** Records each run reads (the emulator has no data; counts are what monitoring shows). */
 export const RECORDS_PER_RUN = 1000;
 /** When the clock jumps past more runs of one flow than this, only the latest ones are produced. */
-export const MAX_CATCH_UP_RUNS = 100;
+const MAX_CATCH_UP_RUNS = 100;
 
 const PERIOD_S: Record<string, number> = { minute: 60, hour: 3600, day: 86_400, week: 604_800 };
 
 export type Outcome = "success" | "failed" | "partialSuccess";
-export type RunTrigger = "schedule" | "re-trigger" | "on-demand";
+type RunTrigger = "schedule" | "re-trigger" | "on-demand";
 
 export interface RunError {
   code: string;

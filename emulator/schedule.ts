@@ -5,9 +5,9 @@
 export const FREQUENCIES = ["once", "minute", "hour", "day", "week"] as const;
 
 /** The smallest interval the tutorials allow for any repeating frequency. */
-export const MIN_INTERVAL = 15;
+const MIN_INTERVAL = 15;
 
-export interface ScheduleRules {
+interface ScheduleRules {
   /**
    * false (default): interval ≥ 15 for every frequency but once, as the sources tutorials say.
    * true: ≥ 15 for minute only and ≥ 1 otherwise, as the flow spec's own schema says.

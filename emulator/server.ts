@@ -40,7 +40,7 @@ function faultReply(fault: Fault): Reply {
   return { status: fault.status, body: fault.body, headers: fault.headers };
 }
 
-export interface ServerHooks {
+interface ServerHooks {
   /** Called with one line per answered request (method, path, status, time); no bodies, no query. */
   onRequestLine?: (line: string) => void;
 }

@@ -7,14 +7,14 @@
 
 export type JsonType = "string" | "integer" | "number" | "boolean" | "object" | "array";
 
-export interface ParamSchema {
+interface ParamSchema {
   type: JsonType;
   description?: string;
   format?: string;
   enum?: unknown[];
 }
 
-export interface AuthParamsSchema {
+interface AuthParamsSchema {
   $schema: string;
   type: "object";
   description?: string;
@@ -58,9 +58,9 @@ function openAuth(name: string, type: string, description: string, properties: R
 }
 
 /** The emulator's own test connector: its auth spec accepts any param key (see docs/emulator.md). */
-export const OPEN_PARAMS_SPEC_ID = "e0e0e0e0-0000-4000-8000-00000000e001";
+const OPEN_PARAMS_SPEC_ID = "e0e0e0e0-0000-4000-8000-00000000e001";
 /** The emulator's own test connector whose connections cannot be tested (GET …/test → 400). */
-export const NO_TEST_SPEC_ID = "e0e0e0e0-0000-4000-8000-00000000e002";
+const NO_TEST_SPEC_ID = "e0e0e0e0-0000-4000-8000-00000000e002";
 
 function connector(id: string, name: string, category: string, documentationLink: string, authSpec: AuthSpec[]): ConnectionSpec {
   return {

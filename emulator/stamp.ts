@@ -15,7 +15,7 @@ export function newEtag(previous?: string): string {
 }
 
 /** A stable, uuid-shaped sandbox id for an org's sandbox name (same across restarts). */
-export function sandboxIdFor(orgId: string, sandboxName: string): string {
+function sandboxIdFor(orgId: string, sandboxName: string): string {
   const h = createHash("sha256").update(`sandbox:${orgId}:${sandboxName}`).digest("hex");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

@@ -13,7 +13,7 @@ import { findAuthSpec, secretParamNames } from "./specs";
 import type { Store } from "./store";
 
 /** Request counters of GET /__emulator/stats, by operation (over every collection). */
-export const ROUTE_KINDS = ["token", "specs", "list", "get", "post", "patch", "delete", "test", "action", "unknown"] as const;
+const ROUTE_KINDS = ["token", "specs", "list", "get", "post", "patch", "delete", "test", "action", "unknown"] as const;
 export type RouteKind = (typeof ROUTE_KINDS)[number];
 
 /** API and IMS requests being handled right now, and the most seen at once since the last reset. */

@@ -36,8 +36,6 @@ interface TableTypes {
   flows: Row<Flow>;
 }
 export type TableName = keyof TableTypes;
-export const TABLE_NAMES: readonly TableName[] = ["connections", "sourceConnections", "targetConnections", "flows"];
-
 type Maps = { [K in TableName]: Map<string, TableTypes[K]> };
 
 const STATE_KIND = "flow-emulator-state";

@@ -11,7 +11,7 @@ export class BenchArgsError extends Error {
   readonly code = "BENCH_ARGS";
 }
 
-export interface BenchArgs {
+interface BenchArgs {
   options: Partial<BenchOptions>;
   help: boolean;
 }

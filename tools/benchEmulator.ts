@@ -104,7 +104,7 @@ export function countRequests(entries: LogEntry[]): { flow: Record<string, numbe
  * The fault that refuses every list request of connections (GET /connections, any query) with
  * 400, so the provider's refresh falls back to one GET per connection (provider/api/reads.ts).
  */
-export const REFUSE_LISTS = {
+const REFUSE_LISTS = {
   method: "GET",
   path: "/^\\/connections$/",
   action: "respond",

@@ -1,4 +1,4 @@
-// What the benchmark declares for pipeline i (issue 14), shared by its two pipeline programs
+// What the benchmark declares for pipeline i, shared by its two pipeline programs
 // (bench/pipeline with our resources, bench/trivial/pipeline.js with no-request ones) so both
 // declare the same inputs: an S3 base connection (one secret), a source connection on it, a Data
 // Lake target connection and a dataflow from the one to the other, every 15 minutes. References

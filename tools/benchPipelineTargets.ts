@@ -1,4 +1,4 @@
-// The targets of the pipeline scenario (issue 14): P pipelines, 4P resources. Requests are judged
+// The targets of the pipeline scenario: P pipelines, 4P resources. Requests are judged
 // against what each command needs at the least ("the floor"), by method; times are reported
 // against the trivial provider but not judged (no target was set for them).
 import { fmtFlow } from "./benchFormat";

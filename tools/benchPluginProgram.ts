@@ -1,4 +1,4 @@
-// The benchmark's plugin door (issue 21): the same N connections as bench/program, declared by a
+// The benchmark's plugin door: the same N connections as bench/program, declared by a
 // YAML program that the engine serves through the provider plugin (bin/pulumi-resource-flowservice,
 // named by path). Pulumi YAML has no loops, so the program is generated from the same spec
 // (n, version, overrides) and rewritten on each rotation; each connection's inputs are

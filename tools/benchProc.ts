@@ -6,7 +6,7 @@ import fs from "node:fs";
 
 export type Role = "engine" | "languageHost" | "program" | "providerHost" | "other";
 
-export interface RoleUsage {
+interface RoleUsage {
   /** Largest VmHWM of a process of this role, in bytes. */
   peakRssBytes: number;
   /** User + system CPU time of the role's processes, summed, in seconds. */

@@ -147,7 +147,7 @@ async function runN(ws: Workspace, emulator: WatchedEmulator, n: number, opts: B
   };
 }
 
-/** The pipeline scenario (issue 14): `pipelines` × 4 resources, created, left unchanged, refreshed, destroyed. */
+/** The pipeline scenario: `pipelines` × 4 resources, created, left unchanged, refreshed, destroyed. */
 async function runPipeline(
   ws: Workspace,
   emulator: WatchedEmulator,

@@ -83,7 +83,7 @@ function countTargets(at: string, n: number, o: ScenarioResult["ops"]): Target[]
       );
   }
   const one = o["rotate-one"];
-  // Each credential write is followed by one connection test (GET …/test, issue 11).
+  // Each credential write is followed by one connection test (GET …/test), which verifies the new credentials.
   if (one)
     add(
       `${at}: rotating 1 of N sends exactly 1 PATCH + 1 test, ≤1 token`,
@@ -120,7 +120,7 @@ function countTargets(at: string, n: number, o: ScenarioResult["ops"]): Target[]
 }
 
 /**
- * The plugin door (issue 21): the same count targets as the dynamic door, and the same requests
+ * The plugin door: the same count targets as the dynamic door, and the same requests
  * as the dynamic door sent for each command both measured (one machinery: a door adds none).
  */
 function pluginTargets(r: NResult): Target[] {

@@ -43,11 +43,11 @@ export const OP_LABELS: Record<Op, string> = {
   destroy: "destroy",
 };
 
-/** A refresh of N connections may make ⌈N / this⌉ + 1 Flow Service requests (issue 13's target). */
+/** A refresh of N connections may make ⌈N / this⌉ + 1 Flow Service requests. */
 export const REFRESH_READS_PER_REQUEST = 50;
 
 /**
- * The most requests a refresh served from listings may make (issues 13 and 21): for each
+ * The most requests a refresh served from listings may make: for each
  * collection and sandbox where n objects are read, ⌈n/50⌉+1 (a page per 50 reads, plus one);
  * nothing where nothing is read.
  */
@@ -56,7 +56,7 @@ export function listingFloor(readsPerCollectionAndSandbox: readonly number[]): n
 }
 
 /**
- * The operations measured through the plugin door (issue 21): the same N connections from a YAML
+ * The operations measured through the plugin door: the same N connections from a YAML
  * program through bin/pulumi-resource-flowservice. No trivial plugin provider exists: these rows
  * are compared with the dynamic trivial floor, the engine's floor.
  */
@@ -70,7 +70,7 @@ export const PLUGIN_OPS = [
   "destroy",
 ] as const satisfies readonly Op[];
 
-/** The operations measured on the pipeline scenario (issue 14). */
+/** The operations measured on the pipeline scenario (base connection, source, target, dataflow per pipeline). */
 export const PIPELINE_OPS = ["create", "up-nochange", "refresh", "destroy"] as const satisfies readonly Op[];
 
 /** Resources per pipeline: Connection (S3), SourceConnection, TargetConnection, Dataflow. */
@@ -78,7 +78,7 @@ export const RESOURCES_PER_PIPELINE = 4;
 
 /**
  * The most requests a refresh of P pipelines may make when every collection is read from
- * listings (issue 21): P connections, P source connections, P target connections and P flows,
+ * listings: P connections, P source connections, P target connections and P flows,
  * all in the stack's one sandbox, ⌈P/50⌉+1 each.
  */
 export const pipelineRefreshFloor = (P: number) => listingFloor(Array(RESOURCES_PER_PIPELINE).fill(P));

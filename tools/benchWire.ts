@@ -11,7 +11,7 @@ import { connectionArgs } from "./benchConnection";
 import { type Credentials, FLOW_BASE_PATH, IMS_TOKEN_PATH } from "./demo";
 import { REPO } from "./pulumiCli";
 
-export type Creds = Required<Credentials>;
+type Creds = Required<Credentials>;
 
 interface Reply {
   status: number;
@@ -229,7 +229,6 @@ export async function providerInProcess(
   countRequests?: () => Promise<StatsCount>,
 ): Promise<InProcessResult> {
   // The built provider, exactly what the host loads (pulumi-flowservice/dist/provider/…).
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const mod = require(path.join(REPO, "dist/provider/dynamicProvider.js")) as { provider: Provider };
   const provider = mod.provider;
   // The provider falls back to AEP_* variables: keep this process's out of the measurement.

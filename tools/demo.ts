@@ -26,3 +26,18 @@ export const IMS_TOKEN_PATH = "/ims/token/v3";
 
 /** The Salesforce connection spec id (version 1.0). */
 export const SALESFORCE = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5";
+
+/** Salesforce Basic Authentication params: its instance, user and two secrets (the password and the security token). */
+export function salesforceParams<S = string>(username: string, password: S, securityToken: S) {
+  return { environmentUrl: "login.salesforce.com", username, password, securityToken };
+}
+
+/** A Salesforce connection's inputs (the body of POST /connections), the connector the demo, tests and benchmark declare. */
+export function salesforceConnection<P>(name: string, params: P, description?: string) {
+  return {
+    name,
+    ...(description === undefined ? {} : { description }),
+    connectionSpec: { id: SALESFORCE, version: "1.0" },
+    auth: { specName: "Basic Authentication", params },
+  };
+}

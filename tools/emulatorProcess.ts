@@ -19,7 +19,7 @@ export interface EmulatorProcess {
   output(): string;
 }
 
-export interface StartOptions {
+interface StartOptions {
   /** How long to wait for the "listening" line (default 15 s). */
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;

@@ -75,7 +75,7 @@ export function pulumiEnv(ws: Workspace, extra: Record<string, string> = {}): No
   };
 }
 
-export interface RunOptions {
+interface RunOptions {
   env?: Record<string, string>;
   onOutput?: (chunk: string) => void;
   /** Called once the process is spawned (the benchmark samples /proc under its pid). */

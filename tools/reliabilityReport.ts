@@ -12,7 +12,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-export interface ReliabilityCase {
+interface ReliabilityCase {
   /** "fault", "concurrency", "input", "secrets", "credentials". */
   area: string;
   /** What was tried, e.g. "PATCH answered 503 twice". */
@@ -32,9 +32,9 @@ export interface ReliabilityCase {
   recordedAt?: string;
 }
 
-export const RESULTS_FILE = process.env.RELIABILITY_RESULTS || path.join(os.tmpdir(), "pulumi-flowservice-reliability.json");
+const RESULTS_FILE = process.env.RELIABILITY_RESULTS || path.join(os.tmpdir(), "pulumi-flowservice-reliability.json");
 
-export function readResults(file = RESULTS_FILE): ReliabilityCase[] {
+function readResults(file = RESULTS_FILE): ReliabilityCase[] {
   try {
     const data = JSON.parse(fs.readFileSync(file, "utf8"));
     return Array.isArray(data.cases) ? data.cases : [];
@@ -62,7 +62,7 @@ const AREAS: Array<[string, string]> = [
 
 const cell = (s: string | number) => String(s).replace(/\|/g, "\\|").replace(/\n/g, " ");
 
-export function renderReport(cases: ReliabilityCase[]): string {
+function renderReport(cases: ReliabilityCase[]): string {
   const lines: string[] = [];
   const dates = cases
     .map((c) => c.recordedAt ?? "")
@@ -107,7 +107,7 @@ export function renderReport(cases: ReliabilityCase[]): string {
 }
 
 /** The prose part of docs/reliability.md kept below the generated tables (everything after this marker). */
-export const NOTES_MARKER = "<!-- notes: kept by tools/reliabilityReport.ts -->";
+const NOTES_MARKER = "<!-- notes: kept by tools/reliabilityReport.ts -->";
 
 if (require.main === module) {
   const out =

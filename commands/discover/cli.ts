@@ -2,7 +2,6 @@
 // The command line and exit codes around discover.ts.
 import fs from "node:fs";
 import path from "node:path";
-import { parseArgs as parseCommandLine } from "node:util";
 import { FlowSession } from "../../provider/api/session";
 import type { FlowServiceClient } from "../../provider/api/client";
 import { resolveConfig } from "../../provider/core/config";
@@ -10,12 +9,15 @@ import { FlowServiceProviderError } from "../../provider/core/errors";
 import { SANDBOX_NAME_PATTERN, SANDBOX_NAME_RULE } from "../../provider/core/schemas";
 import { discover, LANGUAGES, type Language, OutputConflictError, writeProgram } from "./discover";
 import { SelectionError } from "./model";
+import { parseOptions, UsageError } from "../cli";
+
+export { UsageError };
 
 /** The program was written and declares every object read. */
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
 /** The program was written, but some objects could not be expressed: listed on stderr and in its README. */
-export const EXIT_LEFT_OUT = 2;
+const EXIT_LEFT_OUT = 2;
 
 export const HELP = `Usage: flowservice-discover --sandbox NAME [--language typescript|python|yaml] [--out DIR] [options]
 
@@ -46,8 +48,6 @@ Exit status: 0 the program was written with every object; 2 it was written, and 
 could not be expressed (listed on stderr and in its README); 1 error (nothing written).
 `;
 
-export class UsageError extends Error {}
-
 export interface CliOptions {
   sandbox: string;
   language: Language;
@@ -77,20 +77,9 @@ const OPTIONS = {
   "org-id": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
-const parseCommand = (argv: readonly string[]) => parseCommandLine({ args: [...argv], allowPositionals: false, options: OPTIONS });
 
 export function parseArgs(argv: readonly string[]): CliOptions {
-  let parsed: ReturnType<typeof parseCommand>;
-  try {
-    parsed = parseCommand(argv);
-  } catch (e) {
-    const err = e as Error & { code?: string };
-    const option = /'([^']+)'/.exec(err.message)?.[1] ?? "";
-    if (err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE")
-      throw new UsageError(`${option.split(" ")[0] || "an option"} needs a value (see --help)`);
-    if (err.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") throw new UsageError(`unexpected argument ${option} (see --help)`);
-    throw new UsageError(`unknown option ${option} (see --help)`);
-  }
+  const parsed = parseOptions({ args: [...argv], allowPositionals: false, options: OPTIONS });
   const v = parsed.values;
   const help = v.help ?? false;
   const sandbox = v.sandbox ?? "";
@@ -128,7 +117,7 @@ export interface Io {
   stderr: (text: string) => void;
 }
 
-export interface Deps {
+interface Deps {
   connect: (config: ReturnType<typeof resolveConfig>) => FlowServiceClient;
   env: Record<string, string | undefined>;
   cwd: string;

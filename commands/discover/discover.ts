@@ -21,14 +21,14 @@ export interface DiscoverOptions {
   pluginPath?: string;
 }
 
-export interface Discovered {
+interface Discovered {
   program: Program;
   files: Record<string, string>;
   listRequests: number;
 }
 
 /** The command line that reproduces the program (what the files say they came from; never --out). */
-export function commandLine(o: DiscoverOptions): string {
+function commandLine(o: DiscoverOptions): string {
   const args = ["flowservice-discover", "--sandbox", o.sandbox, "--language", o.language];
   if (o.filters.connector !== undefined) args.push("--connector", o.filters.connector);
   if (o.filters.name !== undefined) args.push("--name", JSON.stringify(o.filters.name));

@@ -27,7 +27,7 @@ export const SANDBOX = new SandboxVar();
 
 export type Value = null | boolean | number | string | Ref | Secret | SandboxVar | Value[] | { [key: string]: Value };
 
-export interface Placeholder {
+interface Placeholder {
   key: string;
   ident: string;
   kind: string;
@@ -46,7 +46,7 @@ export interface Resource {
   secrets: Placeholder[];
 }
 
-export interface Skipped {
+interface Skipped {
   kind: string;
   id: string;
   name: string;

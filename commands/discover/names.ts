@@ -35,7 +35,7 @@ export function snake(ident: string): string {
   return ident.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
 }
 
-export interface Named {
+interface Named {
   id: string;
   kind: string;
   name: string;

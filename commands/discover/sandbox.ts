@@ -9,7 +9,7 @@ import { LiveObject, LiveStamps } from "../../provider/core/entity";
 import { DESCRIPTIONS } from "../../provider/core/registry";
 
 /** Secret param names per auth spec name, from a live connection spec (`format: password`). */
-export type SpecSecrets = Map<string, Set<string>>;
+type SpecSecrets = Map<string, Set<string>>;
 
 export interface Snapshot {
   sandbox: string;

@@ -1,5 +1,4 @@
 // `flowservice-health`: the command line and exit codes around health.ts.
-import { parseArgs as parseCommandLine } from "node:util";
 import { FlowSession } from "../../provider/api/session";
 import { resolveConfig } from "../../provider/core/config";
 import { FlowServiceProviderError } from "../../provider/core/errors";
@@ -9,10 +8,13 @@ import { StackExportError, parseStackExport, resourceNameOf } from "../recover/e
 import { PulumiCli, PulumiCommandError } from "../recover/pulumi";
 import { type FlowHealth, type FlowRef, type HealthOptions, sandboxHealth, summarize } from "./health";
 import { renderJson, renderMarkdown, renderText } from "./render";
+import { parseOptions, UsageError } from "../cli";
+
+export { UsageError };
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
-export const EXIT_UNHEALTHY = 2;
+const EXIT_UNHEALTHY = 2;
 
 export const HELP = `Usage: flowservice-health [--stack NAME | --sandbox NAME] [options]
 
@@ -53,8 +55,6 @@ export interface CliOptions {
   help: boolean;
 }
 
-export class UsageError extends Error {}
-
 const OPTIONS = {
   stack: { type: "string", short: "s" },
   sandbox: { type: "string" },
@@ -64,12 +64,11 @@ const OPTIONS = {
   format: { type: "string", short: "f" },
   help: { type: "boolean", short: "h" },
 } as const;
-const parseCommand = (argv: readonly string[]) => parseCommandLine({ args: [...argv], allowPositionals: false, options: OPTIONS });
 
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** RFC 3339, epoch ms, or a duration back from `now` ("24h"). */
-export function parseSince(text: string, now: number): number | undefined {
+function parseSince(text: string, now: number): number | undefined {
   const d = /^(\d+)([mhd])$/.exec(text);
   if (d) return now - Number(d[1]) * UNIT_MS[d[2]];
   const t = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
@@ -77,17 +76,7 @@ export function parseSince(text: string, now: number): number | undefined {
 }
 
 export function parseArgs(argv: readonly string[], now: number): CliOptions {
-  let parsed: ReturnType<typeof parseCommand>;
-  try {
-    parsed = parseCommand(argv);
-  } catch (e) {
-    const err = e as Error & { code?: string };
-    const option = /'([^']+)'/.exec(err.message)?.[1] ?? "";
-    if (err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE")
-      throw new UsageError(`${option.split(" ")[0] || "an option"} needs a value (see --help)`);
-    if (err.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") throw new UsageError(`unexpected argument ${option} (see --help)`);
-    throw new UsageError(`unknown option ${option} (see --help)`);
-  }
+  const parsed = parseOptions({ args: [...argv], allowPositionals: false, options: OPTIONS });
   const v = parsed.values;
   const format = v.format ?? "text";
   if (format !== "text" && format !== "markdown" && format !== "json")
@@ -120,7 +109,7 @@ export interface Io {
   stderr: (text: string) => void;
 }
 
-export interface HealthDeps {
+interface HealthDeps {
   pulumi: { exportStack(stack?: string): Promise<string>; config(): Promise<Record<string, string>> };
   connect: (config: ProviderConfig) => Parameters<typeof sandboxHealth>[0];
   env: Record<string, string | undefined>;

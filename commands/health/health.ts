@@ -22,7 +22,7 @@ import {
 import type { FlowServiceClient } from "../../provider/api/client";
 import { RUNS_PER_REQUEST, flowSummaries, runsOfFlows } from "../../provider/api/runs";
 
-export type Cause = FailureCause | "disabled" | "no-run" | "missing";
+type Cause = FailureCause | "disabled" | "no-run" | "missing";
 
 export interface FlowRef {
   id: string;
@@ -31,7 +31,7 @@ export interface FlowRef {
   sandbox: string;
 }
 
-export interface ConnectionCheck {
+interface ConnectionCheck {
   id: string;
   /** The stack's resource name or the connection's name, when known. */
   name?: string;
@@ -40,7 +40,7 @@ export interface ConnectionCheck {
   testError?: string;
 }
 
-export interface RetriggerResult {
+interface RetriggerResult {
   /** Absent when the flow's runs were skipped as a whole. */
   runId?: string;
   newRunId?: string;

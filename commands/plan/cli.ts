@@ -7,6 +7,9 @@ import { interruptedWarning, parseStackExport, StackExportError } from "../recov
 import { buildPlan, hasChanges, type Plan } from "./plan";
 import { parsePreview, PlanInputError } from "./preview";
 import { renderJson, renderMarkdown, renderText } from "./render";
+import { UsageError } from "../cli";
+
+export { UsageError };
 
 export const EXIT_NO_CHANGES = 0;
 export const EXIT_ERROR = 1;
@@ -43,7 +46,7 @@ operations in --stack-export, a bad option).
 Example:  pulumi preview --json > preview.json; flowservice-plan preview.json --format markdown
 `;
 
-export interface Options {
+interface Options {
   format: Format;
   /** undefined or "-": stdin. */
   file?: string;
@@ -53,7 +56,6 @@ export interface Options {
 }
 
 /** Thrown for a bad command line: the message says what to fix. */
-export class UsageError extends Error {}
 
 const OPTIONS = {
   format: { type: "string", short: "f" },

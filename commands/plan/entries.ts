@@ -21,7 +21,7 @@ export function str(v: unknown): string | undefined {
 }
 
 /** The Flow Service id of a state: its id, or (state of early releases) the id output. */
-export function idOf(desc: AnyDescription, state: StateJson | undefined): string | undefined {
+function idOf(desc: AnyDescription, state: StateJson | undefined): string | undefined {
   return str(state?.id) ?? (desc.idOutput ? str(state?.outputs?.[desc.idOutput]) : undefined);
 }
 

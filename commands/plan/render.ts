@@ -5,7 +5,7 @@ import { ACTIONS, type Action, type Plan, type PlanEntry, type Summary, type Unp
 const SYMBOL: Record<Action, string> = { create: "+", adopt: "+", update: "~", replace: "+-", delete: "-", unchanged: " " };
 
 /** "update (no request: state only)", "delete (kept remotely)"…: the action as people read it. */
-export function actionLabel(c: PlanEntry): string {
+function actionLabel(c: PlanEntry): string {
   if (c.action === "update" && c.pending) return "update (patch decided at up)";
   if (c.action === "update" && c.ops && c.ops.length === 0) return "update (no request: state only)";
   if (c.action === "delete" && c.keptRemotely) return "delete (kept remotely)";
@@ -14,12 +14,12 @@ export function actionLabel(c: PlanEntry): string {
 }
 
 /** A step that could not be planned, as an error line: the plan is incomplete without it. */
-export function unplannedLine(u: Unplanned): string {
+function unplannedLine(u: Unplanned): string {
   return `${u.resourceName} (${u.type}, ${u.op}) cannot be planned, so this plan is incomplete: ${u.reason}`;
 }
 
 /** "2 to create, 1 to update": never "no changes" while some steps could not be planned (`unplanned`). */
-export function summaryLine(s: Summary, unplanned = 0): string {
+function summaryLine(s: Summary, unplanned = 0): string {
   const parts = (["create", "adopt", "update", "replace", "delete"] as const).filter((a) => s[a] > 0).map((a) => `${s[a]} to ${a}`);
   if (unplanned > 0) parts.unshift(`${unplanned} that cannot be planned (incomplete)`);
   const changes = parts.length > 0 ? parts.join(", ") : "no changes";
@@ -52,7 +52,7 @@ function whatIsSent(c: PlanEntry): string | undefined {
 }
 
 /** The connections grouped by the sandbox each change touches, so a reviewer sees what reaches prod. */
-export function bySandbox(plan: Plan): Array<{ sandbox: string | undefined; connections: PlanEntry[]; summary: Summary }> {
+function bySandbox(plan: Plan): Array<{ sandbox: string | undefined; connections: PlanEntry[]; summary: Summary }> {
   const groups = new Map<string | undefined, PlanEntry[]>();
   for (const c of plan.connections) groups.set(c.sandboxName, [...(groups.get(c.sandboxName) ?? []), c]);
   const keys = [...groups.keys()].sort((a, b) => (a === undefined ? 1 : b === undefined ? -1 : a.localeCompare(b)));

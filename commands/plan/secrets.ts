@@ -9,7 +9,7 @@ import { isObject } from "./preview";
 export { SECRET_MASK, UNVERIFIED };
 
 /** What a value known only during `up` reads as in a plan. */
-export const KNOWN_AT_UP = "[known at up]";
+const KNOWN_AT_UP = "[known at up]";
 
 /** The secret names, or undefined when the preview does not show them as a list (any may be secret). */
 export function secretKeysOf(props: Record<string, unknown>): string[] | undefined {

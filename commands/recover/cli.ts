@@ -3,7 +3,6 @@
 // create them again.
 // The command line and exit codes around recover.ts.
 import os from "node:os";
-import { parseArgs as parseCommandLine } from "node:util";
 import { FlowSession } from "../../provider/api/session";
 import { FlowServiceProviderError } from "../../provider/core/errors";
 import { StackExportError } from "./export";
@@ -11,6 +10,9 @@ import { PulumiCli, PulumiCommandError } from "./pulumi";
 import { recover, RecoverDeps, RecoverError, RecoverOptions } from "./recover";
 import { renderJson, renderText } from "./render";
 import { parseTime } from "./window";
+import { parseOptions, UsageError } from "../cli";
+
+export { UsageError };
 
 /** Nothing interrupted, or the state was written. */
 export const EXIT_OK = 0;
@@ -66,8 +68,6 @@ export interface CliOptions extends RecoverOptions {
   help: boolean;
 }
 
-export class UsageError extends Error {}
-
 const OPTIONS = {
   check: { type: "boolean" },
   yes: { type: "boolean", short: "y" },
@@ -79,20 +79,9 @@ const OPTIONS = {
   format: { type: "string", short: "f" },
   help: { type: "boolean", short: "h" },
 } as const;
-const parseCommand = (argv: readonly string[]) => parseCommandLine({ args: [...argv], allowPositionals: false, options: OPTIONS });
 
 export function parseArgs(argv: readonly string[]): CliOptions {
-  let parsed: ReturnType<typeof parseCommand>;
-  try {
-    parsed = parseCommand(argv);
-  } catch (e) {
-    const err = e as Error & { code?: string };
-    const option = /'([^']+)'/.exec(err.message)?.[1] ?? "";
-    if (err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE")
-      throw new UsageError(`${option.split(" ")[0] || "an option"} needs a value (see --help)`);
-    if (err.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") throw new UsageError(`unexpected argument ${option} (see --help)`);
-    throw new UsageError(`unknown option ${option} (see --help)`);
-  }
+  const parsed = parseOptions({ args: [...argv], allowPositionals: false, options: OPTIONS });
   const v = parsed.values;
   const format = v.format ?? "text";
   if (format !== "text" && format !== "json") throw new UsageError(`unknown format "${format}": use text or json`);

@@ -7,9 +7,9 @@ import { isFlowServiceToken, type ResourceType, resourceType } from "../../provi
 import type { PendingCreate } from "./match";
 
 /** The signature key Pulumi puts on a secret value in exported state (`{<sig>: <secret sig>, ciphertext}`). */
-export const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 
-export const StateResource = z
+const StateResource = z
   .object({
     urn: z.string(),
     type: z.string(),
@@ -22,10 +22,9 @@ export const StateResource = z
     dependencies: z.array(z.string()).optional(),
   })
   .passthrough();
-export type StateResource = z.infer<typeof StateResource>;
+type StateResource = z.infer<typeof StateResource>;
 
-export const PendingOperation = z.object({ type: z.string(), resource: StateResource }).passthrough();
-export type PendingOperation = z.infer<typeof PendingOperation>;
+const PendingOperation = z.object({ type: z.string(), resource: StateResource }).passthrough();
 
 export const StackExport = z
   .object({
@@ -99,7 +98,7 @@ export function flowServiceIds(exp: StackExport): string[] {
 }
 
 /** What one pending create became: a resource of the state with this id and these outputs. */
-export interface Completed {
+interface Completed {
   urn: string;
   id: string;
   outputs: Record<string, unknown>;

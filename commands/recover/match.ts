@@ -13,7 +13,7 @@ import type { Door } from "../../provider/core/registry";
 import { isSecretValue, type Interrupted, type StackExport } from "./export";
 
 /** What a secret value of the stack export (encrypted, unreadable) reads as here: it equals nothing and is never compared. */
-export const UNREADABLE = "\u0000flowservice:unreadable-secret";
+const UNREADABLE = "\u0000flowservice:unreadable-secret";
 
 /** A pending create, as far as matching needs it. */
 export interface PendingCreate {

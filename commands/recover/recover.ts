@@ -48,7 +48,7 @@ export interface RecoverDeps {
 /** A failure with the message a user acts on (exit 1). */
 export class RecoverError extends Error {}
 
-export type ItemOutcome = Decision["outcome"] | "interrupted" | "refresh" | "dropped";
+type ItemOutcome = Decision["outcome"] | "interrupted" | "refresh" | "dropped";
 
 export interface ReportItem {
   urn: string;

@@ -28,7 +28,7 @@ export class StaticToken implements TokenSource {
   }
 }
 
-export interface ImsOptions {
+interface ImsOptions {
   imsEndpoint: string;
   clientId: string;
   clientSecret: string;

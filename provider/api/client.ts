@@ -12,13 +12,13 @@ import { parseReply } from "./problems";
 
 export type { CallOptions } from "./http";
 
-export interface PostOptions extends CallOptions {
+interface PostOptions extends CallOptions {
   body: Record<string, unknown>;
   /** Values to keep out of any error text. */
   secrets: readonly string[];
 }
 
-export interface PatchOptions extends CallOptions {
+interface PatchOptions extends CallOptions {
   id: string;
   ops: PatchOp[];
   /** The etag from state, sent as If-Match (quotes included). */
@@ -26,7 +26,7 @@ export interface PatchOptions extends CallOptions {
   secrets: readonly string[];
 }
 
-export interface ActionOptions extends CallOptions {
+interface ActionOptions extends CallOptions {
   id: string;
   /** ENABLE, DISABLE… */
   op: string;
@@ -44,9 +44,9 @@ export interface Page<T> {
 }
 
 /** A POST either created an object, or its outcome is unknown (no reply, 5xx, unreadable 2xx). */
-export type PostOutcome = { created: WriteReply } | { unknown: Error };
+type PostOutcome = { created: WriteReply } | { unknown: Error };
 /** A write was applied (an action's reply may carry no etag), or met 412; `mayHaveApplied` when an earlier attempt's reply was lost. */
-export type WriteOutcome = { applied: { id: string; etag?: string } } | { conflict: true; mayHaveApplied: boolean; error: Error };
+type WriteOutcome = { applied: { id: string; etag?: string } } | { conflict: true; mayHaveApplied: boolean; error: Error };
 
 /** An action's reply: the new etag when Flow Service gives one. */
 const ActionReply = z.object({ id: z.string().optional(), etag: z.string().optional() }).passthrough();
@@ -55,7 +55,7 @@ const ActionReply = z.object({ id: z.string().optional(), etag: z.string().optio
  * The URL path of one object. Each id is one encoded path segment; "." and ".." (which URL parsers
  * resolve to another path, even percent-encoded) and empty ids are refused.
  */
-export function entityPath(collection: string, id: string): string {
+function entityPath(collection: string, id: string): string {
   if (typeof id !== "string" || id === "" || /^(\.|%2e){1,2}$/i.test(id)) {
     const [noun, where] = collection === "connections" ? ["connection ", "(adoptId)"] : ["", "(adoptId, or a reference)"];
     throw new FlowServiceProviderError(

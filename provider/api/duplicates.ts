@@ -47,7 +47,7 @@ export class OncePerRunListings implements RunListings {
   }
 }
 
-export interface DuplicateCheckDeps {
+interface DuplicateCheckDeps {
   client: FlowServiceClient;
   ledger: WriteLedger;
   listings: RunListings;
@@ -56,8 +56,7 @@ export interface DuplicateCheckDeps {
   now?: () => number;
 }
 
-export const OVERRIDE_HINT =
-  "AEP_DUPLICATE_CHECK_MINUTES=0 pulumi up (or 'pulumi config set flowservice:duplicateCheckMinutes 0' for the stack)";
+const OVERRIDE_HINT = "AEP_DUPLICATE_CHECK_MINUTES=0 pulumi up (or 'pulumi config set flowservice:duplicateCheckMinutes 0' for the stack)";
 
 /** Refuses a create whose object may already exist: an unrecorded object of the same identity, made by this client lately. */
 export class DuplicateCheck {

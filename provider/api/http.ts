@@ -9,7 +9,7 @@ import { apiErrorFrom } from "./problems";
 import { RequestKind, retrying, RetryPolicy } from "./retry";
 import { HttpReply, httpVerdict, Outcome, Transport } from "./transport";
 
-export interface ClientOptions {
+interface ClientOptions {
   endpoint: string;
   clientId: string;
   orgId: string;
@@ -18,7 +18,7 @@ export interface ClientOptions {
   retry: RetryPolicy;
 }
 
-export interface ClientDeps {
+interface ClientDeps {
   tokens: TokenSource;
   transport: Transport;
   ledger: WriteLedger;
@@ -29,7 +29,7 @@ export interface CallOptions {
   sandbox?: string;
 }
 
-export interface SendExtra {
+interface SendExtra {
   body?: unknown;
   headers?: Record<string, string>;
   secrets?: readonly string[];

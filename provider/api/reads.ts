@@ -94,11 +94,6 @@ export class EntityReader {
 
   constructor(private readonly deps: ReaderDeps) {}
 
-  /** Whether list requests of `collection` were refused: its reads are then single GETs. */
-  listRefused(collection = "connections"): boolean {
-    return this.refused.has(collection);
-  }
-
   /** The object as Flow Service holds it; undefined only when it is confirmed gone (see the top of this file). */
   async read<T extends LiveObject>(target: ReadTarget<T>, id: string, o: CallOptions = {}): Promise<T | undefined> {
     this.deps.ledger.know(id);

@@ -16,9 +16,9 @@ import type { WriteLedger } from "./ledger";
 import { retrying, RetryPolicy } from "./retry";
 
 /** How far back a search looks, to allow for clock skew between this machine and Flow Service. */
-export const SKEW_MS = 300_000;
+const SKEW_MS = 300_000;
 
-export interface RecoveryDeps {
+interface RecoveryDeps {
   client: FlowServiceClient;
   ledger: WriteLedger;
   retry: RetryPolicy;
@@ -31,7 +31,7 @@ export interface RecoveryDeps {
 type CreateOptions = CallOptions & { body: Record<string, unknown>; secrets: readonly string[] };
 
 /** A write's result: applied (perhaps recognised after a lost reply), or a conflict with the live object read once. */
-export type WriteResult = { applied: { id: string; etag?: string } } | { conflict: ApiError; live: LiveObject | undefined };
+type WriteResult = { applied: { id: string; etag?: string } } | { conflict: ApiError; live: LiveObject | undefined };
 
 export class Recovery {
   constructor(private readonly deps: RecoveryDeps) {}

@@ -3,7 +3,7 @@
 // What differs between callers is declared in RESEND, not re-implemented.
 
 /** Statuses that mean "not now": throttling and transient server or gateway failures. */
-export function isRetryableStatus(status: number): boolean {
+function isRetryableStatus(status: number): boolean {
   return status === 429 || status === 500 || status === 502 || status === 503 || status === 504;
 }
 
@@ -35,14 +35,14 @@ export function parseRetryAfter(header: string | null | undefined, now = Date.no
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-export interface BackoffOptions {
+interface BackoffOptions {
   baseMs: number;
   capMs: number;
   /** A number in [0, 1): the jitter source, injectable so tests are deterministic. */
   random: () => number;
 }
 
-export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 200, capMs: 10_000, random: Math.random };
+const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 200, capMs: 10_000, random: Math.random };
 
 /**
  * Delay before retry number `attempt` (1 for the first retry): the server's Retry-After when it
@@ -75,7 +75,7 @@ export interface Clock {
   sleep: (ms: number) => Promise<void>;
 }
 
-export const REAL_CLOCK: Clock = { now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+const REAL_CLOCK: Clock = { now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
 
 /** The loop: runs `attempt` until it is done, retries run out, or the next wait would break the budget. */
 export async function retrying<T>(policy: RetryPolicy, attempt: (n: number) => Promise<Verdict<T>>, clock: Clock = REAL_CLOCK): Promise<T> {

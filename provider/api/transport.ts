@@ -15,7 +15,7 @@ export interface HttpReply {
 /** What one attempt gives: a reply, or no reply at all. */
 export type Outcome = HttpReply | NetworkError;
 
-export interface AttemptInit {
+interface AttemptInit {
   method: string;
   headers: Record<string, string>;
   body?: string;
@@ -40,7 +40,7 @@ export class Semaphore {
   }
 }
 
-export interface TransportOptions {
+interface TransportOptions {
   timeoutMs: number;
   maxConcurrency: number;
 }

@@ -12,9 +12,9 @@
 // read at `up`, see api/specs.ts and liveSpecRules below) can refuse it.
 import { CheckFailure, UNKNOWN } from "./unknown";
 
-export type ParamType = "string" | "integer" | "boolean";
+type ParamType = "string" | "integer" | "boolean";
 
-export interface ParamSpec {
+interface ParamSpec {
   type: ParamType;
   secret: boolean;
   required: boolean;
@@ -150,7 +150,7 @@ export function catalogRules(raw: Record<string, unknown>): CheckFailure[] {
 }
 
 /** One auth spec as a live connection spec declares it (GET /connectionSpecs/{id}: authSpec[].spec). */
-export interface LiveAuthSpec {
+interface LiveAuthSpec {
   name: string;
   /** The JSON Schema's `properties` names. */
   params: string[];

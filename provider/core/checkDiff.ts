@@ -91,7 +91,7 @@ export function checkEntity(
   return { inputs, failures, warnings };
 }
 
-export interface EntityDiff {
+interface EntityDiff {
   changes: boolean;
   /** Inputs that force a new object (their dotted names). */
   replaces: string[];
@@ -126,7 +126,7 @@ export function entityReplacements(desc: AnyDescription, olds: EntityOutputs, ne
  * the stack's (check records which); a different one is a new object there, the old one deleted.
  * A sandbox known only at `up` is decided then; state without a sandbox (earlier releases) never moves.
  */
-export function sandboxMove(olds: { sandboxName?: string }, news: Record<string, unknown>): string[] {
+function sandboxMove(olds: { sandboxName?: string }, news: Record<string, unknown>): string[] {
   const next = news.sandboxName;
   if (next === undefined || containsUnknown(next) || olds.sandboxName === undefined) return [];
   return next !== olds.sandboxName ? ["sandboxName"] : [];

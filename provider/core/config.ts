@@ -4,11 +4,11 @@ import { ConfigError } from "./errors";
 import { ProviderConfig } from "./schemas";
 
 export const DEFAULT_ENDPOINT = "https://platform.adobe.io/data/foundation/flowservice";
-export const DEFAULT_IMS_ENDPOINT = "https://ims-na1.adobelogin.com/ims/token/v3";
-export const DEFAULT_SCOPES = "openid,session,AdobeID,read_organizations,additional_info.projectedProductContext";
+const DEFAULT_IMS_ENDPOINT = "https://ims-na1.adobelogin.com/ims/token/v3";
+const DEFAULT_SCOPES = "openid,session,AdobeID,read_organizations,additional_info.projectedProductContext";
 
 /** How far back a create looks for an unrecorded object of its own (see api/duplicates.ts): a day. */
-export const DEFAULT_DUPLICATE_CHECK_MINUTES = 1440;
+const DEFAULT_DUPLICATE_CHECK_MINUTES = 1440;
 
 /** config key (after `flowservice:`) → environment variable. */
 export const CONFIG_KEYS = {
@@ -29,7 +29,7 @@ export const CONFIG_KEYS = {
   duplicateCheckMinutes: "AEP_DUPLICATE_CHECK_MINUTES",
   retriggerFailedRuns: "AEP_RETRIGGER_FAILED_RUNS",
 } as const;
-export type ConfigKey = keyof typeof CONFIG_KEYS;
+type ConfigKey = keyof typeof CONFIG_KEYS;
 
 /** Every `flowservice:*` key the provider reads: the one list both doors check stack config against. */
 export const KNOWN_CONFIG_KEYS = Object.keys(CONFIG_KEYS) as ConfigKey[];

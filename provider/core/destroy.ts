@@ -2,7 +2,7 @@
 // the user when the object stays. An adopted or imported object existed before the stack, so it
 // outlives it unless the program says otherwise (deleteOnDestroy).
 
-export interface DestroyFacts {
+interface DestroyFacts {
   deleteOnDestroy?: boolean;
   adopted?: boolean;
   adoptId?: string;

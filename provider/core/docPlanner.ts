@@ -24,7 +24,7 @@ export function unescapePointerToken(token: string): string {
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
-export interface DocPlanOptions {
+interface DocPlanOptions {
   /**
    * JSON Pointers whose value is replaced as a whole when it changes (one `replace`, never ops
    * inside it); `*` matches any one token, e.g. "/transformations/*" replaces one transformation.

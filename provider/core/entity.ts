@@ -10,7 +10,7 @@ import { Json, JsonObject, UNVERIFIED } from "./docPlanner";
 import type { PatchOp } from "./schemas";
 import { FlowId, SandboxName } from "./vocabulary";
 
-export { FlowId, JsonValue, SandboxName } from "./vocabulary";
+export { FlowId, SandboxName } from "./vocabulary";
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
@@ -78,11 +78,11 @@ export const OutputStamps = z.object({
   orgId: z.string().optional(),
   endpointHost: z.string().optional(),
 });
-export type Stamps = z.infer<typeof OutputStamps>;
+type Stamps = z.infer<typeof OutputStamps>;
 export type EntityOutputs<I extends CommonInputs = CommonInputs> = I & Stamps;
 
 /** An input reached through an action endpoint rather than a PATCH (a flow's `enabled`). */
-export interface ActionField<I> {
+interface ActionField<I> {
   field: string;
   /** Its value in the inputs (defaults applied); `fromLive` gives the live object's. */
   desired(i: I): Json;

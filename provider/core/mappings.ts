@@ -1,10 +1,10 @@
 // A Connection's fields as the credential verification (resources/verify.ts) and the commands
 // read them: its patchable fields, and one tolerant reading of its stored outputs. Drift, refresh
 // and conflicts are the generic ones (state.ts) over its description.
-import { connection, readableParams } from "./entities/connection";
+import { readableParams } from "./entities/connection";
 import { PatchableFields, UNVERIFIED } from "./planner";
 import { ConnectionInputs, ConnectionOutputs, FlowConnection } from "./schemas";
-import { buildEntityOutputs, plainJson, storedEntityOutputs } from "./state";
+import { plainJson, storedEntityOutputs } from "./state";
 
 export function fieldsFromInputs(i: Pick<ConnectionInputs, "name" | "description" | "auth">): PatchableFields {
   return { name: i.name, description: i.description, params: { ...i.auth.params } };
@@ -37,13 +37,3 @@ export function storedOutputs(raw: Record<string, unknown>): ConnectionOutputs {
 
 /** JSON-only copy without undefined members: the dynamic-provider host rejects anything else. */
 export const plain = plainJson;
-
-/** A Connection's outputs after a successful create, adopt or update (the generic state.buildEntityOutputs). */
-export function buildOutputs(
-  inputs: ConnectionInputs,
-  write: { id: string; etag: string },
-  meta: { live?: FlowConnection; previous?: ConnectionOutputs; adopted: boolean },
-): ConnectionOutputs {
-  const sandbox = inputs.sandboxName ?? meta.live?.sandboxName ?? meta.previous?.sandboxName;
-  return buildEntityOutputs(connection, inputs, write, { ...meta, sandbox }) as ConnectionOutputs;
-}

@@ -23,18 +23,6 @@ export const FlowConnection = LiveStamps.extend({
 }).passthrough();
 export type FlowConnection = z.infer<typeof FlowConnection>;
 
-export const ItemsReply = z.object({ items: z.array(FlowConnection) }).passthrough();
-
-export const ListReply = z
-  .object({
-    items: z.array(FlowConnection),
-    _links: z
-      .object({ next: z.object({ href: z.string() }).partial().optional() })
-      .partial()
-      .optional(),
-  })
-  .passthrough();
-
 /** POST /connections (201) and PATCH /connections/{id} (200). */
 export const WriteReply = z.object({ id: z.string(), etag: z.string() }).passthrough();
 export type WriteReply = z.infer<typeof WriteReply>;

@@ -42,7 +42,7 @@ export function buildEntityOutputs(
 }
 
 /** One readable difference between state and Flow Service. */
-export interface EntityDrift {
+interface EntityDrift {
   field: string;
   state: unknown;
   live: unknown;
@@ -112,7 +112,7 @@ function show(v: unknown): string {
  * object and state's version; `it` is how the rest refers to it. Never includes a secret value
  * (`changes` are readable fields only).
  */
-export function conflictMessage(
+function conflictMessage(
   head: string,
   it: string,
   live: LiveObject | undefined,

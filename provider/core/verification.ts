@@ -33,7 +33,7 @@ export function ownClientRefused(e: FlowServiceProviderError): boolean {
 /** The outcome of one connection test, with why it could not run when it could not. */
 export type TestResult = { outcome: "passed" | "refused" } | { outcome: "unsupported" | "unavailable"; why: string };
 
-export interface Undo {
+interface Undo {
   /** The patch putting back the previous values of everything the refused write changed. */
   ops: PatchOp[];
   /** Params whose previous value is not known (write-only secrets): they keep the new value. */
@@ -72,7 +72,7 @@ export function undoPatch(applied: readonly PatchOp[], previous: PatchableFields
 const list = (names: readonly string[]) => (names.length > 0 ? names.join(", ") : "(none)");
 const testCall = (id: string) => `GET /connections/${id}/test answered {"result": false}`;
 
-export interface RefusalFacts {
+interface RefusalFacts {
   id: string;
   name: string;
   /** The auth params the refused write set (names only). */
@@ -95,7 +95,7 @@ export function refusedCreateMessage(f: RefusalFacts, deleteError?: string): str
 }
 
 /** What the test after a rollback says about the previous credentials (never "works as before" without it). */
-export function retestSentence(t: TestResult, restoredAll: boolean): string {
+function retestSentence(t: TestResult, restoredAll: boolean): string {
   const what = restoredAll ? "the previous credentials" : "the credentials it holds now";
   switch (t.outcome) {
     case "passed":

@@ -26,8 +26,6 @@ export type ParamValue = z.infer<typeof ParamValue>;
 export const Params = z.record(z.string(), ParamValue);
 export type Params = z.infer<typeof Params>;
 
-export const JsonValue = z.json();
-
 /** JSON-only copy without undefined members: the dynamic-provider host rejects anything else. */
 export function plainJson<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;

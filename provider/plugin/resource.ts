@@ -30,7 +30,7 @@ export interface DetailedChange {
   replace: boolean;
 }
 
-export interface DiffOutcome {
+interface DiffOutcome {
   changes: boolean;
   replaces: string[];
   changedKeys: string[];
@@ -89,7 +89,7 @@ export async function createResource(kind: PluginResourceKind, news: Props | und
   return { id: r.id, props: outgoing(kind, (r.outs ?? {}) as Props, n.secrets) };
 }
 
-export type ReadResult = { gone: true } | { gone: false; id: string; props: Props; inputs: Props; notes: string[] };
+type ReadResult = { gone: true } | { gone: false; id: string; props: Props; inputs: Props; notes: string[] };
 
 /**
  * Refresh (state given) and import (only an id). The glue's read takes stored outputs; an import

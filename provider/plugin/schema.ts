@@ -8,13 +8,13 @@ import type { z } from "zod";
 import { CONFIG_KEYS } from "../core/config";
 import { ProviderConfig } from "../core/schemas";
 
-export const PACKAGE = "flowservice";
+const PACKAGE = "flowservice";
 /**
  * The Go SDK's module (sdk/go/go.mod) and package import path. It assumes the repository is
  * published as github.com/pulumi-flowservice/pulumi-flowservice; published elsewhere, change this
  * one line and run scripts/sdk.sh (docs/sdks.md).
  */
-export const GO_MODULE = "github.com/pulumi-flowservice/pulumi-flowservice/sdk/go";
+const GO_MODULE = "github.com/pulumi-flowservice/pulumi-flowservice/sdk/go";
 
 /** The npm package's version (package.json): the plugin's and every generated SDK's. */
 export function packageVersion(from: string = __dirname): string {

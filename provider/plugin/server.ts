@@ -14,7 +14,7 @@ import { unwrapSecrets } from "./wire";
 
 type Props = Record<string, unknown>;
 
-export interface PluginOptions {
+interface PluginOptions {
   version: string;
   runtime: ProviderRuntime;
   kinds: res.PluginResourceKind[];
@@ -94,7 +94,7 @@ function typeOf(req: { getType?: () => string; getUrn: () => string }): string {
   return req.getType?.() || (req.getUrn().split("::")[2] ?? "").split("$").pop() || "";
 }
 
-export function providerService(opts: PluginOptions): grpcTypes.UntypedServiceImplementation {
+function providerService(opts: PluginOptions): grpcTypes.UntypedServiceImplementation {
   const { log } = opts;
   const kinds = new Map(opts.kinds.map((k) => [k.token, k]));
   const schema = JSON.stringify(packageSchema(opts.version, opts.kinds));

@@ -75,17 +75,13 @@ export function formatPath(path: PropertyPath): string {
   return out;
 }
 
-export function samePath(a: PropertyPath, b: PropertyPath): boolean {
-  return a.length === b.length && a.every((s, i) => s === b[i]);
-}
-
 /** Whether `prefix` is `path` or one of its ancestors. */
 export function isPrefix(prefix: PropertyPath, path: PropertyPath): boolean {
   return prefix.length <= path.length && prefix.every((s, i) => s === path[i]);
 }
 
 /** Deep equality of plain JSON values (key order ignored). */
-export function sameValue(a: unknown, b: unknown): boolean {
+function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
   if (isObject(a) && isObject(b)) {

@@ -178,7 +178,7 @@ async function adoptEntity(
 }
 
 /** What refresh finds: the object is gone, or its state as read (and new inputs when it drifted). */
-export type EntityReadOutcome = { gone: true } | { gone: false; outs: EntityOutputs; inputs?: Record<string, unknown> };
+type EntityReadOutcome = { gone: true } | { gone: false; outs: EntityOutputs; inputs?: Record<string, unknown> };
 
 export async function readEntity(s: FlowSession, desc: AnyDescription, id: string, outs: EntityOutputs): Promise<EntityReadOutcome> {
   const what = `${desc.label} ${id} ("${outs.name}")`;

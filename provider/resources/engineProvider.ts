@@ -46,7 +46,7 @@ export function recorded(e: unknown, provider: unknown): unknown {
 }
 
 /** The engine's configure, for every resource type: one runtime, reconfigured only when the configuration changes. */
-export function engineConfigure(runtime: ProviderRuntime) {
+function engineConfigure(runtime: ProviderRuntime) {
   return (req: pulumi.dynamic.ConfigureRequest): Promise<void> => {
     runtime.configureFromEngine((key) => {
       const v = req.config.get(key);

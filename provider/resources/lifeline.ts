@@ -6,7 +6,7 @@
 // flight to settle (at most `maxSettleMs`) and exits.
 import net from "node:net";
 
-export interface LifelineOptions {
+interface LifelineOptions {
   /** The engine's address as the engine passed it (host:port). */
   engineAddress: string;
   /** Whether no request is in flight. */

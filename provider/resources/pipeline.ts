@@ -37,7 +37,7 @@ export const pipelineShims = {
 };
 
 /** Args every pipeline resource takes. */
-export interface PipelineCommonArgs {
+interface PipelineCommonArgs {
   /** The display name. */
   name: pulumi.Input<string>;
   /** Optional; removing it from the program removes it remotely. */

@@ -10,7 +10,7 @@ import type { ConnectionInputs, ConnectionOutputs, PatchOp } from "../core/schem
 import { writesCredentials } from "../core/verification";
 
 /** The resource's choice, else the stack's (flowservice:retriggerFailedRuns, default false). */
-export function retriggerOn(s: FlowSession, inputs: Pick<ConnectionInputs, "retriggerFailedRuns">): boolean {
+function retriggerOn(s: FlowSession, inputs: Pick<ConnectionInputs, "retriggerFailedRuns">): boolean {
   return inputs.retriggerFailedRuns ?? s.config.retriggerFailedRuns;
 }
 

@@ -28,7 +28,7 @@ import {
 import { warn } from "./warnings";
 
 /** The resource's choice, else the stack's (flowservice:verifyCredentials, default true). */
-export function verificationOn(s: FlowSession, inputs: Pick<ConnectionInputs, "verifyCredentials">): boolean {
+function verificationOn(s: FlowSession, inputs: Pick<ConnectionInputs, "verifyCredentials">): boolean {
   return inputs.verifyCredentials ?? s.config.verifyCredentials;
 }
 

@@ -34,13 +34,9 @@ describe("concurrency through the real engine", function () {
     stacks.push(s);
     return s;
   };
-  const inflight = async () => (await (await fetch(`${emulator.url}/__emulator/inflight`)).json()) as { current: number; max: number };
+  const inflight = async () => (await control.control("GET", "/inflight")) as { current: number; max: number };
   const rateLimit = (perSecond: number | null, retryAfter: number | null = 1) =>
-    fetch(`${emulator.url}/__emulator/rate-limit`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ perSecond, retryAfter }),
-    });
+    control.control("POST", "/rate-limit", { perSecond, retryAfter });
 
   it("lets exactly one of two stacks that adopted the same connection rotate its password; the other gets the conflict error", async () => {
     const { id } = await control.createSalesforce("Shared by two stacks", {
@@ -130,7 +126,7 @@ describe("concurrency through the real engine", function () {
     // Each reply takes 50 ms, so that requests the client sends together are seen together.
     await control.addFault({ action: "delay-then-apply", delayMs: 50, path: "/connections", times: 100_000 });
     await control.clearRequests();
-    await fetch(`${emulator.url}/__emulator/inflight`, { method: "DELETE" });
+    await control.control("DELETE", "/inflight");
     const started = Date.now();
     const up = await s.run(["up", "--yes", "--skip-preview"]);
     const upSecs = (Date.now() - started) / 1000;
@@ -139,7 +135,7 @@ describe("concurrency through the real engine", function () {
     const log8 = await control.apiRequests();
     const throttled8 = log8.filter((r) => r.status === 429).length;
     const conns = await s.connections();
-    const remote = ((await (await fetch(`${emulator.url}/__emulator/connections`)).json()) as { items: any[] }).items.filter((c) =>
+    const remote = ((await control.control("GET", "/connections")) as { items: any[] }).items.filter((c) =>
       c.name.startsWith(`Bulk ${tag}`),
     );
     assert.strictEqual(Object.keys(conns).length, 100);
@@ -165,17 +161,17 @@ describe("concurrency through the real engine", function () {
       })),
     );
     await control.clearRequests();
-    await fetch(`${emulator.url}/__emulator/inflight`, { method: "DELETE" });
+    await control.control("DELETE", "/inflight");
     const t1 = Date.now();
     await s.ok(["up", "--yes", "--skip-preview"]);
     const rotateSecs = (Date.now() - t1) / 1000;
     const maxAt1 = (await inflight()).max;
     const log1 = await control.apiRequests();
     await rateLimit(null);
-    await fetch(`${emulator.url}/__emulator/faults`, { method: "DELETE" });
+    await control.clearFaults();
     assert.strictEqual(log1.filter((r) => r.method === "PATCH" && r.status === 200).length, 100);
     assert.strictEqual(maxAt1, 1, `max in flight with maxConcurrency=1: ${maxAt1}`);
-    const rotated = ((await (await fetch(`${emulator.url}/__emulator/connections`)).json()) as { items: any[] }).items.filter((c) =>
+    const rotated = ((await control.control("GET", "/connections")) as { items: any[] }).items.filter((c) =>
       c.name.startsWith(`Bulk ${tag}`),
     );
     assert.strictEqual(rotated.length, 100);

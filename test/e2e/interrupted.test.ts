@@ -57,9 +57,7 @@ describe("an interrupted pulumi up leaves no orphan that the next up duplicates 
         .map((r) => r.id as string),
     );
   const remote = async (): Promise<any[]> =>
-    ((await (await fetch(`${emulator.url}/__emulator/connections`)).json()) as { items: any[] }).items.filter((c) =>
-      c.name.startsWith(`Interrupted ${tag} `),
-    );
+    ((await control.control("GET", "/connections")) as { items: any[] }).items.filter((c) => c.name.startsWith(`Interrupted ${tag} `));
   const pending = async () =>
     (await stack.exportState()).deployment as unknown as { pending_operations?: Array<{ type: string; resource: { urn: string } }> };
   const recover = async (args: string[]) => {

@@ -3,7 +3,7 @@
 // The steps build on each other, in order, on one stack.
 import assert from "node:assert";
 import { randomBytes } from "node:crypto";
-import { FLOW_BASE_PATH, SALESFORCE } from "../../tools/demo";
+import { FLOW_BASE_PATH, SALESFORCE, salesforceConnection, salesforceParams } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { EmulatorControl, sha256 } from "../helpers/emulatorControl";
 import { ConnectionDecl, DEMO, ensureEngine, TestStack } from "./harness";
@@ -27,18 +27,7 @@ const secrets = {
 function salesforce(password: string, description: string | undefined = "CRM accounts"): ConnectionDecl {
   return {
     resourceName: "salesforce",
-    name: "Salesforce prod",
-    description,
-    connectionSpec: { id: SALESFORCE, version: "1.0" },
-    auth: {
-      specName: "Basic Authentication",
-      params: {
-        environmentUrl: "login.salesforce.com",
-        username: "sf-user",
-        password: { secret: password },
-        securityToken: { secret: secrets.sfToken },
-      },
-    },
+    ...salesforceConnection("Salesforce prod", salesforceParams("sf-user", { secret: password }, { secret: secrets.sfToken }), description),
   };
 }
 const s3: ConnectionDecl = {

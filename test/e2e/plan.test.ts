@@ -8,9 +8,10 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { FLOW_BASE_PATH, SALESFORCE } from "../../tools/demo";
+import { FLOW_BASE_PATH, salesforceConnection, salesforceParams } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { EmulatorApi } from "../helpers/emulatorApi";
+import { EmulatorControl, LoggedRequest } from "../helpers/emulatorControl";
 import { ConnectionDecl, DEMO, ensureEngine, REPO, TestStack } from "./harness";
 
 const S3 = "ecadc60c-7455-4d87-84dc-2a0e293d997b";
@@ -35,22 +36,8 @@ function salesforce(
   resourceName: string,
   o: { name: string; description?: string; password: string; token: string; username?: string },
 ): ConnectionDecl {
-  const decl: ConnectionDecl = {
-    resourceName,
-    name: o.name,
-    connectionSpec: { id: SALESFORCE, version: "1.0" },
-    auth: {
-      specName: "Basic Authentication",
-      params: {
-        environmentUrl: "login.salesforce.com",
-        username: o.username ?? `${resourceName}-user`,
-        password: { secret: o.password },
-        securityToken: { secret: o.token },
-      },
-    },
-  };
-  if (o.description !== undefined) decl.description = o.description;
-  return decl;
+  const params = salesforceParams(o.username ?? `${resourceName}-user`, { secret: o.password }, { secret: o.token });
+  return { resourceName, ...salesforceConnection(o.name, params, o.description) };
 }
 
 interface PlanRun {
@@ -73,21 +60,12 @@ function plan(args: string[], stdin?: string): Promise<PlanRun> {
   });
 }
 
-interface LoggedRequest {
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  body: unknown;
-}
-
+/** The Flow Service requests the emulator logged (IMS left out). */
 async function apiRequests(url: string): Promise<LoggedRequest[]> {
-  const items = ((await (await fetch(`${url}/__emulator/requests`)).json()) as { items: LoggedRequest[] }).items;
-  return items.filter((r) => r.path.startsWith("/data/"));
+  return (await new EmulatorControl(url).requests()).filter((r) => r.path.startsWith("/data/"));
 }
 
-async function clearRequests(url: string): Promise<void> {
-  await fetch(`${url}/__emulator/requests`, { method: "DELETE" });
-}
+const clearRequests = (url: string) => new EmulatorControl(url).clearRequests();
 
 /** A preview as a fixture: the stack traces (local paths, noise) dropped, nothing else touched. */
 function saveFixture(name: string, previewJson: string): void {
@@ -267,12 +245,8 @@ describe("flowservice-plan on the real pulumi preview --json", function () {
       token: secrets.partnersToken1,
     });
     stack.setProgram([crm2, partners2]); // what the state holds
-    const edit = await fetch(`${emulator.url}/__emulator/connections/${ids.crm}/edit`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ patch: [{ op: "replace", path: "/name", value: "Renamed in the UI" }], user: "jane.doe@example.com" }),
-    });
-    assert.strictEqual(edit.status, 200, await edit.text());
+    // Throws unless the emulator accepts the edit.
+    await new EmulatorControl(emulator.url).editOutOfBand(ids.crm, [{ op: "replace", path: "/name", value: "Renamed in the UI" }]);
 
     await preview();
     const blind = await plan([previewFile()]);

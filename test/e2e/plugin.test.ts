@@ -269,9 +269,7 @@ describe("the provider plugin through the real engine: a YAML program", function
 
   describe("secrets", () => {
     it("no secret value or issued token in any CLI output, state file, import snippet or the plugin's log", async () => {
-      const tokens = ((await (await fetch(`${emulator.url}/__emulator/tokens`)).json()) as { items: Array<{ token: string }> }).items.map(
-        (t) => t.token,
-      );
+      const tokens = ((await control.control("GET", "/tokens")) as { items: Array<{ token: string }> }).items.map((t) => t.token);
       const logs = stacks.map((s) => s.pluginCalls());
       assert.ok(
         logs.every((l) => /Update flowservice:index:Connection::\w+ ok/.test(l)),

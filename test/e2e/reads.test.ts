@@ -99,7 +99,7 @@ describe("end to end: refresh of many connections", function () {
     try {
       await refresh();
     } finally {
-      await fetch(`${emulator.url}/__emulator/faults`, { method: "DELETE" });
+      await control.clearFaults();
     }
     const flow = await flowRequests();
     assert.deepStrictEqual(

@@ -61,8 +61,7 @@ describe("reliability through the real engine: faults during pulumi up", functio
   };
 
   async function collectTokens(): Promise<void> {
-    const r = await fetch(`${emulator.url}/__emulator/tokens`);
-    for (const t of ((await r.json()) as { items: Array<{ token: string }> }).items) tokens.add(t.token);
+    for (const t of ((await control.control("GET", "/tokens")) as { items: Array<{ token: string }> }).items) tokens.add(t.token);
   }
 
   /** Secret values (params, client secret, every token issued) found in `text`. */
@@ -74,7 +73,7 @@ describe("reliability through the real engine: faults during pulumi up", functio
   /** Compares state with the emulator: lost = in one but not the other; duplicated = same name twice remotely. */
   async function agreement(count: number): Promise<{ lost: number; duplicated: number }> {
     const state = await stack.connections();
-    const remote = ((await (await fetch(`${emulator.url}/__emulator/connections`)).json()) as { items: any[] }).items;
+    const remote = ((await control.control("GET", "/connections")) as { items: any[] }).items;
     const stateIds = new Set(Object.values(state).map((r) => r.id));
     const remoteIds = new Set(remote.map((c) => c.id));
     let lost = [...stateIds].filter((id) => !remoteIds.has(id)).length + [...remoteIds].filter((id) => !stateIds.has(id)).length;
@@ -121,11 +120,7 @@ describe("reliability through the real engine: faults during pulumi up", functio
     const up = await stack.run(["up", "--yes", "--skip-preview"]);
     assert.strictEqual(up.code, 0, up.stdout + up.stderr);
     const secs = ((Date.now() - started) / 1000).toFixed(1);
-    assert.deepStrictEqual(
-      ((await (await fetch(`${emulator.url}/__emulator/faults`)).json()) as { items: unknown[] }).items,
-      [],
-      "every fault was met",
-    );
+    assert.deepStrictEqual(((await control.control("GET", "/faults")) as { items: unknown[] }).items, [], "every fault was met");
     const { lost, duplicated } = await agreement(N);
     const refreshed = await refreshAgrees();
     const leaked = (await leaks(up.stdout + up.stderr + stack.stateFiles())).length;
@@ -206,11 +201,7 @@ describe("reliability through the real engine: faults during pulumi up", functio
     // --continue-on-error: the engine would otherwise stop scheduling updates after the first failure.
     const up = await stack.run(["up", "--yes", "--skip-preview", "--continue-on-error"]);
     assert.notStrictEqual(up.code, 0);
-    assert.deepStrictEqual(
-      ((await (await fetch(`${emulator.url}/__emulator/faults`)).json()) as { items: unknown[] }).items,
-      [],
-      "both faults were met",
-    );
+    assert.deepStrictEqual(((await control.control("GET", "/faults")) as { items: unknown[] }).items, [], "both faults were met");
     const text = up.stdout + up.stderr;
     assert.match(text, /expected JSON/);
     assert.match(text, /etag/);
@@ -252,11 +243,7 @@ describe("reliability through the real engine: faults during pulumi up", functio
       await new Promise((r) => setTimeout(r, 100));
     }
     await collectTokens();
-    await fetch(`${emulator.url}/__emulator/tokens/revoke`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: "{}",
-    });
+    await control.control("POST", "/tokens/revoke", {});
     const up = await running;
     assert.strictEqual(up.code, 0, up.stdout + up.stderr);
     const log = await control.apiRequests();

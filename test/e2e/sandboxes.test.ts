@@ -8,8 +8,8 @@ import { buildPlan } from "../../commands/plan/plan";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { EmulatorControl, LoggedRequest, sha256 } from "../helpers/emulatorControl";
 import { ConnectionDecl, DEMO, ensureEngine, REPO, TestStack } from "./harness";
+import { salesforceConnection, salesforceParams } from "../../tools/demo";
 
-const SALESFORCE = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5";
 const CONNECTIONS = "/data/foundation/flowservice/connections";
 const SANDBOXES = ["dev", "stage", "prod"] as const;
 const tag = randomBytes(4).toString("hex");
@@ -19,12 +19,7 @@ const passwords = { dev: `pw-dev-${tag}`, stage: `pw-stage-${tag}`, prod: `pw-pr
 function crm(resourceName: string, sandboxName: string | undefined, password: string): ConnectionDecl {
   return {
     resourceName,
-    name: "Salesforce CRM",
-    connectionSpec: { id: SALESFORCE, version: "1.0" },
-    auth: {
-      specName: "Basic Authentication",
-      params: { environmentUrl: "login.salesforce.com", username: "crm", password: { secret: password }, securityToken: "tok-1" },
-    },
+    ...salesforceConnection("Salesforce CRM", salesforceParams<string | { secret: string }>("crm", { secret: password }, "tok-1")),
     sandboxName,
   };
 }

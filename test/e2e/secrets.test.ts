@@ -60,8 +60,7 @@ describe("secrets through the real engine: zero hits anywhere a run leaves outpu
   };
 
   async function issuedTokens(): Promise<string[]> {
-    const r = await fetch(`${emulator.url}/__emulator/tokens`);
-    return ((await r.json()) as { items: Array<{ token: string }> }).items.map((t) => t.token);
+    return ((await control.control("GET", "/tokens")) as { items: Array<{ token: string }> }).items.map((t) => t.token);
   }
 
   /** Every file under the stack's workspace (state backend, PULUMI_HOME, program folder) except the program's own input. */
@@ -186,7 +185,7 @@ describe("secrets through the real engine: zero hits anywhere a run leaves outpu
       hits.map((h) => h.slice(0, 6) + "…"),
       [],
     );
-    await fetch(`${emulator.url}/__emulator/faults`, { method: "DELETE" });
+    await control.clearFaults();
   });
 
   it("at -v=9 --logtostderr --logflow, finds secrets only in the engine's own RPC traces, and no token at all", async () => {

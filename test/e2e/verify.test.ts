@@ -1,4 +1,4 @@
-// Safe credential changes (issue 11) through the real `pulumi` CLI against the emulator, on one
+// Safe credential changes (each credential write verified by a connection test) through the real `pulumi` CLI against the emulator, on one
 // stack: each credential write is tested once; a refused rotation, create or adoption is undone
 // and `up` fails clearly; a rollback that meets another writer says how to recover; a test that
 // cannot be made keeps the write with a warning (or fails under requireVerifiedCredentials); verifyCredentials:
@@ -10,9 +10,9 @@ import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProce
 import { NO_TEST_CONNECTOR } from "../helpers/emulatorApi";
 import { EmulatorControl, LoggedRequest, sha256 } from "../helpers/emulatorControl";
 import { ConnectionDecl, ensureEngine, TestStack } from "./harness";
+import { salesforceConnection, salesforceParams } from "../../tools/demo";
 
 const TEST = "test/e2e/verify.test.ts";
-const SALESFORCE = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5";
 const tag = randomBytes(4).toString("hex");
 const pw = (what: string) => `pw-${what}-${tag}`;
 const TOKEN = `sf-token-${tag}`;
@@ -20,18 +20,11 @@ const TOKEN = `sf-token-${tag}`;
 function salesforce(resourceName: string, password: string, extra: Partial<ConnectionDecl> = {}): ConnectionDecl {
   return {
     resourceName,
-    name: `Salesforce ${resourceName}`,
-    description: "CRM accounts",
-    connectionSpec: { id: SALESFORCE, version: "1.0" },
-    auth: {
-      specName: "Basic Authentication",
-      params: {
-        environmentUrl: "login.salesforce.com",
-        username: "sf-user",
-        password: { secret: password },
-        securityToken: { secret: TOKEN },
-      },
-    },
+    ...salesforceConnection(
+      `Salesforce ${resourceName}`,
+      salesforceParams("sf-user", { secret: password }, { secret: TOKEN }),
+      "CRM accounts",
+    ),
     ...extra,
   };
 }

@@ -1,6 +1,6 @@
 // A tiny HTTP client for the emulator tests: plain fetch, no code shared with provider/.
 import { type EmulatorOptions, type RunningEmulator, startEmulator } from "../../emulator/main";
-import { DEMO, FLOW_BASE_PATH as BASE, SALESFORCE } from "../../tools/demo";
+import { DEMO, FLOW_BASE_PATH as BASE, SALESFORCE, salesforceConnection, salesforceParams } from "../../tools/demo";
 
 export { BASE, DEMO, SALESFORCE };
 export const S3 = "ecadc60c-7455-4d87-84dc-2a0e293d997b";
@@ -16,7 +16,6 @@ export interface Res {
   status: number;
   headers: Headers;
   text: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   json: any;
 }
 
@@ -117,21 +116,8 @@ export class EmulatorApi {
 
   /** Creates a Salesforce Basic Authentication connection; returns {id, etag}. */
   async createSalesforce(name = "E2E_SF Base_Connection", params?: Record<string, unknown>): Promise<{ id: string; etag: string }> {
-    const r = await this.call("POST", "/connections", {
-      body: {
-        name,
-        connectionSpec: { id: SALESFORCE, version: "1.0" },
-        auth: {
-          specName: "Basic Authentication",
-          params: params ?? {
-            environmentUrl: "login.salesforce.com",
-            username: "my-salesforce-account",
-            password: "initial-password",
-            securityToken: "initial-token",
-          },
-        },
-      },
-    });
+    const body = salesforceConnection(name, params ?? salesforceParams("my-salesforce-account", "initial-password", "initial-token"));
+    const r = await this.call("POST", "/connections", { body });
     if (r.status !== 201) throw new Error(`create failed: ${r.status} ${r.text}`);
     return r.json;
   }
@@ -215,7 +201,7 @@ export class EmulatorApi {
     return r.json.items[0];
   }
 
-  /** A control route under /__emulator. */
+  /** A control route under /__emulator, its reply whatever the status: the one HTTP call of those routes (EmulatorControl names them). */
   async control(method: string, path: string, body?: unknown): Promise<Res> {
     return toRes(
       await fetch(`${this.url}/__emulator${path}`, {

@@ -32,11 +32,19 @@ export interface EmulatorConfigView {
 
 export const sha256 = (v: string) => "sha256:" + createHash("sha256").update(v).digest("hex");
 
+/**
+ * The typed client of the emulator's control routes (/__emulator/…). Every control request goes
+ * through EmulatorApi.control, the one HTTP call of those routes; this class names them.
+ */
 export class EmulatorControl {
-  constructor(readonly url: string) {}
+  private readonly client: EmulatorApi;
+
+  constructor(readonly url: string) {
+    this.client = new EmulatorApi(url);
+  }
 
   async requests(): Promise<LoggedRequest[]> {
-    return ((await (await fetch(`${this.url}/__emulator/requests`)).json()) as { items: LoggedRequest[] }).items;
+    return ((await this.control("GET", "/requests")) as { items: LoggedRequest[] }).items;
   }
 
   /** Flow Service and IMS requests only (what a user would be billed or throttled for). */
@@ -45,43 +53,33 @@ export class EmulatorControl {
   }
 
   async clearRequests(): Promise<void> {
-    await fetch(`${this.url}/__emulator/requests`, { method: "DELETE" });
+    await this.control("DELETE", "/requests");
   }
 
   /** The stored connection, secrets as sha256 fingerprints; undefined when it does not exist. */
   async stored(id: string): Promise<any | undefined> {
-    const r = await fetch(`${this.url}/__emulator/connections/${id}`);
-    if (r.status === 404) return undefined;
-    if (!r.ok) throw new Error(`control GET connection ${id}: ${r.status} ${await r.text()}`);
-    return r.json();
+    return this.storedAt("connections", id);
   }
 
   /** A stored source connection, target connection or flow (any org and sandbox); undefined when absent. */
   async storedEntity(collection: "sourceConnections" | "targetConnections" | "flows", id: string): Promise<any | undefined> {
-    const r = await fetch(`${this.url}/__emulator/${collection}/${id}`);
+    return this.storedAt(collection, id);
+  }
+
+  private async storedAt(collection: string, id: string): Promise<any | undefined> {
+    const r = await this.client.control("GET", `/${collection}/${id}`);
     if (r.status === 404) return undefined;
-    if (!r.ok) throw new Error(`control GET ${collection}/${id}: ${r.status} ${await r.text()}`);
-    return r.json();
+    if (r.status < 200 || r.status >= 300) throw new Error(`control GET ${collection}/${id}: ${r.status} ${r.text}`);
+    return r.json;
   }
 
   /** An edit as if made in the Experience Platform UI: a new etag, another writer. */
   async editOutOfBand(id: string, patch: unknown[], user = "jane.doe@example.com"): Promise<{ etag: string }> {
-    const r = await fetch(`${this.url}/__emulator/connections/${id}/edit`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ patch, user }),
-    });
-    if (!r.ok) throw new Error(`out-of-band edit of ${id}: ${r.status} ${await r.text()}`);
-    return (await r.json()) as { etag: string };
+    return (await this.control("POST", `/connections/${id}/edit`, { patch, user })) as { etag: string };
   }
 
   async addFault(fault: Record<string, unknown>): Promise<void> {
-    const r = await fetch(`${this.url}/__emulator/faults`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(fault),
-    });
-    if (!r.ok) throw new Error(`add fault: ${r.status} ${await r.text()}`);
+    await this.control("POST", "/faults", fault);
   }
 
   async clearFaults(): Promise<void> {
@@ -133,18 +131,14 @@ export class EmulatorControl {
 
   /** A control call that must succeed; its JSON reply. */
   async control(method: string, path: string, body?: unknown): Promise<unknown> {
-    const r = await fetch(`${this.url}/__emulator${path}`, {
-      method,
-      headers: body !== undefined ? { "content-type": "application/json" } : {},
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    if (!r.ok) throw new Error(`control ${method} ${path}: ${r.status} ${await r.text()}`);
-    return r.json();
+    const r = await this.client.control(method, path, body);
+    if (r.status < 200 || r.status >= 300) throw new Error(`control ${method} ${path}: ${r.status} ${r.text}`);
+    return r.json;
   }
 
   /** A Salesforce connection created outside any stack (as in the UI); returns {id, etag}. */
   createSalesforce(name: string, params: Record<string, unknown>): Promise<{ id: string; etag: string }> {
-    return new EmulatorApi(this.url).createSalesforce(name, params);
+    return this.client.createSalesforce(name, params);
   }
 
   /** A Flow Service API call with the emulator's demo credentials, outside any stack (as another user would). */

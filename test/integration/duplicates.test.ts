@@ -7,21 +7,16 @@ import assert from "node:assert";
 import type * as pulumi from "@pulumi/pulumi";
 import { configure, provider } from "../../provider/dynamicProvider";
 import { sourceConnectionProvider } from "../../provider/pipelineProvider";
-import { FLOW_BASE_PATH } from "../../tools/demo";
+import { FLOW_BASE_PATH, salesforceConnection, salesforceParams } from "../../tools/demo";
 import { flowConfig } from "../../tools/pulumiCli";
 import { recordCase } from "../../tools/reliabilityReport";
-import { DEMO, S3, SALESFORCE, useEmulator } from "../helpers/emulatorApi";
+import { DEMO, S3, useEmulator } from "../helpers/emulatorApi";
 import { EmulatorControl } from "../helpers/emulatorControl";
 
 const TEST = "test/integration/duplicates.test.ts";
 
 const crm = (name: string) => ({
-  name,
-  connectionSpec: { id: SALESFORCE, version: "1.0" },
-  auth: {
-    specName: "Basic Authentication",
-    params: { environmentUrl: "login.salesforce.com", username: "u", password: "pw-dup-111", securityToken: "tok-123456" },
-  },
+  ...salesforceConnection(name, salesforceParams("u", "pw-dup-111", "tok-123456")),
   secretKeys: ["password", "securityToken"],
   verifyCredentials: false,
 });

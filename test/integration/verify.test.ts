@@ -1,4 +1,4 @@
-// Safe credential changes (issue 11), the provider's methods against the emulator over HTTP: one
+// Safe credential changes (each credential write verified by a connection test), the provider's methods against the emulator over HTTP: one
 // test after each credential write, a refused write undone (a new connection deleted, an update
 // or adoption PATCHed back), what the engine is told to record, and tests that cannot be made.
 import assert from "node:assert";

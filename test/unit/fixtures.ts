@@ -1,5 +1,5 @@
 // Realistic connector fixtures (flow-service-api.md) shared by the unit tests.
-import { SALESFORCE } from "../../tools/demo";
+import { SALESFORCE, salesforceConnection, salesforceParams } from "../../tools/demo";
 
 export { SALESFORCE };
 export const S3 = "ecadc60c-7455-4d87-84dc-2a0e293d997b";
@@ -7,13 +7,7 @@ export const AZURE_BLOB = "4c10e202-c428-4796-9208-5f1f5732b1cf";
 
 export function salesforceInputs(overrides: Record<string, unknown> = {}) {
   return {
-    name: "Salesforce prod",
-    description: "CRM accounts",
-    connectionSpec: { id: SALESFORCE, version: "1.0" },
-    auth: {
-      specName: "Basic Authentication",
-      params: { environmentUrl: "login.salesforce.com", username: "sf-user", password: "pw-1", securityToken: "tok-1" },
-    },
+    ...salesforceConnection("Salesforce prod", salesforceParams("sf-user", "pw-1", "tok-1"), "CRM accounts"),
     secretKeys: ["password", "securityToken"],
     ...overrides,
   };

@@ -1,4 +1,4 @@
-// flowservice-plan shows the credential test `up` makes after each credential write (issue 11),
+// flowservice-plan shows the credential test `up` makes after each credential write,
 // on previews captured from the real engine (fixtures/preview-*.json).
 import assert from "node:assert";
 import fs from "node:fs";

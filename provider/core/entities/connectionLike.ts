@@ -24,7 +24,7 @@ export const ConnectionLikeInputs = CommonInputs.extend({
 });
 export type ConnectionLikeInputs = z.infer<typeof ConnectionLikeInputs>;
 
-export const LiveConnectionLike = LiveStamps.extend({
+const LiveConnectionLike = LiveStamps.extend({
   baseConnectionId: z.string().optional(),
   connectionSpec: z.object({ id: z.string(), version: z.string().optional() }).passthrough(),
   data: z.record(z.string(), z.unknown()).optional(),
@@ -37,7 +37,7 @@ function defined(o: Record<string, unknown>): JsonObject {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as JsonObject;
 }
 
-export interface ConnectionLikeOptions<I extends ConnectionLikeInputs> {
+interface ConnectionLikeOptions<I extends ConnectionLikeInputs> {
   kind: string;
   label: string;
   collection: string;

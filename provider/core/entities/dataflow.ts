@@ -19,7 +19,7 @@ import { LastRun } from "../runs";
 /** Flow Service's frequencies (ScheduleSpecDTO). */
 export const FREQUENCIES = ["once", "minute", "hour", "day", "week"] as const;
 /** A minute-based flow runs at most every 15 minutes (ScheduleSpecDTO.interval). */
-export const MIN_MINUTE_INTERVAL = 15;
+const MIN_MINUTE_INTERVAL = 15;
 
 // Flow Service documents startTime and interval as numbers, and returns them as strings in GET
 // replies (update-dataflows.md): either is accepted, and stored as a number.
@@ -35,7 +35,7 @@ const scheduleShape = {
   backfill: Flag.optional(),
 };
 // A misspelt member ("intervall") is named, not silently dropped.
-export const ScheduleParams = z.object(scheduleShape).strict();
+const ScheduleParams = z.object(scheduleShape).strict();
 /** A live schedule, read leniently (members Flow Service adds are left out). */
 const LiveSchedule = z.object(scheduleShape).partial();
 
@@ -46,7 +46,7 @@ export const Transformation = z
   })
   .strict();
 
-export const DataflowInputs = CommonInputs.extend({
+const DataflowInputs = CommonInputs.extend({
   flowSpec: SpecRef,
   sourceConnectionIds: z.array(FlowId).min(1, { message: "must list at least one source connection id (e.g. [source.id])" }),
   targetConnectionIds: z.array(FlowId).min(1, { message: "must list at least one target connection id (e.g. [target.id])" }),
@@ -55,7 +55,7 @@ export const DataflowInputs = CommonInputs.extend({
   /** Default true. */
   enabled: z.boolean().optional(),
 });
-export type DataflowInputs = z.infer<typeof DataflowInputs>;
+type DataflowInputs = z.infer<typeof DataflowInputs>;
 
 const LiveDataflow = LiveStamps.extend({
   flowSpec: z.object({ id: z.string(), version: z.string().optional() }).passthrough(),
@@ -87,7 +87,7 @@ function liveSchedule(raw: Record<string, unknown> | undefined): JsonObject | un
 const known = (v: unknown) => v !== undefined && v !== UNKNOWN;
 
 /** The schedule rules Flow Service enforces, checked in preview. */
-export function scheduleRules(raw: Record<string, unknown>, olds: Record<string, unknown>, now: number): CheckFailure[] {
+function scheduleRules(raw: Record<string, unknown>, olds: Record<string, unknown>, now: number): CheckFailure[] {
   const s = raw.scheduleParams as Record<string, unknown> | undefined;
   if (!s || s === (UNKNOWN as unknown) || typeof s !== "object") return [];
   const failures: CheckFailure[] = [];

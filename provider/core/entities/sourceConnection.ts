@@ -4,14 +4,14 @@
 import { z } from "zod";
 import { connectionLike, ConnectionLikeInputs } from "./connectionLike";
 
-export const SourceConnectionInputs = ConnectionLikeInputs.extend({
+const SourceConnectionInputs = ConnectionLikeInputs.extend({
   /** `format`: delimited, json, parquet (files) or tabular (tables); other members as the connector documents. */
   data: z
     .object({ format: z.string().min(1, { message: "must name the data format, e.g. delimited" }).optional() })
     .catchall(z.json())
     .optional(),
 });
-export type SourceConnectionInputs = z.infer<typeof SourceConnectionInputs>;
+type SourceConnectionInputs = z.infer<typeof SourceConnectionInputs>;
 
 export const sourceConnection = connectionLike<SourceConnectionInputs>({
   kind: "SourceConnection",

@@ -8,9 +8,9 @@ import { UNKNOWN } from "../unknown";
 import { connectionLike, ConnectionLikeInputs } from "./connectionLike";
 
 /** The Data Lake connection spec: the target of every sources tutorial. */
-export const DATA_LAKE_SPEC = "c604ff05-7f1a-43c0-8e18-33bf874cb11c";
+const DATA_LAKE_SPEC = "c604ff05-7f1a-43c0-8e18-33bf874cb11c";
 
-export const TargetConnectionInputs = ConnectionLikeInputs.extend({
+const TargetConnectionInputs = ConnectionLikeInputs.extend({
   data: z
     .object({
       format: z.string().min(1, { message: "must name the data format, e.g. parquet_xdm" }).optional(),
@@ -19,7 +19,7 @@ export const TargetConnectionInputs = ConnectionLikeInputs.extend({
     .catchall(z.json())
     .optional(),
 });
-export type TargetConnectionInputs = z.infer<typeof TargetConnectionInputs>;
+type TargetConnectionInputs = z.infer<typeof TargetConnectionInputs>;
 
 function dataLakeRules(raw: Record<string, unknown>): CheckFailure[] {
   const spec = raw.connectionSpec as { id?: unknown } | undefined;
