@@ -1,10 +1,17 @@
 // The flow-emulator command, and startEmulator() for running it in-process.
 import type { AddressInfo } from "node:net";
 import { parseArgs as parseCliArgs } from "node:util";
-import { DEFAULT_SANDBOXES, DEFAULT_TOKEN_TTL_SECONDS, DEMO_CREDENTIALS, type EmulatorConfig, FLOW_BASE, IMS_TOKEN_PATH } from "./context";
-import { createHttpServer } from "./server";
-import { EmulatorState } from "./state";
-import { StateFileError, Store } from "./store";
+import {
+  DEFAULT_SANDBOXES,
+  DEFAULT_TOKEN_TTL_SECONDS,
+  DEMO_CREDENTIALS,
+  type EmulatorConfig,
+  FLOW_BASE,
+  IMS_TOKEN_PATH,
+} from "./data/context";
+import { createHttpServer } from "./http/server";
+import { EmulatorState } from "./http/state";
+import { StateFileError, Store } from "./data/store";
 
 export interface EmulatorOptions {
   /** 0 (the default) picks a free port. */

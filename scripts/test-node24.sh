@@ -9,4 +9,4 @@ export PATH="$bin:$PATH"
 export FLOWSERVICE_TEST_NODE_BIN="$bin"
 echo "test:node24: node $(node --version), npm $(npm --version)" >&2
 node node_modules/typescript/bin/tsc -p tsconfig.json
-exec node node_modules/mocha/bin/mocha.js "test/unit/**/*.test.ts" "test/integration/**/*.test.ts" test/e2e/consumer.test.ts
+exec node node_modules/mocha/bin/mocha.js "test/unit/**/*.test.ts" "test/emulator/**/*.test.ts" "test/integration/**/*.test.ts" test/e2e/consumer.test.ts

@@ -9,7 +9,7 @@ const pulumi = require("@pulumi/pulumi");
 const { Connection } = require("pulumi-flowservice");
 
 const spec = JSON.parse(fs.readFileSync(path.join(__dirname, "bench.json"), "utf8"));
-const { connectionArgs } = require("pulumi-flowservice/dist/tools/benchConnection");
+const { connectionArgs } = require("pulumi-flowservice/dist/bench/src/benchConnection");
 
 for (let i = 0; i < spec.n; i++) {
   const version = spec.overrides?.[i] || spec.version;

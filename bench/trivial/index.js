@@ -7,7 +7,7 @@ const path = require("node:path");
 const pulumi = require("@pulumi/pulumi");
 
 const spec = JSON.parse(fs.readFileSync(path.join(__dirname, "bench.json"), "utf8"));
-const { connectionArgs } = require("pulumi-flowservice/dist/tools/benchConnection");
+const { connectionArgs } = require("pulumi-flowservice/dist/bench/src/benchConnection");
 
 // Methods capture nothing, so the serialized __provider stays small and identical per resource.
 const noRequestProvider = {

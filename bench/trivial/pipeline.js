@@ -6,7 +6,7 @@ const path = require("node:path");
 const pulumi = require("@pulumi/pulumi");
 
 const spec = JSON.parse(fs.readFileSync(path.join(__dirname, "bench.json"), "utf8"));
-const { pipelineArgs } = require("pulumi-flowservice/dist/tools/benchPipeline");
+const { pipelineArgs } = require("pulumi-flowservice/dist/bench/src/benchPipeline");
 
 // One provider for the four types. Methods capture nothing, so the serialized __provider stays
 // small and identical per resource.

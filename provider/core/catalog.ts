@@ -3,7 +3,7 @@
 // the connector's secret params as Pulumi secrets before they reach state.
 // Source: the connection specs of Adobe's sources docs (the connector table of flow-service-api.md):
 // an auth spec is a JSON Schema whose `required` lists the required params and whose secret params
-// carry `format: password`. The emulator keeps its own copy (emulator/specs.ts); a unit test
+// carry `format: password`. The emulator keeps its own copy (emulator/data/specs.ts); a unit test
 // cross-checks the two (test/unit/catalog.test.ts).
 //
 // A snapshot says "required", "secret" and a known param's type with confidence, but never

@@ -3,7 +3,16 @@
 // experiment), and the request-count targets hold. No timing is asserted: times on a shared
 // machine are not a test.
 import assert from "node:assert";
-import { BenchReport, formatMarkdown, formatText, NResult, OPS, PLUGIN_OPS, pipelineRefreshFloor, runBenchmark } from "../../tools/bench";
+import {
+  BenchReport,
+  formatMarkdown,
+  formatText,
+  NResult,
+  OPS,
+  PLUGIN_OPS,
+  pipelineRefreshFloor,
+  runBenchmark,
+} from "../../bench/src/bench";
 import { ensureEngine } from "./harness";
 
 describe("benchmark smoke run (npm run bench, N = 5, 3 pipelines)", function () {

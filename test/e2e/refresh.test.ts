@@ -172,7 +172,7 @@ describe("end to end: refresh of many pipelines reads listings, and drops only w
   });
 
   it('a 404 "Sandbox not found": refresh fails naming the sandbox, keeps every resource, and the next up creates nothing', async () => {
-    // Every read in the sandbox answers as Flow Service does for a sandbox it does not know (emulator/errors.ts sandboxNotFound).
+    // Every read in the sandbox answers as Flow Service does for a sandbox it does not know (emulator/api/errors.ts sandboxNotFound).
     await control.addFault({
       method: "GET",
       path: "/^\\/(connections|sourceConnections|targetConnections|flows)/",

@@ -1,7 +1,7 @@
 // `npm run bench -- …`: what each flag sets, and the message a wrong one gets.
 import assert from "node:assert";
 import path from "node:path";
-import { BenchArgsError, parseBenchArgs } from "../../tools/benchArgs";
+import { BenchArgsError, parseBenchArgs } from "../../bench/src/benchArgs";
 
 describe("npm run bench: command-line arguments", () => {
   it("with no argument, sets nothing, so every default applies", () => {

@@ -1,8 +1,8 @@
-// The plugin door's YAML program (tools/benchPluginProgram.ts): the same N connections, with the
+// The plugin door's YAML program (bench/src/benchPluginProgram.ts): the same N connections, with the
 // same inputs, as the dynamic program, through the provider plugin named by path.
 import assert from "node:assert";
-import { connectionArgs } from "../../tools/benchConnection";
-import { PLUGIN_TAG, pluginProgramYaml } from "../../tools/benchPluginProgram";
+import { connectionArgs } from "../../bench/src/benchConnection";
+import { PLUGIN_TAG, pluginProgramYaml } from "../../bench/src/benchPluginProgram";
 
 /** The resources of a generated program: name → type and properties (each properties line is JSON). */
 function resources(yaml: string): Record<string, { type: string; properties: any }> {

@@ -1,10 +1,10 @@
 // The benchmark's arithmetic, on made-up measurements: requests in flight from the emulator's log,
 // the host probe's summary, the targets a run passes or misses, and the README table.
 import assert from "node:assert";
-import { countRequests, inFlight, LogEntry } from "../../tools/benchEmulator";
-import { formatMarkdown, formatText } from "../../tools/benchFormat";
-import { summarizeProbe } from "../../tools/benchHostProbe";
-import { derive, evaluateTargets, vsTrivial } from "../../tools/benchTargets";
+import { countRequests, inFlight, LogEntry } from "../../bench/src/benchEmulator";
+import { formatMarkdown, formatText } from "../../bench/src/benchFormat";
+import { summarizeProbe } from "../../bench/src/benchHostProbe";
+import { derive, evaluateTargets, vsTrivial } from "../../bench/src/benchTargets";
 import {
   BenchReport,
   listingFloor,
@@ -16,7 +16,7 @@ import {
   pipelineRefreshFloor,
   PLUGIN_OPS,
   ScenarioResult,
-} from "../../tools/benchTypes";
+} from "../../bench/src/benchTypes";
 import { FLOW_BASE_PATH, IMS_TOKEN_PATH } from "../../tools/demo";
 
 const T0 = Date.parse("2025-01-01T00:00:00.000Z");

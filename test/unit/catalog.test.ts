@@ -1,11 +1,11 @@
 // The provider's offline catalog (provider/core/catalog.ts) and the emulator's connection specs
-// (emulator/specs.ts) are written independently; where they describe the same connector they must
+// (emulator/data/specs.ts) are written independently; where they describe the same connector they must
 // agree, or `pulumi preview` passes what `pulumi up` then has refused by Flow Service.
 import assert from "node:assert";
 import { LiveConnectionSpec, toLiveConnector } from "../../provider/api/specs";
 import { CONNECTORS, liveSpecRules } from "../../provider/core/catalog";
 import { checkConnection } from "../helpers/connectionChecks";
-import { CONNECTION_SPECS } from "../../emulator/specs";
+import { CONNECTION_SPECS } from "../../emulator/data/specs";
 
 const S3 = "ecadc60c-7455-4d87-84dc-2a0e293d997b";
 

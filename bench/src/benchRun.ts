@@ -25,8 +25,8 @@ import {
   ScenarioResult,
 } from "./benchTypes";
 import { median, providerInProcess, round2, StatsCount, wireFloor } from "./benchWire";
-import { DEMO } from "./demo";
-import { ensureEngine, flowConfig, makeWorkspace, runPulumi, Workspace } from "./pulumiCli";
+import { DEMO } from "../../tools/demo";
+import { ensureEngine, flowConfig, makeWorkspace, runPulumi, Workspace } from "../../tools/pulumiCli";
 
 const UP = ["up", "--yes", "--skip-preview"];
 const REFRESH = ["refresh", "--yes", "--skip-preview"];

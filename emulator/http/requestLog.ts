@@ -1,8 +1,8 @@
 // The request log behind GET /__emulator/requests: every API and IMS request in arrival order,
 // with secrets redacted before they are recorded (the log never holds a secret in clear).
 import type { IncomingHttpHeaders } from "node:http";
-import { parsePointer } from "./patch";
-import { REDACTED } from "./secrets";
+import { parsePointer } from "../api/patch";
+import { REDACTED } from "../data/secrets";
 
 export interface LogEntry {
   seq: number;

@@ -4,8 +4,8 @@
 // (n, version, overrides) and rewritten on each rotation; each connection's inputs are
 // connectionArgs(i), the two secret params wrapped in `fn::secret` as the JavaScript programs wrap
 // them in pulumi.secret. Properties are written as JSON, which YAML reads as flow style.
-import { connection } from "../provider/core/entities/connection";
-import { pluginToken } from "../provider/core/registry";
+import { connection } from "../../provider/core/entities/connection";
+import { pluginToken } from "../../provider/core/registry";
 import { connectionArgs } from "./benchConnection";
 
 /** The plugin door's connections are "bench connection plugin <i>". */

@@ -5,13 +5,13 @@
 // /connections/{id}/test) fail it with CONNECTOR-1001-500 on copyActivity; injected failures
 // (runFailures.ts) give processing errors or partial success. Runs live in memory only.
 import { randomUUID } from "node:crypto";
-import type { Clock } from "./clock";
-import type { Flow, Stamp } from "./records";
-import { type InjectedFailure, RunFailures } from "./runFailures";
+import type { Clock } from "../data/clock";
+import type { Flow, Stamp } from "../data/records";
+import { type InjectedFailure, RunFailures } from "../data/runFailures";
 import { startTimeOf } from "./schedule";
-import type { SourceSystem } from "./sourceSystem";
-import { newEtag } from "./stamp";
-import type { Row, Store } from "./store";
+import type { SourceSystem } from "../data/sourceSystem";
+import { newEtag } from "../data/stamp";
+import type { Row, Store } from "../data/store";
 
 /** Seconds between a run's scheduled time and its start (Adobe: about 2–3 minutes). */
 const RUN_DELAY_S = 150;

@@ -12,11 +12,11 @@ import { readProbe } from "./benchHostProbe";
 import { pluginProgramYaml } from "./benchPluginProgram";
 import { Kind, OpRun, Shape, StateFacts } from "./benchTypes";
 import { mean, round2 } from "./benchWire";
-import { DEMO } from "./demo";
-import { ensureHosts } from "./languageHosts";
-import { ensureEngine, flowConfigArgs, REPO, RunResult, runPulumi, Workspace } from "./pulumiCli";
+import { DEMO } from "../../tools/demo";
+import { ensureHosts } from "../../tools/languageHosts";
+import { ensureEngine, flowConfigArgs, REPO, RunResult, runPulumi, Workspace } from "../../tools/pulumiCli";
 
-const PROBE = path.join(REPO, "dist/tools/benchProbe.js");
+const PROBE = path.join(REPO, "dist/bench/src/benchProbe.js");
 
 /** The program file (copied as index.js; none for the generated YAML program) and project name of each provider and shape. */
 const PROGRAMS: Record<Shape, Partial<Record<Kind, { file?: string; project: string }>>> = {

@@ -1,16 +1,16 @@
 // The one owner of everything an emulator instance holds (store, tokens, faults, log, counters).
 // Its own module so that the server and the control routes both depend on it, not on each other.
-import { secretsOf } from "./connectionView";
-import type { EmulatorConfig } from "./context";
-import { Clock } from "./clock";
-import type { Services } from "./entity";
+import { secretsOf } from "../data/connectionView";
+import type { EmulatorConfig } from "../data/context";
+import { Clock } from "../data/clock";
+import type { Services } from "../api/entity";
 import { Faults, RateLimiter } from "./faults";
 import { TokenRegistry } from "./gateway";
 import { RequestLog, type SecretResolver } from "./requestLog";
-import { Runs } from "./runs";
-import { SourceSystem } from "./sourceSystem";
-import { findAuthSpec, secretParamNames } from "./specs";
-import type { Store } from "./store";
+import { Runs } from "../api/runs";
+import { SourceSystem } from "../data/sourceSystem";
+import { findAuthSpec, secretParamNames } from "../data/specs";
+import type { Store } from "../data/store";
 
 /** Request counters of GET /__emulator/stats, by operation (over every collection). */
 const ROUTE_KINDS = ["token", "specs", "list", "get", "post", "patch", "delete", "test", "action", "unknown"] as const;

@@ -1,9 +1,9 @@
 // GET on a collection (/connections and the like): query-parameter checks, filters, count,
 // ordering and keyset pages with a `_links.next.href`, the same for every entity.
-import type { ApiRequest, Reply } from "./context";
+import type { ApiRequest, Reply } from "../data/context";
 import { errors } from "./errors";
 import { type Fields, type OrderKey, fingerprint, matchesAll, page, parseFilters, parseOrderby } from "./listing";
-import type { Stamp } from "./records";
+import type { Stamp } from "../data/records";
 
 const MAX_LIMIT = 100;
 const DEFAULT_LIMIT = 100;

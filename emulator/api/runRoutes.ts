@@ -5,13 +5,13 @@
 import { z } from "zod";
 import { readJson, zodProblems } from "./body";
 import { type CollectionSpec, listCollection } from "./collection";
-import type { ApiRequest, Reply } from "./context";
+import type { ApiRequest, Reply } from "../data/context";
 import { errors } from "./errors";
 import type { Fields } from "./listing";
 import { FlowError } from "./problem";
-import type { Flow } from "./records";
+import type { Flow } from "../data/records";
 import { RECORDS_PER_RUN, type Run, type Runs, statusAt } from "./runs";
-import type { Store } from "./store";
+import type { Store } from "../data/store";
 
 const INVALID = "Invalid request";
 const runErrors = {

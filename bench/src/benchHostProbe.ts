@@ -1,4 +1,4 @@
-// Reads what tools/benchProbe.ts wrote in the dynamic-provider host during one command: the time
+// Reads what bench/src/benchProbe.ts wrote in the dynamic-provider host during one command: the time
 // of each gRPC call the engine made, and of each HTTP request the provider sent.
 import fs from "node:fs";
 import path from "node:path";
@@ -24,7 +24,7 @@ export function readProbe(dir: string): HostProbe | undefined {
   return summarizeProbe(files.map((f) => fs.readFileSync(path.join(dir, f), "utf8")));
 }
 
-/** One JSON-lines text per host process, as tools/benchProbe.ts writes it. */
+/** One JSON-lines text per host process, as bench/src/benchProbe.ts writes it. */
 export function summarizeProbe(files: string[]): HostProbe | undefined {
   if (files.length === 0) return undefined;
   const rpc: Record<string, number[]> = {};

@@ -1,7 +1,7 @@
 // Validation of auth.params against an authSpec's JSON Schema — only the subset the fixtures use:
 // type, required, enum, additionalProperties. `format: password` adds no constraint beyond `type`;
 // it only marks a param as secret (see specs.secretParamNames).
-import type { AuthSpec, JsonType } from "./specs";
+import type { AuthSpec, JsonType } from "../data/specs";
 
 function typeOf(value: unknown): string {
   if (value === null) return "null";

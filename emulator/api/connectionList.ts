@@ -1,6 +1,6 @@
 // GET /connections: the filterable and sortable fields of a connection.
 import { type CollectionSpec, stampFields } from "./collection";
-import type { Connection } from "./records";
+import type { Connection } from "../data/records";
 
 export const CONNECTIONS_LIST: CollectionSpec<Connection> = {
   path: "/connections",

@@ -1,13 +1,13 @@
 // Which Flow Service route a request is for, and the handler that answers it.
 import type * as http from "node:http";
-import { getFlowSpec, getSpec, listFlowSpecs, listSpecs } from "./catalog";
-import { CONNECTIONS, testConnection } from "./connections";
-import { type ApiRequest, FLOW_BASE, IMS_TOKEN_PATH, type Reply } from "./context";
-import { type AnyKind, createEntity, deleteEntity, getEntity, listEntities, patchEntity } from "./entity";
-import { SOURCE_CONNECTIONS, TARGET_CONNECTIONS } from "./dataConnections";
-import { errors } from "./errors";
-import { FLOWS, flowAction } from "./flows";
-import { handleRuns } from "./runRoutes";
+import { getFlowSpec, getSpec, listFlowSpecs, listSpecs } from "../api/catalog";
+import { CONNECTIONS, testConnection } from "../api/connections";
+import { type ApiRequest, FLOW_BASE, IMS_TOKEN_PATH, type Reply } from "../data/context";
+import { type AnyKind, createEntity, deleteEntity, getEntity, listEntities, patchEntity } from "../api/entity";
+import { SOURCE_CONNECTIONS, TARGET_CONNECTIONS } from "../api/dataConnections";
+import { errors } from "../api/errors";
+import { FLOWS, flowAction } from "../api/flows";
+import { handleRuns } from "../api/runRoutes";
 import { checkGateway, handleImsToken } from "./gateway";
 import type { EmulatorState, RouteKind } from "./state";
 

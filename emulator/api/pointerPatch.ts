@@ -4,7 +4,7 @@
 // kind afterwards; a rejected patch changes nothing, as the ops apply to a copy.
 import { type FlowError, type Resource, errors } from "./errors";
 import { type Op, clone, describe, isPlainObject, parseOps, parsePointer } from "./patch";
-import { setOwn } from "./secrets";
+import { setOwn } from "../data/secrets";
 
 export interface PatchRules {
   /** Top-level members a PATCH may touch, and everything below them. */

@@ -8,8 +8,8 @@
 import http from "node:http";
 import path from "node:path";
 import { connectionArgs } from "./benchConnection";
-import { type Credentials, FLOW_BASE_PATH, IMS_TOKEN_PATH } from "./demo";
-import { REPO } from "./pulumiCli";
+import { type Credentials, FLOW_BASE_PATH, IMS_TOKEN_PATH } from "../../tools/demo";
+import { REPO } from "../../tools/pulumiCli";
 
 type Creds = Required<Credentials>;
 

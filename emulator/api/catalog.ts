@@ -1,9 +1,9 @@
 // The read-only catalogue routes: connectionSpecs and flowSpecs.
-import type { ApiRequest, Reply } from "./context";
+import type { ApiRequest, Reply } from "../data/context";
 import { errors } from "./errors";
-import { FLOW_SPECS, type FlowSpec, findFlowSpec } from "./flowSpecs";
+import { FLOW_SPECS, type FlowSpec, findFlowSpec } from "../data/flowSpecs";
 import { type Fields, matchesAll, parseFilters } from "./listing";
-import { CONNECTION_SPECS, type ConnectionSpec, findSpec } from "./specs";
+import { CONNECTION_SPECS, type ConnectionSpec, findSpec } from "../data/specs";
 
 interface Spec {
   id: string;

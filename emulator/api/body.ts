@@ -1,6 +1,6 @@
 // Request bodies of the Flow Service routes: JSON only, parse errors that never quote the body.
 import type { z } from "zod";
-import { type ApiRequest, header } from "./context";
+import { type ApiRequest, header } from "../data/context";
 import { errors } from "./errors";
 
 /** Reads a JSON request body; "" → undefined. Only JSON content types are accepted (415 otherwise). */

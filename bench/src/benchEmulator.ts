@@ -3,7 +3,7 @@
 // its CPU time, and its control routes (faults, stats).
 import { cpuSecondsOf } from "./benchProc";
 import { round2 } from "./benchWire";
-import { EmulatorProcess, startEmulatorProcess } from "./emulatorProcess";
+import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 
 export interface LogEntry {
   seq: number;

@@ -5,13 +5,13 @@
 // so an If-Match check and the write it guards cannot interleave with another request.
 import { readJson } from "./body";
 import { type CollectionSpec, type ListOptions, listCollection } from "./collection";
-import { type ApiRequest, type EmulatorConfig, FLOW_BASE, type Reply, header } from "./context";
+import { type ApiRequest, type EmulatorConfig, FLOW_BASE, type Reply, header } from "../data/context";
 import { type FlowError, type Resource, errors } from "./errors";
-import type { Stamp } from "./records";
+import type { Stamp } from "../data/records";
 import type { Runs } from "./runs";
-import type { SourceSystem } from "./sourceSystem";
-import { type Actor, actorOf, newStamp, touched } from "./stamp";
-import type { Row, Store, Table, TableName } from "./store";
+import type { SourceSystem } from "../data/sourceSystem";
+import { type Actor, actorOf, newStamp, touched } from "../data/stamp";
+import type { Row, Store, Table, TableName } from "../data/store";
 
 export interface Services {
   store: Store;

@@ -8,8 +8,8 @@
 // `destroy`. The same operations run on a trivial dynamic provider that makes no request (the
 // engine's floor, bench/trivial) and, from a YAML program, through the provider plugin (the plugin
 // door, benchPluginProgram), the same PATCHes are sent by a plain script and through the
-// provider's own functions in process (tools/benchWire.ts), and the provider host's calls are timed
-// from inside (tools/benchProbe.ts). Prints one table and writes bench/results/latest.{json,md}.
+// provider's own functions in process (bench/src/benchWire.ts), and the provider host's calls are timed
+// from inside (bench/src/benchProbe.ts). Prints one table and writes bench/results/latest.{json,md}.
 // See docs/benchmark.md for what each figure means.
 //
 // The parts: benchArgs (command line), benchRun (the sequence of runs), benchStack (one stack and

@@ -3,17 +3,17 @@
 import { z } from "zod";
 import { zodProblems } from "./body";
 import { type CollectionSpec, stampFields } from "./collection";
-import { type ApiRequest, type Reply, header } from "./context";
+import { type ApiRequest, type Reply, header } from "../data/context";
 import { type EntityKind, type Services, checkIfMatch, findOr404 } from "./entity";
 import { errors } from "./errors";
-import { type FlowSpec, findFlowSpec } from "./flowSpecs";
+import { type FlowSpec, findFlowSpec } from "../data/flowSpecs";
 import { isPlainObject } from "./patch";
 import { type PointerOp, applyPointerPatch, parsePointerPatch } from "./pointerPatch";
-import type { DataConnection, Flow, Stamp } from "./records";
+import type { DataConnection, Flow, Stamp } from "../data/records";
 import { lastRunDetails } from "./runRoutes";
 import { scheduleProblems, startTimeOf } from "./schedule";
-import { actorOf, touched, auditView } from "./stamp";
-import type { Row } from "./store";
+import { actorOf, touched, auditView } from "../data/stamp";
+import type { Row } from "../data/store";
 
 type FlowRow = Row<Flow>;
 const FLOWS_TYPE = "flows";

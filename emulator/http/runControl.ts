@@ -1,8 +1,8 @@
 // Control routes for runs: the clock (GET /__emulator/clock, POST /__emulator/clock/advance),
 // injected run failures (/__emulator/runs/failures) and every run as stored (GET /__emulator/runs).
 import { z } from "zod";
-import type { Reply } from "./context";
-import { FailureInput } from "./runFailures";
+import type { Reply } from "../data/context";
+import { FailureInput } from "../data/runFailures";
 import type { EmulatorState } from "./state";
 
 const AdvanceBody = z

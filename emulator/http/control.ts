@@ -1,16 +1,16 @@
 // Control routes under /__emulator: test-only knobs, never part of the emulated API (no auth, not
 // logged, not rate limited, not faulted). Bodies are JSON; errors answer 400/404 `{"error": "..."}`.
 import { z } from "zod";
-import { CONNECTIONS } from "./connections";
-import { CONTROL_PREFIX, type Reply } from "./context";
+import { CONNECTIONS } from "../api/connections";
+import { CONTROL_PREFIX, type Reply } from "../data/context";
 import { FaultInput, RateLimitInput } from "./faults";
-import { parsePatch } from "./patch";
+import { parsePatch } from "../api/patch";
 import { handleRunControl } from "./runControl";
-import { RefuseInput } from "./sourceSystem";
+import { RefuseInput } from "../data/sourceSystem";
 import type { EmulatorState } from "./state";
-import { CONNECTION_STATES, type Stamp } from "./records";
-import type { ConnectionRow, Row } from "./store";
-import { editEntity } from "./entity";
+import { CONNECTION_STATES, type Stamp } from "../data/records";
+import type { ConnectionRow, Row } from "../data/store";
+import { editEntity } from "../api/entity";
 
 class ControlError extends Error {
   constructor(

@@ -3,7 +3,7 @@
 import path from "node:path";
 import { ProcUsage } from "./benchProc";
 import { InProcessResult, WireResult } from "./benchWire";
-import { REPO } from "./pulumiCli";
+import { REPO } from "../../tools/pulumiCli";
 
 /** The provider's default flowservice:maxConcurrency (provider/config.ts). */
 export const DEFAULT_MAX_CONCURRENCY = 8;
@@ -95,7 +95,7 @@ export interface RpcStats {
   totalMs: number;
 }
 
-/** What the dynamic-provider host did during one command (tools/benchProbe.ts). */
+/** What the dynamic-provider host did during one command (bench/src/benchProbe.ts). */
 export interface HostProbe {
   processes: number;
   rpc: Record<string, RpcStats>;
@@ -204,7 +204,7 @@ export interface Derived {
   inProcessPerUpdateMs: number;
   inProcessVsWire: number;
   /**
-   * Latency view, inside the real `up` rotating all N (tools/benchProbe.ts in the provider host):
+   * Latency view, inside the real `up` rotating all N (bench/src/benchProbe.ts in the provider host):
    * mean Update call of ours − mean Update call of the trivial provider − mean PATCH round trip −
    * mean test GET round trip as the host saw them; compared with one PATCH and its test sent
    * alone on the wire (the engine hands the provider about one update at a time). Target ≤ 2.

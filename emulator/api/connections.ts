@@ -4,15 +4,15 @@
 import { z } from "zod";
 import { zodProblems } from "./body";
 import { CONNECTIONS_LIST } from "./connectionList";
-import { authSpecOf, publicView } from "./connectionView";
-import type { ApiRequest, Reply } from "./context";
+import { authSpecOf, publicView } from "../data/connectionView";
+import type { ApiRequest, Reply } from "../data/context";
 import { type EntityKind, type Services, findOr404 } from "./entity";
 import { errors } from "./errors";
 import { applyPatch, type PatchOp, parsePatch } from "./patch";
-import { type Connection, DEFAULT_FLAGS, MUTABLE_STATES, type Stamp } from "./records";
-import { maskRoundTrips, toStored, validationView, wrapRetained } from "./secrets";
-import { connectionTestSupported, findSpec, secretParamNames } from "./specs";
-import type { ConnectionRow } from "./store";
+import { type Connection, DEFAULT_FLAGS, MUTABLE_STATES, type Stamp } from "../data/records";
+import { maskRoundTrips, toStored, validationView, wrapRetained } from "../data/secrets";
+import { connectionTestSupported, findSpec, secretParamNames } from "../data/specs";
+import type { ConnectionRow } from "../data/store";
 import { validateAuthParams } from "./validate";
 
 const CreateBody = z.object({

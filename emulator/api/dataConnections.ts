@@ -6,10 +6,10 @@ import { type CollectionSpec, stampFields } from "./collection";
 import type { EntityKind, Services } from "./entity";
 import { type Resource, errors } from "./errors";
 import { type PatchRules, type PointerOp, applyPointerPatch, parsePointerPatch } from "./pointerPatch";
-import type { DataConnection, Stamp } from "./records";
-import { DATA_LAKE_SPEC_ID, findSpec } from "./specs";
-import type { Row } from "./store";
-import { auditView } from "./stamp";
+import type { DataConnection, Stamp } from "../data/records";
+import { DATA_LAKE_SPEC_ID, findSpec } from "../data/specs";
+import type { Row } from "../data/store";
+import { auditView } from "../data/stamp";
 
 type Role = "source" | "target";
 type DataRow = Row<DataConnection>;

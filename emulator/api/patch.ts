@@ -3,7 +3,7 @@
 // (`~1` → `/`, `~0` → `~`). Ops are add/replace/remove, case-insensitive (S1 spells them in upper
 // case, the tutorials in lower case); anything else is FLOW-1434.
 import { type About, errors, type FlowError } from "./errors";
-import { setOwn } from "./secrets";
+import { setOwn } from "../data/secrets";
 
 type OpName = "add" | "replace" | "remove";
 

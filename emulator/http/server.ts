@@ -2,9 +2,9 @@
 // (problem bodies for Flow Service, {error_code,message} for the gateway). Routing: routes.ts.
 import { randomUUID } from "node:crypto";
 import * as http from "node:http";
-import { CONTROL_PREFIX, type Reply, header } from "./context";
+import { CONTROL_PREFIX, type Reply, header } from "../data/context";
 import { handleControl } from "./control";
-import { FlowError, GatewayError, errors, gatewayBody, problemBody } from "./errors";
+import { FlowError, GatewayError, errors, gatewayBody, problemBody } from "../api/errors";
 import type { Fault } from "./faults";
 import { type LogEntry, redactBody, redactForm, redactHeaders } from "./requestLog";
 import { classify, dispatch } from "./routes";

@@ -2,8 +2,8 @@
 // run before Flow Service sees a request.
 import { randomBytes } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import { GatewayError, errors } from "./errors";
-import { type Caller, type EmulatorConfig, type Reply, header } from "./context";
+import { GatewayError, errors } from "../api/errors";
+import { type Caller, type EmulatorConfig, type Reply, header } from "../data/context";
 
 interface TokenInfo {
   clientId: string;
