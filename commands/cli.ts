@@ -1,5 +1,6 @@
-// What the commands' command lines share: the usage error (exit code 2, the message and --help)
-// and node's option parser with its errors said in the user's terms.
+// What the commands' command lines share: the usage error, node's option parser with its errors
+// said in the user's terms, the I/O a command is given, and how every command starts (its options,
+// or a bad command line reported with exit 1, or --help).
 import { type ParseArgsConfig, parseArgs } from "node:util";
 
 export class UsageError extends Error {}
@@ -16,4 +17,39 @@ export function parseOptions<C extends ParseArgsConfig>(config: C): ReturnType<t
     if (err.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") throw new UsageError(`unexpected argument ${option} (see --help)`);
     throw new UsageError(`unknown option ${option} (see --help)`);
   }
+}
+
+/** What a command writes to (passed in, so tests read it). */
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+/** Every command's exit code for an error it could not get past (a bad command line among them). */
+export const EXIT_ERROR = 1;
+
+/**
+ * How every command starts: its options, or the exit code when there is nothing more to do — a bad
+ * command line (`COMMAND: message` on stderr, exit 1) or `--help` (the help text, `helpExit`).
+ */
+export function startCommand<O extends { help: boolean }>(
+  command: string,
+  io: Io,
+  parse: () => O,
+  help: string,
+  helpExit: number,
+): { opts: O } | { exit: number } {
+  let opts: O;
+  try {
+    opts = parse();
+  } catch (e) {
+    if (!(e instanceof Error)) throw e;
+    io.stderr(`${command}: ${e.message}\n`);
+    return { exit: EXIT_ERROR };
+  }
+  if (opts.help) {
+    io.stdout(help);
+    return { exit: helpExit };
+  }
+  return { opts };
 }

@@ -9,7 +9,7 @@ import { FlowServiceProviderError } from "../../provider/core/errors";
 import { SANDBOX_NAME_PATTERN, SANDBOX_NAME_RULE } from "../../provider/core/schemas";
 import { discover, LANGUAGES, type Language, OutputConflictError, writeProgram } from "./discover";
 import { SelectionError } from "./model";
-import { parseOptions, UsageError } from "../cli";
+import { type Io, parseOptions, UsageError } from "../cli";
 
 export { UsageError };
 
@@ -110,11 +110,6 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     config,
     help,
   };
-}
-
-export interface Io {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
 }
 
 interface Deps {

@@ -8,7 +8,7 @@ import { StackExportError, parseStackExport, resourceNameOf } from "../recover/e
 import { PulumiCli, PulumiCommandError } from "../recover/pulumi";
 import { type FlowHealth, type FlowRef, type HealthOptions, sandboxHealth, summarize } from "./health";
 import { renderJson, renderMarkdown, renderText } from "./render";
-import { parseOptions, UsageError } from "../cli";
+import { type Io, parseOptions, startCommand, UsageError } from "../cli";
 
 export { UsageError };
 
@@ -104,11 +104,6 @@ export function parseArgs(argv: readonly string[], now: number): CliOptions {
   };
 }
 
-export interface Io {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
-
 interface HealthDeps {
   pulumi: { exportStack(stack?: string): Promise<string>; config(): Promise<Record<string, string>> };
   connect: (config: ProviderConfig) => Parameters<typeof sandboxHealth>[0];
@@ -133,17 +128,9 @@ function stackFlows(exportText: string, defaultSandbox: string): { refs: FlowRef
 }
 
 export async function run(argv: readonly string[], io: Io, makeDeps: (opts: CliOptions) => HealthDeps, now = Date.now()): Promise<number> {
-  let opts: CliOptions;
-  try {
-    opts = parseArgs(argv, now);
-  } catch (e) {
-    io.stderr(`flowservice-health: ${(e as Error).message}\n`);
-    return EXIT_ERROR;
-  }
-  if (opts.help) {
-    io.stdout(HELP);
-    return EXIT_OK;
-  }
+  const started = startCommand("flowservice-health", io, () => parseArgs(argv, now), HELP, EXIT_OK);
+  if ("exit" in started) return started.exit;
+  const opts = started.opts;
   const deps = makeDeps(opts);
   try {
     let cfg: Record<string, string> = {};

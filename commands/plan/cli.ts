@@ -7,7 +7,7 @@ import { interruptedWarning, parseStackExport, StackExportError } from "../recov
 import { buildPlan, hasChanges, type Plan } from "./plan";
 import { parsePreview, PlanInputError } from "./preview";
 import { renderJson, renderMarkdown, renderText } from "./render";
-import { UsageError } from "../cli";
+import { type Io as CommandIo, startCommand, UsageError } from "../cli";
 
 export { UsageError };
 
@@ -90,26 +90,16 @@ export function parseArgs(argv: readonly string[]): Options {
   };
 }
 
-export interface Io {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
+export interface Io extends CommandIo {
   readFile: (path: string) => string;
   readStdin: () => Promise<string>;
 }
 
 /** The whole command, with its I/O passed in: returns the exit code. */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
-  let opts: Options;
-  try {
-    opts = parseArgs(argv);
-  } catch (e) {
-    io.stderr(`flowservice-plan: ${(e as Error).message}\n`);
-    return EXIT_ERROR;
-  }
-  if (opts.help) {
-    io.stdout(HELP);
-    return EXIT_NO_CHANGES;
-  }
+  const started = startCommand("flowservice-plan", io, () => parseArgs(argv), HELP, EXIT_NO_CHANGES);
+  if ("exit" in started) return started.exit;
+  const opts = started.opts;
   let text: string;
   const source = opts.file === undefined || opts.file === "-" ? "stdin" : opts.file;
   try {

@@ -10,7 +10,7 @@ import { PulumiCli, PulumiCommandError } from "./pulumi";
 import { recover, RecoverDeps, RecoverError, RecoverOptions } from "./recover";
 import { renderJson, renderText } from "./render";
 import { parseTime } from "./window";
-import { parseOptions, UsageError } from "../cli";
+import { type Io, parseOptions, startCommand, UsageError } from "../cli";
 
 export { UsageError };
 
@@ -112,24 +112,11 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   };
 }
 
-export interface Io {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
-
 /** The whole command, its I/O and dependencies passed in: returns the exit code. */
 export async function run(argv: readonly string[], io: Io, deps: (opts: CliOptions) => RecoverDeps): Promise<number> {
-  let opts: CliOptions;
-  try {
-    opts = parseArgs(argv);
-  } catch (e) {
-    io.stderr(`flowservice-recover: ${(e as Error).message}\n`);
-    return EXIT_ERROR;
-  }
-  if (opts.help) {
-    io.stdout(HELP);
-    return EXIT_OK;
-  }
+  const started = startCommand("flowservice-recover", io, () => parseArgs(argv), HELP, EXIT_OK);
+  if ("exit" in started) return started.exit;
+  const opts = started.opts;
   try {
     const report = await recover(opts, deps(opts));
     io.stdout(opts.format === "json" ? renderJson(report) : renderText(report, { stack: opts.stack }));
