@@ -10,9 +10,57 @@ import { storedEntityOutputs } from "../../provider/core/state";
 import { changedSecrets } from "../../provider/core/planner";
 import type { PatchOp } from "../../provider/core/schemas";
 import { containsUnknown, UNKNOWN } from "../../provider/core/unknown";
-import type { PlanEntry } from "./plan";
 import { isObject, StateJson } from "./preview";
 import { alignSecrets, holderOf, maskBody, SECRET_MASK, secretKeysOf, shownUnknowns, withHolder } from "./secrets";
+
+/** What a plan entry says `up` does to one object. */
+export type Action = "create" | "update" | "replace" | "delete" | "adopt" | "unchanged";
+
+/** One object in the plan: what `up` will send for it (the JSON format's `connections` entries). */
+export interface PlanEntry {
+  urn: string;
+  resourceName: string;
+  action: Action;
+  /** Every resource: Connection, SourceConnection, TargetConnection or Dataflow. */
+  type?: string;
+  /** Every resource: how the program declares it, dynamic (pulumi-nodejs:dynamic/flowservice:*) or plugin (flowservice:index:*). */
+  door?: "dynamic" | "plugin";
+  /** Pipeline resources only: SourceConnection, TargetConnection or Dataflow (absent for a Connection). */
+  resourceType?: string;
+  /** Pipeline resources only: the API collection (sourceConnections, targetConnections, flows). */
+  collection?: string;
+  /** update, create: the action calls `up` makes beside the PATCH (a flow's ENABLE or DISABLE). */
+  actions?: string[];
+  /** The Flow Service id (for adopt: the one adopted). Unknown for a create. Any type, despite the name (kept for CI tools): see `id`. */
+  connectionId?: string;
+  /** The same as connectionId, named for what it is: the object's Flow Service id. */
+  id?: string;
+  /** The connection's display name after the change (before it, for a delete). */
+  name?: string;
+  /** The sandbox the change touches (for a replace: where the new connection is); undefined when not known before `up`. */
+  sandboxName?: string;
+  /** replace: the sandbox of the old connection, when the connection moves to another sandbox. */
+  fromSandboxName?: string;
+  /** update: the PATCH body `up` sends, secrets masked; [] when `up` sends no request. */
+  ops?: PatchOp[];
+  /** update: the version sent as If-Match. */
+  ifMatch?: string;
+  /** create: the POST body, secrets masked. */
+  body?: Record<string, unknown>;
+  /** replace: the properties that force it (connectionSpec, auth, adoptId, sandboxName). */
+  replaceReasons?: string[];
+  /** replace: each reason with its old and new value, for people. */
+  replaceDetails?: string[];
+  /** delete, replace: the old connection stays in Flow Service (no DELETE is sent). */
+  keptRemotely?: boolean;
+  /** update with no request: what changes in Pulumi's state only. */
+  stateOnly?: string[];
+  /** The credential test `up` makes after the write (create, adopt, replace, an update touching /auth). */
+  test?: string;
+  /** update: part of the patch depends on values known only during `up`. */
+  pending?: boolean;
+  notes?: string[];
+}
 
 export type Base = Pick<PlanEntry, "urn" | "resourceName" | "type" | "door">;
 

@@ -6,64 +6,29 @@
 // already replaced every secret value with "[secret]"; values of params named in `secretKeys` are
 // masked again here in case a program did not mark one secret.
 import { isFlowServiceToken, resourceType } from "../../provider/core/registry";
-import type { PatchOp } from "../../provider/core/schemas";
 import { UNKNOWN } from "../../provider/core/unknown";
-import { type Base, createEntry, deleteEntry, replaceEntry, str, unchangedEntry, updateEntry } from "./entries";
+import {
+  type Action,
+  type Base,
+  createEntry,
+  deleteEntry,
+  type PlanEntry,
+  replaceEntry,
+  str,
+  unchangedEntry,
+  updateEntry,
+} from "./entries";
+
+export type { Action, PlanEntry };
 import type { PreviewJson, StepJson } from "./preview";
 
 /** The dynamic Connection's type token (kept for callers of earlier releases; see core/registry.ts for all). */
 export const CONNECTION_TYPE = "pulumi-nodejs:dynamic/flowservice:Connection";
 
-export type Action = "create" | "update" | "replace" | "delete" | "adopt" | "unchanged";
 /** The order of the JSON summary (as documented). */
 export const ACTIONS: readonly Action[] = ["create", "update", "replace", "delete", "adopt", "unchanged"];
 /** The order in which connections are listed: what appears, what changes, what goes. */
 const LISTING_ORDER: readonly Action[] = ["create", "adopt", "update", "replace", "delete", "unchanged"];
-
-export interface PlanEntry {
-  urn: string;
-  resourceName: string;
-  action: Action;
-  /** Every resource: Connection, SourceConnection, TargetConnection or Dataflow. */
-  type?: string;
-  /** Every resource: how the program declares it, dynamic (pulumi-nodejs:dynamic/flowservice:*) or plugin (flowservice:index:*). */
-  door?: "dynamic" | "plugin";
-  /** Pipeline resources only: SourceConnection, TargetConnection or Dataflow (absent for a Connection). */
-  resourceType?: string;
-  /** Pipeline resources only: the API collection (sourceConnections, targetConnections, flows). */
-  collection?: string;
-  /** update, create: the action calls `up` makes beside the PATCH (a flow's ENABLE or DISABLE). */
-  actions?: string[];
-  /** The Flow Service id (for adopt: the one adopted). Unknown for a create. Any type, despite the name (kept for CI tools): see `id`. */
-  connectionId?: string;
-  /** The same as connectionId, named for what it is: the object's Flow Service id. */
-  id?: string;
-  /** The connection's display name after the change (before it, for a delete). */
-  name?: string;
-  /** The sandbox the change touches (for a replace: where the new connection is); undefined when not known before `up`. */
-  sandboxName?: string;
-  /** replace: the sandbox of the old connection, when the connection moves to another sandbox. */
-  fromSandboxName?: string;
-  /** update: the PATCH body `up` sends, secrets masked; [] when `up` sends no request. */
-  ops?: PatchOp[];
-  /** update: the version sent as If-Match. */
-  ifMatch?: string;
-  /** create: the POST body, secrets masked. */
-  body?: Record<string, unknown>;
-  /** replace: the properties that force it (connectionSpec, auth, adoptId, sandboxName). */
-  replaceReasons?: string[];
-  /** replace: each reason with its old and new value, for people. */
-  replaceDetails?: string[];
-  /** delete, replace: the old connection stays in Flow Service (no DELETE is sent). */
-  keptRemotely?: boolean;
-  /** update with no request: what changes in Pulumi's state only. */
-  stateOnly?: string[];
-  /** The credential test `up` makes after the write (create, adopt, replace, an update touching /auth). */
-  test?: string;
-  /** update: part of the patch depends on values known only during `up`. */
-  pending?: boolean;
-  notes?: string[];
-}
 
 export type Summary = Record<Action, number>;
 

@@ -1,10 +1,25 @@
 // The output of `pulumi stack export`, as far as recovery reads and rewrites it: the resources, the
 // operations an interrupted run left pending, and the checkpoint time. Pure: no I/O here.
 import { z } from "zod";
-import { type CommonInputs, liveInputs, type LiveObject } from "../../provider/core/entity";
+import { type AnyDescription, type CommonInputs, liveInputs, type LiveObject } from "../../provider/core/entity";
 import { buildEntityOutputs } from "../../provider/core/state";
-import { isFlowServiceToken, type ResourceType, resourceType } from "../../provider/core/registry";
-import type { PendingCreate } from "./match";
+import type { JsonObject } from "../../provider/core/docPlanner";
+import { type Door, isFlowServiceToken, type ResourceType, resourceType } from "../../provider/core/registry";
+
+/** A pending create, as far as matching needs it. */
+export interface PendingCreate {
+  urn: string;
+  resourceName: string;
+  desc: AnyDescription;
+  door: Door;
+  /** The POST body the interrupted run sent (secret values unreadable). */
+  body: JsonObject;
+  /** The resource's inputs, secret values unreadable. */
+  inputs: Record<string, unknown>;
+  secretKeys: string[];
+  sandbox: string;
+  adoptId?: string;
+}
 
 /** The signature key Pulumi puts on a secret value in exported state (`{<sig>: <secret sig>, ciphertext}`). */
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";

@@ -9,26 +9,12 @@
 // stack's state that could be read. One candidate is taken; two or more are reported, never guessed.
 import type { JsonObject } from "../../provider/core/docPlanner";
 import { AnyDescription, declaredMatch, getPath, liveInputs, LiveObject, readableFields } from "../../provider/core/entity";
-import type { Door } from "../../provider/core/registry";
-import { isSecretValue, type Interrupted, type StackExport } from "./export";
+import { isSecretValue, type Interrupted, type PendingCreate, type StackExport } from "./export";
 
 /** What a secret value of the stack export (encrypted, unreadable) reads as here: it equals nothing and is never compared. */
-const UNREADABLE = "\u0000flowservice:unreadable-secret";
+export type { PendingCreate };
 
-/** A pending create, as far as matching needs it. */
-export interface PendingCreate {
-  urn: string;
-  resourceName: string;
-  desc: AnyDescription;
-  door: Door;
-  /** The POST body the interrupted run sent (secrets UNREADABLE). */
-  body: JsonObject;
-  /** The resource's inputs, secrets UNREADABLE. */
-  inputs: Record<string, unknown>;
-  secretKeys: string[];
-  sandbox: string;
-  adoptId?: string;
-}
+const UNREADABLE = "\u0000flowservice:unreadable-secret";
 
 function readable(v: unknown): unknown {
   if (isSecretValue(v)) return UNREADABLE;

@@ -1,7 +1,7 @@
 // The smallest JSON Patch (RFC 6902) between two versions of a document: the generalisation of
 // planner.planPatch to any entity. An entity's description (core/entity.ts) says which document a
 // PATCH edits and which members are replaced whole ("atomic"); this module knows nothing else.
-import type { PatchOp } from "./schemas";
+import type { PatchOp } from "./vocabulary";
 
 /**
  * Stands for a value that cannot be read back (a write-only secret of an adopted object, or one

@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { LiveConnector } from "./catalog";
 import type { CheckFailure } from "./unknown";
 import { Json, JsonObject, UNVERIFIED } from "./docPlanner";
-import type { PatchOp } from "./schemas";
+import type { PatchOp } from "./vocabulary";
 import { FlowId, SandboxName } from "./vocabulary";
 
 export { FlowId, SandboxName } from "./vocabulary";

@@ -50,12 +50,8 @@ export const ProblemBody = z
   .passthrough();
 export const OAuthErrorBody = z.object({ error: z.string(), error_description: z.string().optional() }).passthrough();
 
-export const PatchOp = z.object({
-  op: z.enum(["add", "replace", "remove"]),
-  path: z.string(),
-  value: z.unknown().optional(),
-});
-export type PatchOp = z.infer<typeof PatchOp>;
+// One RFC 6902 op, as every PATCH sends it (declared with the vocabulary; named here too).
+export { PatchOp } from "./vocabulary";
 
 // ---- The resource, as the provider sees it ----------------------------------------------------
 

@@ -30,3 +30,11 @@ export type Params = z.infer<typeof Params>;
 export function plainJson<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
+
+/** One RFC 6902 operation, as a Flow Service PATCH takes it (only add, replace and remove are documented). */
+export const PatchOp = z.object({
+  op: z.enum(["add", "replace", "remove"]),
+  path: z.string(),
+  value: z.unknown().optional(),
+});
+export type PatchOp = z.infer<typeof PatchOp>;

@@ -3,7 +3,7 @@
 // service (attached to a resource); a line per call (method, resource, outcome, duration; never a
 // property value) goes to the file named by FLOWSERVICE_PLUGIN_LOG, when set.
 import fs from "node:fs";
-import { engine, engineGrpc, grpc } from "./rpc";
+import { engine, engineGrpc, grpc } from "../resources/rpc";
 
 export class PluginLog {
   private client?: InstanceType<typeof engineGrpc.EngineClient>;

@@ -7,7 +7,7 @@ import type { ProviderRuntime } from "../resources/provider";
 import { checkConfig, configGetter, diffConfig } from "./config";
 import type { PluginLog } from "./log";
 import * as res from "./resource";
-import { any, empty, fromStruct, grpc, plugin, provider as pb, providerGrpc, status, toStruct } from "./rpc";
+import { any, empty, fromStruct, grpc, plugin, provider as pb, providerGrpc, status, toStruct } from "../resources/rpc";
 import { engineFailures } from "../core/failures";
 import { packageSchema } from "./schema";
 import { unwrapSecrets } from "./wire";

@@ -17,7 +17,7 @@
 // warnings reach the engine awaits flushWarnings().
 //
 // This module owns the process's one warning channel (a process has one engine).
-import { engine, engineGrpc, grpc } from "../plugin/rpc";
+import { engine, engineGrpc, grpc } from "./rpc";
 
 type EngineClient = InstanceType<typeof engineGrpc.EngineClient>;
 

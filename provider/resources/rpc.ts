@@ -1,7 +1,9 @@
-// The gRPC pieces the plugin serves with: the message classes and service definitions generated
-// for Pulumi's protocol, shipped in @pulumi/pulumi (proto/), and the @grpc/grpc-js copy those
-// generated files themselves load. Both are resolved from @pulumi/pulumi's own folder, so the
-// server and the service definitions always come from the same grpc-js, whatever else is installed.
+// The gRPC pieces of Pulumi's protocol, for both sides this package speaks: the plugin serves the
+// ResourceProvider service, and the warnings call the engine's Log. The message classes and service
+// definitions are the ones generated for Pulumi's protocol and shipped in @pulumi/pulumi (proto/),
+// with the @grpc/grpc-js copy those generated files themselves load. Both are resolved from
+// @pulumi/pulumi's own folder, so the server and the service definitions always come from the same
+// grpc-js, whatever else is installed.
 import { createRequire } from "node:module";
 import type * as grpcTypes from "@grpc/grpc-js";
 import type * as emptyTypes from "google-protobuf/google/protobuf/empty_pb";
