@@ -30,8 +30,8 @@ export function pluginProgramYaml(project: string, pluginDir: string, spec: Benc
   ];
   for (let i = 0; i < spec.n; i++) {
     const version = spec.overrides[i] || spec.version;
-    // Named apart ("bench connection plugin i"): the dynamic stack's connections live in the same
-    // sandbox at the same time, and the provider refuses to create a look-alike (the duplicate check).
+    // Named apart ("bench connection plugin i") as well as kept in a sandbox of their own: never a
+    // look-alike of the dynamic stack's connections for the duplicate check.
     const args = connectionArgs(i, version, PLUGIN_TAG, (v) => ({ "fn::secret": v }));
     lines.push(`  conn-${i}:`, `    type: ${pluginToken(connection.kind)}`, `    properties: ${JSON.stringify(args)}`);
   }
