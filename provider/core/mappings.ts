@@ -1,10 +1,9 @@
-// A Connection's fields as the credential verification (resources/verify.ts) and the commands
-// read them: its patchable fields, and one tolerant reading of its stored outputs. Drift, refresh
+// A Connection's fields as the credential verification (resources/verify.ts) reads them: its patchable fields, and one tolerant reading of its stored outputs. Drift, refresh
 // and conflicts are the generic ones (state.ts) over its description.
 import { readableParams } from "./entities/connection";
 import { PatchableFields, UNVERIFIED } from "./planner";
 import { ConnectionInputs, ConnectionOutputs, FlowConnection } from "./schemas";
-import { plainJson, storedEntityOutputs } from "./state";
+import { storedEntityOutputs } from "./state";
 
 export function fieldsFromInputs(i: Pick<ConnectionInputs, "name" | "description" | "auth">): PatchableFields {
   return { name: i.name, description: i.description, params: { ...i.auth.params } };
@@ -34,6 +33,3 @@ export function storedOutputs(raw: Record<string, unknown>): ConnectionOutputs {
     connectionSpec: { id: "", ...obj(raw.connectionSpec) },
   } as unknown as ConnectionOutputs;
 }
-
-/** JSON-only copy without undefined members: the dynamic-provider host rejects anything else. */
-export const plain = plainJson;

@@ -10,7 +10,8 @@ import type { FlowSession } from "../api/session";
 import { connection } from "../core/entities/connection";
 import { secretValuesOf } from "../core/entity";
 import { CredentialsRefusedError, FlowServiceProviderError } from "../core/errors";
-import { fieldsFromInputs, fieldsFromLive, plain } from "../core/mappings";
+import { fieldsFromInputs, fieldsFromLive } from "../core/mappings";
+import { plainJson } from "../core/vocabulary";
 import { ConnectionInputs, ConnectionOutputs, FlowConnection, PatchOp, Verification } from "../core/schemas";
 import {
   ownClientRefused,
@@ -45,13 +46,13 @@ async function test(s: FlowSession, id: string, call: CallOptions): Promise<Test
 
 /** Plain JSON (the host refuses an undefined member): verifiedAt stays absent until a test passes. */
 function stamped(outs: ConnectionOutputs, outcome: Verification): ConnectionOutputs {
-  return plain({ ...outs, verification: outcome, verifiedAt: outcome === "passed" ? new Date().toISOString() : outs.verifiedAt });
+  return plainJson({ ...outs, verification: outcome, verifiedAt: outcome === "passed" ? new Date().toISOString() : outs.verifiedAt });
 }
 
 /** Outputs that vouch for none of `params`: the next `up` sends them again (and tests them). */
 function unverified(outs: ConnectionOutputs, params: readonly string[], outcome: Verification = "refused"): ConnectionOutputs {
   const kept = Object.fromEntries(Object.entries(outs.auth.params).filter(([k]) => !params.includes(k)));
-  return plain({ ...outs, auth: { ...outs.auth, params: kept }, verification: outcome });
+  return plainJson({ ...outs, auth: { ...outs.auth, params: kept }, verification: outcome });
 }
 
 interface WriteFacts {
@@ -87,7 +88,12 @@ async function retest(s: FlowSession, id: string, call: CallOptions): Promise<Te
 
 /** The previous outputs after a rollback, stamped with the test that followed it. */
 function rolledBack(olds: ConnectionOutputs, etag: string, t: TestResult): ConnectionOutputs {
-  return plain({ ...olds, etag, verification: t.outcome, verifiedAt: t.outcome === "passed" ? new Date().toISOString() : olds.verifiedAt });
+  return plainJson({
+    ...olds,
+    etag,
+    verification: t.outcome,
+    verifiedAt: t.outcome === "passed" ? new Date().toISOString() : olds.verifiedAt,
+  });
 }
 
 const secretsOf = (...all: ConnectionInputs[]) => all.flatMap((i) => secretValuesOf(connection, i));
