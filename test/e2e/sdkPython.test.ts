@@ -6,7 +6,6 @@
 // `preview --diff` names the changed secret and whose `up` sends one PATCH, `pulumi import` of a
 // connection made out of band, destroy.
 import assert from "node:assert";
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -17,30 +16,12 @@ import { ensureEngine, flowConfigArgs, makeWorkspace, REPO, RunResult, runPulumi
 import { DEMO, EmulatorApi } from "../helpers/emulatorApi";
 import { EmulatorControl, LoggedRequest, sha256 } from "../helpers/emulatorControl";
 import { CONNECTIONS, isSecretInState, isWrite } from "./pluginStack";
+import { ok } from "../helpers/command";
 
 const VERSION = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")).version as string;
 /** The Python SDK of the engine's version (scripts/hosts.sh). */
 const PULUMI_PYTHON = "3.248.0";
 const tag = randomBytes(4).toString("hex");
-
-/** Runs a command; never rejects on a non-zero exit. */
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
-async function ok(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<RunResult> {
-  const r = await run(cmd, args, cwd, env);
-  if (r.code !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
-  return r;
-}
 
 describe("a Python user in a fresh folder: the npm package, its plugin installer, the generated SDK's wheel", function () {
   this.timeout(180_000);

@@ -4,7 +4,6 @@
 // against the emulator through the real engine and the language's host, then destroy.
 // One emulator for the three; each template its own folder, PULUMI_HOME and state.
 import assert from "node:assert";
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -13,30 +12,13 @@ import { FLOW_BASE_PATH, IMS_TOKEN_PATH } from "../../tools/demo";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
 import { ensureHosts } from "../../tools/languageHosts";
 import { buildPluginTarball } from "../../tools/pluginPackage";
-import { ensureEngine, makeWorkspace, REPO, RunResult, runPulumi, Workspace } from "../../tools/pulumiCli";
+import { ensureEngine, makeWorkspace, REPO, runPulumi, Workspace } from "../../tools/pulumiCli";
 import { DEMO } from "../helpers/emulatorApi";
 import { EmulatorControl, sha256 } from "../helpers/emulatorControl";
 import { CONNECTIONS, isWrite } from "./pluginStack";
+import { ok } from "../helpers/command";
 
 const tag = randomBytes(4).toString("hex");
-
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
-async function ok(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<RunResult> {
-  const r = await run(cmd, args, cwd, env);
-  if (r.code !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
-  return r;
-}
 
 describe("the pulumi new templates: a new project from each, then up against the emulator", function () {
   this.timeout(300_000);
