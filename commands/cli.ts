@@ -1,7 +1,9 @@
 // What the commands' command lines share: the usage error, node's option parser with its errors
-// said in the user's terms, the I/O a command is given, and how every command starts (its options,
-// or a bad command line reported with exit 1, or --help).
+// said in the user's terms, the options several commands take and their rules, the I/O a command
+// is given, and how every command starts (its options, or a bad command line reported with exit 1,
+// or --help).
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { SANDBOX_NAME_PATTERN, SANDBOX_NAME_RULE } from "../provider/core/vocabulary";
 
 export class UsageError extends Error {}
 
@@ -17,6 +19,32 @@ export function parseOptions<C extends ParseArgsConfig>(config: C): ReturnType<t
     if (err.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") throw new UsageError(`unexpected argument ${option} (see --help)`);
     throw new UsageError(`unknown option ${option} (see --help)`);
   }
+}
+
+/** Options several commands take, spread into each command's option table. */
+export const HELP_OPTION = { help: { type: "boolean", short: "h" } } as const;
+export const FORMAT_OPTION = { format: { type: "string", short: "f" } } as const;
+
+const alternatives = (words: readonly string[]) => `${words.slice(0, -1).join(", ")} or ${words[words.length - 1]}`;
+
+/** `--format`: one of the command's formats; text when absent. */
+export function formatOf<F extends string>(value: string | undefined, formats: readonly F[]): F {
+  const format = value ?? "text";
+  if (format === "") throw new UsageError(`--format needs a value: ${alternatives(formats)}`);
+  if (!(formats as readonly string[]).includes(format)) throw new UsageError(`unknown format "${format}": use ${alternatives(formats)}`);
+  return format as F;
+}
+
+/** `--sandbox`: a sandbox's name, by the provider's rule. */
+export function sandboxOf(value: string): string {
+  if (!SANDBOX_NAME_PATTERN.test(value)) throw new UsageError(`--sandbox "${value}" is not a sandbox name: ${SANDBOX_NAME_RULE}`);
+  return value;
+}
+
+/** `--stack`: absent means the selected stack; present, it needs a name. */
+export function stackOf(value: string | undefined): string | undefined {
+  if (value === "") throw new UsageError("--stack needs a stack name");
+  return value;
 }
 
 /** What a command writes to (passed in, so tests read it). */

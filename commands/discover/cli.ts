@@ -6,16 +6,15 @@ import { FlowSession } from "../../provider/api/session";
 import type { FlowServiceClient } from "../../provider/api/client";
 import { resolveConfig } from "../../provider/core/config";
 import { FlowServiceProviderError } from "../../provider/core/errors";
-import { SANDBOX_NAME_PATTERN, SANDBOX_NAME_RULE } from "../../provider/core/schemas";
 import { discover, LANGUAGES, type Language, OutputConflictError, writeProgram } from "./discover";
 import { SelectionError } from "./model";
-import { type Io, parseOptions, UsageError } from "../cli";
+import { EXIT_ERROR, HELP_OPTION, type Io, parseOptions, sandboxOf, startCommand, UsageError } from "../cli";
 
 export { UsageError };
 
 /** The program was written and declares every object read. */
 export const EXIT_OK = 0;
-export const EXIT_ERROR = 1;
+export { EXIT_ERROR };
 /** The program was written, but some objects could not be expressed: listed on stderr and in its README. */
 const EXIT_LEFT_OUT = 2;
 
@@ -75,7 +74,7 @@ const OPTIONS = {
   "ims-endpoint": { type: "string" },
   "client-id": { type: "string" },
   "org-id": { type: "string" },
-  help: { type: "boolean", short: "h" },
+  ...HELP_OPTION,
 } as const;
 
 export function parseArgs(argv: readonly string[]): CliOptions {
@@ -85,7 +84,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   const sandbox = v.sandbox ?? "";
   if (!help) {
     if (!v.sandbox) throw new UsageError("--sandbox NAME is required: the sandbox to read (e.g. --sandbox prod)");
-    if (!SANDBOX_NAME_PATTERN.test(sandbox)) throw new UsageError(`--sandbox "${sandbox}" is not a sandbox name: ${SANDBOX_NAME_RULE}`);
+    sandboxOf(sandbox);
   }
   const language = (v.language ?? "typescript") as Language;
   if (!LANGUAGES.includes(language)) throw new UsageError(`--language "${v.language}" is not supported: use ${LANGUAGES.join(", ")}`);
@@ -126,17 +125,9 @@ export async function run(argv: readonly string[], io: Io, deps: Deps): Promise<
     io.stderr(`flowservice-discover: ${message}\n`);
     return EXIT_ERROR;
   };
-  let opts: CliOptions;
-  try {
-    opts = parseArgs(argv);
-  } catch (e) {
-    if (e instanceof UsageError) return fail(e.message);
-    throw e;
-  }
-  if (opts.help) {
-    io.stdout(HELP);
-    return EXIT_OK;
-  }
+  const started = startCommand("flowservice-discover", io, () => parseArgs(argv), HELP, EXIT_OK);
+  if ("exit" in started) return started.exit;
+  const opts = started.opts;
   try {
     const config = resolveConfig((k) => (k === "flowservice:sandboxName" ? opts.sandbox : opts.config[k]), deps.env);
     const started = deps.now();

@@ -8,12 +8,23 @@ import { StackExportError, parseStackExport, resourceNameOf } from "../recover/e
 import { PulumiCli, PulumiCommandError } from "../recover/pulumi";
 import { type FlowHealth, type FlowRef, type HealthOptions, sandboxHealth, summarize } from "./health";
 import { renderJson, renderMarkdown, renderText } from "./render";
-import { type Io, parseOptions, startCommand, UsageError } from "../cli";
+import {
+  EXIT_ERROR,
+  FORMAT_OPTION,
+  formatOf,
+  HELP_OPTION,
+  type Io,
+  parseOptions,
+  sandboxOf,
+  stackOf,
+  startCommand,
+  UsageError,
+} from "../cli";
 
 export { UsageError };
 
 export const EXIT_OK = 0;
-export const EXIT_ERROR = 1;
+export { EXIT_ERROR };
 const EXIT_UNHEALTHY = 2;
 
 export const HELP = `Usage: flowservice-health [--stack NAME | --sandbox NAME] [options]
@@ -61,8 +72,8 @@ const OPTIONS = {
   since: { type: "string" },
   retrigger: { type: "boolean" },
   "partial-threshold": { type: "string" },
-  format: { type: "string", short: "f" },
-  help: { type: "boolean", short: "h" },
+  ...FORMAT_OPTION,
+  ...HELP_OPTION,
 } as const;
 
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -78,14 +89,8 @@ function parseSince(text: string, now: number): number | undefined {
 export function parseArgs(argv: readonly string[], now: number): CliOptions {
   const parsed = parseOptions({ args: [...argv], allowPositionals: false, options: OPTIONS });
   const v = parsed.values;
-  const format = v.format ?? "text";
-  if (format !== "text" && format !== "markdown" && format !== "json")
-    throw new UsageError(`unknown format "${format}": use text, markdown or json`);
+  const format = formatOf<Format>(v.format, ["text", "markdown", "json"]);
   if (v.stack !== undefined && v.sandbox !== undefined) throw new UsageError("give --stack or --sandbox, not both");
-  if (v.stack === "") throw new UsageError("--stack needs a stack name");
-  if (v.sandbox !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(v.sandbox)) {
-    throw new UsageError(`--sandbox "${v.sandbox}" is not a sandbox name (lower-case letters, digits and hyphens, e.g. prod)`);
-  }
   const since = parseSince(v.since ?? "24h", now);
   if (since === undefined)
     throw new UsageError(`--since "${v.since}" is not a time: use 24h, 7d, RFC 3339 (2024-05-01T10:00:00Z) or epoch ms`);
@@ -94,8 +99,8 @@ export function parseArgs(argv: readonly string[], now: number): CliOptions {
     throw new UsageError(`--partial-threshold "${v["partial-threshold"]}" must be a percentage from 0 to 100`);
   }
   return {
-    stack: v.stack,
-    sandbox: v.sandbox,
+    stack: stackOf(v.stack),
+    sandbox: v.sandbox === undefined ? undefined : sandboxOf(v.sandbox),
     since,
     retrigger: v.retrigger ?? false,
     partialThreshold: threshold / 100,

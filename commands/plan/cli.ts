@@ -7,12 +7,12 @@ import { interruptedWarning, parseStackExport, StackExportError } from "../recov
 import { buildPlan, hasChanges, type Plan } from "./plan";
 import { parsePreview, PlanInputError } from "./preview";
 import { renderJson, renderMarkdown, renderText } from "./render";
-import { type Io as CommandIo, startCommand, UsageError } from "../cli";
+import { EXIT_ERROR, type Io as CommandIo, FORMAT_OPTION, formatOf, HELP_OPTION, startCommand, UsageError } from "../cli";
 
 export { UsageError };
 
 export const EXIT_NO_CHANGES = 0;
-export const EXIT_ERROR = 1;
+export { EXIT_ERROR };
 export const EXIT_CHANGES = 2;
 
 export type Format = "text" | "markdown" | "json";
@@ -58,8 +58,8 @@ interface Options {
 /** Thrown for a bad command line: the message says what to fix. */
 
 const OPTIONS = {
-  format: { type: "string", short: "f" },
-  help: { type: "boolean", short: "h" },
+  ...FORMAT_OPTION,
+  ...HELP_OPTION,
   "stack-export": { type: "string" },
 } as const;
 const parseCommand = (argv: readonly string[]) => parseCommandLine({ args: [...argv], allowPositionals: true, options: OPTIONS });
@@ -77,13 +77,11 @@ export function parseArgs(argv: readonly string[]): Options {
     throw new UsageError(`unknown option ${option} (see --help)`);
   }
   const { values, positionals } = parsed;
-  const format = values.format ?? "text";
-  if (format === "") throw new UsageError("--format needs a value: text, markdown or json");
-  if (!FORMATS.includes(format as Format)) throw new UsageError(`unknown format "${format}": use text, markdown or json`);
+  const format = formatOf(values.format, FORMATS);
   if (positionals.length > 1) throw new UsageError(`one input at a time, got ${positionals.length}: ${positionals.join(" ")}`);
   const stackExport = values["stack-export"];
   return {
-    format: format as Format,
+    format,
     file: positionals[0],
     help: values.help ?? false,
     ...(stackExport !== undefined ? { stackExport } : {}),

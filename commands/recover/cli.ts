@@ -10,13 +10,13 @@ import { PulumiCli, PulumiCommandError } from "./pulumi";
 import { recover, RecoverDeps, RecoverError, RecoverOptions } from "./recover";
 import { renderJson, renderText } from "./render";
 import { parseTime } from "./window";
-import { type Io, parseOptions, startCommand, UsageError } from "../cli";
+import { EXIT_ERROR, FORMAT_OPTION, formatOf, HELP_OPTION, type Io, parseOptions, stackOf, startCommand, UsageError } from "../cli";
 
 export { UsageError };
 
 /** Nothing interrupted, or the state was written. */
 export const EXIT_OK = 0;
-export const EXIT_ERROR = 1;
+export { EXIT_ERROR };
 /** Interrupted operations found and not (yet) written: --check, or a dry run without --yes. */
 export const EXIT_PENDING = 2;
 /** A resource has several possible orphans (or none can be read): a decision (--take) is needed. */
@@ -76,15 +76,14 @@ const OPTIONS = {
   take: { type: "string", multiple: true },
   "no-wait": { type: "boolean" },
   "skip-other-stacks": { type: "boolean" },
-  format: { type: "string", short: "f" },
-  help: { type: "boolean", short: "h" },
+  ...FORMAT_OPTION,
+  ...HELP_OPTION,
 } as const;
 
 export function parseArgs(argv: readonly string[]): CliOptions {
   const parsed = parseOptions({ args: [...argv], allowPositionals: false, options: OPTIONS });
   const v = parsed.values;
-  const format = v.format ?? "text";
-  if (format !== "text" && format !== "json") throw new UsageError(`unknown format "${format}": use text or json`);
+  const format = formatOf<Format>(v.format, ["text", "json"]);
   if (v.check && v.yes) throw new UsageError("--check only reads: it cannot be combined with --yes");
   let since: number | undefined;
   if (v.since !== undefined) {
@@ -98,11 +97,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     if (!m) throw new UsageError(`--take "${t}": expected RESOURCE=CONNECTION_ID (the resource's name or URN)`);
     takes.set(m[1], m[2]);
   }
-  if (v.stack === "") throw new UsageError("--stack needs a stack name");
   return {
     check: v.check ?? false,
     yes: v.yes ?? false,
-    stack: v.stack,
+    stack: stackOf(v.stack),
     since,
     takes,
     wait: !(v["no-wait"] ?? false),

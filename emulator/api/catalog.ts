@@ -41,3 +41,25 @@ export function getFlowSpec(id: string): Reply {
   if (!spec) throw errors.specNotFound(id, "flowSpecs");
   return { status: 200, body: { items: [spec] } };
 }
+
+/**
+ * The spec a create names, at the version it names (omitted: the latest, S1), or error 1413 —
+ * one rule for connections, source and target connections, and flows.
+ */
+export function specAt<S extends Spec & { version: string }>(
+  what: "connection spec" | "flow spec",
+  find: (id: string) => S | undefined,
+  ref: { id: string; version?: string },
+): { spec: S; version: string } {
+  const spec = find(ref.id);
+  if (!spec)
+    throw errors.badSpecId(
+      `The spec ID provided is invalid. Please provide a valid spec ID and try again. No ${what} has the id '${ref.id}'.`,
+    );
+  const version = ref.version ?? spec.version;
+  if (version !== spec.version)
+    throw errors.badSpecId(
+      `The spec ID provided is invalid: ${what} ${spec.id} (${spec.name}) has no version '${version}' (available: ${spec.version}).`,
+    );
+  return { spec, version };
+}

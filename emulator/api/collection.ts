@@ -9,6 +9,19 @@ const MAX_LIMIT = 100;
 const DEFAULT_LIMIT = 100;
 const LIST_PARAMS = ["property", "orderby", "limit", "continuationToken", "count"];
 
+/** Every collection's default order: newest first. */
+export const NEWEST_FIRST: OrderKey[] = [{ field: "createdAt", dir: -1 }];
+
+/** The list fields every record leads with: its id, name, description and state. */
+export function recordFields<T extends Stamp & { name?: string; description?: string; state: string }>(): Fields<T> {
+  return {
+    id: { kind: "string", get: (r) => r.id, sortable: true },
+    name: { kind: "string", get: (r) => r.name, sortable: true },
+    description: { kind: "string", get: (r) => r.description, sortable: true },
+    state: { kind: "string", get: (r) => r.state, sortable: true },
+  };
+}
+
 /** The list fields of every stamped record: when, by whom and from which client it was made and changed, its sandbox. */
 export function stampFields<T extends Stamp>(): Fields<T> {
   return {

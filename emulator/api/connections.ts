@@ -9,11 +9,12 @@ import type { ApiRequest, Reply } from "../data/context";
 import { type EntityKind, type Services, findOr404 } from "./entity";
 import { errors } from "./errors";
 import { applyPatch, type PatchOp, parsePatch } from "./patch";
-import { type Connection, DEFAULT_FLAGS, MUTABLE_STATES, type Stamp } from "../data/records";
+import { type Connection, DEFAULT_FLAGS, MUTABLE_STATES, type Stamp, named } from "../data/records";
 import { maskRoundTrips, toStored, validationView, wrapRetained } from "../data/secrets";
 import { connectionTestSupported, findSpec, secretParamNames } from "../data/specs";
 import type { ConnectionRow } from "../data/store";
 import { validateAuthParams } from "./validate";
+import { specAt } from "./catalog";
 
 const CreateBody = z.object({
   name: z.string().refine((s) => s.trim() !== "", "must not be empty"),
@@ -30,18 +31,7 @@ function create(raw: unknown, stamp: Stamp): Omit<ConnectionRow, "seq"> {
   if (!parsed.success) throw errors.validation(zodProblems(parsed.error));
   const body = parsed.data;
 
-  const spec = findSpec(body.connectionSpec.id);
-  if (!spec) {
-    throw errors.badSpecId(
-      `The spec ID provided is invalid. Please provide a valid spec ID and try again. No connection spec has the id '${body.connectionSpec.id}'.`,
-    );
-  }
-  const version = body.connectionSpec.version ?? spec.version; // S1: omitted → the latest version
-  if (version !== spec.version) {
-    throw errors.badSpecId(
-      `The spec ID provided is invalid: connection spec ${spec.id} (${spec.name}) has no version '${version}' (available: ${spec.version}).`,
-    );
-  }
+  const { spec, version } = specAt("connection spec", findSpec, body.connectionSpec);
   let auth: Connection["auth"];
   if (body.auth) {
     const authSpec = spec.authSpec.find((a) => a.name === body.auth?.specName);
@@ -63,8 +53,7 @@ function create(raw: unknown, stamp: Stamp): Omit<ConnectionRow, "seq"> {
   }
   const connection: Connection = {
     ...stamp,
-    name: body.name,
-    ...(body.description !== undefined ? { description: body.description } : {}),
+    ...named(body),
     connectionSpec: { id: spec.id, version },
     state: "enabled",
     ...(auth ? { auth } : {}),
@@ -100,8 +89,7 @@ function applyConnectionPatch(entry: ConnectionRow, ops: PatchOp[]): Connection 
   const { description: _d, auth: _a, ...rest } = c;
   return {
     ...rest,
-    name: next.name,
-    ...(next.description !== undefined ? { description: next.description } : {}),
+    ...named(next),
     ...(auth ? { auth } : {}),
   };
 }

@@ -2,14 +2,16 @@
 // target connections (where it writes: the Data Lake and a dataset), as two kinds of one shape.
 import { z } from "zod";
 import { zodProblems } from "./body";
-import { type CollectionSpec, stampFields } from "./collection";
+import { type CollectionSpec, NEWEST_FIRST, recordFields, stampFields } from "./collection";
 import type { EntityKind, Services } from "./entity";
 import { type Resource, errors } from "./errors";
 import { type PatchRules, type PointerOp, applyPointerPatch, parsePointerPatch } from "./pointerPatch";
 import type { DataConnection, Stamp } from "../data/records";
+import { named } from "../data/records";
 import { DATA_LAKE_SPEC_ID, findSpec } from "../data/specs";
 import type { Row } from "../data/store";
 import { auditView } from "../data/stamp";
+import { specAt } from "./catalog";
 
 type Role = "source" | "target";
 type DataRow = Row<DataConnection>;
@@ -56,17 +58,7 @@ function create(role: Role, raw: unknown, stamp: Stamp, svc: Services): Omit<Dat
   const parsed = CreateBody[role].safeParse(raw);
   if (!parsed.success) throw errors.validation(zodProblems(parsed.error));
   const body = parsed.data;
-  const spec = findSpec(body.connectionSpec.id);
-  if (!spec)
-    throw errors.badSpecId(
-      `The spec ID provided is invalid. Please provide a valid spec ID and try again. No connection spec has the id '${body.connectionSpec.id}'.`,
-    );
-  const version = body.connectionSpec.version ?? spec.version;
-  if (version !== spec.version) {
-    throw errors.badSpecId(
-      `The spec ID provided is invalid: connection spec ${spec.id} (${spec.name}) has no version '${version}' (available: ${spec.version}).`,
-    );
-  }
+  const { spec, version } = specAt("connection spec", findSpec, body.connectionSpec);
   const usable = role === "source" ? spec.attributes.isSource === true : spec.attributes.isDestination === true;
   if (!usable)
     throw errors.badSpecId(
@@ -90,8 +82,7 @@ function create(role: Role, raw: unknown, stamp: Stamp, svc: Services): Omit<Dat
 
   const record: DataConnection = {
     ...stamp,
-    ...(body.name !== undefined ? { name: body.name } : {}),
-    ...(body.description !== undefined ? { description: body.description } : {}),
+    ...named(body),
     ...(body.baseConnectionId !== undefined ? { baseConnectionId: body.baseConnectionId } : {}),
     connectionSpec: { id: spec.id, version },
     state: "enabled",
@@ -106,8 +97,7 @@ function view(c: DataConnection, svc: Services): Record<string, unknown> {
   return {
     ...auditView(c),
     id: c.id,
-    ...(c.name !== undefined ? { name: c.name } : {}),
-    ...(c.description !== undefined ? { description: c.description } : {}),
+    ...named(c),
     ...(c.baseConnectionId !== undefined ? { baseConnectionId: c.baseConnectionId } : {}),
     state: c.state,
     data: c.data,
@@ -122,12 +112,9 @@ function view(c: DataConnection, svc: Services): Record<string, unknown> {
 function listSpec(role: Role): CollectionSpec<DataConnection> {
   return {
     path: role === "source" ? "/sourceConnections" : "/targetConnections",
-    defaultOrder: [{ field: "createdAt", dir: -1 }],
+    defaultOrder: NEWEST_FIRST,
     fields: {
-      id: { kind: "string", get: (c) => c.id, sortable: true },
-      name: { kind: "string", get: (c) => c.name, sortable: true },
-      description: { kind: "string", get: (c) => c.description, sortable: true },
-      state: { kind: "string", get: (c) => c.state, sortable: true },
+      ...recordFields(),
       baseConnectionId: { kind: "string", get: (c) => c.baseConnectionId },
       "connectionSpec.id": { kind: "string", get: (c) => c.connectionSpec.id, sortable: true },
       "connectionSpec.version": { kind: "string", get: (c) => c.connectionSpec.version },

@@ -2,7 +2,7 @@
 // Created enabled; the state changes only through POST /flows/{id}/action?op=ENABLE|DISABLE.
 import { z } from "zod";
 import { zodProblems } from "./body";
-import { type CollectionSpec, stampFields } from "./collection";
+import { type CollectionSpec, NEWEST_FIRST, recordFields, stampFields } from "./collection";
 import { type ApiRequest, type Reply, header } from "../data/context";
 import { type EntityKind, type Services, checkIfMatch, findOr404 } from "./entity";
 import { errors } from "./errors";
@@ -10,10 +10,12 @@ import { type FlowSpec, findFlowSpec } from "../data/flowSpecs";
 import { isPlainObject } from "./patch";
 import { type PointerOp, applyPointerPatch, parsePointerPatch } from "./pointerPatch";
 import type { DataConnection, Flow, Stamp } from "../data/records";
+import { named } from "../data/records";
 import { lastRunDetails } from "./runRoutes";
 import { scheduleProblems, startTimeOf } from "./schedule";
 import { actorOf, touched, auditView } from "../data/stamp";
 import type { Row } from "../data/store";
+import { specAt } from "./catalog";
 
 type FlowRow = Row<Flow>;
 const FLOWS_TYPE = "flows";
@@ -79,16 +81,7 @@ function create(raw: unknown, stamp: Stamp, svc: Services): Omit<FlowRow, "seq">
   const parsed = CreateBody.safeParse(raw);
   if (!parsed.success) throw errors.validation(zodProblems(parsed.error));
   const body = parsed.data;
-  const spec = findFlowSpec(body.flowSpec.id);
-  if (!spec)
-    throw errors.badSpecId(
-      `The spec ID provided is invalid. Please provide a valid spec ID and try again. No flow spec has the id '${body.flowSpec.id}'.`,
-    );
-  const version = body.flowSpec.version ?? spec.version;
-  if (version !== spec.version)
-    throw errors.badSpecId(
-      `The spec ID provided is invalid: flow spec ${spec.id} (${spec.name}) has no version '${version}' (available: ${spec.version}).`,
-    );
+  const { spec, version } = specAt("flow spec", findFlowSpec, body.flowSpec);
   const transformations = body.transformations ?? [];
   const problems = [
     ...referenceProblems(svc, stamp, spec, body.sourceConnectionIds, body.targetConnectionIds),
@@ -98,8 +91,7 @@ function create(raw: unknown, stamp: Stamp, svc: Services): Omit<FlowRow, "seq">
   if (problems.length > 0) throw errors.validation(problems);
   const record: Flow = {
     ...stamp,
-    name: body.name,
-    ...(body.description !== undefined ? { description: body.description } : {}),
+    ...named(body),
     flowSpec: { id: spec.id, version },
     state: "enabled",
     sourceConnectionIds: body.sourceConnectionIds,
@@ -132,8 +124,7 @@ function view(f: Flow, svc: Services): Record<string, unknown> {
   return {
     id: f.id,
     ...auditView(f),
-    name: f.name,
-    ...(f.description !== undefined ? { description: f.description } : {}),
+    ...named(f),
     flowSpec: f.flowSpec,
     state: f.state,
     version: f.version,
@@ -154,12 +145,9 @@ function view(f: Flow, svc: Services): Record<string, unknown> {
 
 const FLOWS_LIST: CollectionSpec<Flow> = {
   path: "/flows",
-  defaultOrder: [{ field: "createdAt", dir: -1 }],
+  defaultOrder: NEWEST_FIRST,
   fields: {
-    id: { kind: "string", get: (f) => f.id, sortable: true },
-    name: { kind: "string", get: (f) => f.name, sortable: true },
-    description: { kind: "string", get: (f) => f.description, sortable: true },
-    state: { kind: "string", get: (f) => f.state, sortable: true },
+    ...recordFields(),
     "flowSpec.id": { kind: "string", get: (f) => f.flowSpec.id, sortable: true },
     "flowSpec.version": { kind: "string", get: (f) => f.flowSpec.version },
     sourceConnectionIds: { kind: "string", get: (f) => f.sourceConnectionIds },

@@ -4,7 +4,7 @@
 // docs/emulator.md ("Dataflow runs").
 import { z } from "zod";
 import { readJson, zodProblems } from "./body";
-import { type CollectionSpec, listCollection } from "./collection";
+import { type CollectionSpec, listCollection, NEWEST_FIRST } from "./collection";
 import type { ApiRequest, Reply } from "../data/context";
 import { errors } from "./errors";
 import type { Fields } from "./listing";
@@ -141,7 +141,7 @@ export function handleRuns(kind: string, req: ApiRequest, runs: Runs, store: Sto
   const now = runs.clock.now();
   switch (kind) {
     case "list": {
-      const spec: CollectionSpec<Run> = { path: "/runs", fields: runFields(now), defaultOrder: [{ field: "createdAt", dir: -1 }] };
+      const spec: CollectionSpec<Run> = { path: "/runs", fields: runFields(now), defaultOrder: NEWEST_FIRST };
       const rows = runs.list(req.caller.orgId, req.caller.sandboxName).map((r) => ({ item: r, seq: r.seq }));
       return listCollection(withStatusLowercased(req), rows, spec, (r) => runView(r, now));
     }

@@ -2,6 +2,7 @@
 import { masked } from "./secrets";
 import { type AuthSpec, findAuthSpec, secretParamNames } from "./specs";
 import type { Connection } from "./records";
+import { named } from "./records";
 import { auditView } from "./stamp";
 
 export function authSpecOf(c: Connection): AuthSpec | undefined {
@@ -20,8 +21,7 @@ export function publicView(c: Connection): Record<string, unknown> {
   return {
     ...auditView(c),
     id: c.id,
-    name: c.name,
-    ...(c.description !== undefined ? { description: c.description } : {}),
+    ...named(c),
     connectionSpec: { id: c.connectionSpec.id, version: c.connectionSpec.version },
     state: c.state,
     ...(c.auth ? { auth: { specName: c.auth.specName, params: masked(c.auth.params, secretsOf(c)) } } : {}),

@@ -67,3 +67,9 @@ export const FlagsSchema = z.object({ usedByFlows: z.boolean(), testResult: z.bo
 export type Flags = z.infer<typeof FlagsSchema>;
 
 export const DEFAULT_FLAGS: Flags = { usedByFlows: false, testResult: true };
+
+/** A record's name and description, each only when it has one (Flow Service omits an absent member). */
+export function named<R extends { name?: string; description?: string }>(r: R): Pick<R, "name" | "description"> {
+  const out = { ...(r.name !== undefined ? { name: r.name } : {}), ...(r.description !== undefined ? { description: r.description } : {}) };
+  return out as Pick<R, "name" | "description">;
+}

@@ -1,8 +1,8 @@
 // Failures injected into the runs still to come (POST /__emulator/runs/failures): processing
 // errors (CONNECTOR-2001-500, a failed run) and partial success (some records failed). Credential
 // failures need no injection: they follow the source system's refusals (/__emulator/refuse-credentials).
-import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { counted, Rules } from "./rules";
 
 export const FailureInput = z.object({
   /** Only runs of this flow; absent = any flow. */
@@ -18,33 +18,17 @@ export const FailureInput = z.object({
 
 export type InjectedFailure = z.output<typeof FailureInput> & { id: string; remaining: number | null };
 
-export class RunFailures {
-  private items: InjectedFailure[] = [];
+export class RunFailures extends Rules<InjectedFailure, InjectedFailure> {
+  constructor() {
+    super((f) => ({ ...f }));
+  }
 
   add(input: z.output<typeof FailureInput>): InjectedFailure {
-    const f: InjectedFailure = { ...input, id: randomUUID(), remaining: input.times === "always" ? null : input.times };
-    this.items.push(f);
-    return f;
-  }
-
-  list(): InjectedFailure[] {
-    return this.items.map((f) => ({ ...f }));
-  }
-
-  clear(): number {
-    const n = this.items.length;
-    this.items = [];
-    return n;
+    return this.keep({ ...input, ...counted(input.times) });
   }
 
   /** The first failure that applies to a run of this flow, counted as used. */
   take(flowId: string): InjectedFailure | undefined {
-    const f = this.items.find((x) => x.flowId === undefined || x.flowId === flowId);
-    if (!f) return undefined;
-    if (f.remaining !== null) {
-      f.remaining -= 1;
-      if (f.remaining <= 0) this.items = this.items.filter((x) => x !== f);
-    }
-    return { ...f };
+    return this.takeFirst((f) => f.flowId === undefined || f.flowId === flowId);
   }
 }

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { secretsOf } from "./connectionView";
 import { digest } from "./secrets";
 import type { Connection } from "./records";
+import { Rules } from "./rules";
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
@@ -28,28 +29,18 @@ export interface RefusedCredential {
   digest: string;
 }
 
-export class SourceSystem {
-  private refused: RefusedCredential[] = [];
+export class SourceSystem extends Rules<RefusedCredential, RefusedCredential> {
+  constructor() {
+    super((r) => ({ ...r }));
+  }
 
   refuse(input: z.output<typeof RefuseInput>): RefusedCredential {
-    const rule: RefusedCredential = {
+    return this.keep({
       id: randomUUID(),
       connectionSpecId: input.connectionSpecId ?? null,
       param: input.param,
       digest: input.digest ?? digest(input.value),
-    };
-    this.refused.push(rule);
-    return rule;
-  }
-
-  list(): RefusedCredential[] {
-    return this.refused.map((r) => ({ ...r }));
-  }
-
-  clear(): number {
-    const n = this.refused.length;
-    this.refused = [];
-    return n;
+    });
   }
 
   /** True when one of the connection's stored param values is refused. */
@@ -57,7 +48,7 @@ export class SourceSystem {
     const auth = c.auth;
     if (!auth) return false;
     const secrets = secretsOf(c);
-    return this.refused.some((r) => {
+    return this.some((r) => {
       if (r.connectionSpecId !== null && r.connectionSpecId !== c.connectionSpec.id) return false;
       if (!Object.hasOwn(auth.params, r.param)) return false;
       const stored = auth.params[r.param];

@@ -1,7 +1,7 @@
 // Injected faults (answers, dropped connections, delays) and the optional rate limit, so client
 // retry and recovery logic can be exercised.
-import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { counted, Rules } from "../data/rules";
 
 export const FaultInput = z.object({
   method: z.string().min(1).optional(),
@@ -32,42 +32,22 @@ function pathMatcher(pattern: string): (path: string) => boolean {
   return (p) => p.includes(pattern);
 }
 
-export class Faults {
-  private faults: Array<Fault & { matches: (path: string) => boolean }> = [];
+type StoredFault = Fault & { matches: (path: string) => boolean };
+
+export class Faults extends Rules<StoredFault, Fault> {
+  constructor() {
+    super(({ matches: _omit, ...fault }) => ({ ...fault }));
+  }
 
   /** Throws (a SyntaxError) if the path is an invalid regular expression. */
   add(input: z.output<typeof FaultInput>): Fault {
     const matches = input.path === undefined ? () => true : pathMatcher(input.path);
-    const fault = { ...input, id: randomUUID(), remaining: input.times === "always" ? null : input.times, matches };
-    this.faults.push(fault);
-    return this.view(fault);
+    return this.keep({ ...input, ...counted(input.times), matches });
   }
 
   /** Consumes one use of the first fault matching this request, if any. */
   take(method: string, path: string): Fault | undefined {
-    const i = this.faults.findIndex((f) => (f.method === undefined || f.method.toUpperCase() === method.toUpperCase()) && f.matches(path));
-    if (i < 0) return undefined;
-    const f = this.faults[i];
-    if (f.remaining !== null) {
-      f.remaining -= 1;
-      if (f.remaining <= 0) this.faults.splice(i, 1);
-    }
-    return this.view(f);
-  }
-
-  list(): Fault[] {
-    return this.faults.map((f) => this.view(f));
-  }
-
-  clear(): number {
-    const n = this.faults.length;
-    this.faults = [];
-    return n;
-  }
-
-  private view(f: Fault & { matches?: unknown }): Fault {
-    const { matches: _omit, ...rest } = f;
-    return { ...rest };
+    return this.takeFirst((f) => (f.method === undefined || f.method.toUpperCase() === method.toUpperCase()) && f.matches(path));
   }
 }
 

@@ -45,6 +45,11 @@ export const CommonInputs = z.object({
 });
 export type CommonInputs = z.infer<typeof CommonInputs>;
 
+/** The input members the engine may send: the schema's own, less the provider's `__` stamps. */
+export function inputKeysOf(schema: z.ZodObject): readonly string[] {
+  return Object.keys(schema.shape).filter((k) => !k.startsWith("__"));
+}
+
 /** What Flow Service stamps on every object it returns (GET items). Unknown members are kept. */
 export const LiveStamps = z
   .object({
@@ -64,16 +69,17 @@ export const LiveStamps = z
   .passthrough();
 export type LiveObject = z.infer<typeof LiveStamps>;
 
-/** What the provider adds to the inputs in its outputs, for every resource. */
+/** What the provider adds to the inputs in its outputs, for every resource: Flow Service's own stamps as read, and three of its own. */
+const { etag, state, createdAt, updatedAt, updatedBy, sandboxName } = LiveStamps.shape;
 export const OutputStamps = z.object({
-  etag: z.string(),
+  etag,
   adopted: z.boolean(),
-  state: z.string().optional(),
-  createdAt: z.number().optional(),
-  updatedAt: z.number().optional(),
-  updatedBy: z.string().optional(),
+  state,
+  createdAt,
+  updatedAt,
+  updatedBy,
   /** The sandbox the object lives in (the declared one, or the stack's when it was created). */
-  sandboxName: z.string().optional(),
+  sandboxName,
   /** The org and the endpoint host it was created under (core/origin.ts); absent in state from earlier releases. */
   orgId: z.string().optional(),
   endpointHost: z.string().optional(),

@@ -2,6 +2,7 @@
 // secret sentinel object, are unwrapped before any provider code sees them (their paths kept), and
 // are wrapped again on the way out, so the engine stores them encrypted and shows them as [secret].
 // Pure: no gRPC here, only plain JSON values.
+import { jsonEqual } from "../core/docPlanner";
 
 /** Pulumi's signature key of special values, and the signature of a secret. */
 export const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -80,18 +81,6 @@ export function isPrefix(prefix: PropertyPath, path: PropertyPath): boolean {
   return prefix.length <= path.length && prefix.every((s, i) => s === path[i]);
 }
 
-/** Deep equality of plain JSON values (key order ignored). */
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
-  if (isObject(a) && isObject(b)) {
-    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
-    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
-    return ka.length === kb.length && ka.every((k) => sameValue(a[k], b[k]));
-  }
-  return false;
-}
-
 export type ChangeKind = "add" | "delete" | "update";
 
 /**
@@ -103,7 +92,7 @@ export function changedLeaves(olds: unknown, news: unknown, at: PropertyPath = [
     const keys = [...new Set([...Object.keys(olds), ...Object.keys(news)])].sort();
     return keys.flatMap((k) => changedLeaves(olds[k], news[k], [...at, k]));
   }
-  if (sameValue(olds, news)) return [];
+  if (jsonEqual(olds, news)) return [];
   if (olds === undefined || olds === null) return [{ path: at, kind: "add" }];
   if (news === undefined || news === null) return [{ path: at, kind: "delete" }];
   return [{ path: at, kind: "update" }];

@@ -1,8 +1,7 @@
 // The `Connection` resource: typed args and outputs, and secret wrapping of credentials.
 import * as pulumi from "@pulumi/pulumi";
-import { isSecretParam } from "../core/catalog";
 import type { RetriggerOutcome } from "../core/runs";
-import { assertKnownStackConfig } from "./stackConfig";
+import { commonProps, FlowServiceResource, secretParams } from "./common";
 
 export type ParamInput = pulumi.Input<string | number | boolean>;
 
@@ -63,31 +62,14 @@ const providerShim: pulumi.dynamic.ResourceProvider = {
 
 export { providerShim as connectionProvider };
 
-export class Connection extends pulumi.dynamic.Resource {
-  declare readonly name: pulumi.Output<string>;
-  declare readonly description: pulumi.Output<string | undefined>;
+export class Connection extends FlowServiceResource {
   declare readonly connectionSpec: pulumi.Output<{ id: string; version?: string }>;
   declare readonly auth: pulumi.Output<{ specName: string; params: Record<string, string | number | boolean> }>;
-  declare readonly adoptId: pulumi.Output<string | undefined>;
   /** Names of the params held as secrets. */
   declare readonly secretKeys: pulumi.Output<string[]>;
   /** The connection id (also the resource id). */
   declare readonly connectionId: pulumi.Output<string>;
-  /** The version the next PATCH sends as If-Match (quotes included, as Flow Service returns it). */
-  declare readonly etag: pulumi.Output<string>;
-  /** enabled | disabled | initializing */
-  declare readonly state: pulumi.Output<string>;
-  declare readonly createdAt: pulumi.Output<number>;
-  /** As last read from Flow Service (an update sends one PATCH and does not read back). */
-  declare readonly updatedAt: pulumi.Output<number>;
-  /** The sandbox the connection was applied in. */
-  declare readonly sandboxName: pulumi.Output<string>;
-  /** Whether this resource adopted an existing connection rather than creating it. */
-  declare readonly adopted: pulumi.Output<boolean>;
-  /** The org and the endpoint host it was created under (docs/reads.md); absent until refreshed for earlier state. */
-  declare readonly orgId: pulumi.Output<string | undefined>;
-  declare readonly endpointHost: pulumi.Output<string | undefined>;
-  /** The last credential test: passed | skipped | unsupported | unavailable (| refused, see README). */
+  /** The last credential test: passed | skipped | unsupported | unavailable (| refused, see docs/operations.md). */
   declare readonly verification: pulumi.Output<string>;
   /** When the credentials last passed a test (ISO 8601); absent if never. */
   declare readonly verifiedAt: pulumi.Output<string | undefined>;
@@ -95,59 +77,21 @@ export class Connection extends pulumi.dynamic.Resource {
   declare readonly retriggeredRuns: pulumi.Output<RetriggerOutcome | undefined>;
 
   constructor(name: string, args: ConnectionArgs, opts?: pulumi.CustomResourceOptions) {
-    assertKnownStackConfig();
     const specId = pulumi.output(args.connectionSpec).apply((s) => s.id);
-    const entries = Object.entries(args.auth?.params ?? {});
-    // A param is secret if the connector says so (known connectors), its name looks like a
-    // credential, or the program wrapped it in pulumi.secret().
-    const secretFlags = entries.map(([key, value]) =>
-      pulumi
-        .all([specId, args.auth?.specName])
-        .apply(
-          async ([id, specName]) => isSecretParam(id, specName, key) || (pulumi.Output.isInstance(value) && (await pulumi.isSecret(value))),
-        ),
-    );
-    const secretKeys = pulumi.all(secretFlags).apply((flags) =>
-      entries
-        .filter((_, i) => flags[i])
-        .map(([key]) => key)
-        .sort(),
-    );
-    const params: Record<string, pulumi.Input<string | number | boolean>> = {};
-    entries.forEach(([key, value], i) => {
-      // Wrap per key, so the other params stay readable in previews.
-      params[key] = secretFlags[i].apply((secret) => (secret ? pulumi.secret(value) : pulumi.output(value)));
-    });
-    super(
-      providerShim,
-      name,
-      {
-        name: args.name,
-        description: args.description,
-        connectionSpec: args.connectionSpec,
-        auth: { specName: args.auth?.specName, params },
-        adoptId: args.adoptId,
-        deleteOnDestroy: args.deleteOnDestroy,
-        sandboxName: args.sandboxName,
-        verifyCredentials: args.verifyCredentials,
-        retriggerFailedRuns: args.retriggerFailedRuns,
-        secretKeys,
-        // Output-only properties: declared so that the engine exposes them.
-        connectionId: undefined,
-        etag: undefined,
-        state: undefined,
-        createdAt: undefined,
-        updatedAt: undefined,
-        adopted: undefined,
-        verification: undefined,
-        verifiedAt: undefined,
-        retriggeredRuns: undefined,
-        orgId: undefined,
-        endpointHost: undefined,
-      },
-      opts,
-      "flowservice",
-      "Connection",
-    );
+    const { params, secretKeys } = secretParams(specId, args.auth?.specName, args.auth?.params ?? {});
+    const props = {
+      ...commonProps(args),
+      connectionSpec: args.connectionSpec,
+      auth: { specName: args.auth?.specName, params },
+      verifyCredentials: args.verifyCredentials,
+      retriggerFailedRuns: args.retriggerFailedRuns,
+      secretKeys,
+      // Output-only properties: declared so that the engine exposes them.
+      connectionId: undefined,
+      verification: undefined,
+      verifiedAt: undefined,
+      retriggeredRuns: undefined,
+    };
+    super(providerShim, name, props, opts, "flowservice", "Connection");
   }
 }

@@ -3,13 +3,10 @@
 // (`baseConnectionId: conn.id`, `sourceConnectionIds: [source.id]`), so the engine orders creates
 // before the objects that use them, and deletes after.
 import * as pulumi from "@pulumi/pulumi";
-import { isSecretParam } from "../core/catalog";
 import type { LastRun } from "../core/runs";
-import { assertKnownStackConfig } from "./stackConfig";
+import { CommonArgs, commonProps, FlowServiceResource, Json, JsonInput, secretParams } from "./common";
 
-type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-/** A JSON value, or a Pulumi input of one. */
-export type JsonInput = pulumi.Input<Json>;
+export type { JsonInput } from "./common";
 
 /**
  * The provider as stored in state, one per resource type. Each method `require`s the real
@@ -36,21 +33,7 @@ export const pipelineShims = {
   Dataflow: providerShim("dataflowProvider"),
 };
 
-/** Args every pipeline resource takes. */
-interface PipelineCommonArgs {
-  /** The display name. */
-  name: pulumi.Input<string>;
-  /** Optional; removing it from the program removes it remotely. */
-  description?: pulumi.Input<string>;
-  /** The sandbox the object lives in; default the stack's flowservice:sandboxName. A change means a new object. */
-  sandboxName?: pulumi.Input<string>;
-  /** Manage this existing object instead of creating one. */
-  adoptId?: pulumi.Input<string>;
-  /** What `pulumi destroy` does remotely. Default: delete what this stack created, keep what it adopted. */
-  deleteOnDestroy?: pulumi.Input<boolean>;
-}
-
-export interface SourceConnectionArgs extends PipelineCommonArgs {
+export interface SourceConnectionArgs extends CommonArgs {
   /** The base connection (account) to read through: `connection.id`. A change means a new source connection. */
   baseConnectionId?: pulumi.Input<string>;
   /** The connector. A change means a new source connection. */
@@ -64,7 +47,7 @@ export interface SourceConnectionArgs extends PipelineCommonArgs {
   params?: Record<string, JsonInput>;
 }
 
-export interface TargetConnectionArgs extends PipelineCommonArgs {
+export interface TargetConnectionArgs extends CommonArgs {
   baseConnectionId?: pulumi.Input<string>;
   /** The destination; for the Data Lake `c604ff05-7f1a-43c0-8e18-33bf874cb11c`. A change means a new target connection. */
   connectionSpec: pulumi.Input<{ id: pulumi.Input<string>; version?: pulumi.Input<string> }>;
@@ -87,7 +70,7 @@ export interface ScheduleParamsInput {
   backfill?: pulumi.Input<boolean>;
 }
 
-export interface DataflowArgs extends PipelineCommonArgs {
+export interface DataflowArgs extends CommonArgs {
   /** e.g. CloudStorageToAEP `9753525b-82c7-4dce-8a9b-5ccfce2b9876`. A change means a new dataflow. */
   flowSpec: pulumi.Input<{ id: pulumi.Input<string>; version?: pulumi.Input<string> }>;
   /** `[source.id]`: a change is patched (the flow keeps its id); add `replaceOnChanges` to get a new flow instead. */
@@ -101,86 +84,21 @@ export interface DataflowArgs extends PipelineCommonArgs {
   enabled?: pulumi.Input<boolean>;
 }
 
-/** Params with each secret value wrapped per key (the others stay readable in previews), and the secret names. */
-function secretParams(specId: pulumi.Input<string> | undefined, params: Record<string, JsonInput> | undefined) {
-  const entries = Object.entries(params ?? {});
-  const flags = entries.map(([key, value]) =>
-    pulumi
-      .output(specId)
-      .apply(async (id) => isSecretParam(id, undefined, key) || (pulumi.Output.isInstance(value) && (await pulumi.isSecret(value)))),
-  );
-  const secretKeys = pulumi.all(flags).apply((f) =>
-    entries
-      .filter((_, i) => f[i])
-      .map(([key]) => key)
-      .sort(),
-  );
-  if (params === undefined) return { params: undefined, secretKeys };
-  const wrapped: Record<string, pulumi.Input<Json>> = {};
-  entries.forEach(([key, value], i) => {
-    wrapped[key] = flags[i].apply((secret) => (secret ? pulumi.secret(value) : pulumi.output(value))) as pulumi.Output<Json>;
-  });
-  return { params: wrapped, secretKeys };
-}
-
-/** Output-only properties: declared so that the engine exposes them. */
-const STAMPS = {
-  etag: undefined,
-  state: undefined,
-  createdAt: undefined,
-  updatedAt: undefined,
-  updatedBy: undefined,
-  adopted: undefined,
-  orgId: undefined,
-  endpointHost: undefined,
-};
-
-function common(args: PipelineCommonArgs) {
-  assertKnownStackConfig();
-  return {
-    name: args.name,
-    description: args.description,
-    sandboxName: args.sandboxName,
-    adoptId: args.adoptId,
-    deleteOnDestroy: args.deleteOnDestroy,
-  };
-}
-
-/** The outputs every pipeline resource has. */
-abstract class PipelineResource extends pulumi.dynamic.Resource {
-  declare readonly name: pulumi.Output<string>;
-  declare readonly description: pulumi.Output<string | undefined>;
-  /** The sandbox it lives in. */
-  declare readonly sandboxName: pulumi.Output<string>;
-  declare readonly adoptId: pulumi.Output<string | undefined>;
-  /** The version the next PATCH sends as If-Match (quotes included, as Flow Service returns it). */
-  declare readonly etag: pulumi.Output<string>;
-  declare readonly state: pulumi.Output<string>;
-  declare readonly createdAt: pulumi.Output<number>;
-  declare readonly updatedAt: pulumi.Output<number>;
-  /** Whether this resource adopted an existing object rather than creating it. */
-  declare readonly adopted: pulumi.Output<boolean>;
-  /** The org and the endpoint host it was created under (docs/reads.md); absent until refreshed for earlier state. */
-  declare readonly orgId: pulumi.Output<string | undefined>;
-  declare readonly endpointHost: pulumi.Output<string | undefined>;
-}
-
 function connectionLikeProps(args: SourceConnectionArgs | TargetConnectionArgs) {
   const specId = pulumi.output(args.connectionSpec).apply((s) => s.id);
-  const { params, secretKeys } = secretParams(specId, args.params);
+  const { params, secretKeys } = secretParams(specId, undefined, args.params);
   return {
-    ...common(args),
+    ...commonProps(args),
     baseConnectionId: args.baseConnectionId,
     connectionSpec: args.connectionSpec,
     data: args.data,
     params,
     secretKeys,
-    ...STAMPS,
   };
 }
 
 /** The outputs a source and a target connection share. */
-abstract class ConnectionLikeResource extends PipelineResource {
+abstract class ConnectionLikeResource extends FlowServiceResource {
   declare readonly baseConnectionId: pulumi.Output<string | undefined>;
   declare readonly connectionSpec: pulumi.Output<{ id: string; version?: string }>;
   declare readonly data: pulumi.Output<Record<string, Json> | undefined>;
@@ -201,7 +119,7 @@ export class TargetConnection extends ConnectionLikeResource {
   }
 }
 
-export class Dataflow extends PipelineResource {
+export class Dataflow extends FlowServiceResource {
   declare readonly flowSpec: pulumi.Output<{ id: string; version?: string }>;
   declare readonly sourceConnectionIds: pulumi.Output<string[]>;
   declare readonly targetConnectionIds: pulumi.Output<string[]>;
@@ -215,7 +133,7 @@ export class Dataflow extends PipelineResource {
 
   constructor(name: string, args: DataflowArgs, opts?: pulumi.CustomResourceOptions) {
     const props = {
-      ...common(args),
+      ...commonProps(args),
       flowSpec: args.flowSpec,
       sourceConnectionIds: args.sourceConnectionIds,
       targetConnectionIds: args.targetConnectionIds,
@@ -223,7 +141,6 @@ export class Dataflow extends PipelineResource {
       scheduleParams: args.scheduleParams,
       enabled: args.enabled,
       secretKeys: [],
-      ...STAMPS,
       lastRun: undefined,
     };
     super(pipelineShims.Dataflow, name, props, opts, "flowservice", "Dataflow");

@@ -1,9 +1,8 @@
 import assert from "node:assert";
 import { connection } from "../../provider/core/entities/connection";
-import { storedOutputs } from "../../provider/core/mappings";
 import { FlowConnection, ConnectionOutputs } from "../../provider/core/schemas";
 import type { EntityOutputs } from "../../provider/core/entity";
-import { describeEntityConflict, entityDrift, refreshedEntity } from "../../provider/core/state";
+import { describeEntityConflict, entityDrift, refreshedEntity, storedEntityOutputs } from "../../provider/core/state";
 import { salesforceOutputs } from "./fixtures";
 
 const outputs = salesforceOutputs() as unknown as ConnectionOutputs;
@@ -36,16 +35,15 @@ function live(overrides: Partial<FlowConnection> = {}): FlowConnection {
 }
 
 describe("mappings between inputs, stored outputs and a live connection", () => {
-  it("reads state written by an earlier release that lacks secretKeys, adopted and auth", () => {
-    const o = storedOutputs({ name: "old", connectionId: "x", etag: '"e"' });
+  it("reads state written by an earlier release that lacks secretKeys and adopted", () => {
+    const o = storedEntityOutputs({ name: "old", connectionId: "x", etag: '"e"' });
     assert.deepStrictEqual(o.secretKeys, []);
     assert.strictEqual(o.adopted, false);
-    assert.deepStrictEqual(o.auth, { specName: "", params: {} });
-    assert.deepStrictEqual(o.connectionSpec, { id: "" });
+    assert.strictEqual(o.etag, '"e"');
   });
 
   it("reads preview JSON where the secret key list itself is masked as a secret", () => {
-    assert.deepStrictEqual(storedOutputs({ secretKeys: "[secret]" }).secretKeys, []);
+    assert.deepStrictEqual(storedEntityOutputs({ secretKeys: "[secret]" }).secretKeys, []);
   });
 
   it("keeps state and moves only the timestamps on refresh when the etag is unchanged", () => {

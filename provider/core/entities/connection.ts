@@ -8,7 +8,7 @@
 // params exist. Secrets live under auth.params; their names are `secretKeys`.
 import { catalogRules, liveSpecRules } from "../catalog";
 import { JsonObject, planDocPatch } from "../docPlanner";
-import { EntityDescription, LiveObject } from "../entity";
+import { EntityDescription, inputKeysOf, LiveObject } from "../entity";
 import { CONNECTION_SECRET_PARENT, inPatchOrder, patchDocument } from "../planner";
 import { ConnectionInputs, ConnectionOutputs, FlowConnection, Params, ParamValue } from "../schemas";
 
@@ -32,18 +32,7 @@ export const connection: EntityDescription<ConnectionInputs> = {
   idOutput: "connectionId",
   inputs: ConnectionInputs,
   outputs: ConnectionOutputs,
-  inputKeys: [
-    "name",
-    "description",
-    "connectionSpec",
-    "auth",
-    "adoptId",
-    "deleteOnDestroy",
-    "sandboxName",
-    "secretKeys",
-    "verifyCredentials",
-    "retriggerFailedRuns",
-  ],
+  inputKeys: inputKeysOf(ConnectionInputs),
   live: FlowConnection,
   document: (i) => patchDocument({ name: i.name, description: i.description, params: i.auth?.params ?? {} }),
   secretParent: CONNECTION_SECRET_PARENT,

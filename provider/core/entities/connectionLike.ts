@@ -12,7 +12,7 @@
 import { z } from "zod";
 import type { CheckFailure } from "../unknown";
 import { JsonObject, jsonEqual } from "../docPlanner";
-import { CommonInputs, declaredMatch, EntityDescription, FlowId, LiveObject, LiveStamps, SpecRef } from "../entity";
+import { CommonInputs, inputKeysOf, declaredMatch, EntityDescription, FlowId, LiveObject, LiveStamps, SpecRef } from "../entity";
 
 export const Params = z.record(z.string(), z.json());
 
@@ -41,7 +41,7 @@ interface ConnectionLikeOptions<I extends ConnectionLikeInputs> {
   kind: string;
   label: string;
   collection: string;
-  inputs: z.ZodType<I>;
+  inputs: z.ZodObject & z.ZodType<I>;
   inUseHint: string;
   /** Params whose change replaces the object (beside connectionSpec, baseConnectionId and data). */
   replaceParams?: readonly string[];
@@ -54,18 +54,7 @@ export function connectionLike<I extends ConnectionLikeInputs>(o: ConnectionLike
     label: o.label,
     collection: o.collection,
     inputs: o.inputs,
-    inputKeys: [
-      "name",
-      "description",
-      "sandboxName",
-      "adoptId",
-      "deleteOnDestroy",
-      "secretKeys",
-      "baseConnectionId",
-      "connectionSpec",
-      "data",
-      "params",
-    ],
+    inputKeys: inputKeysOf(o.inputs),
     live: LiveConnectionLike,
     // No params and `{}` are the same.
     document: (i) =>

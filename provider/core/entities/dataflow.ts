@@ -13,7 +13,7 @@
 import { z } from "zod";
 import { CheckFailure, UNKNOWN } from "../unknown";
 import { Json, JsonObject, jsonEqual } from "../docPlanner";
-import { CommonInputs, EntityDescription, FlowId, LiveObject, LiveStamps, OutputStamps, SpecRef } from "../entity";
+import { CommonInputs, inputKeysOf, EntityDescription, FlowId, LiveObject, LiveStamps, OutputStamps, SpecRef } from "../entity";
 import { LastRun } from "../runs";
 
 /** Flow Service's frequencies (ScheduleSpecDTO). */
@@ -146,20 +146,7 @@ export const dataflow: EntityDescription<DataflowInputs> = {
   label: "Dataflow",
   collection: "flows",
   inputs: DataflowInputs,
-  inputKeys: [
-    "name",
-    "description",
-    "sandboxName",
-    "adoptId",
-    "deleteOnDestroy",
-    "secretKeys",
-    "flowSpec",
-    "sourceConnectionIds",
-    "targetConnectionIds",
-    "transformations",
-    "scheduleParams",
-    "enabled",
-  ],
+  inputKeys: inputKeysOf(DataflowInputs),
   live: LiveDataflow,
   document: (i) =>
     defined({
