@@ -7,15 +7,20 @@ import { SANDBOX_NAME_PATTERN, SANDBOX_NAME_RULE } from "../provider/core/vocabu
 
 export class UsageError extends Error {}
 
-/** node's parseArgs, where a bad command line is a UsageError naming the option. */
-export function parseOptions<C extends ParseArgsConfig>(config: C): ReturnType<typeof parseArgs<C>> {
+/**
+ * node's parseArgs, where a bad command line is a UsageError naming the option; `needs` says what
+ * an option's missing value should be ("a file: …"), else "a value".
+ */
+export function parseOptions<C extends ParseArgsConfig>(config: C, needs: Record<string, string> = {}): ReturnType<typeof parseArgs<C>> {
   try {
     return parseArgs(config);
   } catch (e) {
     const err = e as Error & { code?: string };
     const option = /'([^']+)'/.exec(err.message)?.[1] ?? "";
-    if (err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE")
-      throw new UsageError(`${option.split(" ")[0] || "an option"} needs a value (see --help)`);
+    if (err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+      const name = /--[\w-]+/.exec(option)?.[0];
+      throw new UsageError(`${name ?? "an option"} needs ${(name && needs[name.slice(2)]) || "a value"} (see --help)`);
+    }
     if (err.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") throw new UsageError(`unexpected argument ${option} (see --help)`);
     throw new UsageError(`unknown option ${option} (see --help)`);
   }
@@ -55,6 +60,20 @@ export interface Io {
 
 /** Every command's exit code for an error it could not get past (a bad command line among them). */
 export const EXIT_ERROR = 1;
+
+/**
+ * A command's entry point (its bin script): the process's I/O, an unexpected throw reported as an
+ * internal error with exit 1, and the exit code set (not process.exit, so a piped stdout drains).
+ */
+export async function runMain(command: string, run: (io: Io) => Promise<number>): Promise<void> {
+  const io: Io = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
+  try {
+    process.exitCode = await run(io);
+  } catch (e) {
+    io.stderr(`${command}: internal error: ${(e as Error).stack ?? e}\n`);
+    process.exitCode = EXIT_ERROR;
+  }
+}
 
 /**
  * How every command starts: its options, or the exit code when there is nothing more to do — a bad

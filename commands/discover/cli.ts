@@ -8,7 +8,7 @@ import { resolveConfig } from "../../provider/core/config";
 import { FlowServiceProviderError } from "../../provider/core/errors";
 import { discover, LANGUAGES, type Language, OutputConflictError, writeProgram } from "./discover";
 import { SelectionError } from "./model";
-import { EXIT_ERROR, HELP_OPTION, type Io, parseOptions, sandboxOf, startCommand, UsageError } from "../cli";
+import { EXIT_ERROR, HELP_OPTION, type Io, parseOptions, sandboxOf, startCommand, UsageError, runMain } from "../cli";
 
 export { UsageError };
 
@@ -182,20 +182,14 @@ export function packageVersion(): string {
 }
 
 /** Entry point of bin/flowservice-discover.js. */
-export async function main(argv: readonly string[]): Promise<void> {
-  const io: Io = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
-  let code: number;
-  try {
-    code = await run(argv, io, {
+export function main(argv: readonly string[]): Promise<void> {
+  return runMain("flowservice-discover", (io) =>
+    run(argv, io, {
       connect: (config) => new FlowSession(config).client,
       env: process.env,
       cwd: process.cwd(),
       version: packageVersion(),
       now: Date.now,
-    });
-  } catch (e) {
-    io.stderr(`flowservice-discover: internal error: ${(e as Error).stack ?? e}\n`);
-    code = EXIT_ERROR;
-  }
-  process.exitCode = code;
+    }),
+  );
 }

@@ -19,6 +19,7 @@ import {
   stackOf,
   startCommand,
   UsageError,
+  runMain,
 } from "../cli";
 
 export { UsageError };
@@ -184,14 +185,6 @@ export function realDeps(opts: { stack?: string }): HealthDeps {
 }
 
 /** Entry point of bin/flowservice-health.js. */
-export async function main(argv: readonly string[]): Promise<void> {
-  const io: Io = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
-  let code: number;
-  try {
-    code = await run(argv, io, realDeps);
-  } catch (e) {
-    io.stderr(`flowservice-health: internal error: ${(e as Error).stack ?? e}\n`);
-    code = EXIT_ERROR;
-  }
-  process.exitCode = code;
+export function main(argv: readonly string[]): Promise<void> {
+  return runMain("flowservice-health", (io) => run(argv, io, realDeps));
 }

@@ -2,12 +2,21 @@
 // to Flow Service. The I/O around render.ts; exit codes for CI: 0 nothing changes, 2 something
 // will, 1 error.
 import fs from "node:fs";
-import { parseArgs as parseCommandLine } from "node:util";
 import { interruptedWarning, parseStackExport, StackExportError } from "../recover/export";
 import { buildPlan, hasChanges, type Plan } from "./plan";
 import { parsePreview, PlanInputError } from "./preview";
 import { renderJson, renderMarkdown, renderText } from "./render";
-import { EXIT_ERROR, type Io as CommandIo, FORMAT_OPTION, formatOf, HELP_OPTION, startCommand, UsageError } from "../cli";
+import {
+  EXIT_ERROR,
+  type Io as CommandIo,
+  FORMAT_OPTION,
+  formatOf,
+  HELP_OPTION,
+  startCommand,
+  UsageError,
+  runMain,
+  parseOptions,
+} from "../cli";
 
 export { UsageError };
 
@@ -55,27 +64,17 @@ interface Options {
   help: boolean;
 }
 
-/** Thrown for a bad command line: the message says what to fix. */
-
 const OPTIONS = {
   ...FORMAT_OPTION,
   ...HELP_OPTION,
   "stack-export": { type: "string" },
 } as const;
-const parseCommand = (argv: readonly string[]) => parseCommandLine({ args: [...argv], allowPositionals: true, options: OPTIONS });
 
 export function parseArgs(argv: readonly string[]): Options {
-  let parsed: ReturnType<typeof parseCommand>;
-  try {
-    parsed = parseCommand(argv);
-  } catch (e) {
-    const err = e as Error & { code?: string };
-    if (err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && /stack-export/.test(err.message))
-      throw new UsageError("--stack-export needs a file: the saved output of `pulumi stack export`");
-    if (err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") throw new UsageError("--format needs a value: text, markdown or json");
-    const option = /'([^']+)'/.exec(err.message)?.[1] ?? "";
-    throw new UsageError(`unknown option ${option} (see --help)`);
-  }
+  const parsed = parseOptions(
+    { args: [...argv], allowPositionals: true, options: OPTIONS },
+    { format: "a value: text, markdown or json", "stack-export": "a file: the saved output of `pulumi stack export`" },
+  );
   const { values, positionals } = parsed;
   const format = formatOf(values.format, FORMATS);
   if (positionals.length > 1) throw new UsageError(`one input at a time, got ${positionals.length}: ${positionals.join(" ")}`);
@@ -154,19 +153,6 @@ function readStdin(): Promise<string> {
 }
 
 /** Entry point of bin/flowservice-plan.js. */
-export async function main(argv: readonly string[]): Promise<void> {
-  let code: number;
-  try {
-    code = await run(argv, {
-      stdout: (t) => process.stdout.write(t),
-      stderr: (t) => process.stderr.write(t),
-      readFile: (p) => fs.readFileSync(p, "utf8"),
-      readStdin,
-    });
-  } catch (e) {
-    process.stderr.write(`flowservice-plan: internal error: ${(e as Error).stack ?? e}\n`);
-    code = EXIT_ERROR;
-  }
-  // Let stdout drain (a pipe to a CI step) before the exit code is set.
-  process.exitCode = code;
+export function main(argv: readonly string[]): Promise<void> {
+  return runMain("flowservice-plan", (io) => run(argv, { ...io, readFile: (p) => fs.readFileSync(p, "utf8"), readStdin }));
 }

@@ -10,7 +10,18 @@ import { PulumiCli, PulumiCommandError } from "./pulumi";
 import { recover, RecoverDeps, RecoverError, RecoverOptions } from "./recover";
 import { renderJson, renderText } from "./render";
 import { parseTime } from "./window";
-import { EXIT_ERROR, FORMAT_OPTION, formatOf, HELP_OPTION, type Io, parseOptions, stackOf, startCommand, UsageError } from "../cli";
+import {
+  EXIT_ERROR,
+  FORMAT_OPTION,
+  formatOf,
+  HELP_OPTION,
+  type Io,
+  parseOptions,
+  stackOf,
+  startCommand,
+  UsageError,
+  runMain,
+} from "../cli";
 
 export { UsageError };
 
@@ -156,14 +167,6 @@ export function realDeps(opts: CliOptions, io: Io): RecoverDeps {
 }
 
 /** Entry point of bin/flowservice-recover.js. */
-export async function main(argv: readonly string[]): Promise<void> {
-  const io: Io = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
-  let code: number;
-  try {
-    code = await run(argv, io, (opts) => realDeps(opts, io));
-  } catch (e) {
-    io.stderr(`flowservice-recover: internal error: ${(e as Error).stack ?? e}\n`);
-    code = EXIT_ERROR;
-  }
-  process.exitCode = code;
+export function main(argv: readonly string[]): Promise<void> {
+  return runMain("flowservice-recover", (io) => run(argv, io, (opts) => realDeps(opts, io)));
 }
