@@ -8,13 +8,13 @@
 // FLOWSERVICE_TEST_PULUMI_SDK (an exact version), default 3.248.x below Node 22 (the newest SDK
 // that supports Node 20) and the newest published one from Node 22 on.
 import assert from "node:assert";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
-import { ensureEngine, flowConfigArgs, makeWorkspace, REPO, RunResult, runPulumi, Workspace } from "../../tools/pulumiCli";
+import { ensureEngine, flowConfigArgs, makeWorkspace, REPO, runPulumi, Workspace } from "../../tools/pulumiCli";
 import { DEMO, SALESFORCE } from "../helpers/emulatorApi";
 import { EmulatorControl, sha256 } from "../helpers/emulatorControl";
+import * as command from "../helpers/command";
 
 const NODE_BIN = process.env.FLOWSERVICE_TEST_NODE_BIN || path.dirname(process.execPath);
 
@@ -47,31 +47,15 @@ const TSCONFIG = {
   files: ["index.ts"],
 };
 
-/** Runs a command with NODE_BIN first on PATH; never rejects on a non-zero exit. */
-function run(cmd: string, args: string[], cwd: string, stdin = ""): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${NODE_BIN}${path.delimiter}${process.env.PATH}` };
-    for (const k of Object.keys(env)) if (k.startsWith("npm_")) delete env[k]; // not the outer `npm test`'s settings
-    const child = spawn(cmd, args, { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    // A command that exits without reading its input (node --version) closes the pipe first: not a failure.
-    child.stdin.on("error", () => undefined);
-    child.stdin.end(stdin);
-  });
+/** The environment of the user's shell: NODE_BIN first on PATH, and not the outer `npm test`'s settings. */
+function userEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${NODE_BIN}${path.delimiter}${process.env.PATH}` };
+  for (const k of Object.keys(env)) if (k.startsWith("npm_")) delete env[k];
+  return env;
 }
+const run = (cmd: string, args: string[], cwd: string, stdin = "") => command.run(cmd, args, cwd, userEnv(), stdin);
+const ok = (cmd: string, args: string[], cwd: string, stdin = "") => command.ok(cmd, args, cwd, userEnv(), stdin);
 
-async function ok(cmd: string, args: string[], cwd: string, stdin?: string): Promise<RunResult> {
-  const r = await run(cmd, args, cwd, stdin);
-  if (r.code !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
-  return r;
-}
-
-/** The SDK the program asks for (what a user on this Node would install) and the version it must get. */
 async function sdkWanted(nodeMajor: number): Promise<{ range: string; version: RegExp }> {
   const pinned = process.env.FLOWSERVICE_TEST_PULUMI_SDK;
   if (pinned) return { range: pinned, version: new RegExp(`^${pinned.replace(/\./g, "\\.")}$`) };

@@ -5,7 +5,6 @@
 // over by the TypeScript program (dynamic resources, adoptId), the YAML program (the plugin,
 // import) and, where the generated SDK is (sdk/python, scripts/sdk.sh), the Python program.
 import assert from "node:assert";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -14,6 +13,7 @@ import { ensureHosts } from "../../tools/languageHosts";
 import { DEMO, EmulatorApi } from "../helpers/emulatorApi";
 import { EmulatorControl, LoggedRequest, sha256 } from "../helpers/emulatorControl";
 import { ensureEngine, REPO, TestStack } from "./harness";
+import { ok, runBin } from "../helpers/command";
 
 const FLOW = "/data/foundation/flowservice";
 const COLLECTIONS = ["connections", "sourceConnections", "targetConnections", "flows"];
@@ -28,7 +28,7 @@ interface CliRun {
 }
 
 /** `flowservice-discover ARGS` as a user runs it: the package bin, credentials from AEP_* variables. */
-function discoverCli(url: string, cwd: string, args: string[]): Promise<CliRun> {
+async function discoverCli(url: string, cwd: string, args: string[]): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     AEP_CLIENT_ID: DEMO.clientId,
@@ -38,29 +38,12 @@ function discoverCli(url: string, cwd: string, args: string[]): Promise<CliRun> 
     AEP_IMS_ENDPOINT: `${url}/ims/token/v3`,
   };
   const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO, "bin/flowservice-discover.js"), ...args], { cwd, env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr, ms: Date.now() - started }));
-  });
+  const r = await runBin("flowservice-discover", args, { cwd, env });
+  return { ...r, ms: Date.now() - started };
 }
 
 /** A command that must succeed; its stdout. */
-function discoverShell(cmd: string, args: string[], cwd: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}\n${out}\n${err}`))));
-  });
-}
+const discoverShell = async (cmd: string, args: string[], cwd: string) => (await ok(cmd, args, cwd)).stdout;
 
 const files = (dir: string) => Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]));
 /** The secret placeholders, as the README tells the user to set them. */

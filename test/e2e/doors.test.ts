@@ -8,7 +8,6 @@
 // exit 2) and `up` sends exactly that; a step of a flowservice type no description covers makes the
 // plan fail (exit 1) instead of reading "no changes".
 import assert from "node:assert";
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -20,6 +19,7 @@ import { EmulatorControl, LoggedRequest } from "../helpers/emulatorControl";
 import { ensureEngine, REPO, TestStack } from "./harness";
 import { endAll, recoverCli, until, upKilledWhen } from "./interrupt";
 import { ACCOUNTS_SOURCE_YAML, CONNECTIONS, isWrite, PluginStack } from "./pluginStack";
+import { runBin } from "../helpers/command";
 
 const tag = randomBytes(4).toString("hex");
 const HOLD_MS = 3000;
@@ -76,17 +76,7 @@ const PIPELINE = [
 const postsTo = (log: LoggedRequest[], collection: Collection) =>
   log.filter((r) => r.method === "POST" && r.path.endsWith(`/${collection}`)).length;
 
-function planCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO, "bin/flowservice-plan.js"), ...args], { cwd: REPO });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const planCli = (args: string[]) => runBin("flowservice-plan", args);
 
 describe("flowservice-recover and flowservice-plan for every resource type, from either door (real engine)", function () {
   this.timeout(240_000);

@@ -4,7 +4,6 @@
 // With UPDATE_PLAN_FIXTURES=1 this also writes the previews it captures to
 // test/unit/fixtures/preview-*.json, the inputs of the unit tests (planCli.test.ts).
 import assert from "node:assert";
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -13,9 +12,10 @@ import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProce
 import { EmulatorApi } from "../helpers/emulatorApi";
 import { EmulatorControl, LoggedRequest } from "../helpers/emulatorControl";
 import { ConnectionDecl, DEMO, ensureEngine, REPO, TestStack } from "./harness";
+import { runBin } from "../helpers/command";
+import type { RunResult } from "../../tools/pulumiCli";
 
 const S3 = "ecadc60c-7455-4d87-84dc-2a0e293d997b";
-const BIN = path.join(REPO, "bin/flowservice-plan.js");
 const FIXTURES = path.join(REPO, "test/unit/fixtures");
 const CONNECTIONS = `${FLOW_BASE_PATH}/connections`;
 
@@ -40,25 +40,8 @@ function salesforce(
   return { resourceName, ...salesforceConnection(o.name, params, o.description) };
 }
 
-interface PlanRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the built command as a user does: a file argument, or the preview piped to stdin. */
-function plan(args: string[], stdin?: string): Promise<PlanRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(stdin ?? "");
-  });
-}
+const plan = (args: string[], stdin?: string) => runBin("flowservice-plan", args, { stdin: stdin ?? "" });
 
 /** The Flow Service requests the emulator logged (IMS left out). */
 async function apiRequests(url: string): Promise<LoggedRequest[]> {
@@ -163,7 +146,7 @@ describe("flowservice-plan on the real pulumi preview --json", function () {
     saveFixture("update", json);
     assertNoSecret(json, "preview --json");
 
-    const outputs: Record<string, PlanRun> = {};
+    const outputs: Record<string, RunResult> = {};
     for (const format of ["text", "markdown", "json"]) outputs[format] = await plan([previewFile(), "--format", format]);
     outputs.stdin = await plan(["-"], json);
     for (const [format, r] of Object.entries(outputs)) {

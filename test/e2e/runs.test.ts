@@ -4,14 +4,14 @@
 // with retriggerFailedRuns re-triggers exactly the failed runs, once, never a disabled flow's;
 // health --retrigger finishes a re-enabled flow; the next runs succeed and health exits 0.
 import assert from "node:assert";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { EmulatorProcess, startEmulatorProcess } from "../../tools/emulatorProcess";
-import { RunResult, pulumiEnv } from "../../tools/pulumiCli";
+import { pulumiEnv } from "../../tools/pulumiCli";
 import { CRM_TO_AEP, DATA_LAKE, EmulatorApi, SALESFORCE } from "../helpers/emulatorApi";
 import { EmulatorControl } from "../helpers/emulatorControl";
 import { REPO, TestStack, ensureEngine } from "./harness";
+import { runBin } from "../helpers/command";
 
 const PASSWORDS = { expired: "crm-password-expired-e2e", rotated: "crm-password-rotated-e2e" };
 const START = Math.floor(Date.now() / 1000);
@@ -101,20 +101,7 @@ describe("end to end: dataflow runs, lastRun, flowservice-health and retriggerFa
     ((await api.get(`/runs?property=flowId==${ids[flow]}`)).json.items as any[])
       .filter((r) => status === undefined || r.metrics.statusSummary.status === status)
       .map((r) => r.id as string);
-  function health(args: string[]): Promise<RunResult> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(REPO, "bin/flowservice-health.js"), ...args], {
-        cwd: stack.programDir,
-        env: pulumiEnv(stack.ws),
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
-      child.stderr.on("data", (d) => (stderr += d));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
-  }
+  const health = (args: string[]) => runBin("flowservice-health", args, { cwd: stack.programDir, env: pulumiEnv(stack.ws) });
 
   before(async function () {
     this.timeout(45 * 60_000); // the first run on a machine builds the engine
