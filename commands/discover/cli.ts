@@ -8,13 +8,13 @@ import { resolveConfig } from "../../provider/core/config";
 import { FlowServiceProviderError } from "../../provider/core/errors";
 import { discover, LANGUAGES, type Language, OutputConflictError, writeProgram } from "./discover";
 import { SelectionError } from "./model";
-import { EXIT_ERROR, HELP_OPTION, type Io, parseOptions, sandboxOf, startCommand, UsageError, runMain } from "../cli";
+import * as cli from "../cli";
 
-export { UsageError };
+export { UsageError } from "../cli";
 
 /** The program was written and declares every object read. */
 export const EXIT_OK = 0;
-export { EXIT_ERROR };
+export { EXIT_ERROR } from "../cli";
 /** The program was written, but some objects could not be expressed: listed on stderr and in its README. */
 const EXIT_LEFT_OUT = 2;
 
@@ -74,23 +74,24 @@ const OPTIONS = {
   "ims-endpoint": { type: "string" },
   "client-id": { type: "string" },
   "org-id": { type: "string" },
-  ...HELP_OPTION,
+  ...cli.HELP_OPTION,
 } as const;
 
 export function parseArgs(argv: readonly string[]): CliOptions {
-  const parsed = parseOptions({ args: [...argv], allowPositionals: false, options: OPTIONS });
+  const parsed = cli.parseOptions({ args: [...argv], allowPositionals: false, options: OPTIONS });
   const v = parsed.values;
   const help = v.help ?? false;
   const sandbox = v.sandbox ?? "";
   if (!help) {
-    if (!v.sandbox) throw new UsageError("--sandbox NAME is required: the sandbox to read (e.g. --sandbox prod)");
-    sandboxOf(sandbox);
+    if (!v.sandbox) throw new cli.UsageError("--sandbox NAME is required: the sandbox to read (e.g. --sandbox prod)");
+    cli.sandboxOf(sandbox);
   }
   const language = (v.language ?? "typescript") as Language;
-  if (!LANGUAGES.includes(language)) throw new UsageError(`--language "${v.language}" is not supported: use ${LANGUAGES.join(", ")}`);
+  if (!LANGUAGES.includes(language)) throw new cli.UsageError(`--language "${v.language}" is not supported: use ${LANGUAGES.join(", ")}`);
   if (v["plugin-path"] !== undefined && language !== "yaml")
-    throw new UsageError("--plugin-path names the plugin in a YAML program's Pulumi.yaml: use it with --language yaml");
-  for (const k of ["connector", "name", "flow", "out"] as const) if (v[k] === "") throw new UsageError(`--${k} needs a value (see --help)`);
+    throw new cli.UsageError("--plugin-path names the plugin in a YAML program's Pulumi.yaml: use it with --language yaml");
+  for (const k of ["connector", "name", "flow", "out"] as const)
+    if (v[k] === "") throw new cli.UsageError(`--${k} needs a value (see --help)`);
   const config: Record<string, string> = {};
   const flags = { endpoint: "endpoint", "ims-endpoint": "imsEndpoint", "client-id": "clientId", "org-id": "orgId" } as const;
   for (const [flag, key] of Object.entries(flags)) {
@@ -120,12 +121,12 @@ interface Deps {
 }
 
 /** The whole command, its I/O and dependencies passed in: returns the exit code. */
-export async function run(argv: readonly string[], io: Io, deps: Deps): Promise<number> {
+export async function run(argv: readonly string[], io: cli.Io, deps: Deps): Promise<number> {
   const fail = (message: string) => {
     io.stderr(`flowservice-discover: ${message}\n`);
-    return EXIT_ERROR;
+    return cli.EXIT_ERROR;
   };
-  const started = startCommand("flowservice-discover", io, () => parseArgs(argv), HELP, EXIT_OK);
+  const started = cli.startCommand("flowservice-discover", io, () => parseArgs(argv), HELP, EXIT_OK);
   if ("exit" in started) return started.exit;
   const opts = started.opts;
   try {
@@ -183,7 +184,7 @@ export function packageVersion(): string {
 
 /** Entry point of bin/flowservice-discover.js. */
 export function main(argv: readonly string[]): Promise<void> {
-  return runMain("flowservice-discover", (io) =>
+  return cli.runMain("flowservice-discover", (io) =>
     run(argv, io, {
       connect: (config) => new FlowSession(config).client,
       env: process.env,

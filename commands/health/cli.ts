@@ -8,24 +8,12 @@ import { StackExportError, parseStackExport, resourceNameOf } from "../recover/e
 import { PulumiCli, PulumiCommandError } from "../recover/pulumi";
 import { type FlowHealth, type FlowRef, type HealthOptions, sandboxHealth, summarize } from "./health";
 import { renderJson, renderMarkdown, renderText } from "./render";
-import {
-  EXIT_ERROR,
-  FORMAT_OPTION,
-  formatOf,
-  HELP_OPTION,
-  type Io,
-  parseOptions,
-  sandboxOf,
-  stackOf,
-  startCommand,
-  UsageError,
-  runMain,
-} from "../cli";
+import * as cli from "../cli";
 
-export { UsageError };
+export { UsageError } from "../cli";
 
 export const EXIT_OK = 0;
-export { EXIT_ERROR };
+export { EXIT_ERROR } from "../cli";
 const EXIT_UNHEALTHY = 2;
 
 export const HELP = `Usage: flowservice-health [--stack NAME | --sandbox NAME] [options]
@@ -73,8 +61,8 @@ const OPTIONS = {
   since: { type: "string" },
   retrigger: { type: "boolean" },
   "partial-threshold": { type: "string" },
-  ...FORMAT_OPTION,
-  ...HELP_OPTION,
+  ...cli.FORMAT_OPTION,
+  ...cli.HELP_OPTION,
 } as const;
 
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -88,20 +76,20 @@ function parseSince(text: string, now: number): number | undefined {
 }
 
 export function parseArgs(argv: readonly string[], now: number): CliOptions {
-  const parsed = parseOptions({ args: [...argv], allowPositionals: false, options: OPTIONS });
+  const parsed = cli.parseOptions({ args: [...argv], allowPositionals: false, options: OPTIONS });
   const v = parsed.values;
-  const format = formatOf<Format>(v.format, ["text", "markdown", "json"]);
-  if (v.stack !== undefined && v.sandbox !== undefined) throw new UsageError("give --stack or --sandbox, not both");
+  const format = cli.formatOf<Format>(v.format, ["text", "markdown", "json"]);
+  if (v.stack !== undefined && v.sandbox !== undefined) throw new cli.UsageError("give --stack or --sandbox, not both");
   const since = parseSince(v.since ?? "24h", now);
   if (since === undefined)
-    throw new UsageError(`--since "${v.since}" is not a time: use 24h, 7d, RFC 3339 (2024-05-01T10:00:00Z) or epoch ms`);
+    throw new cli.UsageError(`--since "${v.since}" is not a time: use 24h, 7d, RFC 3339 (2024-05-01T10:00:00Z) or epoch ms`);
   const threshold = Number(v["partial-threshold"] ?? "5");
   if (!Number.isFinite(threshold) || threshold < 0 || threshold > 100) {
-    throw new UsageError(`--partial-threshold "${v["partial-threshold"]}" must be a percentage from 0 to 100`);
+    throw new cli.UsageError(`--partial-threshold "${v["partial-threshold"]}" must be a percentage from 0 to 100`);
   }
   return {
-    stack: stackOf(v.stack),
-    sandbox: v.sandbox === undefined ? undefined : sandboxOf(v.sandbox),
+    stack: cli.stackOf(v.stack),
+    sandbox: v.sandbox === undefined ? undefined : cli.sandboxOf(v.sandbox),
     since,
     retrigger: v.retrigger ?? false,
     partialThreshold: threshold / 100,
@@ -133,8 +121,13 @@ function stackFlows(exportText: string, defaultSandbox: string): { refs: FlowRef
   return { refs, names };
 }
 
-export async function run(argv: readonly string[], io: Io, makeDeps: (opts: CliOptions) => HealthDeps, now = Date.now()): Promise<number> {
-  const started = startCommand("flowservice-health", io, () => parseArgs(argv, now), HELP, EXIT_OK);
+export async function run(
+  argv: readonly string[],
+  io: cli.Io,
+  makeDeps: (opts: CliOptions) => HealthDeps,
+  now = Date.now(),
+): Promise<number> {
+  const started = cli.startCommand("flowservice-health", io, () => parseArgs(argv, now), HELP, EXIT_OK);
   if ("exit" in started) return started.exit;
   const opts = started.opts;
   const deps = makeDeps(opts);
@@ -172,7 +165,7 @@ export async function run(argv: readonly string[], io: Io, makeDeps: (opts: CliO
     const known = e instanceof PulumiCommandError || e instanceof StackExportError || e instanceof FlowServiceProviderError;
     if (!known) throw e;
     io.stderr(`flowservice-health: ${(e as Error).message}\n`);
-    return EXIT_ERROR;
+    return cli.EXIT_ERROR;
   }
 }
 
@@ -186,5 +179,5 @@ export function realDeps(opts: { stack?: string }): HealthDeps {
 
 /** Entry point of bin/flowservice-health.js. */
 export function main(argv: readonly string[]): Promise<void> {
-  return runMain("flowservice-health", (io) => run(argv, io, realDeps));
+  return cli.runMain("flowservice-health", (io) => run(argv, io, realDeps));
 }

@@ -6,22 +6,12 @@ import { interruptedWarning, parseStackExport, StackExportError } from "../recov
 import { buildPlan, hasChanges, type Plan } from "./plan";
 import { parsePreview, PlanInputError } from "./preview";
 import { renderJson, renderMarkdown, renderText } from "./render";
-import {
-  EXIT_ERROR,
-  type Io as CommandIo,
-  FORMAT_OPTION,
-  formatOf,
-  HELP_OPTION,
-  startCommand,
-  UsageError,
-  runMain,
-  parseOptions,
-} from "../cli";
+import * as cli from "../cli";
 
-export { UsageError };
+export { UsageError } from "../cli";
 
 export const EXIT_NO_CHANGES = 0;
-export { EXIT_ERROR };
+export { EXIT_ERROR } from "../cli";
 export const EXIT_CHANGES = 2;
 
 export type Format = "text" | "markdown" | "json";
@@ -65,19 +55,19 @@ interface Options {
 }
 
 const OPTIONS = {
-  ...FORMAT_OPTION,
-  ...HELP_OPTION,
+  ...cli.FORMAT_OPTION,
+  ...cli.HELP_OPTION,
   "stack-export": { type: "string" },
 } as const;
 
 export function parseArgs(argv: readonly string[]): Options {
-  const parsed = parseOptions(
+  const parsed = cli.parseOptions(
     { args: [...argv], allowPositionals: true, options: OPTIONS },
     { format: "a value: text, markdown or json", "stack-export": "a file: the saved output of `pulumi stack export`" },
   );
   const { values, positionals } = parsed;
-  const format = formatOf(values.format, FORMATS);
-  if (positionals.length > 1) throw new UsageError(`one input at a time, got ${positionals.length}: ${positionals.join(" ")}`);
+  const format = cli.formatOf(values.format, FORMATS);
+  if (positionals.length > 1) throw new cli.UsageError(`one input at a time, got ${positionals.length}: ${positionals.join(" ")}`);
   const stackExport = values["stack-export"];
   return {
     format,
@@ -87,14 +77,14 @@ export function parseArgs(argv: readonly string[]): Options {
   };
 }
 
-export interface Io extends CommandIo {
+export interface Io extends cli.Io {
   readFile: (path: string) => string;
   readStdin: () => Promise<string>;
 }
 
 /** The whole command, with its I/O passed in: returns the exit code. */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
-  const started = startCommand("flowservice-plan", io, () => parseArgs(argv), HELP, EXIT_NO_CHANGES);
+  const started = cli.startCommand("flowservice-plan", io, () => parseArgs(argv), HELP, EXIT_NO_CHANGES);
   if ("exit" in started) return started.exit;
   const opts = started.opts;
   let text: string;
@@ -103,7 +93,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     text = source === "stdin" ? await io.readStdin() : io.readFile(source);
   } catch (e) {
     io.stderr(`flowservice-plan: cannot read ${source}: ${(e as Error).message}\n`);
-    return EXIT_ERROR;
+    return cli.EXIT_ERROR;
   }
   let plan: Plan;
   try {
@@ -111,14 +101,14 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   } catch (e) {
     if (!(e instanceof PlanInputError)) throw e;
     io.stderr(`flowservice-plan: ${source}: ${e.message}\n`);
-    return EXIT_ERROR;
+    return cli.EXIT_ERROR;
   }
   if (opts.stackExport !== undefined) {
     try {
       plan.interrupted = interruptedWarning(parseStackExport(io.readFile(opts.stackExport), opts.stackExport));
     } catch (e) {
       io.stderr(`flowservice-plan: ${e instanceof StackExportError ? "" : `cannot read ${opts.stackExport}: `}${(e as Error).message}\n`);
-      return EXIT_ERROR;
+      return cli.EXIT_ERROR;
     }
   }
   const render = opts.format === "markdown" ? renderMarkdown : opts.format === "json" ? renderJson : renderText;
@@ -126,7 +116,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   io.stdout(render(plan));
   if (plan.errors.length > 0) {
     io.stderr(`flowservice-plan: the preview failed, the plan is incomplete:\n${plan.errors.map((e) => `  ${e}`).join("\n")}\n`);
-    return EXIT_ERROR;
+    return cli.EXIT_ERROR;
   }
   if (plan.unplanned.length > 0) {
     const list = plan.unplanned.map((u) => `  ${u.resourceName} (${u.type}, ${u.op}): ${u.reason}`).join("\n");
@@ -134,11 +124,11 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       `flowservice-plan: ${plan.unplanned.length} Flow Service resource step${plan.unplanned.length === 1 ? "" : "s"} cannot be planned, so the plan is incomplete (what \`up\` sends for ${plan.unplanned.length === 1 ? "it" : "them"} is not shown):\n${list}\n` +
         "Upgrade flowservice-plan to the version of the provider the program uses, or review `pulumi preview --diff` for these resources.\n",
     );
-    return EXIT_ERROR;
+    return cli.EXIT_ERROR;
   }
   if (plan.interrupted) {
     io.stderr(`flowservice-plan: ${plan.interrupted}\n`);
-    return EXIT_ERROR;
+    return cli.EXIT_ERROR;
   }
   return hasChanges(plan) ? EXIT_CHANGES : EXIT_NO_CHANGES;
 }
@@ -154,5 +144,5 @@ function readStdin(): Promise<string> {
 
 /** Entry point of bin/flowservice-plan.js. */
 export function main(argv: readonly string[]): Promise<void> {
-  return runMain("flowservice-plan", (io) => run(argv, { ...io, readFile: (p) => fs.readFileSync(p, "utf8"), readStdin }));
+  return cli.runMain("flowservice-plan", (io) => run(argv, { ...io, readFile: (p) => fs.readFileSync(p, "utf8"), readStdin }));
 }

@@ -10,24 +10,13 @@ import { PulumiCli, PulumiCommandError } from "./pulumi";
 import { recover, RecoverDeps, RecoverError, RecoverOptions } from "./recover";
 import { renderJson, renderText } from "./render";
 import { parseTime } from "./window";
-import {
-  EXIT_ERROR,
-  FORMAT_OPTION,
-  formatOf,
-  HELP_OPTION,
-  type Io,
-  parseOptions,
-  stackOf,
-  startCommand,
-  UsageError,
-  runMain,
-} from "../cli";
+import * as cli from "../cli";
 
-export { UsageError };
+export { UsageError } from "../cli";
 
 /** Nothing interrupted, or the state was written. */
 export const EXIT_OK = 0;
-export { EXIT_ERROR };
+export { EXIT_ERROR } from "../cli";
 /** Interrupted operations found and not (yet) written: --check, or a dry run without --yes. */
 export const EXIT_PENDING = 2;
 /** A resource has several possible orphans (or none can be read): a decision (--take) is needed. */
@@ -87,31 +76,31 @@ const OPTIONS = {
   take: { type: "string", multiple: true },
   "no-wait": { type: "boolean" },
   "skip-other-stacks": { type: "boolean" },
-  ...FORMAT_OPTION,
-  ...HELP_OPTION,
+  ...cli.FORMAT_OPTION,
+  ...cli.HELP_OPTION,
 } as const;
 
 export function parseArgs(argv: readonly string[]): CliOptions {
-  const parsed = parseOptions({ args: [...argv], allowPositionals: false, options: OPTIONS });
+  const parsed = cli.parseOptions({ args: [...argv], allowPositionals: false, options: OPTIONS });
   const v = parsed.values;
-  const format = formatOf<Format>(v.format, ["text", "json"]);
-  if (v.check && v.yes) throw new UsageError("--check only reads: it cannot be combined with --yes");
+  const format = cli.formatOf<Format>(v.format, ["text", "json"]);
+  if (v.check && v.yes) throw new cli.UsageError("--check only reads: it cannot be combined with --yes");
   let since: number | undefined;
   if (v.since !== undefined) {
     since = parseTime(v.since);
     if (since === undefined)
-      throw new UsageError(`--since "${v.since}" is not a time: use RFC 3339 (2024-05-01T10:00:00Z) or milliseconds since the epoch`);
+      throw new cli.UsageError(`--since "${v.since}" is not a time: use RFC 3339 (2024-05-01T10:00:00Z) or milliseconds since the epoch`);
   }
   const takes = new Map<string, string>();
   for (const t of v.take ?? []) {
     const m = /^(.+)=([^=]+)$/.exec(t);
-    if (!m) throw new UsageError(`--take "${t}": expected RESOURCE=CONNECTION_ID (the resource's name or URN)`);
+    if (!m) throw new cli.UsageError(`--take "${t}": expected RESOURCE=CONNECTION_ID (the resource's name or URN)`);
     takes.set(m[1], m[2]);
   }
   return {
     check: v.check ?? false,
     yes: v.yes ?? false,
-    stack: stackOf(v.stack),
+    stack: cli.stackOf(v.stack),
     since,
     takes,
     wait: !(v["no-wait"] ?? false),
@@ -122,14 +111,14 @@ export function parseArgs(argv: readonly string[]): CliOptions {
 }
 
 /** The whole command, its I/O and dependencies passed in: returns the exit code. */
-export async function run(argv: readonly string[], io: Io, deps: (opts: CliOptions) => RecoverDeps): Promise<number> {
-  const started = startCommand("flowservice-recover", io, () => parseArgs(argv), HELP, EXIT_OK);
+export async function run(argv: readonly string[], io: cli.Io, deps: (opts: CliOptions) => RecoverDeps): Promise<number> {
+  const started = cli.startCommand("flowservice-recover", io, () => parseArgs(argv), HELP, EXIT_OK);
   if ("exit" in started) return started.exit;
   const opts = started.opts;
   try {
     const report = await recover(opts, deps(opts));
     io.stdout(opts.format === "json" ? renderJson(report) : renderText(report, { stack: opts.stack }));
-    if (report.refreshFailed) return EXIT_ERROR;
+    if (report.refreshFailed) return cli.EXIT_ERROR;
     return report.status === "pending" ? EXIT_PENDING : report.status === "ambiguous" ? EXIT_DECIDE : EXIT_OK;
   } catch (e) {
     const known =
@@ -139,7 +128,7 @@ export async function run(argv: readonly string[], io: Io, deps: (opts: CliOptio
       e instanceof FlowServiceProviderError;
     if (!known) throw e;
     io.stderr(`flowservice-recover: ${(e as Error).message}\n`);
-    return EXIT_ERROR;
+    return cli.EXIT_ERROR;
   }
 }
 
@@ -153,7 +142,7 @@ function alive(pid: number): boolean {
 }
 
 /** The real dependencies: the pulumi CLI on PATH in this folder, and the provider's own API session. */
-export function realDeps(opts: CliOptions, io: Io): RecoverDeps {
+export function realDeps(opts: CliOptions, io: cli.Io): RecoverDeps {
   return {
     pulumi: new PulumiCli({ cwd: process.cwd(), stack: opts.stack }),
     connect: (config) => new FlowSession(config).client,
@@ -168,5 +157,5 @@ export function realDeps(opts: CliOptions, io: Io): RecoverDeps {
 
 /** Entry point of bin/flowservice-recover.js. */
 export function main(argv: readonly string[]): Promise<void> {
-  return runMain("flowservice-recover", (io) => run(argv, io, (opts) => realDeps(opts, io)));
+  return cli.runMain("flowservice-recover", (io) => run(argv, io, (opts) => realDeps(opts, io)));
 }
