@@ -36,6 +36,8 @@ export abstract class FlowServiceResource extends pulumi.dynamic.Resource {
   declare readonly createdAt: pulumi.Output<number>;
   /** As last read from Flow Service (an update sends one PATCH and does not read back). */
   declare readonly updatedAt: pulumi.Output<number>;
+  /** Who last updated it, as last read from Flow Service. */
+  declare readonly updatedBy: pulumi.Output<string | undefined>;
   /** Whether this resource adopted an existing object rather than creating it. */
   declare readonly adopted: pulumi.Output<boolean>;
   /** The org and the endpoint host it was created under (docs/reads.md); absent until refreshed for earlier state. */
