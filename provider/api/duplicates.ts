@@ -5,8 +5,10 @@
 // that flowservice-recover would take for it: the same identity (the description's sameCreate),
 // created by this stack's API client within the window (flowservice:duplicateCheckMinutes, default
 // a day), and not known to this process (created, read or written by this run, or held by this
-// stack's state: the engine diffs each such resource before any create). If there is one, the
-// create fails naming flowservice-recover, instead of POSTing a twin.
+// stack's state, which the process learns from the engine's diff of each resource). The engine
+// runs creates while it still diffs resources the program registers later, so a candidate is
+// given `settleMs` to become known before it counts. If one is left, the create fails naming
+// flowservice-recover, instead of POSTing a twin.
 //
 // What it cannot see: a POST of the killed run still travelling when the listing is read (it lands
 // later). flowservice-recover waits for those; a `pulumi cancel` + `up` within a request timeout of
@@ -54,7 +56,13 @@ interface DuplicateCheckDeps {
   /** flowservice:duplicateCheckMinutes; 0 turns the check off. */
   windowMinutes: number;
   now?: () => number;
+  /** How long a candidate may take to become known (the engine diffing the resource that holds it); default 5 s. */
+  settleMs?: number;
+  sleep?: (ms: number) => Promise<void>;
 }
+
+const SETTLE_MS = 5_000;
+const SETTLE_POLL_MS = 100;
 
 const OVERRIDE_HINT = "AEP_DUPLICATE_CHECK_MINUTES=0 pulumi up (or 'pulumi config set flowservice:duplicateCheckMinutes 0' for the stack)";
 
@@ -88,7 +96,7 @@ export class DuplicateCheck {
           `and that listing failed (${(e as Error).message}). Run 'pulumi up' again; to create without this check: ${OVERRIDE_HINT}.`,
       );
     }
-    const twins = listed.filter(
+    const candidates = listed.filter(
       (c) =>
         desc.sameCreate(c, o.body as never) &&
         c.createdClient === client.clientId &&
@@ -96,6 +104,7 @@ export class DuplicateCheck {
         c.createdAt >= notBefore &&
         !ledger.knows(c.id),
     );
+    const twins = await this.stillUnknown(candidates);
     if (twins.length === 0) return;
     const ids = twins.map((c) => `${c.id} (created ${new Date(c.createdAt as number).toISOString()})`).join(", ");
     const one = twins.length === 1;
@@ -108,5 +117,18 @@ export class DuplicateCheck {
         `If flowservice-recover finds nothing interrupted, the ${what} belongs to something else (another stack using the same client, a resource renamed without an alias, or made by hand): ` +
         `adopt it with adoptId: "${twins[0].id}", or create a new one anyway: ${OVERRIDE_HINT}.`,
     );
+  }
+
+  /** The candidates still unknown once the engine has had `settleMs` to diff the resources that may hold them. */
+  private async stillUnknown(candidates: LiveObject[]): Promise<LiveObject[]> {
+    const { ledger } = this.deps;
+    const sleep = this.deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    const deadline = (this.deps.settleMs ?? SETTLE_MS) / SETTLE_POLL_MS;
+    let unknown = candidates;
+    for (let i = 0; unknown.length > 0 && i < deadline; i++) {
+      await sleep(SETTLE_POLL_MS);
+      unknown = unknown.filter((c) => !ledger.knows(c.id));
+    }
+    return unknown;
   }
 }

@@ -14,7 +14,7 @@ export class ProviderRuntime {
   /** Ids of this stack's state seen in diff: never taken for another resource's object (see api/duplicates.ts). */
   private readonly inState = new Set<string>();
 
-  /** An id the engine holds in this stack's state (diff is called for each before any create). */
+  /** An id the engine holds in this stack's state (seen in its diff of the resource; api/duplicates.ts waits for late ones). */
   heldByState(id: string): void {
     if (!id) return;
     this.inState.add(id);

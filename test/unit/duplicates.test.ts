@@ -19,10 +19,21 @@ const live = (over: Partial<LiveObject> & Record<string, unknown> = {}): LiveObj
   ...over,
 });
 
-function check(items: LiveObject[], windowMinutes = 1440, ledger = new WriteLedger()) {
+/** The check with a virtual clock for its settle wait: `onSleep` runs at each poll. */
+function check(
+  items: LiveObject[],
+  windowMinutes = 1440,
+  ledger = new WriteLedger(),
+  onSleep: (waitedMs: number) => void = () => undefined,
+) {
   const client = { clientId: "ours", sandboxOf: () => "prod" } as unknown as FlowServiceClient;
   const listings: RunListings = { created: async () => items };
-  return new DuplicateCheck({ client, ledger, listings, windowMinutes, now: () => NOW }).beforeCreate(connection, { body });
+  let waited = 0;
+  const sleep = async (ms: number) => {
+    waited += ms;
+    onSleep(waited);
+  };
+  return new DuplicateCheck({ client, ledger, listings, windowMinutes, now: () => NOW, sleep }).beforeCreate(connection, { body });
 }
 
 describe("the duplicate check before a create (flowservice-recover's rules, from the run's listing)", () => {
@@ -39,6 +50,17 @@ describe("the duplicate check before a create (flowservice-recover's rules, from
     const ledger = new WriteLedger();
     ledger.know("c-1");
     await check([live()], 1440, ledger);
+  });
+
+  it("creates when the look-alike becomes known within 5 s (the engine diffing the resource that holds it, after this create started), and refuses after 5 s", async () => {
+    const ledger = new WriteLedger();
+    await check([live()], 1440, ledger, (waited) => waited === 1_200 && ledger.know("c-1"));
+    let waitedInAll = 0;
+    await assert.rejects(
+      check([live()], 1440, new WriteLedger(), (waited) => (waitedInAll = waited)),
+      /already holds a connection like it/,
+    );
+    assert.strictEqual(waitedInAll, 5_000);
   });
 
   it("with a window of 0 minutes lists nothing and refuses nothing", async () => {
